@@ -1,0 +1,162 @@
+#pragma once
+
+#include "../runtime/scheduler.h"
+#include "../runtime/spinlock.h"
+#include "circuitbreakerconfig.h"
+#include "listenerlist.h"
+#include "outcome.h"
+#include "slidingwindow.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace bw {
+
+// Resilience4j's numbering, used by the exports.
+enum class CircuitState : std::uint8_t { Closed = 0, Open = 1, HalfOpen = 2, Disabled = 3, ForcedOpen = 4, MetricsOnly = 5 };
+inline constexpr int CircuitStateCount = 6;
+QLatin1StringView circuitStateName(CircuitState state); // "CLOSED", "HALF_OPEN", ...
+
+// Why a breaker changed state, as the stateChange event and the events file name it.
+enum class TransitionReason : std::uint8_t {
+    FailureThreshold, FailureRate, SlowCallRate, ResetTimeout, SuccessThreshold, HalfOpenFailure,
+    ForceOpen, HoldOpen, ForceClose, Reset, Disable, MetricsOnly,
+};
+QLatin1StringView transitionReasonName(TransitionReason reason); // "failureThreshold", ...
+
+struct CircuitBreakerMetrics
+{
+    std::int64_t successes = 0, failures = 0, timeouts = 0, slowCalls = 0, totalCalls = 0, rejected = 0;
+    int consecutiveSuccesses = 0, consecutiveFailures = 0;
+    std::optional<TimePoint> lastFailureTime;
+    std::int64_t windowCalls = 0, windowFailures = 0, windowSlowCalls = 0;
+    double failureRate = 0, slowCallRate = 0; // over the window, 0..1
+    int halfOpenInFlight = 0;
+};
+
+struct CircuitStateChange
+{
+    QString name;
+    CircuitState previousState, currentState;
+    TransitionReason reason;
+    TimePoint at;
+    CircuitBreakerMetrics metrics;
+};
+
+struct CircuitCall
+{
+    const QString &name;
+    bool success;
+    Duration duration;
+    CircuitState state;
+    const Error *error; // null on success
+    bool isTimeout;
+    bool slow;
+    TimePoint at;
+};
+
+// Event sinks: called on the thread that caused the event, outside the breaker's lock, so a
+// listener may call back into the breaker. onCall runs once per recorded call: keep it cheap.
+class CircuitBreakerListener
+{
+public:
+    virtual ~CircuitBreakerListener() = default;
+    virtual void onStateChange(const CircuitStateChange &) { }
+    virtual void onCall(const CircuitCall &) { }
+    virtual void onRejected(const QString &name, CircuitState state, TimePoint at) { Q_UNUSED(name); Q_UNUSED(state); Q_UNUSED(at); }
+    virtual void onReset(const QString &name, TimePoint at) { Q_UNUSED(name); Q_UNUSED(at); }
+    virtual void onConfigChanged(const QString &name, const CircuitBreakerConfig &config) { Q_UNUSED(name); Q_UNUSED(config); }
+};
+
+// What tryAcquire() hands out; give it back to exactly one of onSuccess / onError / release.
+struct CircuitPermit
+{
+    bool granted = false;
+    bool trial = false;          // a HALF_OPEN trial call, holding one of halfOpenMaxCalls
+    std::uint32_t epoch = 0;     // the state period it was granted in
+    TimePoint acquiredAt {};
+    explicit operator bool() const { return granted; }
+};
+
+// The circuit breaker of semantics.md. Thread-safe; every method takes a short spin lock.
+// The OPEN → HALF_OPEN move is a timer on the scheduler, so it happens with no traffic.
+class CircuitBreaker
+{
+public:
+    CircuitBreaker(QString name, CircuitBreakerConfig config, Scheduler &scheduler);
+    ~CircuitBreaker();
+    CircuitBreaker(const CircuitBreaker &) = delete;
+    CircuitBreaker &operator=(const CircuitBreaker &) = delete;
+
+    const QString &name() const { return m_name; }
+    Scheduler &scheduler() const { return m_scheduler; }
+
+    // Hot path. Grants a permit, or counts a rejection (and returns an ungranted permit) when
+    // the breaker is OPEN, FORCED_OPEN, or HALF_OPEN with every trial slot taken. No allocation.
+    CircuitPermit tryAcquire();
+    // Records a call that ended. A result from an earlier state period (the breaker moved since
+    // the permit was granted) counts in the lifetime metrics but neither in the window nor
+    // towards a transition. Reads the clock once.
+    void onSuccess(const CircuitPermit &permit);
+    void onError(const CircuitPermit &permit, const Error &error);
+    // Gives a permit back without recording anything (the call was ignored or never ran).
+    void release(const CircuitPermit &permit);
+
+    // Whether an error counts as a failure, is ignored, or counts as a success (not recorded).
+    enum class ErrorKind { Failure, Ignored, Success };
+    ErrorKind classify(const Error &error) const;
+
+    CircuitState state() const;
+    CircuitBreakerConfig config() const;
+    CircuitBreakerMetrics metrics() const;
+    // Healthy when CLOSED, DISABLED or METRICS_ONLY and the failure rate is under the threshold.
+    bool isHealthy() const;
+    // When the breaker will move from OPEN to HALF_OPEN; nullopt unless OPEN.
+    std::optional<TimePoint> halfOpenAt() const;
+
+    void forceOpen();   // OPEN now, HALF_OPEN after resetTimeout
+    void holdOpen();    // FORCED_OPEN until forceClose() or reset()
+    void forceClose();  // CLOSED, keeping metrics
+    void reset();       // CLOSED with counters and window cleared; emits reset
+    void disable();     // DISABLED: everything passes, nothing is recorded
+    void metricsOnly(); // METRICS_ONLY: everything passes and is recorded, no transitions
+    // New thresholds apply at once; state, counters and window are kept (a changed window
+    // type or size starts an empty window).
+    void updateConfig(const CircuitBreakerConfig &config);
+
+    void addListener(CircuitBreakerListener *listener) { m_listeners.add(listener); }
+    void removeListener(CircuitBreakerListener *listener) { m_listeners.remove(listener); }
+
+private:
+    struct PendingEvents;
+    // The *Locked functions expect m_lock held; events are collected and emitted after unlocking.
+    void record(const CircuitPermit &permit, const Error *error);
+    void releaseLocked(const CircuitPermit &permit);
+    ErrorKind classifyLocked(const Error &error) const;
+    void transition(CircuitState to, TransitionReason reason, TimePoint now, PendingEvents &events);
+    void manualTransition(CircuitState to, TransitionReason reason);
+    Duration openDuration() const;
+    void scheduleHalfOpen(TimePoint now, Duration after);
+    void cancelResetTimer();
+    void onResetTimer(std::uint32_t epoch);
+    void judgeClosed(TimePoint now, PendingEvents &events);
+    CircuitBreakerMetrics metricsLocked(TimePoint now) const;
+    void emit(const PendingEvents &events);
+
+    const QString m_name;
+    Scheduler &m_scheduler;
+    mutable SpinLock m_lock;
+    CircuitBreakerConfig m_config;
+    CircuitState m_state = CircuitState::Closed;
+    std::uint32_t m_epoch = 1;
+    mutable SlidingWindow m_window;
+    CircuitBreakerMetrics m_totals; // lifetime counters; window fields are computed on demand
+    int m_halfOpenInFlight = 0;
+    int m_consecutiveTrips = 0; // HALF_OPEN → OPEN moves since OPEN was entered from elsewhere, for resetTimeoutMultiplier
+    TimerId m_resetTimer = 0;
+    TimePoint m_halfOpenAt {};
+    ListenerList<CircuitBreakerListener> m_listeners;
+};
+
+} // namespace bw

@@ -1,0 +1,523 @@
+#include "pipeline.h"
+
+namespace bw {
+
+namespace {
+
+constexpr std::uint64_t AttemptSequenceBits = 40;
+constexpr std::uint64_t AttemptSequenceMask = (std::uint64_t(1) << AttemptSequenceBits) - 1;
+
+Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
+{
+    Error e;
+    e.code = code;
+    e.message = code == ErrorCode::CircuitTimeout ? QStringLiteral("Circuit breaker call timeout")
+                                                  : QStringLiteral("Operation timed out");
+    e.stage = stage;
+    e.elapsed = elapsed;
+    return Result::failure(std::move(e));
+}
+
+} // namespace
+
+// Everything one call needs, pooled. Each stage kind appears at most once in a pipeline, so
+// each has its own fields here.
+struct Pipeline::Call final : BulkheadWaiter
+{
+    Pipeline *pipeline = nullptr;
+    std::uint32_t index = 0;
+    std::uint32_t generation = 0;
+    bool inUse = false;
+
+    const Layout *layout = nullptr;
+    CircuitBreaker *breaker = nullptr;
+    Bulkhead *bulkhead = nullptr;
+    Operation *operation = nullptr;
+    CallCallback done;
+    std::uint64_t tag = 0;
+    TimePoint startedAt {};
+    int attempts = 0; // operation starts
+
+    // operation
+    Attempt attempt;
+    bool operationRunning = false;
+    // retry
+    int retries = 0;
+    TimerId retryDelayTimer = 0;
+    TimerId retryLimitTimer = 0;
+    TimePoint retryLimitStart {}, retryLimitDue = TimePoint::max();
+    // circuit breaker
+    CircuitPermit permit;
+    bool holdsPermit = false;
+    TimerId breakerTimer = 0;
+    TimePoint breakerStart {}, breakerDue = TimePoint::max();
+    // bulkhead
+    std::uint64_t waitId = 0;
+    bool waitingInBulkhead = false;
+    bool holdsBulkhead = false;
+    TimePoint bulkheadEnteredAt {};
+    // timeout
+    TimerId timeoutTimer = 0;
+    TimePoint timeoutStart {}, timeoutDue = TimePoint::max();
+
+    // Bulkhead callbacks may come from another thread's exit(): hop to the pipeline's thread.
+    void admitted() override
+    {
+        Pipeline *p = pipeline;
+        Bulkhead *b = bulkhead;
+        const std::uint64_t id = waitId;
+        p->m_scheduler.schedule(Duration::zero(), [p, b, c = this, id] {
+            if (c->inUse && c->waitId == id && c->waitingInBulkhead)
+                p->admitFromBulkhead(*c, id);
+            else
+                b->exit(Duration::zero(), false); // the call gave up meanwhile: hand the slot back
+        });
+    }
+    void rejected(ErrorCode code) override
+    {
+        Pipeline *p = pipeline;
+        const std::uint64_t id = waitId;
+        p->m_scheduler.schedule(Duration::zero(), [p, c = this, id, code] {
+            if (c->inUse && c->waitId == id && c->waitingInBulkhead)
+                p->rejectFromBulkhead(*c, id, code);
+        });
+    }
+};
+
+Pipeline::Pipeline(PolicyConfig policy, Scheduler &scheduler, std::uint64_t seed,
+                   std::shared_ptr<CircuitBreaker> breaker, std::shared_ptr<Bulkhead> bulkhead)
+    : m_name(policy.name)
+    , m_scheduler(scheduler)
+    , m_breaker(std::move(breaker))
+    , m_bulkhead(std::move(bulkhead))
+    , m_random(seed)
+{
+    setPolicy(policy);
+}
+
+Pipeline::~Pipeline()
+{
+    // Calls still in flight are abandoned: their timers go, their slots and permits are returned.
+    for (Call &call : m_calls) {
+        if (call.inUse)
+            abortBelow(call, -1);
+    }
+}
+
+void Pipeline::setPolicy(const PolicyConfig &policy)
+{
+    m_policy = policy;
+    if (m_name.isEmpty())
+        m_name = policy.name;
+
+    if (policy.circuitBreaker) {
+        if (!m_breaker)
+            m_breaker = std::make_shared<CircuitBreaker>(m_name, *policy.circuitBreaker, m_scheduler);
+        else if (!(m_breaker->config() == *policy.circuitBreaker))
+            m_breaker->updateConfig(*policy.circuitBreaker);
+    } else if (m_breaker) {
+        m_retired.push_back(std::exchange(m_breaker, nullptr)); // calls in flight may still hold it
+    }
+
+    if (policy.bulkhead) {
+        if (!m_bulkhead) {
+            m_bulkhead = std::make_shared<Bulkhead>(m_name, *policy.bulkhead, m_scheduler);
+        } else {
+            const BulkheadConfig current = m_bulkhead->config();
+            if (current.timeout != policy.bulkhead->timeout)
+                m_bulkhead->setQueueTimeout(policy.bulkhead->timeout);
+            if (current.maxConcurrent != policy.bulkhead->maxConcurrent || current.maxQueueSize != policy.bulkhead->maxQueueSize)
+                m_bulkhead->resize(policy.bulkhead->maxConcurrent, policy.bulkhead->maxQueueSize);
+        }
+    } else if (m_bulkhead) {
+        m_retired.push_back(std::exchange(m_bulkhead, nullptr));
+    }
+
+    if (policy.retry && policy.retry->budget) {
+        if (m_budget)
+            m_budget->setConfig(*policy.retry->budget);
+        else
+            m_budget = std::make_unique<RetryBudget>(*policy.retry->budget, m_scheduler);
+    } else {
+        m_budget.reset(); // read only when a call reaches the retry stage, never kept by a call
+    }
+
+    auto layout = std::make_unique<Layout>();
+    std::fill(std::begin(layout->levelOf), std::end(layout->levelOf), -1);
+    for (StageKind kind : policy.order) {
+        if (!policy.has(kind) || layout->levelOf[int(kind)] >= 0)
+            continue;
+        layout->levelOf[int(kind)] = int(layout->stages.size());
+        layout->stages.push_back(kind);
+    }
+    m_layout = layout.get();
+    m_layouts.push_back(std::move(layout));
+}
+
+Pipeline::Call &Pipeline::allocateCall()
+{
+    Call *call;
+    if (!m_freeCalls.empty()) {
+        call = &m_calls[m_freeCalls.back()];
+        m_freeCalls.pop_back();
+    } else {
+        call = &m_calls.emplace_back();
+        call->pipeline = this;
+        call->index = static_cast<std::uint32_t>(m_calls.size() - 1);
+    }
+    call->inUse = true;
+    ++call->generation;
+    ++m_inFlight;
+    return *call;
+}
+
+void Pipeline::releaseCall(Call &call)
+{
+    call.inUse = false;
+    call.operation = nullptr;
+    call.waitId = 0;
+    --m_inFlight;
+    m_freeCalls.push_back(call.index);
+}
+
+CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t tag)
+{
+    Call &call = allocateCall();
+    call.layout = m_layout;
+    call.breaker = m_breaker.get();
+    call.bulkhead = m_bulkhead.get();
+    call.operation = &operation;
+    call.done = std::move(done);
+    call.tag = tag;
+    call.bulkheadTag = tag;
+    call.startedAt = m_scheduler.now();
+    call.attempts = 0;
+    call.retries = 0;
+    const CallId id = (CallId(call.index) << 32) | call.generation;
+    enter(call, 0); // may finish and recycle the call: nothing touches it after this
+    return id;
+}
+
+bool Pipeline::cancel(CallId id)
+{
+    const auto index = static_cast<std::uint32_t>(id >> 32);
+    if (index >= m_calls.size())
+        return false;
+    Call &call = m_calls[index];
+    if (!call.inUse || call.generation != static_cast<std::uint32_t>(id & 0xffffffffu))
+        return false;
+    abortBelow(call, -1);
+    finish(call, Result::failure(ErrorCode::Cancelled, QStringLiteral("Cancelled by the caller"), Stage::Caller));
+    return true;
+}
+
+TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint *dueOut)
+{
+    *dueOut = m_scheduler.now() + limit;
+    Call *c = &call;
+    const std::uint32_t generation = call.generation;
+    return m_scheduler.schedule(limit, [this, c, level, generation] {
+        if (c->inUse && c->generation == generation)
+            onTimer(*c, level);
+    });
+}
+
+void Pipeline::enter(Call &call, int level)
+{
+    const Layout &layout = *call.layout;
+    if (level == int(layout.stages.size())) {
+        startOperation(call);
+        return;
+    }
+    switch (layout.stages[size_t(level)]) {
+    case StageKind::Fallback:
+        break;
+    case StageKind::Retry:
+        if (m_budget)
+            m_budget->recordCall();
+        if (m_policy.retry && m_policy.retry->timeout > Duration::zero()) {
+            call.retryLimitStart = m_scheduler.now();
+            call.retryLimitTimer = armTimer(call, level, m_policy.retry->timeout, &call.retryLimitDue);
+        }
+        break;
+    case StageKind::CircuitBreaker: {
+        call.permit = call.breaker->tryAcquire();
+        if (!call.permit) {
+            returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker));
+            return;
+        }
+        call.holdsPermit = true;
+        const Duration limit = m_policy.circuitBreaker ? m_policy.circuitBreaker->timeout : Duration::zero();
+        if (limit > Duration::zero()) {
+            call.breakerStart = m_scheduler.now();
+            call.breakerTimer = armTimer(call, level, limit, &call.breakerDue);
+        }
+        break;
+    }
+    case StageKind::Bulkhead:
+        call.waitId = ++m_sequence;
+        call.waitingInBulkhead = true;
+        switch (call.bulkhead->tryEnter(call)) {
+        case Bulkhead::Admission::Run:
+            call.waitingInBulkhead = false;
+            call.holdsBulkhead = true;
+            call.bulkheadEnteredAt = m_scheduler.now();
+            break;
+        case Bulkhead::Admission::Queued:
+            return; // admitted() or rejected() carries on
+        case Bulkhead::Admission::Rejected:
+            call.waitingInBulkhead = false;
+            returnTo(call, level, Result::failure(ErrorCode::BulkheadQueueFull, QStringLiteral("Bulkhead queue is full"), Stage::Bulkhead));
+            return;
+        }
+        break;
+    case StageKind::Timeout:
+        if (m_policy.timeout && m_policy.timeout->timeout > Duration::zero()) {
+            call.timeoutStart = m_scheduler.now();
+            call.timeoutTimer = armTimer(call, level, m_policy.timeout->timeout, &call.timeoutDue);
+        }
+        break;
+    }
+    enter(call, level + 1);
+}
+
+void Pipeline::startOperation(Call &call)
+{
+    ++call.attempts;
+    call.operationRunning = true;
+    Attempt &a = call.attempt;
+    a.id = (std::uint64_t(call.index) << AttemptSequenceBits) | (++m_sequence & AttemptSequenceMask);
+    a.callTag = call.tag;
+    a.number = call.attempts;
+    a.startedAt = m_scheduler.now();
+    a.deadline = TimePoint::max();
+    if (call.timeoutTimer)
+        a.deadline = std::min(a.deadline, call.timeoutDue);
+    if (call.breakerTimer)
+        a.deadline = std::min(a.deadline, call.breakerDue);
+    if (call.retryLimitTimer)
+        a.deadline = std::min(a.deadline, call.retryLimitDue);
+    const Attempt copy = a; // the call may be recycled before start() returns
+    call.operation->start(copy, Completion(this, copy.id));
+}
+
+Pipeline::Call *Pipeline::callForAttempt(std::uint64_t attemptId)
+{
+    const auto index = static_cast<std::size_t>(attemptId >> AttemptSequenceBits);
+    if (index >= m_calls.size())
+        return nullptr;
+    Call &call = m_calls[index];
+    if (!call.inUse || !call.operationRunning || call.attempt.id != attemptId)
+        return nullptr;
+    return &call;
+}
+
+void Pipeline::complete(std::uint64_t attemptId, Result &&result)
+{
+    Call *call = callForAttempt(attemptId);
+    if (!call)
+        return; // cancelled or timed out already
+    call->operationRunning = false;
+    returnTo(*call, int(call->layout->stages.size()), std::move(result));
+}
+
+void Pipeline::returnTo(Call &call, int level, Result &&result)
+{
+    if (level == 0)
+        finish(call, std::move(result));
+    else
+        onInnerDone(call, level - 1, std::move(result));
+}
+
+void Pipeline::onInnerDone(Call &call, int level, Result &&result)
+{
+    switch (call.layout->stages[size_t(level)]) {
+    case StageKind::Timeout:
+        m_scheduler.cancel(std::exchange(call.timeoutTimer, 0));
+        break;
+    case StageKind::Bulkhead:
+        if (call.holdsBulkhead) {
+            call.holdsBulkhead = false;
+            call.bulkhead->exit(m_scheduler.now() - call.bulkheadEnteredAt, !result.ok());
+        }
+        break;
+    case StageKind::CircuitBreaker:
+        m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+        if (call.holdsPermit) {
+            call.holdsPermit = false;
+            if (result.ok())
+                call.breaker->onSuccess(call.permit);
+            else
+                call.breaker->onError(call.permit, result.error);
+        }
+        break;
+    case StageKind::Retry: {
+        m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
+        const RetryConfig *config = m_policy.retry ? &*m_policy.retry : nullptr;
+        if (result.ok() || !config) {
+            if (call.retries > 0 && m_observer)
+                m_observer->onRetryFinished(m_name, call.tag, result.ok(), call.retries + 1, m_scheduler.now());
+            break;
+        }
+        const bool mayRetry = result.outcome != Outcome::Cancelled && call.retries + 1 < config->maxAttempts
+                && isRetryable(*config, result.error) && (!m_budget || m_budget->tryRetry());
+        if (!mayRetry) {
+            if (call.retries > 0 && m_observer)
+                m_observer->onRetryFinished(m_name, call.tag, false, call.retries + 1, m_scheduler.now());
+            break;
+        }
+        const int retry = ++call.retries;
+        const Duration delay = retryDelay(*config, retry, m_random.uniform(), result.error);
+        if (config->onRetry)
+            config->onRetry(retry, result.error, delay);
+        if (m_observer)
+            m_observer->onRetry(RetryReport { m_name, call.tag, retry, delay, result.error, m_scheduler.now() });
+        Call *c = &call;
+        const std::uint32_t generation = call.generation;
+        call.retryDelayTimer = m_scheduler.schedule(delay, [this, c, level, generation] {
+            if (!c->inUse || c->generation != generation)
+                return;
+            c->retryDelayTimer = 0;
+            if (m_policy.retry && m_policy.retry->timeout > Duration::zero()) {
+                c->retryLimitStart = m_scheduler.now();
+                c->retryLimitTimer = armTimer(*c, level, m_policy.retry->timeout, &c->retryLimitDue);
+            }
+            enter(*c, level + 1);
+        });
+        return;
+    }
+    case StageKind::Fallback:
+        if (!result.ok() && result.outcome != Outcome::Cancelled && m_policy.fallback) {
+            Result replaced;
+            replaced.outcome = Outcome::Fallback;
+            replaced.value = m_policy.fallback->function ? m_policy.fallback->function(result) : m_policy.fallback->value;
+            replaced.error = std::move(result.error);
+            if (m_observer)
+                m_observer->onFallback(m_name, call.tag, replaced.error, m_scheduler.now());
+            returnTo(call, level, std::move(replaced));
+            return;
+        }
+        break;
+    }
+    returnTo(call, level, std::move(result));
+}
+
+void Pipeline::onTimer(Call &call, int level)
+{
+    const TimePoint now = m_scheduler.now();
+    abortBelow(call, level);
+    switch (call.layout->stages[size_t(level)]) {
+    case StageKind::Timeout: {
+        call.timeoutTimer = 0;
+        const Duration elapsed = now - call.timeoutStart;
+        if (m_observer)
+            m_observer->onTimeout(m_name, call.tag, StageKind::Timeout, elapsed, now);
+        const TimeoutConfig *config = m_policy.timeout ? &*m_policy.timeout : nullptr;
+        if (config && config->onTimeout)
+            config->onTimeout(elapsed);
+        if (config && config->fallback) {
+            Result r;
+            r.outcome = Outcome::Fallback;
+            r.value = *config->fallback;
+            r.error = limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed).error;
+            returnTo(call, level, std::move(r));
+        } else {
+            returnTo(call, level, limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed));
+        }
+        return;
+    }
+    case StageKind::CircuitBreaker: {
+        call.breakerTimer = 0;
+        const Duration elapsed = now - call.breakerStart;
+        if (m_observer)
+            m_observer->onTimeout(m_name, call.tag, StageKind::CircuitBreaker, elapsed, now);
+        onInnerDone(call, level, limitExpired(ErrorCode::CircuitTimeout, Stage::CircuitBreaker, elapsed));
+        return;
+    }
+    case StageKind::Retry: {
+        call.retryLimitTimer = 0;
+        const Duration elapsed = now - call.retryLimitStart;
+        if (m_observer)
+            m_observer->onTimeout(m_name, call.tag, StageKind::Retry, elapsed, now);
+        onInnerDone(call, level, limitExpired(ErrorCode::Timeout, Stage::Retry, elapsed));
+        return;
+    }
+    case StageKind::Bulkhead:
+    case StageKind::Fallback:
+        return; // these stages set no pipeline timers
+    }
+}
+
+void Pipeline::abortBelow(Call &call, int level)
+{
+    if (call.operationRunning) {
+        call.operationRunning = false; // a late completion is now ignored
+        call.operation->cancel(call.attempt);
+    }
+    const Layout &layout = *call.layout;
+    for (int j = int(layout.stages.size()) - 1; j > level; --j) {
+        switch (layout.stages[size_t(j)]) {
+        case StageKind::Timeout:
+            m_scheduler.cancel(std::exchange(call.timeoutTimer, 0));
+            break;
+        case StageKind::Bulkhead:
+            if (call.waitingInBulkhead) {
+                call.waitingInBulkhead = false;
+                call.bulkhead->withdraw(call); // if an admission is on its way, it hands the slot back
+                call.waitId = 0;
+            }
+            if (call.holdsBulkhead) {
+                call.holdsBulkhead = false;
+                call.bulkhead->exit(m_scheduler.now() - call.bulkheadEnteredAt, true);
+            }
+            break;
+        case StageKind::CircuitBreaker:
+            m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+            if (call.holdsPermit) {
+                call.holdsPermit = false;
+                call.breaker->release(call.permit); // abandoned from outside: no result to record
+            }
+            break;
+        case StageKind::Retry:
+            m_scheduler.cancel(std::exchange(call.retryDelayTimer, 0));
+            m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
+            break;
+        case StageKind::Fallback:
+            break;
+        }
+    }
+}
+
+void Pipeline::admitFromBulkhead(Call &call, std::uint64_t waitId)
+{
+    Q_UNUSED(waitId);
+    call.waitingInBulkhead = false;
+    call.holdsBulkhead = true;
+    call.bulkheadEnteredAt = m_scheduler.now();
+    enter(call, call.layout->levelOf[int(StageKind::Bulkhead)] + 1);
+}
+
+void Pipeline::rejectFromBulkhead(Call &call, std::uint64_t waitId, ErrorCode code)
+{
+    Q_UNUSED(waitId);
+    call.waitingInBulkhead = false;
+    const QString message = code == ErrorCode::BulkheadQueueTimeout ? QStringLiteral("Bulkhead queue timeout")
+                                                                   : QStringLiteral("Bulkhead queue cleared");
+    returnTo(call, call.layout->levelOf[int(StageKind::Bulkhead)], Result::failure(code, message, Stage::Bulkhead));
+}
+
+void Pipeline::finish(Call &call, Result &&result)
+{
+    result.attempts = call.attempts;
+    if (m_observer) {
+        const TimePoint now = m_scheduler.now();
+        m_observer->onCallFinished(CallReport { m_name, call.tag, result.outcome, call.attempts, now - call.startedAt,
+                                                result.outcome == Outcome::Success ? nullptr : &result.error, now });
+    }
+    CallCallback done = std::move(call.done);
+    releaseCall(call);
+    if (done)
+        done(result);
+}
+
+} // namespace bw

@@ -1,0 +1,153 @@
+#pragma once
+
+#include "../runtime/random.h"
+#include "../runtime/scheduler.h"
+#include "bulkhead.h"
+#include "circuitbreaker.h"
+#include "operation.h"
+#include "policy.h"
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace bw {
+
+struct CallReport
+{
+    const QString &pipeline;
+    std::uint64_t tag;
+    Outcome outcome;
+    int attempts;
+    Duration latency;
+    const Error *error; // null on success
+    TimePoint at;
+};
+
+struct RetryReport
+{
+    const QString &pipeline;
+    std::uint64_t tag;
+    int retry;          // 1 for the first retry
+    Duration delay;
+    const Error &error; // what the failed attempt returned
+    TimePoint at;
+};
+
+// What a pipeline tells about its calls: once per call, per retry and per fallback, never
+// a Qt signal. Runs on the pipeline's thread; keep it cheap.
+class PipelineObserver
+{
+public:
+    virtual ~PipelineObserver() = default;
+    virtual void onCallFinished(const CallReport &) { }
+    virtual void onRetry(const RetryReport &) { }
+    // The retry stage gave up (exhausted) or succeeded after at least one retry.
+    virtual void onRetryFinished(const QString &pipeline, std::uint64_t tag, bool succeeded, int attempts, TimePoint at)
+    {
+        Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(succeeded); Q_UNUSED(attempts); Q_UNUSED(at);
+    }
+    virtual void onFallback(const QString &pipeline, std::uint64_t tag, const Error &error, TimePoint at)
+    {
+        Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(error); Q_UNUSED(at);
+    }
+    virtual void onTimeout(const QString &pipeline, std::uint64_t tag, StageKind stage, Duration elapsed, TimePoint at)
+    {
+        Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(stage); Q_UNUSED(elapsed); Q_UNUSED(at);
+    }
+};
+
+// Identifies a call in flight for cancel(); 0 is none.
+using CallId = std::uint64_t;
+
+// A policy's stages around operations, in the policy's order (semantics.md, "Pipeline order").
+// Every call offered ends exactly once, through its callback.
+//
+// Threads: a pipeline is confined to the thread that runs its scheduler; execute(), cancel()
+// and the policy setters are called there, and operations complete there. The breaker and the
+// bulkhead it uses are thread-safe and may be shared with pipelines on other threads.
+//
+// Cost: per call state comes from a pool that grows to the peak number of calls in flight, so
+// steady state allocates nothing; a call with a breaker and a timeout sets two timers.
+class Pipeline final : private CompletionTarget
+{
+public:
+    // Uses the given breaker and bulkhead (shared, for example from a registry) when the policy
+    // has those sections; creates its own when they are null.
+    Pipeline(PolicyConfig policy, Scheduler &scheduler, std::uint64_t seed = 0,
+             std::shared_ptr<CircuitBreaker> breaker = {}, std::shared_ptr<Bulkhead> bulkhead = {});
+    ~Pipeline();
+    Pipeline(const Pipeline &) = delete;
+    Pipeline &operator=(const Pipeline &) = delete;
+
+    const QString &name() const { return m_name; }
+    Scheduler &scheduler() const { return m_scheduler; }
+
+    // Offers a call. `done` runs exactly once: synchronously if the call ends at once (an open
+    // breaker, a full bulkhead, an operation that completes inside start()), else later.
+    CallId execute(Operation &operation, CallCallback done, std::uint64_t tag = 0);
+    // Ends a call in flight with CANCELLED, cancelling its operation; false if it had ended.
+    bool cancel(CallId id);
+
+    // Applies a new policy at once to calls offered from now on, and to later stages of calls
+    // in flight (their order is kept). The breaker and bulkhead keep their state: updateConfig
+    // and resize. Sections turned on create their primitive; sections turned off drop it.
+    void setPolicy(const PolicyConfig &policy);
+    const PolicyConfig &policy() const { return m_policy; }
+
+    void setObserver(PipelineObserver *observer) { m_observer = observer; }
+
+    CircuitBreaker *circuitBreaker() const { return m_breaker.get(); }
+    Bulkhead *bulkhead() const { return m_bulkhead.get(); }
+    RetryBudget *retryBudget() const { return m_budget.get(); }
+    std::shared_ptr<CircuitBreaker> sharedCircuitBreaker() const { return m_breaker; }
+    std::shared_ptr<Bulkhead> sharedBulkhead() const { return m_bulkhead; }
+
+    int callsInFlight() const { return m_inFlight; }
+
+private:
+    struct Call;
+    struct Layout
+    {
+        std::vector<StageKind> stages; // outermost first, only stages that are on
+        int levelOf[StageKindCount];   // -1 when off
+    };
+
+    void complete(std::uint64_t attemptId, Result &&result) override;
+
+    Call &allocateCall();
+    void releaseCall(Call &call);
+    Call *callForAttempt(std::uint64_t attemptId);
+
+    void enter(Call &call, int level);
+    void startOperation(Call &call);
+    void returnTo(Call &call, int level, Result &&result);
+    void onInnerDone(Call &call, int level, Result &&result);
+    void onTimer(Call &call, int level);
+    void abortBelow(Call &call, int level);
+    void finish(Call &call, Result &&result);
+    void admitFromBulkhead(Call &call, std::uint64_t waitId);
+    void rejectFromBulkhead(Call &call, std::uint64_t waitId, ErrorCode code);
+    TimerId armTimer(Call &call, int level, Duration limit, TimePoint *dueOut);
+
+    QString m_name;
+    Scheduler &m_scheduler;
+    PolicyConfig m_policy;
+    std::shared_ptr<CircuitBreaker> m_breaker;
+    std::shared_ptr<Bulkhead> m_bulkhead;
+    // Primitives a policy change turned off, kept because calls in flight may still use them.
+    std::vector<std::shared_ptr<void>> m_retired;
+    std::unique_ptr<RetryBudget> m_budget;
+    // Layouts are immutable and kept for the pipeline's life, so calls in flight keep theirs.
+    std::vector<std::unique_ptr<Layout>> m_layouts;
+    const Layout *m_layout = nullptr;
+    PipelineObserver *m_observer = nullptr;
+    Random m_random;
+
+    std::deque<Call> m_calls; // stable addresses
+    std::vector<std::uint32_t> m_freeCalls;
+    std::uint64_t m_sequence = 0;
+    int m_inFlight = 0;
+};
+
+} // namespace bw

@@ -1,0 +1,121 @@
+#include "policy.h"
+
+namespace bw {
+
+QLatin1StringView stageKindName(StageKind kind)
+{
+    switch (kind) {
+    case StageKind::Fallback: return QLatin1StringView("fallback");
+    case StageKind::Retry: return QLatin1StringView("retry");
+    case StageKind::CircuitBreaker: return QLatin1StringView("circuitBreaker");
+    case StageKind::Bulkhead: return QLatin1StringView("bulkhead");
+    case StageKind::Timeout: return QLatin1StringView("timeout");
+    }
+    return QLatin1StringView("fallback");
+}
+
+std::optional<StageKind> stageKindFromName(QStringView name)
+{
+    for (StageKind k : PolicyConfig::defaultOrder())
+        if (name == stageKindName(k))
+            return k;
+    return std::nullopt;
+}
+
+bool PolicyConfig::has(StageKind kind) const
+{
+    switch (kind) {
+    case StageKind::Fallback: return fallback.has_value();
+    case StageKind::Retry: return retry.has_value();
+    case StageKind::CircuitBreaker: return circuitBreaker.has_value();
+    case StageKind::Bulkhead: return bulkhead.has_value();
+    case StageKind::Timeout: return timeout.has_value();
+    }
+    return false;
+}
+
+namespace ResiliencePolicies {
+
+namespace {
+
+PolicyConfig make(const char *name, int failureThreshold, int resetTimeoutMs, RetryConfig retry, int timeoutMs,
+                  int maxConcurrent, int maxQueueSize)
+{
+    PolicyConfig p;
+    p.name = QString::fromLatin1(name);
+    if (failureThreshold > 0) {
+        CircuitBreakerConfig b;
+        b.failureThreshold = failureThreshold;
+        b.resetTimeout = fromMs(resetTimeoutMs);
+        b.slowCallRateThreshold = 0; // policies: off unless set (semantics.md)
+        p.circuitBreaker = b;
+    }
+    p.retry = std::move(retry);
+    TimeoutConfig t;
+    t.timeout = fromMs(timeoutMs);
+    p.timeout = t;
+    BulkheadConfig bh;
+    bh.maxConcurrent = maxConcurrent;
+    bh.maxQueueSize = maxQueueSize;
+    p.bulkhead = bh;
+    return p;
+}
+
+} // namespace
+
+PolicyConfig api()
+{
+    return make("api", 5, 60000, RetryPolicies::exponential(3, 1000), 30000, 50, 100);
+}
+
+PolicyConfig ai()
+{
+    RetryConfig retry = RetryPolicies::exponential(3, 2000, 30000);
+    retry.retryableErrors = QStringList { QStringLiteral("RATE_LIMIT"), QStringLiteral("TIMEOUT"), QStringLiteral("429"),
+                                          QStringLiteral("503") };
+    PolicyConfig p = make("ai", 3, 120000, retry, 120000, 10, 50);
+    p.circuitBreaker->timeout = fromMs(120000);
+    return p;
+}
+
+PolicyConfig database()
+{
+    return make("database", 10, 30000, RetryPolicies::exponential(3, 500), 30000, 100, 200);
+}
+
+PolicyConfig external()
+{
+    PolicyConfig p = make("external", 5, 60000, RetryPolicies::network(), 15000, 20, 50);
+    p.circuitBreaker->failureRateThreshold = 0.5;
+    return p;
+}
+
+PolicyConfig critical()
+{
+    return make("critical", 0, 0, RetryPolicies::exponential(5, 1000), 60000, 5, 10);
+}
+
+std::optional<PolicyConfig> byName(QStringView name)
+{
+    if (name == u"api")
+        return api();
+    if (name == u"ai")
+        return ai();
+    if (name == u"database")
+        return database();
+    if (name == u"external")
+        return external();
+    if (name == u"critical")
+        return critical();
+    return std::nullopt;
+}
+
+QStringList names()
+{
+    return { QStringLiteral("api"), QStringLiteral("ai"), QStringLiteral("database"), QStringLiteral("external"),
+             QStringLiteral("critical") };
+}
+
+} // namespace ResiliencePolicies
+
+} // namespace bw

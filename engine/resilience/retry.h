@@ -1,0 +1,90 @@
+#pragma once
+
+#include "../runtime/scheduler.h"
+#include "../runtime/spinlock.h"
+#include "outcome.h"
+
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace bw {
+
+enum class Backoff : std::uint8_t { Exponential, Linear };
+
+// A retry budget caps retries to a share of recent calls (Finagle's and Envoy's idea): over the
+// last 10 s, retries may not exceed minPerSecond × 10 + ratio × calls.
+struct RetryBudgetConfig
+{
+    double ratio = 0.2;
+    double minPerSecond = 10;
+    friend bool operator==(const RetryBudgetConfig &, const RetryBudgetConfig &) = default;
+};
+
+// The guide's retry config (semantics.md, "Retry"). maxAttempts counts the first call.
+struct RetryConfig
+{
+    int maxAttempts = 3;
+    Duration initialDelay = fromMs(1000);
+    Duration maxDelay = fromMs(30000);
+    double backoffMultiplier = 2.0;
+    Backoff backoff = Backoff::Exponential;
+    Duration linearIncrement {}; // Linear: the delay grows by this much per retry
+    bool jitter = true;          // adds 0–20 % to each delay
+    // Codes or message substrings that may be retried; nullopt: the defaults of semantics.md.
+    std::optional<QStringList> retryableErrors;
+    // When set, decides alone whether an error may be retried.
+    std::function<bool(const Error &)> retryablePredicate;
+    std::function<void(int attempt, const Error &error, Duration delay)> onRetry;
+    Duration timeout {}; // per attempt; 0: none
+    bool respectRetryAfter = false;
+    std::optional<RetryBudgetConfig> budget;
+};
+
+// The guide's RetryPolicies presets, with its exact values.
+namespace RetryPolicies {
+RetryConfig none();
+RetryConfig fixed(int maxAttempts = 3, int delayMs = 1000);
+RetryConfig exponential(int maxAttempts = 5, int initialDelayMs = 100, int maxDelayMs = 30000);
+RetryConfig linear(int maxAttempts = 4, int initialDelayMs = 500, int incrementMs = 500);
+RetryConfig apiRateLimit();
+RetryConfig network();
+// "fixed", "exponential", "linear", "apiRateLimit", "network", "none"; nullopt otherwise.
+std::optional<RetryConfig> byName(QStringView name);
+QStringList names();
+} // namespace RetryPolicies
+
+// Whether an error may be retried under this config. CIRCUIT_OPEN, bulkhead rejections and
+// cancellation are never retried unless listed explicitly.
+bool isRetryable(const RetryConfig &config, const Error &error);
+
+// The wait before retry number `retry` (1 = the first retry): min(initial × multiplier^(retry−1),
+// maxDelay) for exponential, min(initial + increment × (retry−1), maxDelay) for linear, then
+// jitter × (1 + 0.2 × jitterDraw) with jitterDraw in [0, 1). A respected Retry-After replaces
+// the computed wait, capped by maxDelay.
+Duration retryDelay(const RetryConfig &config, int retry, double jitterDraw, const Error &error);
+
+// Thread-safe. Ten one-second buckets of calls and retries on the injected clock.
+class RetryBudget
+{
+public:
+    RetryBudget(RetryBudgetConfig config, const Clock &clock);
+    void recordCall();
+    // Takes one retry from the budget if there is one.
+    bool tryRetry();
+    void setConfig(RetryBudgetConfig config);
+    RetryBudgetConfig config() const;
+
+    static constexpr int Buckets = 10;
+
+private:
+    void advance(std::int64_t second);
+    mutable SpinLock m_lock;
+    RetryBudgetConfig m_config;
+    const Clock &m_clock;
+    std::int64_t m_calls[Buckets] {}, m_retries[Buckets] {};
+    std::int64_t m_newestSecond = 0;
+};
+
+} // namespace bw

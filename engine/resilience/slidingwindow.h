@@ -1,0 +1,53 @@
+#pragma once
+
+#include "../runtime/duration.h"
+#include "circuitbreakerconfig.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace bw {
+
+// The breaker's window: calls, failures and slow calls over the last windowSize milliseconds
+// (time: 100 buckets, so the window slides in steps of windowSize/100) or the last windowSize
+// calls (count: a ring of outcomes). Recording and reading are O(1) amortised; no allocation
+// after construction. Not thread-safe: the breaker's lock guards it.
+class SlidingWindow
+{
+public:
+    static constexpr int TimeBuckets = 100;
+
+    SlidingWindow(WindowType type, std::int64_t size);
+
+    void record(TimePoint now, bool failure, bool slow);
+    void clear();
+
+    struct Totals
+    {
+        std::int64_t calls = 0, failures = 0, slow = 0;
+    };
+    // The window's contents as seen at `now` (a time window drops buckets that aged out).
+    Totals totals(TimePoint now);
+
+    WindowType type() const { return m_type; }
+    std::int64_t size() const { return m_size; }
+
+private:
+    struct Bucket
+    {
+        std::int64_t index = -1; // which bucket-width slot of time it holds
+        std::int32_t calls = 0, failures = 0, slow = 0;
+    };
+    void advance(std::int64_t bucketIndex);
+
+    WindowType m_type;
+    std::int64_t m_size;
+    Duration m_bucketWidth {};
+    std::vector<Bucket> m_buckets;        // time window
+    std::vector<std::uint8_t> m_ring;     // count window: bit 0 failure, bit 1 slow, bit 2 used
+    std::size_t m_ringNext = 0;
+    std::int64_t m_newestBucket = -1;
+    Totals m_totals;
+};
+
+} // namespace bw

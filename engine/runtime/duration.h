@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace bw {
+
+// All engine time is a duration since the owning clock's epoch, in nanoseconds.
+// Configs and files speak milliseconds; convert at the edges with these helpers.
+using Duration = std::chrono::nanoseconds;
+using TimePoint = Duration;
+
+constexpr Duration fromMs(double ms) { return Duration(static_cast<std::int64_t>(ms * 1e6)); }
+constexpr Duration fromMs(std::int64_t ms) { return std::chrono::milliseconds(ms); }
+constexpr Duration fromMs(int ms) { return std::chrono::milliseconds(ms); }
+constexpr double toMs(Duration d) { return static_cast<double>(d.count()) / 1e6; }
+
+} // namespace bw

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "duration.h"
+#include "inplacefunction.h"
+
+#include <cstdint>
+
+namespace bw {
+
+// Where every primitive reads the time. Never std::chrono::steady_clock or QElapsedTimer directly:
+// the same code runs on virtual time (simulation, replay, tests) and on wall time (real HTTP).
+class Clock
+{
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint now() const = 0;
+};
+
+// A timer handle; 0 is "no timer". Handles are never reused while their timer is pending.
+using TimerId = std::uint64_t;
+using TimerTask = InplaceFunction<void(), 48>;
+
+// Sets and cancels timers on the same timeline as now(). Both are O(log n) with no allocation
+// in steady state, because per-call timeouts set one timer per call and cancel almost all of them.
+class Scheduler : public Clock
+{
+public:
+    // Runs task once, delay after now() (a negative delay counts as zero). Tasks due at the same
+    // instant run in the order they were scheduled.
+    virtual TimerId schedule(Duration delay, TimerTask task) = 0;
+    // Cancels a pending timer; returns false if it already ran, was cancelled, or id is 0.
+    virtual bool cancel(TimerId id) = 0;
+    // True when the caller is on the thread that runs this scheduler's tasks.
+    virtual bool isOwnerThread() const { return true; }
+};
+
+} // namespace bw

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "spinlock.h"
+#include "timerqueue.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <chrono>
+
+namespace bw {
+
+// Wall time over a Qt event loop: tasks run on the thread this object lives in. One QTimer is
+// armed for the earliest deadline only, so setting and cancelling the per-call timeouts that
+// almost never fire costs a heap push and a slot release, not a QTimer each. schedule() and
+// cancel() are safe from any thread.
+class WallScheduler final : public QObject, public Scheduler
+{
+    Q_OBJECT
+public:
+    explicit WallScheduler(QObject *parent = nullptr);
+    ~WallScheduler() override;
+
+    TimePoint now() const override;
+    TimerId schedule(Duration delay, TimerTask task) override;
+    bool cancel(TimerId id) override;
+    bool isOwnerThread() const override;
+
+    std::size_t pendingTimers() const;
+
+private:
+    void runDue();
+    void requestArm(TimePoint due);
+    void arm();
+
+    std::chrono::steady_clock::time_point m_epoch;
+    mutable SpinLock m_lock;
+    TimerQueue m_timers;
+    QTimer m_timer;
+    // The due time the QTimer is (or is about to be) armed for; TimePoint::max() when idle.
+    std::atomic<std::int64_t> m_armedFor { TimePoint::max().count() };
+};
+
+} // namespace bw
