@@ -1,11 +1,17 @@
 #include "pipeline.h"
 
+#include <atomic>
+
 namespace bw {
 
 namespace {
 
 constexpr std::uint64_t AttemptSequenceBits = 40;
 constexpr std::uint64_t AttemptSequenceMask = (std::uint64_t(1) << AttemptSequenceBits) - 1;
+
+// Attempt ids are unique across pipelines, because one Operation (an HTTP client, a simulated
+// service) serves many pipelines and tells their attempts apart by id.
+std::atomic<std::uint64_t> g_attemptSequence { 0 };
 
 Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
 {
@@ -68,7 +74,7 @@ struct Pipeline::Call final : BulkheadWaiter
         const std::uint64_t id = waitId;
         p->m_scheduler.schedule(Duration::zero(), [p, b, c = this, id] {
             if (c->inUse && c->waitId == id && c->waitingInBulkhead)
-                p->admitFromBulkhead(*c, id);
+                p->admitFromBulkhead(*c);
             else
                 b->exit(Duration::zero(), false); // the call gave up meanwhile: hand the slot back
         });
@@ -79,7 +85,7 @@ struct Pipeline::Call final : BulkheadWaiter
         const std::uint64_t id = waitId;
         p->m_scheduler.schedule(Duration::zero(), [p, c = this, id, code] {
             if (c->inUse && c->waitId == id && c->waitingInBulkhead)
-                p->rejectFromBulkhead(*c, id, code);
+                p->rejectFromBulkhead(*c, code);
         });
     }
 };
@@ -98,9 +104,10 @@ Pipeline::Pipeline(PolicyConfig policy, Scheduler &scheduler, std::uint64_t seed
 Pipeline::~Pipeline()
 {
     // Calls still in flight are abandoned: their timers go, their slots and permits are returned.
+    const TimePoint now = m_scheduler.now();
     for (Call &call : m_calls) {
         if (call.inUse)
-            abortBelow(call, -1);
+            abortBelow(call, -1, now);
     }
 }
 
@@ -190,11 +197,12 @@ CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t 
     call.done = std::move(done);
     call.tag = tag;
     call.bulkheadTag = tag;
-    call.startedAt = m_scheduler.now();
+    const TimePoint now = m_scheduler.now();
+    call.startedAt = now;
     call.attempts = 0;
     call.retries = 0;
     const CallId id = (CallId(call.index) << 32) | call.generation;
-    enter(call, 0); // may finish and recycle the call: nothing touches it after this
+    enter(call, 0, now); // may finish and recycle the call: nothing touches it after this
     return id;
 }
 
@@ -206,27 +214,28 @@ bool Pipeline::cancel(CallId id)
     Call &call = m_calls[index];
     if (!call.inUse || call.generation != static_cast<std::uint32_t>(id & 0xffffffffu))
         return false;
-    abortBelow(call, -1);
-    finish(call, Result::failure(ErrorCode::Cancelled, QStringLiteral("Cancelled by the caller"), Stage::Caller));
+    const TimePoint now = m_scheduler.now();
+    abortBelow(call, -1, now);
+    finish(call, Result::failure(ErrorCode::Cancelled, QStringLiteral("Cancelled by the caller"), Stage::Caller), now);
     return true;
 }
 
-TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint *dueOut)
+TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut)
 {
-    *dueOut = m_scheduler.now() + limit;
+    *dueOut = now + limit;
     Call *c = &call;
     const std::uint32_t generation = call.generation;
-    return m_scheduler.schedule(limit, [this, c, level, generation] {
+    return m_scheduler.scheduleAt(*dueOut, [this, c, level, generation] {
         if (c->inUse && c->generation == generation)
             onTimer(*c, level);
     });
 }
 
-void Pipeline::enter(Call &call, int level)
+void Pipeline::enter(Call &call, int level, TimePoint now)
 {
     const Layout &layout = *call.layout;
     if (level == int(layout.stages.size())) {
-        startOperation(call);
+        startOperation(call, now);
         return;
     }
     switch (layout.stages[size_t(level)]) {
@@ -236,21 +245,21 @@ void Pipeline::enter(Call &call, int level)
         if (m_budget)
             m_budget->recordCall();
         if (m_policy.retry && m_policy.retry->timeout > Duration::zero()) {
-            call.retryLimitStart = m_scheduler.now();
-            call.retryLimitTimer = armTimer(call, level, m_policy.retry->timeout, &call.retryLimitDue);
+            call.retryLimitStart = now;
+            call.retryLimitTimer = armTimer(call, level, m_policy.retry->timeout, now, &call.retryLimitDue);
         }
         break;
     case StageKind::CircuitBreaker: {
         call.permit = call.breaker->tryAcquire();
         if (!call.permit) {
-            returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker));
+            returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker), now);
             return;
         }
         call.holdsPermit = true;
         const Duration limit = m_policy.circuitBreaker ? m_policy.circuitBreaker->timeout : Duration::zero();
         if (limit > Duration::zero()) {
-            call.breakerStart = m_scheduler.now();
-            call.breakerTimer = armTimer(call, level, limit, &call.breakerDue);
+            call.breakerStart = now;
+            call.breakerTimer = armTimer(call, level, limit, now, &call.breakerDue);
         }
         break;
     }
@@ -261,35 +270,36 @@ void Pipeline::enter(Call &call, int level)
         case Bulkhead::Admission::Run:
             call.waitingInBulkhead = false;
             call.holdsBulkhead = true;
-            call.bulkheadEnteredAt = m_scheduler.now();
+            call.bulkheadEnteredAt = now;
             break;
         case Bulkhead::Admission::Queued:
             return; // admitted() or rejected() carries on
         case Bulkhead::Admission::Rejected:
             call.waitingInBulkhead = false;
-            returnTo(call, level, Result::failure(ErrorCode::BulkheadQueueFull, QStringLiteral("Bulkhead queue is full"), Stage::Bulkhead));
+            returnTo(call, level, Result::failure(ErrorCode::BulkheadQueueFull, QStringLiteral("Bulkhead queue is full"), Stage::Bulkhead), now);
             return;
         }
         break;
     case StageKind::Timeout:
         if (m_policy.timeout && m_policy.timeout->timeout > Duration::zero()) {
-            call.timeoutStart = m_scheduler.now();
-            call.timeoutTimer = armTimer(call, level, m_policy.timeout->timeout, &call.timeoutDue);
+            call.timeoutStart = now;
+            call.timeoutTimer = armTimer(call, level, m_policy.timeout->timeout, now, &call.timeoutDue);
         }
         break;
     }
-    enter(call, level + 1);
+    enter(call, level + 1, now);
 }
 
-void Pipeline::startOperation(Call &call)
+void Pipeline::startOperation(Call &call, TimePoint now)
 {
     ++call.attempts;
     call.operationRunning = true;
     Attempt &a = call.attempt;
-    a.id = (std::uint64_t(call.index) << AttemptSequenceBits) | (++m_sequence & AttemptSequenceMask);
+    a.id = (std::uint64_t(call.index) << AttemptSequenceBits)
+            | ((g_attemptSequence.fetch_add(1, std::memory_order_relaxed) + 1) & AttemptSequenceMask);
     a.callTag = call.tag;
     a.number = call.attempts;
-    a.startedAt = m_scheduler.now();
+    a.startedAt = now;
     a.deadline = TimePoint::max();
     if (call.timeoutTimer)
         a.deadline = std::min(a.deadline, call.timeoutDue);
@@ -318,18 +328,18 @@ void Pipeline::complete(std::uint64_t attemptId, Result &&result)
     if (!call)
         return; // cancelled or timed out already
     call->operationRunning = false;
-    returnTo(*call, int(call->layout->stages.size()), std::move(result));
+    returnTo(*call, int(call->layout->stages.size()), std::move(result), m_scheduler.now());
 }
 
-void Pipeline::returnTo(Call &call, int level, Result &&result)
+void Pipeline::returnTo(Call &call, int level, Result &&result, TimePoint now)
 {
     if (level == 0)
-        finish(call, std::move(result));
+        finish(call, std::move(result), now);
     else
-        onInnerDone(call, level - 1, std::move(result));
+        onInnerDone(call, level - 1, std::move(result), now);
 }
 
-void Pipeline::onInnerDone(Call &call, int level, Result &&result)
+void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now)
 {
     switch (call.layout->stages[size_t(level)]) {
     case StageKind::Timeout:
@@ -338,7 +348,7 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result)
     case StageKind::Bulkhead:
         if (call.holdsBulkhead) {
             call.holdsBulkhead = false;
-            call.bulkhead->exit(m_scheduler.now() - call.bulkheadEnteredAt, !result.ok());
+            call.bulkhead->exit(now - call.bulkheadEnteredAt, !result.ok());
         }
         break;
     case StageKind::CircuitBreaker:
@@ -356,14 +366,14 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result)
         const RetryConfig *config = m_policy.retry ? &*m_policy.retry : nullptr;
         if (result.ok() || !config) {
             if (call.retries > 0 && m_observer)
-                m_observer->onRetryFinished(m_name, call.tag, result.ok(), call.retries + 1, m_scheduler.now());
+                m_observer->onRetryFinished(m_name, call.tag, result.ok(), call.retries + 1, now);
             break;
         }
         const bool mayRetry = result.outcome != Outcome::Cancelled && call.retries + 1 < config->maxAttempts
                 && isRetryable(*config, result.error) && (!m_budget || m_budget->tryRetry());
         if (!mayRetry) {
             if (call.retries > 0 && m_observer)
-                m_observer->onRetryFinished(m_name, call.tag, false, call.retries + 1, m_scheduler.now());
+                m_observer->onRetryFinished(m_name, call.tag, false, call.retries + 1, now);
             break;
         }
         const int retry = ++call.retries;
@@ -371,18 +381,12 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result)
         if (config->onRetry)
             config->onRetry(retry, result.error, delay);
         if (m_observer)
-            m_observer->onRetry(RetryReport { m_name, call.tag, retry, delay, result.error, m_scheduler.now() });
+            m_observer->onRetry(RetryReport { m_name, call.tag, retry, delay, result.error, now });
         Call *c = &call;
         const std::uint32_t generation = call.generation;
-        call.retryDelayTimer = m_scheduler.schedule(delay, [this, c, level, generation] {
-            if (!c->inUse || c->generation != generation)
-                return;
-            c->retryDelayTimer = 0;
-            if (m_policy.retry && m_policy.retry->timeout > Duration::zero()) {
-                c->retryLimitStart = m_scheduler.now();
-                c->retryLimitTimer = armTimer(*c, level, m_policy.retry->timeout, &c->retryLimitDue);
-            }
-            enter(*c, level + 1);
+        call.retryDelayTimer = m_scheduler.scheduleAt(now + delay, [this, c, level, generation] {
+            if (c->inUse && c->generation == generation)
+                onRetryDelayElapsed(*c, level);
         });
         return;
     }
@@ -393,19 +397,30 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result)
             replaced.value = m_policy.fallback->function ? m_policy.fallback->function(result) : m_policy.fallback->value;
             replaced.error = std::move(result.error);
             if (m_observer)
-                m_observer->onFallback(m_name, call.tag, replaced.error, m_scheduler.now());
-            returnTo(call, level, std::move(replaced));
+                m_observer->onFallback(m_name, call.tag, replaced.error, now);
+            returnTo(call, level, std::move(replaced), now);
             return;
         }
         break;
     }
-    returnTo(call, level, std::move(result));
+    returnTo(call, level, std::move(result), now);
+}
+
+void Pipeline::onRetryDelayElapsed(Call &call, int level)
+{
+    const TimePoint now = m_scheduler.now();
+    call.retryDelayTimer = 0;
+    if (m_policy.retry && m_policy.retry->timeout > Duration::zero()) {
+        call.retryLimitStart = now;
+        call.retryLimitTimer = armTimer(call, level, m_policy.retry->timeout, now, &call.retryLimitDue);
+    }
+    enter(call, level + 1, now);
 }
 
 void Pipeline::onTimer(Call &call, int level)
 {
     const TimePoint now = m_scheduler.now();
-    abortBelow(call, level);
+    abortBelow(call, level, now);
     switch (call.layout->stages[size_t(level)]) {
     case StageKind::Timeout: {
         call.timeoutTimer = 0;
@@ -420,9 +435,9 @@ void Pipeline::onTimer(Call &call, int level)
             r.outcome = Outcome::Fallback;
             r.value = *config->fallback;
             r.error = limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed).error;
-            returnTo(call, level, std::move(r));
+            returnTo(call, level, std::move(r), now);
         } else {
-            returnTo(call, level, limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed));
+            returnTo(call, level, limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed), now);
         }
         return;
     }
@@ -431,7 +446,7 @@ void Pipeline::onTimer(Call &call, int level)
         const Duration elapsed = now - call.breakerStart;
         if (m_observer)
             m_observer->onTimeout(m_name, call.tag, StageKind::CircuitBreaker, elapsed, now);
-        onInnerDone(call, level, limitExpired(ErrorCode::CircuitTimeout, Stage::CircuitBreaker, elapsed));
+        onInnerDone(call, level, limitExpired(ErrorCode::CircuitTimeout, Stage::CircuitBreaker, elapsed), now);
         return;
     }
     case StageKind::Retry: {
@@ -439,7 +454,7 @@ void Pipeline::onTimer(Call &call, int level)
         const Duration elapsed = now - call.retryLimitStart;
         if (m_observer)
             m_observer->onTimeout(m_name, call.tag, StageKind::Retry, elapsed, now);
-        onInnerDone(call, level, limitExpired(ErrorCode::Timeout, Stage::Retry, elapsed));
+        onInnerDone(call, level, limitExpired(ErrorCode::Timeout, Stage::Retry, elapsed), now);
         return;
     }
     case StageKind::Bulkhead:
@@ -448,7 +463,7 @@ void Pipeline::onTimer(Call &call, int level)
     }
 }
 
-void Pipeline::abortBelow(Call &call, int level)
+void Pipeline::abortBelow(Call &call, int level, TimePoint now)
 {
     if (call.operationRunning) {
         call.operationRunning = false; // a late completion is now ignored
@@ -468,7 +483,7 @@ void Pipeline::abortBelow(Call &call, int level)
             }
             if (call.holdsBulkhead) {
                 call.holdsBulkhead = false;
-                call.bulkhead->exit(m_scheduler.now() - call.bulkheadEnteredAt, true);
+                call.bulkhead->exit(now - call.bulkheadEnteredAt, true);
             }
             break;
         case StageKind::CircuitBreaker:
@@ -488,29 +503,27 @@ void Pipeline::abortBelow(Call &call, int level)
     }
 }
 
-void Pipeline::admitFromBulkhead(Call &call, std::uint64_t waitId)
+void Pipeline::admitFromBulkhead(Call &call)
 {
-    Q_UNUSED(waitId);
+    const TimePoint now = m_scheduler.now();
     call.waitingInBulkhead = false;
     call.holdsBulkhead = true;
-    call.bulkheadEnteredAt = m_scheduler.now();
-    enter(call, call.layout->levelOf[int(StageKind::Bulkhead)] + 1);
+    call.bulkheadEnteredAt = now;
+    enter(call, call.layout->levelOf[int(StageKind::Bulkhead)] + 1, now);
 }
 
-void Pipeline::rejectFromBulkhead(Call &call, std::uint64_t waitId, ErrorCode code)
+void Pipeline::rejectFromBulkhead(Call &call, ErrorCode code)
 {
-    Q_UNUSED(waitId);
     call.waitingInBulkhead = false;
     const QString message = code == ErrorCode::BulkheadQueueTimeout ? QStringLiteral("Bulkhead queue timeout")
                                                                    : QStringLiteral("Bulkhead queue cleared");
-    returnTo(call, call.layout->levelOf[int(StageKind::Bulkhead)], Result::failure(code, message, Stage::Bulkhead));
+    returnTo(call, call.layout->levelOf[int(StageKind::Bulkhead)], Result::failure(code, message, Stage::Bulkhead), m_scheduler.now());
 }
 
-void Pipeline::finish(Call &call, Result &&result)
+void Pipeline::finish(Call &call, Result &&result, TimePoint now)
 {
     result.attempts = call.attempts;
     if (m_observer) {
-        const TimePoint now = m_scheduler.now();
         m_observer->onCallFinished(CallReport { m_name, call.tag, result.outcome, call.attempts, now - call.startedAt,
                                                 result.outcome == Outcome::Success ? nullptr : &result.error, now });
     }

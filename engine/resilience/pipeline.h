@@ -119,16 +119,19 @@ private:
     void releaseCall(Call &call);
     Call *callForAttempt(std::uint64_t attemptId);
 
-    void enter(Call &call, int level);
-    void startOperation(Call &call);
-    void returnTo(Call &call, int level, Result &&result);
-    void onInnerDone(Call &call, int level, Result &&result);
+    // Time is read once per event (a call offered, an operation completing, a timer) and
+    // handed down: on the wall clock each read costs as much as a whole stage.
+    void enter(Call &call, int level, TimePoint now);
+    void startOperation(Call &call, TimePoint now);
+    void returnTo(Call &call, int level, Result &&result, TimePoint now);
+    void onInnerDone(Call &call, int level, Result &&result, TimePoint now);
     void onTimer(Call &call, int level);
-    void abortBelow(Call &call, int level);
-    void finish(Call &call, Result &&result);
-    void admitFromBulkhead(Call &call, std::uint64_t waitId);
-    void rejectFromBulkhead(Call &call, std::uint64_t waitId, ErrorCode code);
-    TimerId armTimer(Call &call, int level, Duration limit, TimePoint *dueOut);
+    void onRetryDelayElapsed(Call &call, int level);
+    void abortBelow(Call &call, int level, TimePoint now);
+    void finish(Call &call, Result &&result, TimePoint now);
+    void admitFromBulkhead(Call &call);
+    void rejectFromBulkhead(Call &call, ErrorCode code);
+    TimerId armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut);
 
     QString m_name;
     Scheduler &m_scheduler;

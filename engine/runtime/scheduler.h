@@ -3,6 +3,7 @@
 #include "duration.h"
 #include "inplacefunction.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace bw {
@@ -25,9 +26,15 @@ using TimerTask = InplaceFunction<void(), 48>;
 class Scheduler : public Clock
 {
 public:
-    // Runs task once, delay after now() (a negative delay counts as zero). Tasks due at the same
-    // instant run in the order they were scheduled.
-    virtual TimerId schedule(Duration delay, TimerTask task) = 0;
+    // Runs task once at `due` (a time already past counts as now). Tasks due at the same
+    // instant run in the order they were scheduled. Callers that already read now() use this
+    // to save a clock read on hot paths.
+    virtual TimerId scheduleAt(TimePoint due, TimerTask task) = 0;
+    // Runs task once, delay after now() (a negative delay counts as zero).
+    TimerId schedule(Duration delay, TimerTask task)
+    {
+        return scheduleAt(now() + std::max(delay, Duration::zero()), std::move(task));
+    }
     // Cancels a pending timer; returns false if it already ran, was cancelled, or id is 0.
     virtual bool cancel(TimerId id) = 0;
     // True when the caller is on the thread that runs this scheduler's tasks.

@@ -4,9 +4,9 @@
 
 namespace bw {
 
-TimerId VirtualScheduler::schedule(Duration delay, TimerTask task)
+TimerId VirtualScheduler::scheduleAt(TimePoint due, TimerTask task)
 {
-    return m_timers.add(m_now + std::max(delay, Duration::zero()), std::move(task));
+    return m_timers.add(std::max(due, m_now), std::move(task));
 }
 
 bool VirtualScheduler::runNext()

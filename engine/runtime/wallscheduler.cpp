@@ -27,9 +27,8 @@ bool WallScheduler::isOwnerThread() const
     return QThread::currentThread() == thread();
 }
 
-TimerId WallScheduler::schedule(Duration delay, TimerTask task)
+TimerId WallScheduler::scheduleAt(TimePoint due, TimerTask task)
 {
-    const TimePoint due = now() + std::max(delay, Duration::zero());
     TimerId id;
     {
         std::lock_guard guard(m_lock);

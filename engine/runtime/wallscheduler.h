@@ -23,7 +23,7 @@ public:
     ~WallScheduler() override;
 
     TimePoint now() const override;
-    TimerId schedule(Duration delay, TimerTask task) override;
+    TimerId scheduleAt(TimePoint due, TimerTask task) override;
     bool cancel(TimerId id) override;
     bool isOwnerThread() const override;
 

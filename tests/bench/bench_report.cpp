@@ -1,0 +1,120 @@
+// Judges a Google Benchmark JSON file against the targets of docs/performance.md: each time
+// target is a ratio to BM_Reference_ClockNow measured in the same run (medians of the
+// repetitions), so a noisy machine moves both sides together.
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMap>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+struct Target
+{
+    const char *name;
+    double maxRatio;      // ≤ this × the yardstick; 0 when not a time target
+    double minItemsPerSec; // ≥ this; 0 when not a throughput target
+    bool zeroAllocations;
+};
+
+constexpr Target Targets[] = {
+    { "BM_BreakerClosedSuccess", 3, 0, true },
+    { "BM_BreakerOpenReject", 2, 0, true },
+    { "BM_PipelineSuccess", 15, 0, true },
+    { "BM_PipelineSuccessVirtual", 10, 0, true },
+    { "BM_PipelineOpenFallback", 0, 0, true },
+    { "BM_SimulatedCalls", 0, 2'000'000, false },
+};
+
+struct Row
+{
+    double ns = 0, itemsPerSec = 0, allocs = 0;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QTextStream out(stdout);
+    if (argc < 2) {
+        QTextStream(stderr) << "usage: breakwater_bench_report BENCH.json...\n";
+        return 2;
+    }
+    QMap<QString, Row> rows;
+    for (int i = 1; i < argc; ++i) {
+        QFile file(QString::fromLocal8Bit(argv[i]));
+        if (!file.open(QIODevice::ReadOnly)) {
+            QTextStream(stderr) << file.fileName() << ": cannot read: " << file.errorString() << "\n";
+            return 2;
+        }
+        // Google Benchmark writes NaN for the coefficient of variation of a constant counter,
+        // which is not JSON; those rows are skipped anyway.
+        const QByteArray json = file.readAll().replace(": NaN", ": null").replace(": -nan", ": null");
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+        if (error.error != QJsonParseError::NoError) {
+            QTextStream(stderr) << file.fileName() << ": offset " << error.offset << ": " << error.errorString() << "\n";
+            return 2;
+        }
+        const QJsonArray benchmarks = document.object().value(u"benchmarks").toArray();
+        for (const QJsonValue &v : benchmarks) {
+            const QJsonObject b = v.toObject();
+            // Medians when repetitions ran, else the single run.
+            const bool median = b.value(u"aggregate_name").toString() == u"median";
+            if (!median && b.value(u"run_type").toString() == u"aggregate")
+                continue;
+            QString name = b.value(u"run_name").toString();
+            if (name.isEmpty())
+                name = b.value(u"name").toString();
+            if (!median && rows.contains(name))
+                continue;
+            Row r;
+            r.ns = b.value(u"real_time").toDouble();
+            r.itemsPerSec = b.value(u"items_per_second").toDouble();
+            r.allocs = b.value(u"allocs_per_call").toDouble();
+            rows.insert(name, r);
+        }
+    }
+    const double yardstick = rows.value(QStringLiteral("BM_Reference_ClockNow")).ns;
+    if (yardstick <= 0) {
+        QTextStream(stderr) << "no BM_Reference_ClockNow in the input\n";
+        return 2;
+    }
+    bool allMet = true;
+    out << QStringLiteral("| benchmark | median ns | × clock | target | allocs/call | met |\n|---|---:|---:|---|---:|---|\n");
+    out << QStringLiteral("| BM_Reference_ClockNow | %1 | 1.0 | yardstick | %2 | |\n").arg(yardstick, 0, 'f', 1).arg(rows.value(QStringLiteral("BM_Reference_ClockNow")).allocs);
+    for (const Target &t : Targets) {
+        const QString name = QString::fromLatin1(t.name);
+        if (!rows.contains(name))
+            continue;
+        const Row r = rows.value(name);
+        const double ratio = r.ns / yardstick;
+        bool met = !t.zeroAllocations || r.allocs == 0;
+        QString target;
+        if (t.maxRatio > 0) {
+            met = met && ratio <= t.maxRatio;
+            target = QStringLiteral("≤ %1 ×").arg(t.maxRatio);
+        } else if (t.minItemsPerSec > 0) {
+            met = met && r.itemsPerSec >= t.minItemsPerSec;
+            target = QStringLiteral("≥ %1 calls/s").arg(t.minItemsPerSec, 0, 'f', 0);
+        } else {
+            target = QStringLiteral("0 allocs");
+        }
+        allMet = allMet && met;
+        const QString speed = t.minItemsPerSec > 0 ? QStringLiteral("%1 calls/s").arg(r.itemsPerSec, 0, 'f', 0)
+                                                   : QString::number(ratio, 'f', 2);
+        out << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 |\n")
+                        .arg(name)
+                        .arg(r.ns, 0, 'f', 1)
+                        .arg(speed, target)
+                        .arg(r.allocs)
+                        .arg(met ? QStringLiteral("yes") : QStringLiteral("**no**"));
+    }
+    out.flush();
+    return allMet ? 0 : 1;
+}

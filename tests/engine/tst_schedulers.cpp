@@ -1,0 +1,146 @@
+#include "runtime/inplacefunction.h"
+#include "runtime/random.h"
+#include "runtime/timerqueue.h"
+#include "runtime/virtualscheduler.h"
+#include "runtime/wallscheduler.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTest>
+
+using namespace bw;
+
+class TestSchedulers : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void virtualTimeRunsInOrderOfTimeThenSequence()
+    {
+        VirtualScheduler s;
+        QList<int> order;
+        s.schedule(fromMs(20), [&] { order.append(3); });
+        s.schedule(fromMs(10), [&] { order.append(1); });
+        s.schedule(fromMs(10), [&] { order.append(2); });
+        s.schedule(fromMs(-5), [&] { order.append(0); });
+        QCOMPARE(s.runUntilIdle(), std::size_t(4));
+        QCOMPARE(order, (QList<int> { 0, 1, 2, 3 }));
+        QCOMPARE(s.now(), fromMs(20));
+    }
+
+    void advanceToRunsOnlyDueTimersAndSetsTime()
+    {
+        VirtualScheduler s;
+        int ran = 0;
+        s.schedule(fromMs(5), [&] {
+            ++ran;
+            s.schedule(fromMs(5), [&] { ++ran; }); // due at 10: inside the window, runs too
+        });
+        s.schedule(fromMs(50), [&] { ++ran; });
+        QCOMPARE(s.advanceTo(fromMs(30)), std::size_t(2));
+        QCOMPARE(ran, 2);
+        QCOMPARE(s.now(), fromMs(30));
+        QCOMPARE(s.pendingTimers(), std::size_t(1));
+    }
+
+    void cancelPreventsRunAndIsIdempotent()
+    {
+        VirtualScheduler s;
+        int ran = 0;
+        const TimerId a = s.schedule(fromMs(1), [&] { ++ran; });
+        const TimerId b = s.schedule(fromMs(2), [&] { ++ran; });
+        QVERIFY(s.cancel(a));
+        QVERIFY(!s.cancel(a));
+        QVERIFY(!s.cancel(0));
+        s.runUntilIdle();
+        QCOMPARE(ran, 1);
+        QVERIFY(!s.cancel(b)); // already ran
+    }
+
+    void staleEntriesAreCompacted()
+    {
+        // Per-call timeouts: set one, cancel it, a million times; the heap must not grow.
+        TimerQueue q;
+        for (int i = 0; i < 1'000'000; ++i) {
+            const TimerId id = q.add(fromMs(30000 + i), [] { });
+            QVERIFY(q.cancel(id));
+        }
+        QCOMPARE(q.size(), std::size_t(0));
+        TimePoint due;
+        QVERIFY(!q.nextDue(&due));
+    }
+
+    void inplaceFunctionMovesAndDestroysCaptures()
+    {
+        auto counter = std::make_shared<int>(0);
+        {
+            InplaceFunction<int(int), 32> f([counter](int x) { return ++*counter + x; });
+            QCOMPARE(counter.use_count(), 2);
+            InplaceFunction<int(int), 32> g(std::move(f));
+            QVERIFY(!f);
+            QCOMPARE(g(10), 11);
+            f = std::move(g);
+            QCOMPARE(f(10), 12);
+        }
+        QCOMPARE(counter.use_count(), 1);
+    }
+
+    void randomStreamsAreReproducibleAndIndependent()
+    {
+        Random a(42), b(42), c(43);
+        QCOMPARE(a.next(), b.next());
+        QVERIFY(a.next() != c.next());
+        QVERIFY(Random::streamSeed(1, 1) != Random::streamSeed(1, 2));
+        Random u(7);
+        double sum = 0;
+        for (int i = 0; i < 100000; ++i) {
+            const double x = u.uniform();
+            QVERIFY(x >= 0 && x < 1);
+            sum += x;
+        }
+        QVERIFY(qAbs(sum / 100000 - 0.5) < 0.01);
+    }
+
+    void wallSchedulerFiresOnTheEventLoop()
+    {
+        WallScheduler s;
+        QEventLoop loop;
+        QList<int> order;
+        QElapsedTimer elapsed;
+        elapsed.start();
+        s.schedule(fromMs(30), [&] {
+            order.append(2);
+            loop.quit();
+        });
+        s.schedule(fromMs(10), [&] { order.append(1); });
+        const TimerId cancelled = s.schedule(fromMs(5), [&] { order.append(99); });
+        QVERIFY(s.cancel(cancelled));
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit); // a guard, never reached when it works
+        loop.exec();
+        QCOMPARE(order, (QList<int> { 1, 2 }));
+        QVERIFY(elapsed.elapsed() >= 29);
+        QVERIFY(s.now() >= fromMs(29));
+        QCOMPARE(s.pendingTimers(), std::size_t(0));
+    }
+
+    void wallSchedulerAcceptsTimersFromOtherThreads()
+    {
+        WallScheduler s;
+        QEventLoop loop;
+        std::atomic<int> ran { 0 };
+        std::thread other([&] {
+            for (int i = 0; i < 100; ++i)
+                s.schedule(fromMs(1), [&] {
+                    if (++ran == 100)
+                        loop.quit();
+                });
+        });
+        other.join();
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        loop.exec();
+        QCOMPARE(ran.load(), 100);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSchedulers)
+#include "tst_schedulers.moc"
