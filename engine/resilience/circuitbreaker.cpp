@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <new>
 
 namespace bw {
 
@@ -67,8 +68,31 @@ struct CircuitBreaker::PendingEvents
     CircuitState callState = CircuitState::Closed;
     Duration duration {};
     const Error *error = nullptr;
-    std::optional<CircuitStateChange> stateChange;
     bool reset = false;
+    bool hasStateChange = false;
+    // Constructed only when a transition happens: an engaged-or-not std::optional here made
+    // the compiler clear all ~200 bytes of it on every call.
+    union {
+        CircuitStateChange stateChange;
+    };
+
+    PendingEvents() { }
+    ~PendingEvents()
+    {
+        if (hasStateChange)
+            stateChange.~CircuitStateChange();
+    }
+    PendingEvents(const PendingEvents &) = delete;
+    PendingEvents &operator=(const PendingEvents &) = delete;
+
+    void setStateChange(CircuitStateChange change)
+    {
+        if (hasStateChange)
+            stateChange = std::move(change);
+        else
+            new (&stateChange) CircuitStateChange(std::move(change));
+        hasStateChange = true;
+    }
 };
 
 namespace {
@@ -93,6 +117,22 @@ double rate(std::int64_t part, std::int64_t calls)
     return calls > 0 ? static_cast<double>(part) / static_cast<double>(calls) : 0.0;
 }
 
+// rate(part, calls) >= threshold (> 0), decided by a multiplication unless the two sides are
+// too close for it to agree with the division, which is what the contract and metrics use.
+// Keeps a division (20 cycles of latency) off the per-call path.
+bool rateReached(std::int64_t part, std::int64_t calls, double threshold)
+{
+    if (threshold <= 0 || part == 0)
+        return false;
+    const double p = static_cast<double>(part), scaled = threshold * static_cast<double>(calls);
+    const double margin = 1e-9 * scaled;
+    if (p > scaled + margin)
+        return true;
+    if (p < scaled - margin)
+        return false;
+    return rate(part, calls) >= threshold;
+}
+
 } // namespace
 
 CircuitBreaker::CircuitBreaker(QString name, CircuitBreakerConfig config, Scheduler &scheduler)
@@ -102,6 +142,13 @@ CircuitBreaker::CircuitBreaker(QString name, CircuitBreakerConfig config, Schedu
     , m_window(m_config.windowType, m_config.windowSize)
 { }
 
+void CircuitBreaker::publishState()
+{
+    const bool passing = m_state == CircuitState::Closed || m_state == CircuitState::Disabled
+            || m_state == CircuitState::MetricsOnly;
+    m_passingEpoch.store(passing ? m_epoch : 0, std::memory_order_release);
+}
+
 CircuitBreaker::~CircuitBreaker()
 {
     // The timer's task points at this breaker.
@@ -109,9 +156,17 @@ CircuitBreaker::~CircuitBreaker()
     cancelResetTimer();
 }
 
-CircuitPermit CircuitBreaker::tryAcquire()
+CircuitPermit CircuitBreaker::acquire(const TimePoint *now)
 {
     CircuitPermit permit;
+    // Lock-free when every call passes (CLOSED, DISABLED, METRICS_ONLY): a state change racing
+    // with this read only makes the permit's epoch stale, and record() handles stale permits.
+    if (const std::uint32_t epoch = m_passingEpoch.load(std::memory_order_acquire)) {
+        permit.granted = true;
+        permit.epoch = epoch;
+        permit.acquiredAt = now ? *now : m_scheduler.now();
+        return permit;
+    }
     CircuitState state;
     {
         std::lock_guard guard(m_lock);
@@ -139,24 +194,14 @@ CircuitPermit CircuitBreaker::tryAcquire()
             ++m_totals.rejected;
     }
     if (permit.granted) {
-        permit.acquiredAt = m_scheduler.now();
+        permit.acquiredAt = now ? *now : m_scheduler.now();
     } else if (!m_listeners.isEmpty()) {
-        // Read the clock only for a listener: the rejection path is the one that must stay cheapest.
-        const TimePoint at = m_scheduler.now();
+        const TimePoint at = now ? *now : m_scheduler.now();
         m_listeners.notify([&](CircuitBreakerListener *l) { l->onRejected(m_name, state, at); });
     }
     return permit;
 }
 
-void CircuitBreaker::onSuccess(const CircuitPermit &permit)
-{
-    record(permit, nullptr);
-}
-
-void CircuitBreaker::onError(const CircuitPermit &permit, const Error &error)
-{
-    record(permit, &error);
-}
 
 void CircuitBreaker::release(const CircuitPermit &permit)
 {
@@ -186,11 +231,10 @@ CircuitBreaker::ErrorKind CircuitBreaker::classifyLocked(const Error &error) con
     return ErrorKind::Failure;
 }
 
-void CircuitBreaker::record(const CircuitPermit &permit, const Error *error)
+void CircuitBreaker::record(const CircuitPermit &permit, const Error *error, TimePoint now)
 {
     if (!permit.granted) // a rejected call never ran: nothing to record
         return;
-    const TimePoint now = m_scheduler.now();
     PendingEvents events;
     {
         std::lock_guard guard(m_lock);
@@ -248,7 +292,7 @@ void CircuitBreaker::record(const CircuitPermit &permit, const Error *error)
             }
         }
     }
-    emit(events);
+    notifyListeners(events);
 }
 
 void CircuitBreaker::judgeClosed(TimePoint now, PendingEvents &events)
@@ -257,14 +301,13 @@ void CircuitBreaker::judgeClosed(TimePoint now, PendingEvents &events)
         transition(CircuitState::Open, TransitionReason::FailureThreshold, now, events);
         return;
     }
-    const SlidingWindow::Totals window = m_window.totals(now);
+    // record() has just brought the window up to `now`: no need to slide it again.
+    const SlidingWindow::Totals window = m_window.current();
     if (window.calls == 0 || window.calls < m_config.volumeThreshold)
         return;
-    if (m_config.failureRateThreshold > 0
-        && rate(window.failures, window.calls) >= m_config.failureRateThreshold)
+    if (rateReached(window.failures, window.calls, m_config.failureRateThreshold))
         transition(CircuitState::Open, TransitionReason::FailureRate, now, events);
-    else if (m_config.slowCallRateThreshold > 0
-        && rate(window.slow, window.calls) >= m_config.slowCallRateThreshold)
+    else if (rateReached(window.slow, window.calls, m_config.slowCallRateThreshold))
         transition(CircuitState::Open, TransitionReason::SlowCallRate, now, events);
 }
 
@@ -274,6 +317,7 @@ void CircuitBreaker::transition(
     const CircuitState from = m_state;
     m_state = to;
     ++m_epoch;
+    publishState();
     m_halfOpenInFlight = 0;
     cancelResetTimer();
     switch (to) {
@@ -304,7 +348,7 @@ void CircuitBreaker::transition(
     }
     if (!m_listeners.isEmpty()) {
         events.at = now;
-        events.stateChange.emplace(CircuitStateChange { m_name, from, to, reason, now, metricsLocked(now) });
+        events.setStateChange(CircuitStateChange { m_name, from, to, reason, now, metricsLocked(now) });
     }
 }
 
@@ -349,7 +393,7 @@ void CircuitBreaker::onResetTimer(std::uint32_t epoch)
         m_resetTimer = 0; // it is running now: nothing to cancel
         transition(CircuitState::HalfOpen, TransitionReason::ResetTimeout, now, events);
     }
-    emit(events);
+    notifyListeners(events);
 }
 
 CircuitState CircuitBreaker::state() const
@@ -415,7 +459,7 @@ void CircuitBreaker::manualTransition(CircuitState to, TransitionReason reason)
             return;
         transition(to, reason, now, events);
     }
-    emit(events);
+    notifyListeners(events);
 }
 
 void CircuitBreaker::forceOpen()
@@ -456,12 +500,13 @@ void CircuitBreaker::reset()
         } else {
             // Still a new period: calls granted before the reset must not fill the cleared window.
             ++m_epoch;
+            publishState();
             m_halfOpenInFlight = 0;
         }
         events.at = now;
         events.reset = true;
     }
-    emit(events);
+    notifyListeners(events);
 }
 
 void CircuitBreaker::updateConfig(const CircuitBreakerConfig &config)
@@ -476,15 +521,22 @@ void CircuitBreaker::updateConfig(const CircuitBreakerConfig &config)
     m_listeners.notify([&](CircuitBreakerListener *l) { l->onConfigChanged(m_name, config); });
 }
 
-void CircuitBreaker::emit(const PendingEvents &events)
+void CircuitBreaker::notifyListeners(const PendingEvents &events)
+{
+    if (!events.call && !events.hasStateChange && !events.reset)
+        return;
+    notifyListenersSlow(events);
+}
+
+void CircuitBreaker::notifyListenersSlow(const PendingEvents &events)
 {
     if (events.call) {
         const CircuitCall call { m_name, events.success, events.duration, events.callState, events.error,
             events.isTimeout, events.slow, events.at };
         m_listeners.notify([&](CircuitBreakerListener *l) { l->onCall(call); });
     }
-    if (events.stateChange)
-        m_listeners.notify([&](CircuitBreakerListener *l) { l->onStateChange(*events.stateChange); });
+    if (events.hasStateChange)
+        m_listeners.notify([&](CircuitBreakerListener *l) { l->onStateChange(events.stateChange); });
     if (events.reset)
         m_listeners.notify([&](CircuitBreakerListener *l) { l->onReset(m_name, events.at); });
 }

@@ -94,12 +94,16 @@ public:
 
     // Hot path. Grants a permit, or counts a rejection (and returns an ungranted permit) when
     // the breaker is OPEN, FORCED_OPEN, or HALF_OPEN with every trial slot taken. No allocation.
-    CircuitPermit tryAcquire();
+    CircuitPermit tryAcquire() { return acquire(nullptr); }
+    // The same with the time already read from this breaker's scheduler: saves a clock read.
+    CircuitPermit tryAcquire(TimePoint now) { return acquire(&now); }
     // Records a call that ended. A result from an earlier state period (the breaker moved since
     // the permit was granted) counts in the lifetime metrics but neither in the window nor
-    // towards a transition. Reads the clock once.
-    void onSuccess(const CircuitPermit &permit);
-    void onError(const CircuitPermit &permit, const Error &error);
+    // towards a transition. Reads the clock once, or takes `now` from this breaker's scheduler.
+    void onSuccess(const CircuitPermit &permit) { record(permit, nullptr, m_scheduler.now()); }
+    void onError(const CircuitPermit &permit, const Error &error) { record(permit, &error, m_scheduler.now()); }
+    void onSuccess(const CircuitPermit &permit, TimePoint now) { record(permit, nullptr, now); }
+    void onError(const CircuitPermit &permit, const Error &error, TimePoint now) { record(permit, &error, now); }
     // Gives a permit back without recording anything (the call was ignored or never ran).
     void release(const CircuitPermit &permit);
 
@@ -131,7 +135,10 @@ public:
 private:
     struct PendingEvents;
     // The *Locked functions expect m_lock held; events are collected and emitted after unlocking.
-    void record(const CircuitPermit &permit, const Error *error);
+    // Reads the clock only when it must (a grant, or a rejection someone listens to) and no
+    // time was given: the rejection path is the one that must stay cheapest.
+    CircuitPermit acquire(const TimePoint *now);
+    void record(const CircuitPermit &permit, const Error *error, TimePoint now);
     void releaseLocked(const CircuitPermit &permit);
     ErrorKind classifyLocked(const Error &error) const;
     void transition(CircuitState to, TransitionReason reason, TimePoint now, PendingEvents &events);
@@ -142,14 +149,18 @@ private:
     void onResetTimer(std::uint32_t epoch);
     void judgeClosed(TimePoint now, PendingEvents &events);
     CircuitBreakerMetrics metricsLocked(TimePoint now) const;
-    void emit(const PendingEvents &events);
+    void publishState(); // under m_lock, after m_state or m_epoch changed
+    void notifyListeners(const PendingEvents &events);
+    void notifyListenersSlow(const PendingEvents &events);
 
     const QString m_name;
     Scheduler &m_scheduler;
     mutable SpinLock m_lock;
     CircuitBreakerConfig m_config;
     CircuitState m_state = CircuitState::Closed;
-    std::uint32_t m_epoch = 1;
+    std::uint32_t m_epoch = 1; // never 0, so that 0 can mean "not passing" below
+    // m_epoch while the state lets every call through, else 0; written under m_lock.
+    std::atomic<std::uint32_t> m_passingEpoch { 1 };
     mutable SlidingWindow m_window;
     CircuitBreakerMetrics m_totals; // lifetime counters; window fields are computed on demand
     int m_halfOpenInFlight = 0;

@@ -250,7 +250,8 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
         }
         break;
     case StageKind::CircuitBreaker: {
-        call.permit = call.breaker->tryAcquire();
+        // A breaker shared with pipelines on other clocks reads its own; else reuse `now`.
+        call.permit = &call.breaker->scheduler() == &m_scheduler ? call.breaker->tryAcquire(now) : call.breaker->tryAcquire();
         if (!call.permit) {
             returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker), now);
             return;
@@ -355,10 +356,11 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
         if (call.holdsPermit) {
             call.holdsPermit = false;
+            const bool sameClock = &call.breaker->scheduler() == &m_scheduler;
             if (result.ok())
-                call.breaker->onSuccess(call.permit);
+                sameClock ? call.breaker->onSuccess(call.permit, now) : call.breaker->onSuccess(call.permit);
             else
-                call.breaker->onError(call.permit, result.error);
+                sameClock ? call.breaker->onError(call.permit, result.error, now) : call.breaker->onError(call.permit, result.error);
         }
         break;
     case StageKind::Retry: {

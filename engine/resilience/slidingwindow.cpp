@@ -40,6 +40,8 @@ void SlidingWindow::advance(std::int64_t bucketIndex)
         b = Bucket { i, 0, 0, 0 };
     }
     m_newestBucket = bucketIndex;
+    m_newestStart = bucketIndex * m_bucketWidth;
+    m_newestEnd = m_newestStart + m_bucketWidth;
 }
 
 void SlidingWindow::record(TimePoint now, bool failure, bool slow)
@@ -47,7 +49,7 @@ void SlidingWindow::record(TimePoint now, bool failure, bool slow)
     if (m_type == WindowType::Time) {
         // A clock never goes back, but if a caller's reading is older than the newest bucket
         // it still belongs to the present window: count it in the newest bucket.
-        const std::int64_t index = std::max(std::max<std::int64_t>(now / m_bucketWidth, 0), m_newestBucket);
+        const std::int64_t index = std::max(bucketIndexFor(now), m_newestBucket);
         advance(index);
         Bucket &b = m_buckets[static_cast<std::size_t>(index % TimeBuckets)];
         ++b.calls;
@@ -75,13 +77,15 @@ void SlidingWindow::clear()
     std::fill(m_ring.begin(), m_ring.end(), std::uint8_t(0));
     m_ringNext = 0;
     m_newestBucket = -1;
+    m_newestStart = TimePoint::max();
+    m_newestEnd = TimePoint::min();
     m_totals = {};
 }
 
 SlidingWindow::Totals SlidingWindow::totals(TimePoint now)
 {
     if (m_type == WindowType::Time)
-        advance(std::max<std::int64_t>(now / m_bucketWidth, 0));
+        advance(bucketIndexFor(now));
     return m_totals;
 }
 

@@ -3,6 +3,7 @@
 #include "../runtime/duration.h"
 #include "circuitbreakerconfig.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,8 @@ public:
     };
     // The window's contents as seen at `now` (a time window drops buckets that aged out).
     Totals totals(TimePoint now);
+    // The contents as of the last record() or totals(), without sliding.
+    Totals current() const { return m_totals; }
 
     WindowType type() const { return m_type; }
     std::int64_t size() const { return m_size; }
@@ -39,6 +42,13 @@ private:
         std::int32_t calls = 0, failures = 0, slow = 0;
     };
     void advance(std::int64_t bucketIndex);
+    // The bucket `now` falls in; no division while now stays in the newest bucket (the usual case).
+    std::int64_t bucketIndexFor(TimePoint now) const
+    {
+        if (now >= m_newestStart && now < m_newestEnd)
+            return m_newestBucket;
+        return std::max<std::int64_t>(now / m_bucketWidth, 0);
+    }
 
     WindowType m_type;
     std::int64_t m_size;
@@ -47,6 +57,7 @@ private:
     std::vector<std::uint8_t> m_ring;     // count window: bit 0 failure, bit 1 slow, bit 2 used
     std::size_t m_ringNext = 0;
     std::int64_t m_newestBucket = -1;
+    TimePoint m_newestStart = TimePoint::max(), m_newestEnd = TimePoint::min(); // the newest bucket's span
     Totals m_totals;
 };
 

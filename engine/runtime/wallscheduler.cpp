@@ -6,13 +6,12 @@
 
 namespace bw {
 
-WallScheduler::WallScheduler(QObject *parent)
-    : QObject(parent)
-    , m_epoch(std::chrono::steady_clock::now())
+WallScheduler::WallScheduler()
+    : m_epoch(std::chrono::steady_clock::now())
 {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &WallScheduler::runDue);
+    QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { runDue(); });
 }
 
 WallScheduler::~WallScheduler() = default;
@@ -24,7 +23,7 @@ TimePoint WallScheduler::now() const
 
 bool WallScheduler::isOwnerThread() const
 {
-    return QThread::currentThread() == thread();
+    return QThread::currentThread() == m_timer.thread();
 }
 
 TimerId WallScheduler::scheduleAt(TimePoint due, TimerTask task)
@@ -60,7 +59,7 @@ void WallScheduler::requestArm(TimePoint due)
             if (isOwnerThread())
                 arm();
             else
-                QMetaObject::invokeMethod(this, &WallScheduler::arm, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(&m_timer, [this] { arm(); }, Qt::QueuedConnection);
             return;
         }
     }

@@ -3,7 +3,6 @@
 #include "spinlock.h"
 #include "timerqueue.h"
 
-#include <QObject>
 #include <QTimer>
 
 #include <atomic>
@@ -15,11 +14,13 @@ namespace bw {
 // armed for the earliest deadline only, so setting and cancelling the per-call timeouts that
 // almost never fire costs a heap push and a slot release, not a QTimer each. schedule() and
 // cancel() are safe from any thread.
-class WallScheduler final : public QObject, public Scheduler
+//
+// Not a QObject itself (its QTimer is the one QObject it needs), so that now(), the call on every
+// hot path, is a plain virtual call with no multiple-inheritance thunk.
+class WallScheduler final : public Scheduler
 {
-    Q_OBJECT
 public:
-    explicit WallScheduler(QObject *parent = nullptr);
+    WallScheduler();
     ~WallScheduler() override;
 
     TimePoint now() const override;
