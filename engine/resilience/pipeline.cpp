@@ -220,6 +220,17 @@ bool Pipeline::cancel(CallId id)
     return true;
 }
 
+int Pipeline::cancelAll()
+{
+    int cancelled = 0;
+    for (std::size_t i = 0; i < m_calls.size(); ++i) {
+        Call &call = m_calls[i];
+        if (call.inUse && cancel((CallId(call.index) << 32) | call.generation))
+            ++cancelled;
+    }
+    return cancelled;
+}
+
 TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut)
 {
     *dueOut = now + limit;

@@ -88,6 +88,8 @@ public:
     CallId execute(Operation &operation, CallCallback done, std::uint64_t tag = 0);
     // Ends a call in flight with CANCELLED, cancelling its operation; false if it had ended.
     bool cancel(CallId id);
+    // Cancels every call in flight (the end of a run); returns how many.
+    int cancelAll();
 
     // Applies a new policy at once to calls offered from now on, and to later stages of calls
     // in flight (their order is kept). The breaker and bulkhead keep their state: updateConfig

@@ -1,0 +1,93 @@
+#include "cli.h"
+
+#include "replaycommand.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace bw::cli {
+
+QString version()
+{
+    return QStringLiteral(BREAKWATER_VERSION);
+}
+
+QString usage()
+{
+    return QStringLiteral(
+        "Usage: breakwater [COMMAND] [OPTIONS]\n"
+        "\n"
+        "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and fallbacks.\n"
+        "\n"
+        "Commands:\n"
+        "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] [--seed "
+        "N]\n"
+        "      Replays a recorded trace through a policy in virtual time.\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help     Displays this help.\n"
+        "  -v, --version  Displays version information.\n"
+        "\n"
+        "Run 'breakwater COMMAND --help' for a command's options.\n");
+}
+
+void printOut(const QByteArray &bytes)
+{
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    std::fflush(stdout);
+}
+
+void printOut(const QString &text)
+{
+    printOut(text.toUtf8());
+}
+
+void printErr(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+QString subcommandHelp(const QCommandLineParser &parser, const QString &program, const QString &command)
+{
+    QString help = parser.helpText();
+    const qsizetype at = help.indexOf(program);
+    if (at >= 0)
+        help.replace(at, program.size(), QStringLiteral("breakwater ") + command);
+    return help;
+}
+
+int dispatch(const QStringList &arguments)
+{
+    if (arguments.size() < 2) {
+        // The desktop app comes later; until then the bare command explains itself.
+        printOut(usage());
+        return Ok;
+    }
+    const QString &command = arguments.at(1);
+    if (command == u"-h" || command == u"--help" || command == u"help") {
+        printOut(usage());
+        return Ok;
+    }
+    if (command == u"-v" || command == u"--version") {
+        printOut(QStringLiteral("breakwater ") + version() + u'\n');
+        return Ok;
+    }
+    if (command == u"replay") {
+        QStringList rest = arguments.mid(1);
+        rest[0] = arguments.at(0); // the parser skips the program name
+        return runReplay(rest);
+    }
+    if (command.startsWith(u'-'))
+        printErr(
+            QStringLiteral("breakwater: unknown option '") + command + QStringLiteral("'\n\n") + usage());
+    else
+        printErr(
+            QStringLiteral("breakwater: unknown command '") + command + QStringLiteral("'\n\n") + usage());
+    return BadInput;
+}
+
+} // namespace bw::cli

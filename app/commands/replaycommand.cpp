@@ -1,0 +1,128 @@
+#include "replaycommand.h"
+
+#include "cli.h"
+
+#include "replay/replayer.h"
+#include "replay/tracereader.h"
+#include "resilience/policyloader.h"
+#include "telemetry/eventlog.h"
+#include "telemetry/summary.h"
+
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace bw::cli {
+
+int runReplay(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Replays a recorded trace through a policy in virtual time: each row is offered at its start_ms,\n"
+        "the backend answers with the recorded outcome after duration_ms, retries see what the backend\n"
+        "was doing at their own time. Prints the summary JSON unless --summary is given."));
+    parser.addPositionalArgument(QStringLiteral("trace"),
+        QStringLiteral("The trace CSV: start_ms,duration_ms,outcome[,code]."), QStringLiteral("TRACE.csv"));
+    const QCommandLineOption policyOption({ QStringLiteral("p"), QStringLiteral("policy") },
+        QStringLiteral("A policy JSON file, or a preset name: api, ai, database, external, critical."),
+        QStringLiteral("POLICY"));
+    const QCommandLineOption eventsOption({ QStringLiteral("e"), QStringLiteral("events") },
+        QStringLiteral("Writes the events (JSON Lines) to this file."), QStringLiteral("OUT.jsonl"));
+    const QCommandLineOption summaryOption({ QStringLiteral("s"), QStringLiteral("summary") },
+        QStringLiteral("Writes the summary JSON to this file instead of standard output."),
+        QStringLiteral("OUT.json"));
+    const QCommandLineOption seedOption(QStringLiteral("seed"),
+        QStringLiteral("Seed for the retry jitter (default 0)."), QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOption(policyOption);
+    parser.addOption(eventsOption);
+    parser.addOption(summaryOption);
+    parser.addOption(seedOption);
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+
+    const QString program = arguments.value(0);
+    auto badUsage = [&](const QString &message) {
+        printErr(QStringLiteral("breakwater replay: ") + message + QStringLiteral("\n\n")
+            + subcommandHelp(parser, program, QStringLiteral("replay")));
+        return BadInput;
+    };
+    if (!parser.parse(arguments))
+        return badUsage(parser.errorText());
+    if (parser.isSet(helpOption)) {
+        printOut(subcommandHelp(parser, program, QStringLiteral("replay")));
+        return Ok;
+    }
+    if (parser.isSet(versionOption)) {
+        printOut(QStringLiteral("breakwater ") + version() + u'\n');
+        return Ok;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return badUsage(QStringLiteral("missing the trace file"));
+    if (positional.size() > 1)
+        return badUsage(QStringLiteral("expected one trace file, got ") + QString::number(positional.size()));
+    if (!parser.isSet(policyOption))
+        return badUsage(QStringLiteral("missing --policy POLICY.json|PRESET"));
+    bool seedOk = false;
+    const std::uint64_t seed = parser.value(seedOption).toULongLong(&seedOk);
+    if (!seedOk)
+        return badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
+            + parser.value(seedOption) + u'\'');
+
+    LoadError error;
+    const std::optional<PolicyConfig> policy = loadPolicy(parser.value(policyOption), &error);
+    if (!policy) {
+        printErr(error.toString() + u'\n');
+        return BadInput;
+    }
+    const QString tracePath = positional.constFirst();
+    std::optional<Trace> trace = TraceReader::loadFile(tracePath, &error);
+    if (!trace) {
+        printErr(error.toString() + u'\n');
+        return BadInput;
+    }
+
+    // Open both outputs before the run, so a bad path fails at once; nothing appears at either
+    // path until its content is complete.
+    QString message;
+    EventLog events;
+    if (parser.isSet(eventsOption) && !events.open(parser.value(eventsOption), &message)) {
+        printErr(message + u'\n');
+        return BadInput;
+    }
+    std::optional<QSaveFile> summaryFile;
+    if (parser.isSet(summaryOption)) {
+        summaryFile.emplace(parser.value(summaryOption));
+        if (!summaryFile->open(QIODevice::WriteOnly)) {
+            printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
+                + u'\n');
+            return BadInput;
+        }
+    }
+
+    Summary summary;
+    summary.setInfo(QStringLiteral("trace"), QFileInfo(tracePath).fileName());
+    summary.setInfo(QStringLiteral("policy"), policy->name);
+    Replayer replayer(*trace, *policy, seed);
+    replayer.setEventLog(&events);
+    replayer.setSummary(&summary);
+    replayer.run();
+
+    if (!events.finish(&message)) {
+        printErr(message + u'\n');
+        return RunFailed;
+    }
+    summary.setEvents(events.count(), events.sha256Hex());
+    const QByteArray bytes = summary.toJsonBytes();
+    if (!summaryFile) {
+        printOut(bytes);
+        return Ok;
+    }
+    if (summaryFile->write(bytes) != bytes.size() || !summaryFile->commit()) {
+        printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
+            + u'\n');
+        return RunFailed;
+    }
+    return Ok;
+}
+
+} // namespace bw::cli
