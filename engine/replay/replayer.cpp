@@ -132,6 +132,8 @@ void Replayer::run()
         ServiceSummary &service = m_summary->service(m_serviceName);
         service.requestsReceived += m_backend.requestsReceived();
         service.errorsServed += m_backend.errorsServed();
+        if (Bulkhead *b = m_pipeline->bulkhead())
+            m_summary->setBulkhead(b->name(), b->metrics());
         m_summary->finish(m_end);
     }
     m_pipeline->setObserver(nullptr);

@@ -234,6 +234,18 @@ int Pipeline::cancelAll()
 TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut)
 {
     *dueOut = now + limit;
+    // A limit that cannot expire before one already armed outside it is never set: the outer
+    // one fires first (or at the same instant, scheduled earlier) and aborts everything inside.
+    // In api() this spares the 30 s timeout's timer, since the breaker's 3 s limit encloses it.
+    const Layout &layout = *call.layout;
+    const auto encloses = [&](StageKind kind, TimerId timer, TimePoint due) {
+        const int outer = layout.levelOf[int(kind)];
+        return timer != 0 && outer >= 0 && outer < level && due <= *dueOut;
+    };
+    if (encloses(StageKind::Timeout, call.timeoutTimer, call.timeoutDue)
+        || encloses(StageKind::CircuitBreaker, call.breakerTimer, call.breakerDue)
+        || encloses(StageKind::Retry, call.retryLimitTimer, call.retryLimitDue))
+        return 0;
     Call *c = &call;
     const std::uint32_t generation = call.generation;
     return m_scheduler.scheduleAt(*dueOut, [this, c, level, generation] {

@@ -4,17 +4,6 @@
 
 namespace bw {
 
-bool TimerQueue::later(const Entry &a, const Entry &b)
-{
-    return a.due != b.due ? a.due > b.due : a.sequence > b.sequence;
-}
-
-bool TimerQueue::isLive(const Entry &e) const
-{
-    const Slot &s = m_slots[e.slot];
-    return s.pending && s.generation == e.generation;
-}
-
 TimerId TimerQueue::add(TimePoint due, TimerTask task)
 {
     std::uint32_t slot;
@@ -29,7 +18,7 @@ TimerId TimerQueue::add(TimePoint due, TimerTask task)
     s.task = std::move(task);
     s.pending = true;
     m_heap.push_back(Entry { due, m_sequence++, slot, s.generation });
-    std::push_heap(m_heap.begin(), m_heap.end(), later);
+    std::push_heap(m_heap.begin(), m_heap.end(), Later {});
     ++m_live;
     return (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
 }
@@ -57,7 +46,7 @@ bool TimerQueue::cancel(TimerId id)
 void TimerQueue::dropStaleTop()
 {
     while (!m_heap.empty() && !isLive(m_heap.front())) {
-        std::pop_heap(m_heap.begin(), m_heap.end(), later);
+        std::pop_heap(m_heap.begin(), m_heap.end(), Later {});
         m_heap.pop_back();
     }
 }
@@ -68,7 +57,7 @@ void TimerQueue::compactIfMostlyStale()
     if (m_heap.size() < 64 || m_heap.size() < 2 * m_live + 32)
         return;
     std::erase_if(m_heap, [this](const Entry &e) { return !isLive(e); });
-    std::make_heap(m_heap.begin(), m_heap.end(), later);
+    std::make_heap(m_heap.begin(), m_heap.end(), Later {});
 }
 
 bool TimerQueue::nextDue(TimePoint *due)
@@ -86,7 +75,7 @@ bool TimerQueue::popDue(TimePoint limit, TimePoint *due, TimerTask *task)
     if (m_heap.empty() || m_heap.front().due > limit)
         return false;
     const Entry top = m_heap.front();
-    std::pop_heap(m_heap.begin(), m_heap.end(), later);
+    std::pop_heap(m_heap.begin(), m_heap.end(), Later {});
     m_heap.pop_back();
     Slot &s = m_slots[top.slot];
     *due = top.due;

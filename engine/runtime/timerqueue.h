@@ -38,8 +38,19 @@ private:
         std::uint32_t generation = 1;
         bool pending = false;
     };
-    static bool later(const Entry &a, const Entry &b);
-    bool isLive(const Entry &e) const;
+    // A function object, not a function pointer, so that the heap algorithms inline it.
+    struct Later
+    {
+        bool operator()(const Entry &a, const Entry &b) const
+        {
+            return a.due != b.due ? a.due > b.due : a.sequence > b.sequence;
+        }
+    };
+    bool isLive(const Entry &e) const
+    {
+        const Slot &s = m_slots[e.slot];
+        return s.pending && s.generation == e.generation;
+    }
     void dropStaleTop();
     void compactIfMostlyStale();
 

@@ -81,7 +81,9 @@ bool Summary::isConserved() const
 
 OperationSummary &Summary::operation(const QString &name)
 {
-    if (m_last && m_lastName == name)
+    // Callers pass the pipeline's own name, the same shared string every time: comparing the
+    // data pointers settles it without comparing characters.
+    if (m_last && (m_lastName.constData() == name.constData() || m_lastName == name))
         return *m_last;
     m_last = &m_operations[name]; // std::map: references stay valid
     m_lastName = name;
@@ -125,15 +127,13 @@ void Summary::onRejected(const QString &name, CircuitState state, TimePoint at)
     ++addBreaker(name).rejected;
 }
 
-void Summary::onBulkheadEvent(const BulkheadEvent &e)
+void Summary::setBulkhead(const QString &name, const BulkheadMetrics &metrics)
 {
-    BulkheadSummary &b = addBulkhead(e.name);
-    b.peakActive = std::max(b.peakActive, e.active);
-    b.peakQueued = std::max(b.peakQueued, e.queued);
-    if (e.kind == BulkheadEventKind::Rejected)
-        ++b.rejected;
-    else if (e.kind == BulkheadEventKind::Timeout)
-        ++b.timeouts;
+    BulkheadSummary &b = addBulkhead(name);
+    b.peakActive = metrics.peakActive;
+    b.peakQueued = metrics.peakQueued;
+    b.rejected = metrics.rejected - metrics.timeouts; // the metric counts queue timeouts as rejections too
+    b.timeouts = metrics.timeouts;
 }
 
 namespace {

@@ -77,6 +77,9 @@ public:
     BreakerSummary &addBreaker(const QString &name, CircuitState initial = CircuitState::Closed,
         std::optional<TimePoint> since = std::nullopt);
     BulkheadSummary &addBulkhead(const QString &name);
+    // A bulkhead's figures, from the counters it keeps itself (peaks, rejections, queue
+    // timeouts): cheaper than following its events, which happen several times per call.
+    void setBulkhead(const QString &name, const BulkheadMetrics &metrics);
     // A stable reference a backend may keep and count into.
     ServiceSummary &service(const QString &name);
 
@@ -108,7 +111,6 @@ public:
     void onRetry(const RetryReport &report) override;
     void onStateChange(const CircuitStateChange &change) override;
     void onRejected(const QString &name, CircuitState state, TimePoint at) override;
-    void onBulkheadEvent(const BulkheadEvent &event) override;
 
 private:
     OperationSummary &operation(const QString &name);

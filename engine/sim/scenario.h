@@ -1,0 +1,102 @@
+#pragma once
+
+#include "../resilience/policy.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace bw {
+
+// The scenario JSON of formats.md, as the loader reads it. Durations are Durations here,
+// milliseconds in the file.
+
+enum class LatencyKind : std::uint8_t { Fixed, Uniform, Normal, Lognormal };
+
+struct LatencyConfig
+{
+    LatencyKind kind = LatencyKind::Fixed;
+    Duration fixed = fromMs(10);             // fixed: ms
+    Duration min {}, max {};                 // uniform: minMs, maxMs
+    Duration mean {}, stddev {};             // normal: meanMs, stddevMs (clamped at 0)
+    Duration median {}, p99 {};              // lognormal: medianMs, p99Ms
+};
+
+struct ServiceConfig
+{
+    QString name;
+    int capacity = 100;          // requests served at once; the rest wait in the service's queue
+    int queueLimit = 0;          // 0: unbounded; beyond it requests fail at once with 503
+    LatencyConfig latency;
+    double errorRate = 0;        // baseline, before faults
+    QString errorCode = QStringLiteral("500");
+    QString url;                 // a real HTTP service (real network mode) instead of a model
+};
+
+enum class ArrivalKind : std::uint8_t { Constant, Poisson };
+
+// Calls per second over time: a constant, a linear ramp, or steps [atMs, rate].
+struct RateConfig
+{
+    enum class Shape : std::uint8_t { Constant, Ramp, Steps } shape = Shape::Constant;
+    double rate = 10;
+    double from = 0, to = 0;      // ramp
+    Duration rampStart {}, rampEnd {};
+    QList<std::pair<Duration, double>> steps; // sorted by time; before the first: 0
+
+    double at(Duration t) const;
+    // The next time after t where the rate function changes its formula (steps, ramp ends);
+    // Duration::max() when it never does.
+    Duration nextChange(Duration t) const;
+};
+
+struct OperationConfig
+{
+    QString name;
+    QString service;
+    RateConfig rate;
+    ArrivalKind arrival = ArrivalKind::Poisson;
+    QString policyName;           // as written: a preset or a key of the scenario's policies
+    PolicyConfig policy;          // resolved
+};
+
+enum class FaultKind : std::uint8_t { Outage, Errors, Latency, Hang, RateLimit, Flapping, Brownout };
+QLatin1StringView faultKindName(FaultKind kind);
+std::optional<FaultKind> faultKindFromName(QStringView name);
+
+struct FaultConfig
+{
+    QString service;
+    FaultKind kind = FaultKind::Outage;
+    Duration at {};
+    Duration until = Duration::max(); // open-ended when absent
+    double rate = 1.0;                // errors, hang: share of requests
+    QString code = QStringLiteral("500"); // errors
+    Duration add {}, jitter {};       // latency
+    double rps = 10;                  // rateLimit: requests per second admitted
+    Duration retryAfter = fromMs(1000); // rateLimit: Retry-After sent with 429
+    Duration up = fromMs(5000), down = fromMs(5000); // flapping
+    int capacity = 1;                 // brownout: capacity while it lasts
+
+    friend bool operator==(const FaultConfig &, const FaultConfig &) = default;
+};
+
+struct ScenarioConfig
+{
+    QString name;
+    QString description;
+    QString lookFor;              // what the scenario demonstrates: what to look for
+    Duration duration = fromMs(60000);
+    std::uint64_t seed = 1;
+    QList<ServiceConfig> services;
+    QList<OperationConfig> operations;
+    QMap<QString, PolicyConfig> policies;
+    QList<FaultConfig> faults;
+
+    int serviceIndex(const QString &name) const;
+};
+
+} // namespace bw

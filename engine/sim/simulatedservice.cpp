@@ -1,0 +1,240 @@
+#include "simulatedservice.h"
+
+#include <cmath>
+
+namespace bw {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b)
+{
+    std::uint64_t z = a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
+class SimulatedService::Port final : public Operation
+{
+public:
+    Port(SimulatedService &service, int index) : m_service(service), m_index(index) { }
+    void start(const Attempt &attempt, Completion done) override { m_service.start(m_index, attempt, done); }
+    void cancel(const Attempt &attempt) override { m_service.cancel(attempt); }
+
+private:
+    SimulatedService &m_service;
+    int m_index;
+};
+
+SimulatedService::SimulatedService(const ServiceConfig &config, VirtualScheduler &scheduler, std::uint64_t seed)
+    : m_config(config)
+    , m_scheduler(scheduler)
+    , m_seed(seed)
+    , m_latency(config.latency)
+    , m_baselineCode(ErrorCode::fromString(config.errorCode))
+{
+    m_stats.capacity = config.capacity;
+}
+
+SimulatedService::~SimulatedService() = default;
+
+Operation &SimulatedService::port(int operationIndex)
+{
+    while (int(m_ports.size()) <= operationIndex)
+        m_ports.push_back(std::make_unique<Port>(*this, int(m_ports.size())));
+    return *m_ports[size_t(operationIndex)];
+}
+
+void SimulatedService::setFaults(const QList<FaultConfig> &faults)
+{
+    m_faults = faults;
+    refreshFaults();
+}
+
+void SimulatedService::refreshFaults()
+{
+    const double previousRps = m_effects.rateLimitRps;
+    m_effects = FaultEffects::combine(m_faults, m_scheduler.now());
+    if (m_effects.rateLimitRps != previousRps) {
+        m_tokens = std::max(1.0, m_effects.rateLimitRps); // a fresh limit starts with a full bucket
+        m_tokensAt = m_scheduler.now();
+    }
+    m_stats.capacity = effectiveCapacity();
+    startQueued(m_scheduler.now()); // a brownout's end frees capacity at once
+}
+
+void SimulatedService::setBaseline(double errorRate, const LatencyConfig &latency)
+{
+    m_config.errorRate = errorRate;
+    m_config.latency = latency;
+    m_latency = LatencySampler(latency);
+}
+
+bool SimulatedService::rateLimited(TimePoint now)
+{
+    const double rps = m_effects.rateLimitRps;
+    if (rps <= 0)
+        return false;
+    m_tokens = std::min(std::max(1.0, rps), m_tokens + rps * toMs(now - m_tokensAt) / 1000.0);
+    m_tokensAt = now;
+    if (m_tokens >= 1.0) {
+        m_tokens -= 1.0;
+        return false;
+    }
+    return true;
+}
+
+std::uint32_t SimulatedService::allocate()
+{
+    if (!m_free.empty()) {
+        const std::uint32_t i = m_free.back();
+        m_free.pop_back();
+        return i;
+    }
+    m_requests.emplace_back();
+    return std::uint32_t(m_requests.size() - 1);
+}
+
+void SimulatedService::release(std::uint32_t index)
+{
+    m_byAttempt.erase(m_requests[index].attemptId);
+    m_requests[index] = Request {};
+    m_free.push_back(index);
+}
+
+void SimulatedService::answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter)
+{
+    if (error.isNull()) {
+        done(Result::success());
+        return;
+    }
+    ++m_stats.errorsServed;
+    Error e;
+    e.code = error;
+    e.retryAfter = retryAfter;
+    if (error == ErrorCode::ConnectionRefused)
+        e.message = QStringLiteral("connect ECONNREFUSED");
+    else if (error == ErrorCode::httpStatus(429))
+        e.message = QStringLiteral("Too Many Requests: rate limit");
+    done(Result::failure(std::move(e)));
+}
+
+void SimulatedService::start(int operationIndex, const Attempt &attempt, Completion done)
+{
+    const TimePoint now = m_scheduler.now();
+    ++m_stats.received;
+    if (m_effects.isDown(now)) {
+        answer(done, ErrorCode::ConnectionRefused, std::nullopt);
+        return;
+    }
+    if (rateLimited(now)) {
+        answer(done, ErrorCode::httpStatus(429), m_effects.retryAfter);
+        return;
+    }
+    if (m_config.queueLimit > 0 && m_stats.queued >= m_config.queueLimit) {
+        answer(done, ErrorCode::httpStatus(503), std::nullopt);
+        return;
+    }
+
+    // The request's own random stream: the same call and attempt draw the same numbers
+    // whatever happened to other requests.
+    Random random(mix(mix(m_seed, std::uint64_t(operationIndex)), mix(attempt.callTag, std::uint64_t(attempt.number))));
+    const double errorDraw = random.uniform();
+    const double hangDraw = random.uniform();
+    Duration serviceTime = m_latency.sample(random);
+    if (m_effects.addLatency > Duration::zero() || m_effects.jitter > Duration::zero())
+        serviceTime += m_effects.addLatency + Duration(std::int64_t(random.uniform() * double(m_effects.jitter.count())));
+
+    const std::uint32_t index = allocate();
+    Request &r = m_requests[index];
+    r.done = done;
+    r.attemptId = attempt.id;
+    r.serviceTime = serviceTime;
+    if (hangDraw < m_effects.hangRate) {
+        r.hang = true;
+    } else if (errorDraw < m_effects.errorRate) {
+        r.error = m_effects.errorCode;
+    } else if (errorDraw < m_config.errorRate) {
+        r.error = m_baselineCode;
+    }
+    m_byAttempt.insert(attempt.id, index);
+
+    if (m_stats.inService < effectiveCapacity()) {
+        beginService(index, now);
+    } else {
+        r.queued = true;
+        r.prev = m_queueTail;
+        r.next = NoRequest;
+        (m_queueTail != NoRequest ? m_requests[m_queueTail].next : m_queueHead) = index;
+        m_queueTail = index;
+        ++m_stats.queued;
+    }
+}
+
+void SimulatedService::beginService(std::uint32_t index, TimePoint now)
+{
+    ++m_stats.inService;
+    Request &r = m_requests[index];
+    if (r.hang)
+        return; // holds its slot until the caller gives up
+    r.timer = m_scheduler.scheduleAt(now + r.serviceTime, [this, index] { finishService(index); });
+}
+
+void SimulatedService::finishService(std::uint32_t index)
+{
+    Request &r = m_requests[index];
+    --m_stats.inService;
+    ++m_stats.completed;
+    const bool answerIt = !r.abandoned;
+    const Completion done = r.done;
+    const ErrorCode error = r.error;
+    release(index);
+    startQueued(m_scheduler.now());
+    if (answerIt)
+        answer(done, error, std::nullopt); // last: it may start new requests at once
+}
+
+void SimulatedService::startQueued(TimePoint now)
+{
+    while (m_queueHead != NoRequest && m_stats.inService < effectiveCapacity()) {
+        const std::uint32_t index = m_queueHead;
+        Request &r = m_requests[index];
+        m_queueHead = r.next;
+        if (m_queueHead != NoRequest)
+            m_requests[m_queueHead].prev = NoRequest;
+        else
+            m_queueTail = NoRequest;
+        r.queued = false;
+        r.next = r.prev = NoRequest;
+        --m_stats.queued;
+        beginService(index, now);
+    }
+}
+
+void SimulatedService::cancel(const Attempt &attempt)
+{
+    std::uint32_t index;
+    if (!m_byAttempt.find(attempt.id, &index))
+        return; // already answered
+    Request &r = m_requests[index];
+    ++m_stats.abandoned;
+    if (r.queued) {
+        // Never started: the server drops it from its queue unseen.
+        (r.prev != NoRequest ? m_requests[r.prev].next : m_queueHead) = r.next;
+        (r.next != NoRequest ? m_requests[r.next].prev : m_queueTail) = r.prev;
+        --m_stats.queued;
+        release(index);
+    } else if (r.hang) {
+        --m_stats.inService; // the stuck worker is freed when the client hangs up
+        release(index);
+        startQueued(m_scheduler.now());
+    } else {
+        r.abandoned = true; // the server finishes the work; nobody reads the answer
+        m_byAttempt.erase(r.attemptId);
+        r.attemptId = 0;
+    }
+}
+
+} // namespace bw

@@ -1,0 +1,411 @@
+#include "simulation.h"
+
+#include "../telemetry/eventlog.h"
+#include "../telemetry/summary.h"
+
+#include <cmath>
+
+namespace bw {
+
+std::uint64_t stableHash(QStringView name)
+{
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (QChar c : name) {
+        h ^= c.unicode();
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name)
+{
+    const auto it = scenario.policies.constFind(name);
+    if (it != scenario.policies.constEnd())
+        return *it;
+    return ResiliencePolicies::byName(name);
+}
+
+namespace {
+// Stream numbers: operations' arrivals and services' requests never share a stream.
+constexpr std::uint64_t ArrivalStream = 0x4172726976616c73ull;
+constexpr std::uint64_t ServiceStream = 0x5365727669636573ull;
+constexpr std::uint64_t JitterStream = 0x4a69747465725f5full;
+} // namespace
+
+Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> seed)
+    : m_scenario(std::move(scenario))
+    , m_seed(seed.value_or(m_scenario.seed))
+{
+    for (const ServiceConfig &s : m_scenario.services) {
+        const std::uint64_t serviceSeed = Random::streamSeed(m_seed, ServiceStream ^ stableHash(s.name));
+        m_services.push_back(std::make_unique<SimulatedService>(s, m_scheduler, serviceSeed));
+    }
+    for (int i = 0; i < m_scenario.operations.size(); ++i) {
+        const OperationConfig &config = m_scenario.operations[i];
+        auto op = std::make_unique<OperationState>();
+        op->index = i;
+        PolicyConfig policy = config.policy;
+        policy.name = config.name; // the operation's breaker and bulkhead carry its name
+        const std::uint64_t name = stableHash(config.name);
+        op->pipeline = std::make_unique<Pipeline>(policy, m_scheduler, Random::streamSeed(m_seed, JitterStream ^ name));
+        op->arrivals.reseed(Random::streamSeed(m_seed, ArrivalStream ^ name));
+        const int service = m_scenario.serviceIndex(config.service);
+        Q_ASSERT(service >= 0); // the loader checks it
+        op->port = &m_services[size_t(service)]->port(i);
+        m_operations.push_back(std::move(op));
+    }
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::addSink(TelemetrySink *sink)
+{
+    const bool first = m_sinks.isEmpty();
+    m_sinks.add(sink);
+    // A pipeline has one observer and a breaker a listener list: the fanout serves them all.
+    // Bulkhead events (several per call) go to the event log only; everyone else reads the
+    // bulkhead's own counters.
+    if (first) {
+        for (auto &op : m_operations) {
+            op->pipeline->setObserver(&m_sinks);
+            if (CircuitBreaker *b = op->pipeline->circuitBreaker())
+                b->addListener(&m_sinks);
+        }
+    }
+}
+
+void Simulation::setEventLog(EventLog *log)
+{
+    Q_ASSERT(!m_eventLog);
+    m_eventLog = log;
+    addSink(log);
+    for (auto &op : m_operations) {
+        Pipeline &p = *op->pipeline;
+        if (Bulkhead *b = p.bulkhead())
+            b->addListener(log);
+        log->bindOperation(p.name(), p.circuitBreaker(), p.bulkhead());
+    }
+}
+
+void Simulation::setSummary(Summary *summary)
+{
+    Q_ASSERT(!m_summary);
+    m_summary = summary;
+    summary->setSeed(m_seed);
+    summary->setInfo(QStringLiteral("scenario"), m_scenario.name);
+    for (auto &op : m_operations) {
+        Pipeline &p = *op->pipeline;
+        summary->addOperation(p.name());
+        if (CircuitBreaker *b = p.circuitBreaker())
+            summary->addBreaker(b->name(), b->state(), m_scheduler.now());
+        if (Bulkhead *b = p.bulkhead())
+            summary->addBulkhead(b->name());
+    }
+    for (auto &service : m_services)
+        summary->service(service->name());
+    addSink(summary);
+}
+
+int Simulation::operationIndex(const QString &name) const
+{
+    for (int i = 0; i < m_scenario.operations.size(); ++i)
+        if (m_scenario.operations[i].name == name)
+            return i;
+    return -1;
+}
+
+void Simulation::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    for (int s = 0; s < m_scenario.services.size(); ++s) {
+        QList<FaultConfig> own;
+        for (const FaultConfig &f : m_scenario.faults)
+            if (f.service == m_scenario.services[s].name)
+                own.append(f);
+        m_services[size_t(s)]->setFaults(own);
+        for (const FaultConfig &f : own)
+            scheduleFault(s, f);
+    }
+    for (auto &op : m_operations)
+        scheduleArrival(*op, m_scheduler.now());
+}
+
+void Simulation::scheduleFault(int service, const FaultConfig &fault)
+{
+    // Boundaries re-read the service's fault list, so a fault cleared meanwhile has no effect.
+    // Faults are few: a shared copy keeps the timer task small.
+    auto shared = std::make_shared<const FaultConfig>(fault);
+    m_scheduler.scheduleAt(fault.at, [this, service, shared] { faultBoundary(service, *shared, true); });
+    if (fault.until != Duration::max())
+        m_scheduler.scheduleAt(fault.until, [this, service, shared] { faultBoundary(service, *shared, false); });
+}
+
+void Simulation::faultBoundary(int service, const FaultConfig &fault, bool starts)
+{
+    SimulatedService &s = *m_services[size_t(service)];
+    if (!s.faults().contains(fault))
+        return; // cleared before this boundary
+    s.refreshFaults();
+    writeFault(fault, starts);
+}
+
+void Simulation::writeFault(const FaultConfig &fault, bool starts)
+{
+    if (!m_eventLog)
+        return;
+    EventLog::Fields fields { { QStringLiteral("service"), fault.service },
+                              { QStringLiteral("fault"), QString(faultKindName(fault.kind)) },
+                              { QStringLiteral("phase"), starts ? QStringLiteral("start") : QStringLiteral("end") } };
+    switch (fault.kind) {
+    case FaultKind::Errors:
+        fields.append({ QStringLiteral("rate"), fault.rate });
+        fields.append({ QStringLiteral("code"), fault.code });
+        break;
+    case FaultKind::Latency:
+        fields.append({ QStringLiteral("addMs"), toMs(fault.add) });
+        fields.append({ QStringLiteral("jitterMs"), toMs(fault.jitter) });
+        break;
+    case FaultKind::Hang:
+        fields.append({ QStringLiteral("rate"), fault.rate });
+        break;
+    case FaultKind::RateLimit:
+        fields.append({ QStringLiteral("rps"), fault.rps });
+        fields.append({ QStringLiteral("retryAfterMs"), toMs(fault.retryAfter) });
+        break;
+    case FaultKind::Flapping:
+        fields.append({ QStringLiteral("upMs"), toMs(fault.up) });
+        fields.append({ QStringLiteral("downMs"), toMs(fault.down) });
+        break;
+    case FaultKind::Brownout:
+        fields.append({ QStringLiteral("capacity"), fault.capacity });
+        break;
+    case FaultKind::Outage:
+        break;
+    }
+    m_eventLog->write(m_scheduler.now(), u"fault", fields);
+}
+
+void Simulation::writeControl(QStringView action, const QString &target, const QJsonObject &details)
+{
+    if (!m_eventLog)
+        return;
+    EventLog::Fields fields { { QStringLiteral("action"), action.toString() }, { QStringLiteral("target"), target } };
+    for (auto it = details.constBegin(); it != details.constEnd(); ++it)
+        fields.append({ it.key(), it.value() });
+    m_eventLog->write(m_scheduler.now(), u"control", fields);
+}
+
+void Simulation::scheduleArrival(OperationState &op, TimePoint from)
+{
+    const RateConfig &rate = m_scenario.operations[op.index].rate;
+    const double perSecond = rate.at(from);
+    TimePoint next;
+    bool offer = true;
+    if (perSecond <= 0) {
+        next = rate.nextChange(from); // nothing arrives until the rate changes
+        offer = false;
+        if (next == Duration::max())
+            return;
+    } else {
+        double seconds = 1.0 / perSecond;
+        if (m_scenario.operations[op.index].arrival == ArrivalKind::Poisson)
+            seconds = -std::log(1.0 - op.arrivals.uniform()) / perSecond;
+        next = from + Duration(std::llround(seconds * 1e9));
+    }
+    if (next >= end())
+        return;
+    OperationState *p = &op;
+    op.nextArrival = m_scheduler.scheduleAt(next, [this, p, offer] {
+        p->nextArrival = 0;
+        if (offer)
+            arrive(*p);
+        else
+            scheduleArrival(*p, m_scheduler.now());
+    });
+}
+
+void Simulation::arrive(OperationState &op)
+{
+    const TimePoint now = m_scheduler.now();
+    const std::uint64_t tag = std::uint64_t(op.offered++);
+    scheduleArrival(op, now); // first: the call below may end at once
+    if (!m_sinks.isEmpty())
+        m_sinks.onCallOffered(m_scenario.operations[op.index].name, tag, now);
+    op.pipeline->execute(*op.port, {}, tag);
+}
+
+std::size_t Simulation::advanceTo(TimePoint until)
+{
+    start();
+    return m_scheduler.advanceTo(std::min(until, end()));
+}
+
+void Simulation::runToEnd()
+{
+    advanceTo(end());
+    finish();
+}
+
+void Simulation::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    for (auto &op : m_operations) {
+        m_scheduler.cancel(std::exchange(op->nextArrival, 0));
+        op->pipeline->cancelAll();
+    }
+    if (m_summary) {
+        for (auto &op : m_operations)
+            if (Bulkhead *b = op->pipeline->bulkhead())
+                m_summary->setBulkhead(b->name(), b->metrics());
+        for (auto &service : m_services) {
+            ServiceSummary &s = m_summary->service(service->name());
+            s.requestsReceived = service->stats().received;
+            s.errorsServed = service->stats().errorsServed;
+        }
+        m_summary->finish(m_scheduler.now());
+    }
+}
+
+bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &policy)
+{
+    const int i = operationIndex(operation);
+    if (i < 0)
+        return false;
+    PolicyConfig named = policy;
+    named.name = operation;
+    Pipeline &p = *m_operations[size_t(i)]->pipeline;
+    const bool hadBreaker = p.circuitBreaker(), hadBulkhead = p.bulkhead();
+    p.setPolicy(named);
+    // A breaker or bulkhead turned on now reports like the others.
+    if (!m_sinks.isEmpty()) {
+        if (!hadBreaker && p.circuitBreaker())
+            p.circuitBreaker()->addListener(&m_sinks);
+        if (!hadBulkhead && p.bulkhead())
+            p.bulkhead()->addListener(&m_sinks);
+    }
+    m_scenario.operations[i].policy = named;
+    writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policy.name } });
+    return true;
+}
+
+bool Simulation::breakerAction(const QString &operation, BreakerAction action)
+{
+    const int i = operationIndex(operation);
+    if (i < 0)
+        return false;
+    CircuitBreaker *b = m_operations[size_t(i)]->pipeline->circuitBreaker();
+    if (!b)
+        return false;
+    QLatin1StringView name;
+    switch (action) {
+    case BreakerAction::ForceOpen:
+        name = QLatin1StringView("forceOpen");
+        break;
+    case BreakerAction::HoldOpen:
+        name = QLatin1StringView("holdOpen");
+        break;
+    case BreakerAction::ForceClose:
+        name = QLatin1StringView("forceClose");
+        break;
+    case BreakerAction::Reset:
+        name = QLatin1StringView("reset");
+        break;
+    case BreakerAction::Disable:
+        name = QLatin1StringView("disable");
+        break;
+    case BreakerAction::MetricsOnly:
+        name = QLatin1StringView("metricsOnly");
+        break;
+    }
+    // Written before acting, so the control event precedes the state change it causes.
+    writeControl(QString(name), operation, {});
+    switch (action) {
+    case BreakerAction::ForceOpen: b->forceOpen(); break;
+    case BreakerAction::HoldOpen: b->holdOpen(); break;
+    case BreakerAction::ForceClose: b->forceClose(); break;
+    case BreakerAction::Reset: b->reset(); break;
+    case BreakerAction::Disable: b->disable(); break;
+    case BreakerAction::MetricsOnly: b->metricsOnly(); break;
+    }
+    return true;
+}
+
+bool Simulation::resizeBulkhead(const QString &operation, int maxConcurrent, int maxQueueSize)
+{
+    const int i = operationIndex(operation);
+    if (i < 0 || !m_operations[size_t(i)]->pipeline->bulkhead())
+        return false;
+    PolicyConfig policy = m_operations[size_t(i)]->pipeline->policy();
+    policy.bulkhead->maxConcurrent = maxConcurrent;
+    policy.bulkhead->maxQueueSize = maxQueueSize;
+    writeControl(u"resizeBulkhead", operation,
+                 QJsonObject { { QStringLiteral("maxConcurrent"), maxConcurrent }, { QStringLiteral("maxQueueSize"), maxQueueSize } });
+    m_operations[size_t(i)]->pipeline->setPolicy(policy);
+    m_scenario.operations[i].policy = policy;
+    return true;
+}
+
+bool Simulation::injectFault(FaultConfig fault, Duration length)
+{
+    const int s = serviceIndex(fault.service);
+    if (s < 0)
+        return false;
+    start();
+    fault.at = m_scheduler.now();
+    fault.until = length == Duration::max() ? Duration::max() : fault.at + length;
+    writeControl(u"injectFault", fault.service,
+                 QJsonObject { { QStringLiteral("fault"), QString(faultKindName(fault.kind)) },
+                               { QStringLiteral("durationMs"), length == Duration::max() ? QJsonValue() : QJsonValue(toMs(length)) } });
+    QList<FaultConfig> faults = m_services[size_t(s)]->faults();
+    faults.append(fault);
+    m_services[size_t(s)]->setFaults(faults);
+    writeFault(fault, true);
+    if (fault.until != Duration::max()) {
+        auto shared = std::make_shared<const FaultConfig>(fault);
+        m_scheduler.scheduleAt(fault.until, [this, s, shared] { faultBoundary(s, *shared, false); });
+    }
+    return true;
+}
+
+bool Simulation::clearFaults(const QString &service, std::optional<FaultKind> kind)
+{
+    const int s = serviceIndex(service);
+    if (s < 0)
+        return false;
+    const TimePoint now = m_scheduler.now();
+    writeControl(u"clearFaults", service,
+                 QJsonObject { { QStringLiteral("fault"), kind ? QJsonValue(QString(faultKindName(*kind))) : QJsonValue() } });
+    QList<FaultConfig> kept;
+    for (const FaultConfig &f : m_services[size_t(s)]->faults()) {
+        if (kind && f.kind != *kind) {
+            kept.append(f);
+            continue;
+        }
+        if (f.at <= now && now < f.until)
+            writeFault(f, false); // it ends now; its scheduled end will find it gone
+    }
+    m_services[size_t(s)]->setFaults(kept);
+    return true;
+}
+
+bool Simulation::setArrivalRate(const QString &operation, double callsPerSecond)
+{
+    const int i = operationIndex(operation);
+    if (i < 0 || callsPerSecond < 0)
+        return false;
+    writeControl(u"setArrivalRate", operation, QJsonObject { { QStringLiteral("rate"), callsPerSecond } });
+    RateConfig rate;
+    rate.rate = callsPerSecond;
+    m_scenario.operations[i].rate = rate;
+    OperationState &op = *m_operations[size_t(i)];
+    m_scheduler.cancel(std::exchange(op.nextArrival, 0));
+    if (m_started)
+        scheduleArrival(op, m_scheduler.now());
+    return true;
+}
+
+} // namespace bw

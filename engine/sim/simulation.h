@@ -1,0 +1,122 @@
+#pragma once
+
+#include "../resilience/pipeline.h"
+#include "../runtime/virtualscheduler.h"
+#include "../telemetry/telemetrysink.h"
+#include "scenario.h"
+#include "simulatedservice.h"
+
+#include <QJsonObject>
+
+#include <memory>
+#include <vector>
+
+namespace bw {
+
+class EventLog;
+class Summary;
+
+// One scenario on virtual time: arrivals per operation, each through its own pipeline (its
+// breaker and bulkhead are named after the operation), into simulated services with their
+// faults. Deterministic: the same scenario and seed give the same events, byte for byte.
+//
+// Random streams are independent per operation (arrivals) and per service (each request keyed
+// by call and attempt), so changing a policy changes neither the traffic nor the failures.
+//
+// Live control (the GUI's edits) goes through the methods below; each is applied at the current
+// virtual time and written to the event log as a `control` event, so a run with edits can be
+// replayed. Confined to the thread that runs it.
+class Simulation
+{
+public:
+    explicit Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> seed = std::nullopt);
+    ~Simulation();
+    Simulation(const Simulation &) = delete;
+    Simulation &operator=(const Simulation &) = delete;
+
+    const ScenarioConfig &scenario() const { return m_scenario; }
+    std::uint64_t seed() const { return m_seed; }
+    VirtualScheduler &scheduler() { return m_scheduler; }
+    TimePoint now() const { return m_scheduler.now(); }
+    TimePoint end() const { return TimePoint(m_scenario.duration); }
+
+    // Where telemetry goes: pipelines and breakers report to every sink added. Add before start().
+    void addSink(TelemetrySink *sink);
+    // The events file: a sink that also gets bulkhead, fault and control events.
+    void setEventLog(EventLog *log);
+    // A summary: a sink that gets every operation, breaker, bulkhead and service registered
+    // now, and the figures the primitives and services keep themselves (bulkhead peaks and
+    // rejections, requests received) when the run finishes.
+    void setSummary(Summary *summary);
+
+    // Schedules arrivals and fault boundaries. Called by the first advance if not before.
+    void start();
+    // Runs until `until` (capped at the scenario's end); returns the number of events processed.
+    std::size_t advanceTo(TimePoint until);
+    // Runs to the end, then ends the calls still in flight (cancelled) so that every offered
+    // call has exactly one outcome.
+    void runToEnd();
+    bool atEnd() const { return m_scheduler.now() >= end(); }
+    // Ends the calls still in flight and completes the summary, once; runToEnd() does it.
+    void finish();
+    bool finished() const { return m_finished; }
+
+    int operationCount() const { return int(m_operations.size()); }
+    const OperationConfig &operationConfig(int i) const { return m_scenario.operations[i]; }
+    Pipeline &pipeline(int operation) { return *m_operations[size_t(operation)]->pipeline; }
+    int operationIndex(const QString &name) const;
+    std::int64_t offered(int operation) const { return m_operations[size_t(operation)]->offered; }
+
+    int serviceCount() const { return int(m_services.size()); }
+    SimulatedService &service(int i) { return *m_services[size_t(i)]; }
+    int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
+
+    // Live control. Each returns false (and changes nothing) for an unknown name.
+    bool updatePolicy(const QString &operation, const PolicyConfig &policy);
+    enum class BreakerAction { ForceOpen, HoldOpen, ForceClose, Reset, Disable, MetricsOnly };
+    bool breakerAction(const QString &operation, BreakerAction action);
+    bool resizeBulkhead(const QString &operation, int maxConcurrent, int maxQueueSize);
+    // Starts a fault on a service now, for `length` (Duration::max(): until removed).
+    bool injectFault(FaultConfig fault, Duration length);
+    // Ends every live or scheduled fault of that kind on the service, now.
+    bool clearFaults(const QString &service, std::optional<FaultKind> kind = std::nullopt);
+    bool setArrivalRate(const QString &operation, double callsPerSecond);
+
+private:
+    struct OperationState
+    {
+        int index = 0;
+        std::unique_ptr<Pipeline> pipeline;
+        Operation *port = nullptr;
+        Random arrivals;
+        std::int64_t offered = 0;
+        TimerId nextArrival = 0;
+        CallCallback done;
+    };
+
+    void scheduleArrival(OperationState &op, TimePoint from);
+    void arrive(OperationState &op);
+    void scheduleFault(int service, const FaultConfig &fault);
+    void faultBoundary(int service, const FaultConfig &fault, bool starts);
+    void writeControl(QStringView action, const QString &target, const QJsonObject &details);
+    void writeFault(const FaultConfig &fault, bool starts);
+
+    ScenarioConfig m_scenario;
+    std::uint64_t m_seed;
+    VirtualScheduler m_scheduler;
+    std::vector<std::unique_ptr<SimulatedService>> m_services;
+    std::vector<std::unique_ptr<OperationState>> m_operations;
+    TelemetryFanout m_sinks;
+    EventLog *m_eventLog = nullptr;
+    Summary *m_summary = nullptr;
+    bool m_started = false;
+    bool m_finished = false;
+};
+
+// The policy a scenario's operation names: a key of the scenario's policies, else a preset.
+std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
+// A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams that do not
+// change with Qt's hash seed or version.
+std::uint64_t stableHash(QStringView name);
+
+} // namespace bw
