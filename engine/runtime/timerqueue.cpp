@@ -16,11 +16,19 @@ TimerId TimerQueue::add(TimePoint due, TimerTask task)
     }
     Slot &s = m_slots[slot];
     s.task = std::move(task);
-    s.pending = true;
-    m_heap.push_back(Entry { due, m_sequence++, slot, s.generation });
-    std::push_heap(m_heap.begin(), m_heap.end(), Later {});
-    ++m_live;
-    return (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
+    const TimerId id = (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
+    m_heap.emplace_back();
+    siftUp(m_heap.size() - 1, Entry { due, m_sequence++, slot });
+    return id;
+}
+
+void TimerQueue::freeSlot(std::uint32_t slot)
+{
+    Slot &s = m_slots[slot];
+    s.task.reset();
+    s.heapIndex = NotQueued;
+    ++s.generation;
+    m_freeSlots.push_back(slot);
 }
 
 bool TimerQueue::cancel(TimerId id)
@@ -32,37 +40,61 @@ bool TimerQueue::cancel(TimerId id)
     if (slot >= m_slots.size())
         return false;
     Slot &s = m_slots[slot];
-    if (!s.pending || s.generation != generation)
+    if (s.heapIndex == NotQueued || s.generation != generation)
         return false;
-    s.task.reset();
-    s.pending = false;
-    ++s.generation;
-    m_freeSlots.push_back(slot);
-    --m_live;
-    compactIfMostlyStale();
+    const std::size_t index = s.heapIndex;
+    freeSlot(slot);
+    removeAt(index);
     return true;
 }
 
-void TimerQueue::dropStaleTop()
+void TimerQueue::siftUp(std::size_t i, Entry moving)
 {
-    while (!m_heap.empty() && !isLive(m_heap.front())) {
-        std::pop_heap(m_heap.begin(), m_heap.end(), Later {});
-        m_heap.pop_back();
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / Arity;
+        if (!earlier(moving, m_heap[parent]))
+            break;
+        put(i, m_heap[parent]);
+        i = parent;
     }
+    put(i, moving);
 }
 
-void TimerQueue::compactIfMostlyStale()
+void TimerQueue::siftDown(std::size_t i, Entry moving)
 {
-    // Amortised O(1): a rebuild costs O(n) and happens only after n/2 cancels.
-    if (m_heap.size() < 64 || m_heap.size() < 2 * m_live + 32)
-        return;
-    std::erase_if(m_heap, [this](const Entry &e) { return !isLive(e); });
-    std::make_heap(m_heap.begin(), m_heap.end(), Later {});
+    const std::size_t n = m_heap.size();
+    for (;;) {
+        const std::size_t first = i * Arity + 1;
+        if (first >= n)
+            break;
+        std::size_t best = first;
+        const std::size_t last = std::min(first + Arity, n);
+        for (std::size_t c = first + 1; c < last; ++c)
+            if (earlier(m_heap[c], m_heap[best]))
+                best = c;
+        if (!earlier(m_heap[best], moving))
+            break;
+        put(i, m_heap[best]);
+        i = best;
+    }
+    put(i, moving);
 }
 
-bool TimerQueue::nextDue(TimePoint *due)
+void TimerQueue::removeAt(std::size_t i)
 {
-    dropStaleTop();
+    const Entry last = m_heap.back();
+    m_heap.pop_back();
+    if (i == m_heap.size())
+        return; // it was the last one
+    // The last entry fills the hole, then moves whichever way restores the order.
+    if (i > 0 && earlier(last, m_heap[(i - 1) / Arity]))
+        siftUp(i, last);
+    else
+        siftDown(i, last);
+}
+
+bool TimerQueue::nextDue(TimePoint *due) const
+{
     if (m_heap.empty())
         return false;
     *due = m_heap.front().due;
@@ -71,19 +103,13 @@ bool TimerQueue::nextDue(TimePoint *due)
 
 bool TimerQueue::popDue(TimePoint limit, TimePoint *due, TimerTask *task)
 {
-    dropStaleTop();
     if (m_heap.empty() || m_heap.front().due > limit)
         return false;
     const Entry top = m_heap.front();
-    std::pop_heap(m_heap.begin(), m_heap.end(), Later {});
-    m_heap.pop_back();
-    Slot &s = m_slots[top.slot];
     *due = top.due;
-    *task = std::move(s.task);
-    s.pending = false;
-    ++s.generation;
-    m_freeSlots.push_back(top.slot);
-    --m_live;
+    *task = std::move(m_slots[top.slot].task);
+    freeSlot(top.slot);
+    removeAt(0);
     return true;
 }
 

@@ -7,22 +7,26 @@
 
 namespace bw {
 
-// A min-heap of timers ordered by (due time, sequence), with lazy deletion: cancel() frees the
-// task at once and leaves a stale heap entry that pop skips. When stale entries outnumber live
-// ones the heap is rebuilt, so memory stays proportional to live timers and, once the vectors
-// have grown to the peak, nothing allocates. Not thread-safe; schedulers guard it.
+// Timers in a 4-ary min-heap ordered by (due time, sequence), indexed: each timer knows its
+// place in the heap, so cancel() removes it at once in O(log n) and the heap only ever holds
+// live timers. That matters because per-call time limits are set on every call and cancelled
+// on almost every one: a heap that kept them as stale entries would be mostly dead weight to
+// sift through. Four children per node halve the levels of a binary heap, and most new timers
+// (arrivals, service completions) are due soon and sift up from the bottom to near the top.
+// Once the vectors have grown to the peak number of live timers, nothing allocates.
+// Not thread-safe; schedulers guard it.
 class TimerQueue
 {
 public:
     TimerId add(TimePoint due, TimerTask task);
     bool cancel(TimerId id);
 
-    // The earliest live timer's due time, or false when there is none.
-    bool nextDue(TimePoint *due);
-    // Removes the earliest live timer due at or before `limit` and moves its task out.
+    // The earliest timer's due time, or false when there is none.
+    bool nextDue(TimePoint *due) const;
+    // Removes the earliest timer if it is due at or before `limit`, and moves its task out.
     bool popDue(TimePoint limit, TimePoint *due, TimerTask *task);
 
-    std::size_t size() const { return m_live; }
+    std::size_t size() const { return m_heap.size(); }
 
 private:
     struct Entry
@@ -30,35 +34,34 @@ private:
         TimePoint due;
         std::uint64_t sequence;
         std::uint32_t slot;
-        std::uint32_t generation;
     };
     struct Slot
     {
         TimerTask task;
         std::uint32_t generation = 1;
-        bool pending = false;
+        std::uint32_t heapIndex = NotQueued;
     };
-    // A function object, not a function pointer, so that the heap algorithms inline it.
-    struct Later
+    static constexpr std::uint32_t NotQueued = 0xffffffffu;
+    static constexpr std::size_t Arity = 4;
+
+    static bool earlier(const Entry &a, const Entry &b)
     {
-        bool operator()(const Entry &a, const Entry &b) const
-        {
-            return a.due != b.due ? a.due > b.due : a.sequence > b.sequence;
-        }
-    };
-    bool isLive(const Entry &e) const
-    {
-        const Slot &s = m_slots[e.slot];
-        return s.pending && s.generation == e.generation;
+        return a.due != b.due ? a.due < b.due : a.sequence < b.sequence;
     }
-    void dropStaleTop();
-    void compactIfMostlyStale();
+    void put(std::size_t i, const Entry &e)
+    {
+        m_heap[i] = e;
+        m_slots[e.slot].heapIndex = static_cast<std::uint32_t>(i);
+    }
+    void siftUp(std::size_t i, Entry moving);
+    void siftDown(std::size_t i, Entry moving);
+    void removeAt(std::size_t i);
+    void freeSlot(std::uint32_t slot);
 
     std::vector<Entry> m_heap;
     std::vector<Slot> m_slots;
     std::vector<std::uint32_t> m_freeSlots;
     std::uint64_t m_sequence = 0;
-    std::size_t m_live = 0;
 };
 
 } // namespace bw

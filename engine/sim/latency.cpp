@@ -65,7 +65,9 @@ Duration LatencySampler::sample(Random &random) const
         return Duration(std::int64_t(std::max(0.0, ns)));
     }
     case LatencyKind::Lognormal:
-        return Duration(std::int64_t(std::exp(m_mu + m_sigma * standardNormal(random))));
+        // Capped (at ~31 years): a wide p99/median ratio puts the far tail beyond int64 nanoseconds,
+        // and converting such a double is undefined behaviour.
+        return Duration(std::int64_t(std::min(std::exp(m_mu + m_sigma * standardNormal(random)), 1e18)));
     }
     return m_config.fixed;
 }

@@ -32,7 +32,8 @@ constexpr Target Targets[] = {
 
 struct Row
 {
-    double ns = 0, itemsPerSec = 0, allocs = 0;
+    double time = 0, itemsPerSec = 0, allocs = -1; // allocs < 0: not measured
+    QString unit;
 };
 
 } // namespace
@@ -74,26 +75,31 @@ int main(int argc, char **argv)
             if (!median && rows.contains(name))
                 continue;
             Row r;
-            r.ns = b.value(u"real_time").toDouble();
+            r.time = b.value(u"real_time").toDouble();
+            r.unit = b.value(u"time_unit").toString();
             r.itemsPerSec = b.value(u"items_per_second").toDouble();
-            r.allocs = b.value(u"allocs_per_call").toDouble();
+            if (b.contains(u"allocs_per_call"))
+                r.allocs = b.value(u"allocs_per_call").toDouble();
             rows.insert(name, r);
         }
     }
-    const double yardstick = rows.value(QStringLiteral("BM_Reference_ClockNow")).ns;
+    const double yardstick = rows.value(QStringLiteral("BM_Reference_ClockNow")).time;
     if (yardstick <= 0) {
         QTextStream(stderr) << "no BM_Reference_ClockNow in the input\n";
         return 2;
     }
     bool allMet = true;
-    out << QStringLiteral("| benchmark | median ns | × clock | target | allocs/call | met |\n|---|---:|---:|---|---:|---|\n");
-    out << QStringLiteral("| BM_Reference_ClockNow | %1 | 1.0 | yardstick | %2 | |\n").arg(yardstick, 0, 'f', 1).arg(rows.value(QStringLiteral("BM_Reference_ClockNow")).allocs);
+    const auto allocs = [](const Row &r) { return r.allocs < 0 ? QStringLiteral("–") : QString::number(r.allocs); };
+    out << QStringLiteral("| benchmark | median | × clock or rate | target | allocs/call | met |\n|---|---:|---:|---|---:|---|\n");
+    out << QStringLiteral("| BM_Reference_ClockNow | %1 ns | 1.0 | yardstick | %2 | |\n")
+                    .arg(yardstick, 0, 'f', 1)
+                    .arg(allocs(rows.value(QStringLiteral("BM_Reference_ClockNow"))));
     for (const Target &t : Targets) {
         const QString name = QString::fromLatin1(t.name);
         if (!rows.contains(name))
             continue;
         const Row r = rows.value(name);
-        const double ratio = r.ns / yardstick;
+        const double ratio = r.time / yardstick;
         bool met = !t.zeroAllocations || r.allocs == 0;
         QString target;
         if (t.maxRatio > 0) {
@@ -108,11 +114,10 @@ int main(int argc, char **argv)
         allMet = allMet && met;
         const QString speed = t.minItemsPerSec > 0 ? QStringLiteral("%1 calls/s").arg(r.itemsPerSec, 0, 'f', 0)
                                                    : QString::number(ratio, 'f', 2);
-        out << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 |\n")
+        out << QStringLiteral("| %1 | %2 %3 | %4 | %5 | %6 | %7 |\n")
                         .arg(name)
-                        .arg(r.ns, 0, 'f', 1)
-                        .arg(speed, target)
-                        .arg(r.allocs)
+                        .arg(r.time, 0, 'f', 1)
+                        .arg(r.unit, speed, target, allocs(r))
                         .arg(met ? QStringLiteral("yes") : QStringLiteral("**no**"));
     }
     out.flush();
