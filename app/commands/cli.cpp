@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include "replaycommand.h"
+#include "runcommand.h"
+#include "scenarioscommand.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -22,6 +24,10 @@ QString usage()
         "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and fallbacks.\n"
         "\n"
         "Commands:\n"
+        "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
+        "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
+        "  scenarios [NAME]\n"
+        "      Lists the built-in scenarios with their descriptions.\n"
         "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] [--seed "
         "N]\n"
         "      Replays a recorded trace through a policy in virtual time.\n"
@@ -76,11 +82,14 @@ int dispatch(const QStringList &arguments)
         printOut(QStringLiteral("breakwater ") + version() + u'\n');
         return Ok;
     }
-    if (command == u"replay") {
-        QStringList rest = arguments.mid(1);
-        rest[0] = arguments.at(0); // the parser skips the program name
+    QStringList rest = arguments.mid(1);
+    rest[0] = arguments.at(0); // the parser skips the program name
+    if (command == u"replay")
         return runReplay(rest);
-    }
+    if (command == u"run")
+        return runScenario(rest);
+    if (command == u"scenarios")
+        return listScenarios(rest);
     if (command.startsWith(u'-'))
         printErr(
             QStringLiteral("breakwater: unknown option '") + command + QStringLiteral("'\n\n") + usage());

@@ -32,10 +32,16 @@ struct CountingListener final : CircuitBreakerListener
     void onStateChange(const CircuitStateChange &) override { ++changes; }
 };
 
+std::atomic<int> g_admittedTotal { 0 };
+
 struct ThreadWaiter final : BulkheadWaiter
 {
     std::atomic<int> admittedCount { 0 }, rejectedCount { 0 };
-    void admitted() override { ++admittedCount; }
+    void admitted() override
+    {
+        ++admittedCount;
+        ++g_admittedTotal;
+    }
     void rejected(ErrorCode) override { ++rejectedCount; }
 };
 
@@ -153,6 +159,7 @@ private Q_SLOTS:
         } limits;
         bulkhead.addListener(&limits);
         constexpr int PerThread = 20000;
+        g_admittedTotal = 0;
         std::vector<ThreadWaiter> waiters(size_t(Threads) * PerThread);
         std::atomic<int> ranAtOnce { 0 };
         std::vector<std::thread> workers;
@@ -165,21 +172,14 @@ private Q_SLOTS:
                         bulkhead.exit(Duration::zero(), false);
                     }
                 }
-                // Drain: whoever holds a slot handed over by exit() must exit too.
             });
         }
         for (auto &w : workers)
             w.join();
-        // Admitted waiters hold slots until they exit; exit them until nothing is left.
-        int exits = 0;
-        for (;;) {
-            int admittedNow = 0;
-            for (auto &w : waiters)
-                admittedNow += w.admittedCount.load();
-            if (admittedNow == exits)
-                break;
-            for (; exits < admittedNow; ++exits)
-                bulkhead.exit(Duration::zero(), false);
+        // Admitted waiters hold slots until they exit; each exit may admit the next waiter.
+        for (int exits = 0; exits < g_admittedTotal.load();) {
+            bulkhead.exit(Duration::zero(), false);
+            ++exits;
         }
         int admitted = 0;
         for (auto &w : waiters)

@@ -1,0 +1,247 @@
+#include "runcommand.h"
+
+#include "cli.h"
+
+#include "sim/builtinscenarios.h"
+#include "sim/scenarioloader.h"
+#include "sim/simulation.h"
+#include "telemetry/eventlog.h"
+#include "telemetry/summary.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <cstdio>
+#ifdef Q_OS_WIN
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
+
+namespace bw::cli {
+
+namespace {
+
+bool stderrIsTerminal()
+{
+#ifdef Q_OS_WIN
+    return _isatty(_fileno(stderr));
+#else
+    return isatty(fileno(stderr));
+#endif
+}
+
+QString seconds(Duration d)
+{
+    return QString::number(toMs(d) / 1000.0, 'f', 1) + QStringLiteral(" s");
+}
+
+// A one-line progress bar on stderr. On a terminal it redraws in place; otherwise (a log file,
+// CI) it writes a plain line at most once a second, so the log stays readable.
+class Progress
+{
+public:
+    explicit Progress(Duration total)
+        : m_total(total)
+        , m_terminal(stderrIsTerminal())
+    {
+        m_wall.start();
+    }
+
+    void update(Duration now, std::int64_t offered, bool final = false)
+    {
+        const qint64 elapsed = m_wall.elapsed();
+        // The first draw waits too: a run that ends within it shows only the final line.
+        if (!final && elapsed - m_drawn < (m_terminal ? 200 : 1000))
+            return;
+        m_drawn = elapsed;
+        const double fraction
+            = m_total.count() > 0 ? std::min(1.0, double(now.count()) / double(m_total.count())) : 1.0;
+        constexpr int Width = 30;
+        const int filled = int(fraction * Width);
+        const double wallSeconds = std::max(0.001, double(elapsed) / 1000.0);
+        QString line = QStringLiteral("[") + QString(filled, u'#') + QString(Width - filled, u'-')
+            + QStringLiteral("] ") + QString::number(int(fraction * 100)).rightJustified(3)
+            + QStringLiteral("%  ") + seconds(now) + QStringLiteral(" / ") + seconds(m_total)
+            + QStringLiteral(" virtual  ") + QString::number(std::llround(double(offered) / wallSeconds))
+            + QStringLiteral(" calls/s");
+        if (m_terminal)
+            printErr(u'\r' + line + QStringLiteral("\x1b[K") + (final ? QStringLiteral("\n") : QString()));
+        else
+            printErr(line + u'\n');
+    }
+
+private:
+    Duration m_total;
+    bool m_terminal;
+    QElapsedTimer m_wall;
+    qint64 m_drawn = 0;
+};
+
+std::int64_t offeredSoFar(const Simulation &sim)
+{
+    std::int64_t total = 0;
+    for (int i = 0; i < sim.operationCount(); ++i)
+        total += sim.offered(i);
+    return total;
+}
+
+// Runs in chunks of virtual time sized so that each takes about 50 ms of wall time, so the bar
+// moves a few times a second however fast or slow the scenario runs.
+void runWithProgress(Simulation &sim)
+{
+    Progress progress(sim.end());
+    Duration chunk = std::max(fromMs(1), sim.end() / 1000);
+    while (!sim.atEnd()) {
+        QElapsedTimer timer;
+        timer.start();
+        sim.advanceTo(sim.now() + chunk);
+        const qint64 took = timer.elapsed();
+        if (took < 25)
+            chunk *= 2;
+        else if (took > 100 && chunk > fromMs(2))
+            chunk /= 2;
+        progress.update(sim.now(), offeredSoFar(sim));
+    }
+    sim.finish();
+    progress.update(sim.now(), offeredSoFar(sim), true);
+}
+
+} // namespace
+
+int runScenario(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs a scenario to its end in virtual time: its operations call simulated services through\n"
+        "their policies while the scenario's faults come and go. Same scenario and seed, same bytes.\n"
+        "Prints the summary JSON unless --summary is given. 'breakwater scenarios' lists the built-ins."));
+    parser.addPositionalArgument(QStringLiteral("scenario"),
+        QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),
+        QStringLiteral("SCENARIO.json|NAME"));
+    const QCommandLineOption seedOption(QStringLiteral("seed"),
+        QStringLiteral("Seed for every random draw (default: the scenario's \"seed\")."),
+        QStringLiteral("N"));
+    const QCommandLineOption eventsOption({ QStringLiteral("e"), QStringLiteral("events") },
+        QStringLiteral("Writes the events (JSON Lines) to this file, and their count and SHA-256 to the "
+                       "summary (left out without it: logging costs several times the run)."),
+        QStringLiteral("OUT.jsonl"));
+    const QCommandLineOption summaryOption({ QStringLiteral("s"), QStringLiteral("summary") },
+        QStringLiteral("Writes the summary JSON to this file instead of standard output."),
+        QStringLiteral("OUT.json"));
+    const QCommandLineOption progressOption(QStringLiteral("progress"),
+        QStringLiteral(
+            "Draws a progress bar on standard error: virtual time, percentage, calls per second."));
+    parser.addOption(seedOption);
+    parser.addOption(eventsOption);
+    parser.addOption(summaryOption);
+    parser.addOption(progressOption);
+    // --csv OUT.csv (the time-series recorder) is wired by the lead: add its QCommandLineOption
+    // here, open the recorder next to the other outputs below, and attach it where marked.
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+
+    const QString program = arguments.value(0);
+    auto badUsage = [&](const QString &message) {
+        printErr(QStringLiteral("breakwater run: ") + message + QStringLiteral("\n\n")
+            + subcommandHelp(parser, program, QStringLiteral("run")));
+        return BadInput;
+    };
+    if (!parser.parse(arguments))
+        return badUsage(parser.errorText());
+    if (parser.isSet(helpOption)) {
+        printOut(subcommandHelp(parser, program, QStringLiteral("run")));
+        return Ok;
+    }
+    if (parser.isSet(versionOption)) {
+        printOut(QStringLiteral("breakwater ") + version() + u'\n');
+        return Ok;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
+            + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
+    if (positional.size() > 1)
+        return badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+    std::optional<std::uint64_t> seed;
+    if (parser.isSet(seedOption)) {
+        bool ok = false;
+        seed = parser.value(seedOption).toULongLong(&ok);
+        if (!ok)
+            return badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
+                + parser.value(seedOption) + u'\'');
+    }
+
+    LoadError error;
+    std::optional<ScenarioConfig> scenario = loadScenario(positional.constFirst(), &error);
+    if (!scenario) {
+        printErr(error.toString() + u'\n');
+        return BadInput;
+    }
+
+    // Open the outputs before the run, so a bad path fails at once; nothing appears at either
+    // path until its content is complete.
+    QString message;
+    EventLog events;
+    if (parser.isSet(eventsOption) && !events.open(parser.value(eventsOption), &message)) {
+        printErr(message + u'\n');
+        return BadInput;
+    }
+    std::optional<QSaveFile> summaryFile;
+    if (parser.isSet(summaryOption)) {
+        summaryFile.emplace(parser.value(summaryOption));
+        if (!summaryFile->open(QIODevice::WriteOnly)) {
+            printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
+                + u'\n');
+            return BadInput;
+        }
+    }
+    // --csv: open the time-series output here (temporary file + rename, like the others), so a
+    // bad path fails before the run.
+
+    Simulation sim(std::move(*scenario), seed);
+    Summary summary;
+    // Writing and hashing the events costs several times the simulation itself, so without
+    // --events there is no event log, and the summary leaves out events and eventsSha256 rather
+    // than showing a count and hash of nothing.
+    const bool withEvents = parser.isSet(eventsOption);
+    if (withEvents)
+        sim.setEventLog(&events);
+    sim.setSummary(&summary);
+    // --csv: attach the time-series recorder here (sim.addSink), before the run starts.
+
+    if (parser.isSet(progressOption))
+        runWithProgress(sim);
+    else
+        sim.runToEnd();
+
+    if (withEvents && !events.finish(&message)) {
+        printErr(message + u'\n');
+        return RunFailed;
+    }
+    // --csv: finish (commit) the time-series file here, like the events.
+    QByteArray bytes;
+    if (withEvents) {
+        summary.setEvents(events.count(), events.sha256Hex());
+        bytes = summary.toJsonBytes();
+    } else {
+        QJsonObject json = summary.toJson();
+        json.remove(QStringLiteral("events"));
+        json.remove(QStringLiteral("eventsSha256"));
+        bytes = QJsonDocument(json).toJson(QJsonDocument::Indented); // as Summary::toJsonBytes()
+    }
+    if (!summaryFile) {
+        printOut(bytes);
+        return Ok;
+    }
+    if (summaryFile->write(bytes) != bytes.size() || !summaryFile->commit()) {
+        printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
+            + u'\n');
+        return RunFailed;
+    }
+    return Ok;
+}
+
+} // namespace bw::cli

@@ -1,0 +1,865 @@
+#include "scenarioloader.h"
+
+#include "../resilience/policyloader.h"
+#include "builtinscenarios.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+namespace bw {
+
+namespace {
+
+// Longer than any sensible run, and far from the int64 nanosecond overflow (292 years).
+constexpr double MaxDurationMs = 1e12;
+// A day: no latency model needs more, and it keeps the lognormal tail far from overflow.
+constexpr double MaxLatencyMs = 86400000;
+// Calls per second per operation; beyond this a run takes minutes, which is almost surely a typo.
+constexpr double MaxRate = 1e6;
+// JSON numbers are doubles: integers are exact up to 2^53.
+constexpr double MaxSeed = 9007199254740992.0;
+
+QString join(const QString &path, const QString &key)
+{
+    return path.isEmpty() ? key : path + u'.' + key;
+}
+
+QString at(const QString &path, qsizetype index)
+{
+    return path + u'[' + QString::number(index) + u']';
+}
+
+QString quotedList(const QStringList &names)
+{
+    QStringList quoted;
+    for (const QString &n : names)
+        quoted << u'\'' + n + u'\'';
+    return quoted.join(QStringLiteral(", "));
+}
+
+// "; did you mean 'x'? (label: a, b)" or " (label: a, b)": the nearest name when there is a
+// plausible one, and always what exists.
+QString suggestAndList(const QString &word, const QStringList &candidates, const QString &list)
+{
+    const QString nearest = nearestName(word, candidates);
+    return (nearest.isEmpty() ? QString()
+                              : QStringLiteral("; did you mean '") + nearest + QStringLiteral("'?"))
+        + QStringLiteral(" (") + list + u')';
+}
+
+const QStringList &commonFaultKeys()
+{
+    static const QStringList keys { QStringLiteral("service"), QStringLiteral("type"), QStringLiteral("atMs"),
+        QStringLiteral("untilMs") };
+    return keys;
+}
+
+QStringList ownFaultKeys(FaultKind kind)
+{
+    switch (kind) {
+    case FaultKind::Outage:
+        return {};
+    case FaultKind::Errors:
+        return { QStringLiteral("rate"), QStringLiteral("code") };
+    case FaultKind::Latency:
+        return { QStringLiteral("addMs"), QStringLiteral("jitterMs") };
+    case FaultKind::Hang:
+        return { QStringLiteral("rate") };
+    case FaultKind::RateLimit:
+        return { QStringLiteral("rps"), QStringLiteral("retryAfterMs") };
+    case FaultKind::Flapping:
+        return { QStringLiteral("upMs"), QStringLiteral("downMs") };
+    case FaultKind::Brownout:
+        return { QStringLiteral("capacity") };
+    }
+    return {};
+}
+
+const QList<FaultKind> &allFaultKinds()
+{
+    static const QList<FaultKind> kinds { FaultKind::Outage, FaultKind::Errors, FaultKind::Latency,
+        FaultKind::Hang, FaultKind::RateLimit, FaultKind::Flapping, FaultKind::Brownout };
+    return kinds;
+}
+
+QStringList faultKindNames()
+{
+    QStringList names;
+    for (FaultKind k : allFaultKinds())
+        names << QString(faultKindName(k));
+    return names;
+}
+
+class Reader
+{
+public:
+    Reader(const JsonSource &source, LoadError *error)
+        : m_src(source)
+        , m_error(error)
+    { }
+
+    bool fail(const LoadError &e)
+    {
+        if (m_error)
+            *m_error = e;
+        return false;
+    }
+    bool valueFail(const QString &path, const QString &message)
+    {
+        return fail(m_src.valueError(path, message));
+    }
+    bool keyFail(const QString &path, const QString &message) { return fail(m_src.keyError(path, message)); }
+    bool expected(const QString &path, const QString &what, const QJsonValue &got)
+    {
+        return valueFail(
+            path, QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(got));
+    }
+    // A required key that is absent: reported where its object starts, under the key's path.
+    bool missing(const QString &objectPath, const QString &key, const QString &what)
+    {
+        const TextPosition p = m_src.valuePosition(objectPath);
+        return fail(LoadError { m_src.fileName(), p.line, p.column, join(objectPath, key),
+            QStringLiteral("missing; expected ") + what });
+    }
+
+    // Keys in file order, so the first one reported is the first one a reader meets.
+    QStringList keysInFileOrder(const QJsonObject &object, const QString &path) const
+    {
+        QStringList keys = object.keys();
+        std::stable_sort(keys.begin(), keys.end(), [&](const QString &a, const QString &b) {
+            const TextPosition pa = m_src.keyPosition(join(path, a)), pb = m_src.keyPosition(join(path, b));
+            return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
+        });
+        return keys;
+    }
+
+    bool checkKeys(const QJsonObject &object, const QString &path, const QStringList &allowed)
+    {
+        for (const QString &key : keysInFileOrder(object, path)) {
+            if (allowed.contains(key))
+                continue;
+            const QString nearest = nearestName(key, allowed);
+            return keyFail(join(path, key),
+                QStringLiteral("unknown key; ")
+                    + (nearest.isEmpty()
+                            ? QStringLiteral("expected one of ") + quotedList(allowed)
+                            : QStringLiteral("did you mean '") + nearest + QStringLiteral("'?")));
+        }
+        return true;
+    }
+
+    bool object(const QJsonValue &v, const QString &path, QJsonObject *out)
+    {
+        if (!v.isObject())
+            return expected(path, QStringLiteral("an object"), v);
+        *out = v.toObject();
+        return true;
+    }
+
+    bool readString(
+        const QJsonObject &o, const QString &path, const QString &key, bool nonEmpty, QString *out)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return true;
+        if (!v.isString() || (nonEmpty && v.toString().isEmpty()))
+            return expected(join(path, key),
+                nonEmpty ? QStringLiteral("a non-empty string") : QStringLiteral("a string"), v);
+        *out = v.toString();
+        return true;
+    }
+
+    bool requireString(
+        const QJsonObject &o, const QString &path, const QString &key, const QString &what, QString *out)
+    {
+        if (!o.contains(key))
+            return missing(path, key, what);
+        return readString(o, path, key, true, out);
+    }
+
+    bool readInt(const QJsonObject &o, const QString &path, const QString &key, int min, int *out)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return true;
+        const double d = v.toDouble();
+        const QString what = min == 0 ? QStringLiteral("a non-negative integer")
+            : min == 1                ? QStringLiteral("a positive integer")
+                                      : QStringLiteral("an integer >= ") + QString::number(min);
+        if (!v.isDouble() || std::floor(d) != d || d < min || d > INT_MAX)
+            return expected(join(path, key), what, v);
+        *out = int(d);
+        return true;
+    }
+
+    bool readNumber(const QJsonObject &o, const QString &path, const QString &key, double min, double max,
+        const QString &what, double *out)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return true;
+        return number(v, join(path, key), min, max, what, out);
+    }
+
+    bool number(
+        const QJsonValue &v, const QString &path, double min, double max, const QString &what, double *out)
+    {
+        const double d = v.toDouble();
+        if (!v.isDouble() || !std::isfinite(d) || d < min || d > max)
+            return expected(path, what, v);
+        *out = d;
+        return true;
+    }
+
+    bool readRate(const QJsonObject &o, const QString &path, const QString &key, double *out)
+    {
+        return readNumber(o, path, key, 0, 1, QStringLiteral("a rate between 0 and 1"), out);
+    }
+
+    bool callRate(const QJsonValue &v, const QString &path, double *out)
+    {
+        return number(v, path, 0, MaxRate,
+            QStringLiteral("calls per second (a number between 0 and ") + QString::number(MaxRate, 'g', 10)
+                + u')',
+            out);
+    }
+
+    // A duration in ms; `positive` excludes 0; `max` bounds it (with its own wording).
+    bool duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out)
+    {
+        const double d = v.toDouble();
+        if (!v.isDouble() || !std::isfinite(d) || d < 0 || (positive && d == 0))
+            return expected(path,
+                positive ? QStringLiteral("a duration in milliseconds (a positive number)")
+                         : QStringLiteral("a duration in milliseconds (a non-negative number)"),
+                v);
+        if (d > max)
+            return expected(path,
+                QStringLiteral("a duration of at most ") + QString::number(max, 'g', 12)
+                    + QStringLiteral(" ms"),
+                v);
+        *out = std::floor(d) == d ? fromMs(std::int64_t(d)) : fromMs(d);
+        return true;
+    }
+
+    bool readDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
+        double max, Duration *out)
+    {
+        const QJsonValue v = o.value(key);
+        return v.isUndefined() || duration(v, join(path, key), positive, max, out);
+    }
+
+    bool requireDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
+        double max, const QString &what, Duration *out)
+    {
+        if (!o.contains(key))
+            return missing(path, key, what);
+        return duration(o.value(key), join(path, key), positive, max, out);
+    }
+
+    template<typename T>
+    bool readEnum(const QJsonObject &o, const QString &path, const QString &key, const QStringList &names,
+        const QList<T> &values, T *out)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined())
+            return true;
+        const QString p = join(path, key);
+        QStringList quoted;
+        for (const QString &n : names)
+            quoted << u'"' + n + u'"';
+        const QString what = quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
+            + QStringLiteral(" or ") + quoted.last();
+        if (!v.isString())
+            return expected(p, what, v);
+        const qsizetype index = names.indexOf(v.toString());
+        if (index < 0) {
+            const QString nearest = nearestName(v.toString(), names);
+            return valueFail(p,
+                QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(v)
+                    + (nearest.isEmpty()
+                            ? QString()
+                            : QStringLiteral("; did you mean '") + nearest + QStringLiteral("'?")));
+        }
+        *out = values.at(index);
+        return true;
+    }
+
+    // --- sections -----------------------------------------------------------------------------
+
+    bool latency(const QJsonValue &v, const QString &p, LatencyConfig *out)
+    {
+        LatencyConfig c;
+        if (v.isDouble()) { // shorthand: a fixed latency
+            c.kind = LatencyKind::Fixed;
+            if (!duration(v, p, false, MaxLatencyMs, &c.fixed))
+                return false;
+            *out = c;
+            return true;
+        }
+        if (!v.isObject())
+            return expected(
+                p, QStringLiteral("an object with \"dist\", or a fixed latency in milliseconds"), v);
+        const QJsonObject o = v.toObject();
+        static const QStringList dists { QStringLiteral("fixed"), QStringLiteral("uniform"),
+            QStringLiteral("normal"), QStringLiteral("lognormal") };
+        static const QList<QStringList> params { { QStringLiteral("ms") },
+            { QStringLiteral("minMs"), QStringLiteral("maxMs") },
+            { QStringLiteral("meanMs"), QStringLiteral("stddevMs") },
+            { QStringLiteral("medianMs"), QStringLiteral("p99Ms") } };
+        if (!o.contains(QStringLiteral("dist"))) {
+            // Check the keys first: a misspelt "dist" is the likelier mistake.
+            QStringList all { QStringLiteral("dist") };
+            for (const QStringList &ps : params)
+                all += ps;
+            if (!checkKeys(o, p, all))
+                return false;
+            return missing(p, QStringLiteral("dist"),
+                QStringLiteral("\"fixed\", \"uniform\", \"normal\" or \"lognormal\""));
+        }
+        LatencyKind kind = LatencyKind::Fixed;
+        if (!readEnum<LatencyKind>(o, p, QStringLiteral("dist"), dists,
+                { LatencyKind::Fixed, LatencyKind::Uniform, LatencyKind::Normal, LatencyKind::Lognormal },
+                &kind))
+            return false;
+        const QString dist = dists.at(int(kind));
+        const QStringList own = params.at(int(kind));
+        // Keys of another dist are a likely mix-up: say which dist takes them.
+        for (const QString &key : keysInFileOrder(o, p)) {
+            if (key == u"dist" || own.contains(key))
+                continue;
+            for (int d = 0; d < params.size(); ++d) {
+                if (params.at(d).contains(key))
+                    return keyFail(join(p, key),
+                        QStringLiteral("does not apply to dist \"") + dist + QStringLiteral("\" (it takes ")
+                            + quotedList(own) + QStringLiteral("; '") + key
+                            + QStringLiteral("' belongs to \"") + dists.at(d) + QStringLiteral("\")"));
+            }
+        }
+        if (!checkKeys(o, p, QStringList { QStringLiteral("dist") } + own))
+            return false;
+        c.kind = kind;
+        const QString what = QStringLiteral("a duration in milliseconds");
+        switch (kind) {
+        case LatencyKind::Fixed:
+            if (!requireDuration(o, p, QStringLiteral("ms"), false, MaxLatencyMs, what, &c.fixed))
+                return false;
+            break;
+        case LatencyKind::Uniform:
+            if (!requireDuration(o, p, QStringLiteral("minMs"), false, MaxLatencyMs, what, &c.min)
+                || !requireDuration(o, p, QStringLiteral("maxMs"), false, MaxLatencyMs, what, &c.max))
+                return false;
+            if (c.max < c.min)
+                return valueFail(join(p, QStringLiteral("maxMs")), QStringLiteral("expected maxMs >= minMs"));
+            break;
+        case LatencyKind::Normal:
+            if (!requireDuration(o, p, QStringLiteral("meanMs"), false, MaxLatencyMs, what, &c.mean)
+                || !requireDuration(o, p, QStringLiteral("stddevMs"), false, MaxLatencyMs, what, &c.stddev))
+                return false;
+            break;
+        case LatencyKind::Lognormal:
+            if (!requireDuration(o, p, QStringLiteral("medianMs"), true, MaxLatencyMs,
+                    QStringLiteral("the median latency in milliseconds"), &c.median)
+                || !requireDuration(o, p, QStringLiteral("p99Ms"), true, MaxLatencyMs,
+                    QStringLiteral("the 99th percentile latency in milliseconds"), &c.p99))
+                return false;
+            if (c.p99 < c.median)
+                return valueFail(join(p, QStringLiteral("p99Ms")),
+                    QStringLiteral("expected p99Ms >= medianMs (") + QString::number(toMs(c.median))
+                        + QStringLiteral(")"));
+            break;
+        }
+        *out = c;
+        return true;
+    }
+
+    bool service(const QJsonValue &v, const QString &p, ServiceConfig *out)
+    {
+        QJsonObject o;
+        if (!object(v, p, &o))
+            return false;
+        // "url" first: it is a known key with a known answer, not a typo.
+        if (o.contains(QStringLiteral("url")))
+            return valueFail(join(p, QStringLiteral("url")),
+                QStringLiteral(
+                    "a service with a URL is a real HTTP backend, which needs real network mode; this "
+                    "build does not have it yet. Remove \"url\" to simulate the service"));
+        if (!checkKeys(o, p, ScenarioLoader::serviceKeys()))
+            return false;
+        ServiceConfig s;
+        if (!requireString(o, p, QStringLiteral("name"), QStringLiteral("the service's name"), &s.name)
+            || !readInt(o, p, QStringLiteral("capacity"), 1, &s.capacity)
+            || !readInt(o, p, QStringLiteral("queueLimit"), 0, &s.queueLimit)
+            || !readRate(o, p, QStringLiteral("errorRate"), &s.errorRate)
+            || !readString(o, p, QStringLiteral("errorCode"), true, &s.errorCode))
+            return false;
+        if (o.contains(QStringLiteral("latency"))
+            && !latency(o.value(QStringLiteral("latency")), join(p, QStringLiteral("latency")), &s.latency))
+            return false;
+        *out = s;
+        return true;
+    }
+
+    bool rate(const QJsonValue &v, const QString &p, Duration scenarioEnd, RateConfig *out)
+    {
+        RateConfig r;
+        if (v.isDouble()) {
+            r.shape = RateConfig::Shape::Constant;
+            if (!callRate(v, p, &r.rate))
+                return false;
+            *out = r;
+            return true;
+        }
+        if (v.isArray()) {
+            const QJsonArray steps = v.toArray();
+            if (steps.isEmpty())
+                return expected(p, QStringLiteral("at least one [atMs, rate] step"), v);
+            r.shape = RateConfig::Shape::Steps;
+            for (qsizetype i = 0; i < steps.size(); ++i) {
+                const QString sp = at(p, i);
+                const QJsonValue step = steps.at(i);
+                if (!step.isArray() || step.toArray().size() != 2)
+                    return expected(sp, QStringLiteral("a step [atMs, rate]"), step);
+                Duration when {};
+                double perSecond = 0;
+                if (!duration(step.toArray().at(0), at(sp, 0), false, MaxDurationMs, &when)
+                    || !callRate(step.toArray().at(1), at(sp, 1), &perSecond))
+                    return false;
+                if (!r.steps.isEmpty() && when <= r.steps.constLast().first)
+                    return valueFail(at(sp, 0),
+                        QStringLiteral("expected steps in increasing time: ") + QString::number(toMs(when))
+                            + QStringLiteral(" is not after ")
+                            + QString::number(toMs(r.steps.constLast().first)));
+                r.steps.append({ when, perSecond });
+            }
+            *out = r;
+            return true;
+        }
+        if (!v.isObject())
+            return expected(p,
+                QStringLiteral(
+                    "calls per second: a number, {\"ramp\": {\"from\", \"to\", \"atMs\", \"untilMs\"}} or "
+                    "[[atMs, rate], ...] steps"),
+                v);
+        const QJsonObject o = v.toObject();
+        if (!checkKeys(o, p, { QStringLiteral("ramp") }))
+            return false;
+        if (!o.contains(QStringLiteral("ramp")))
+            return missing(
+                p, QStringLiteral("ramp"), QStringLiteral("{\"from\", \"to\", \"atMs\", \"untilMs\"}"));
+        const QString rp = join(p, QStringLiteral("ramp"));
+        QJsonObject ramp;
+        if (!object(o.value(QStringLiteral("ramp")), rp, &ramp))
+            return false;
+        if (!checkKeys(ramp, rp,
+                { QStringLiteral("from"), QStringLiteral("to"), QStringLiteral("atMs"),
+                    QStringLiteral("untilMs") }))
+            return false;
+        r.shape = RateConfig::Shape::Ramp;
+        r.rampStart = Duration::zero();
+        r.rampEnd = scenarioEnd;
+        for (const char *key : { "from", "to" }) {
+            const QString k = QLatin1StringView(key);
+            if (!ramp.contains(k))
+                return missing(rp, k, QStringLiteral("calls per second"));
+            if (!callRate(ramp.value(k), join(rp, k), k == u"from" ? &r.from : &r.to))
+                return false;
+        }
+        if (!readDuration(ramp, rp, QStringLiteral("atMs"), false, MaxDurationMs, &r.rampStart)
+            || !readDuration(ramp, rp, QStringLiteral("untilMs"), false, MaxDurationMs, &r.rampEnd))
+            return false;
+        if (r.rampEnd <= r.rampStart)
+            return valueFail(ramp.contains(QStringLiteral("untilMs")) ? join(rp, QStringLiteral("untilMs"))
+                                                                      : join(rp, QStringLiteral("atMs")),
+                QStringLiteral("expected untilMs > atMs (the ramp ends after it starts; untilMs defaults to "
+                               "durationMs)"));
+        *out = r;
+        return true;
+    }
+
+    bool operationPolicy(const QJsonValue &v, const QString &p, const QString &operation,
+        const QMap<QString, PolicyConfig> &policies, OperationConfig *out)
+    {
+        if (v.isObject()) {
+            const auto policy = PolicyLoader(m_src).read(v.toObject(), p, operation, m_error);
+            if (!policy)
+                return false;
+            out->policy = *policy;
+            out->policyName = policy->name;
+            return true;
+        }
+        if (!v.isString())
+            return expected(p, QStringLiteral("a policy name or a policy object"), v);
+        const QString name = v.toString();
+        if (const auto it = policies.constFind(name); it != policies.constEnd()) {
+            out->policy = *it;
+        } else if (auto preset = ResiliencePolicies::byName(name)) {
+            out->policy = *preset;
+        } else if (name == u"none") {
+            out->policy = noPolicy();
+        } else {
+            const QStringList own = policies.keys();
+            const QStringList all
+                = own + ResiliencePolicies::names() + QStringList { QStringLiteral("none") };
+            return valueFail(p,
+                QStringLiteral("unknown policy '") + name + u'\''
+                    + suggestAndList(name, all,
+                        QStringLiteral("this scenario's policies: ")
+                            + (own.isEmpty() ? QStringLiteral("none defined")
+                                             : own.join(QStringLiteral(", ")))
+                            + QStringLiteral("; presets: ")
+                            + ResiliencePolicies::names().join(QStringLiteral(", "))
+                            + QStringLiteral(", none")));
+        }
+        out->policyName = name;
+        return true;
+    }
+
+    static PolicyConfig noPolicy()
+    {
+        PolicyConfig p; // every section off: calls go straight to the service
+        p.name = QStringLiteral("none");
+        return p;
+    }
+
+    bool operation(
+        const QJsonValue &v, const QString &p, const ScenarioConfig &scenario, OperationConfig *out)
+    {
+        QJsonObject o;
+        if (!object(v, p, &o) || !checkKeys(o, p, ScenarioLoader::operationKeys()))
+            return false;
+        OperationConfig op;
+        if (!requireString(o, p, QStringLiteral("name"), QStringLiteral("the operation's name"), &op.name)
+            || !requireString(o, p, QStringLiteral("service"),
+                QStringLiteral("the name of one of the services"), &op.service))
+            return false;
+        if (scenario.serviceIndex(op.service) < 0) {
+            QStringList names;
+            for (const ServiceConfig &s : scenario.services)
+                names << s.name;
+            return valueFail(join(p, QStringLiteral("service")),
+                QStringLiteral("unknown service '") + op.service + u'\''
+                    + suggestAndList(
+                        op.service, names, QStringLiteral("services: ") + names.join(QStringLiteral(", "))));
+        }
+        if (!o.contains(QStringLiteral("rate")))
+            return missing(p, QStringLiteral("rate"),
+                QStringLiteral("calls per second: a number, a {\"ramp\": ...} or [[atMs, rate], ...] steps"));
+        if (!rate(o.value(QStringLiteral("rate")), join(p, QStringLiteral("rate")), scenario.duration,
+                &op.rate))
+            return false;
+        if (!readEnum<ArrivalKind>(o, p, QStringLiteral("arrival"),
+                { QStringLiteral("constant"), QStringLiteral("poisson") },
+                { ArrivalKind::Constant, ArrivalKind::Poisson }, &op.arrival))
+            return false;
+        if (o.contains(QStringLiteral("policy"))) {
+            if (!operationPolicy(o.value(QStringLiteral("policy")), join(p, QStringLiteral("policy")),
+                    op.name, scenario.policies, &op))
+                return false;
+        } else {
+            op.policy = noPolicy();
+            op.policyName = QStringLiteral("none");
+        }
+        *out = op;
+        return true;
+    }
+
+    bool fault(const QJsonValue &v, const QString &p, const ScenarioConfig &scenario, FaultConfig *out)
+    {
+        QJsonObject o;
+        if (!object(v, p, &o))
+            return false;
+        QStringList everyKey = commonFaultKeys();
+        for (FaultKind k : allFaultKinds())
+            for (const QString &key : ownFaultKeys(k))
+                if (!everyKey.contains(key))
+                    everyKey << key;
+        // Misspelt keys first (file order), before "type" decides which keys apply.
+        if (!checkKeys(o, p, everyKey))
+            return false;
+        FaultConfig f;
+        if (!o.contains(QStringLiteral("type")))
+            return missing(
+                p, QStringLiteral("type"), QStringLiteral("one of ") + quotedList(faultKindNames()));
+        if (!readEnum<FaultKind>(o, p, QStringLiteral("type"), faultKindNames(), allFaultKinds(), &f.kind))
+            return false;
+        const QStringList allowed = ScenarioLoader::faultKeys(f.kind);
+        for (const QString &key : keysInFileOrder(o, p)) {
+            if (!allowed.contains(key))
+                return keyFail(join(p, key),
+                    QStringLiteral("does not apply to a \"") + faultKindName(f.kind)
+                        + QStringLiteral("\" fault (it takes ") + quotedList(allowed) + u')');
+        }
+        if (!requireString(o, p, QStringLiteral("service"), QStringLiteral("the name of one of the services"),
+                &f.service))
+            return false;
+        const int service = scenario.serviceIndex(f.service);
+        if (service < 0) {
+            QStringList names;
+            for (const ServiceConfig &s : scenario.services)
+                names << s.name;
+            return valueFail(join(p, QStringLiteral("service")),
+                QStringLiteral("unknown service '") + f.service + u'\''
+                    + suggestAndList(
+                        f.service, names, QStringLiteral("services: ") + names.join(QStringLiteral(", "))));
+        }
+        f.at = Duration::zero();
+        if (!readDuration(o, p, QStringLiteral("atMs"), false, MaxDurationMs, &f.at)
+            || !readDuration(o, p, QStringLiteral("untilMs"), false, MaxDurationMs, &f.until))
+            return false;
+        if (o.contains(QStringLiteral("untilMs")) && f.until <= f.at)
+            return valueFail(join(p, QStringLiteral("untilMs")),
+                QStringLiteral("expected untilMs > atMs (") + QString::number(toMs(f.at))
+                    + QStringLiteral("): a fault ends after it starts"));
+        switch (f.kind) {
+        case FaultKind::Outage:
+            break;
+        case FaultKind::Errors:
+            if (!readRate(o, p, QStringLiteral("rate"), &f.rate)
+                || !readString(o, p, QStringLiteral("code"), true, &f.code))
+                return false;
+            break;
+        case FaultKind::Latency:
+            if (!readDuration(o, p, QStringLiteral("addMs"), false, MaxLatencyMs, &f.add)
+                || !readDuration(o, p, QStringLiteral("jitterMs"), false, MaxLatencyMs, &f.jitter))
+                return false;
+            if (f.add == Duration::zero() && f.jitter == Duration::zero())
+                return missing(p, QStringLiteral("addMs"),
+                    QStringLiteral(
+                        "the latency added in milliseconds (a latency fault needs addMs or jitterMs "
+                        "above 0)"));
+            break;
+        case FaultKind::Hang:
+            if (!readRate(o, p, QStringLiteral("rate"), &f.rate))
+                return false;
+            break;
+        case FaultKind::RateLimit:
+            if (!readNumber(o, p, QStringLiteral("rps"), 0, MaxRate,
+                    QStringLiteral("requests per second (a positive number)"), &f.rps)
+                || !readDuration(o, p, QStringLiteral("retryAfterMs"), false, MaxDurationMs, &f.retryAfter))
+                return false;
+            if (f.rps <= 0) // 0 would mean "no limit" to the service: say what was meant instead
+                return expected(join(p, QStringLiteral("rps")),
+                    QStringLiteral("requests per second (a positive number)"),
+                    o.value(QStringLiteral("rps")));
+            break;
+        case FaultKind::Flapping:
+            if (!readDuration(o, p, QStringLiteral("upMs"), true, MaxDurationMs, &f.up)
+                || !readDuration(o, p, QStringLiteral("downMs"), true, MaxDurationMs, &f.down))
+                return false;
+            break;
+        case FaultKind::Brownout: {
+            if (!readInt(o, p, QStringLiteral("capacity"), 1, &f.capacity))
+                return false;
+            const int own = scenario.services.at(service).capacity;
+            if (f.capacity >= own)
+                return valueFail(
+                    o.contains(QStringLiteral("capacity")) ? join(p, QStringLiteral("capacity")) : p,
+                    QStringLiteral("a brownout reduces capacity: expected less than the service's capacity (")
+                        + QString::number(own) + QStringLiteral("), got ") + QString::number(f.capacity));
+            break;
+        }
+        }
+        *out = f;
+        return true;
+    }
+
+    // Names must be unique: the second one is reported, with where the first one is.
+    bool uniqueName(const QStringList &seen, const QString &name, const QString &arrayPath, qsizetype index,
+        const QString &what)
+    {
+        const qsizetype first = seen.indexOf(name);
+        if (first < 0)
+            return true;
+        return valueFail(join(at(arrayPath, index), QStringLiteral("name")),
+            QStringLiteral("duplicate ") + what + QStringLiteral(" name '") + name
+                + QStringLiteral("' (also ") + at(arrayPath, first) + u')');
+    }
+
+    bool array(
+        const QJsonObject &root, const QString &key, bool required, const QString &what, QJsonArray *out)
+    {
+        if (!root.contains(key)) {
+            if (required)
+                return missing(QString(), key, what);
+            return true;
+        }
+        const QJsonValue v = root.value(key);
+        if (!v.isArray() || (required && v.toArray().isEmpty()))
+            return expected(key, what, v);
+        *out = v.toArray();
+        return true;
+    }
+
+private:
+    const JsonSource &m_src;
+    LoadError *m_error;
+};
+
+} // namespace
+
+QStringList ScenarioLoader::topLevelKeys()
+{
+    return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("lookFor"),
+        QStringLiteral("durationMs"), QStringLiteral("seed"), QStringLiteral("services"),
+        QStringLiteral("operations"), QStringLiteral("policies"), QStringLiteral("faults") };
+}
+
+QStringList ScenarioLoader::serviceKeys()
+{
+    return { QStringLiteral("name"), QStringLiteral("capacity"), QStringLiteral("queueLimit"),
+        QStringLiteral("latency"), QStringLiteral("errorRate"), QStringLiteral("errorCode"),
+        QStringLiteral("url") };
+}
+
+QStringList ScenarioLoader::operationKeys()
+{
+    return { QStringLiteral("name"), QStringLiteral("service"), QStringLiteral("rate"),
+        QStringLiteral("arrival"), QStringLiteral("policy") };
+}
+
+QStringList ScenarioLoader::faultKeys(FaultKind kind)
+{
+    return commonFaultKeys() + ownFaultKeys(kind);
+}
+
+std::optional<ScenarioConfig> ScenarioLoader::read(
+    const QJsonObject &root, const QString &defaultName, LoadError *error) const
+{
+    Reader r(m_source, error);
+    if (!r.checkKeys(root, QString(), topLevelKeys()))
+        return std::nullopt;
+
+    ScenarioConfig s;
+    s.name = defaultName;
+    if (!r.readString(root, QString(), QStringLiteral("name"), true, &s.name)
+        || !r.readString(root, QString(), QStringLiteral("description"), false, &s.description)
+        || !r.readString(root, QString(), QStringLiteral("lookFor"), false, &s.lookFor)
+        || !r.readDuration(root, QString(), QStringLiteral("durationMs"), true, MaxDurationMs, &s.duration))
+        return std::nullopt;
+    if (root.contains(QStringLiteral("seed"))) {
+        const QJsonValue v = root.value(QStringLiteral("seed"));
+        const double d = v.toDouble();
+        if (!v.isDouble() || std::floor(d) != d || d < 0 || d > MaxSeed) {
+            r.expected(QStringLiteral("seed"), QStringLiteral("a non-negative integer (at most 2^53)"), v);
+            return std::nullopt;
+        }
+        s.seed = std::uint64_t(d);
+    }
+
+    QJsonArray services, operations, faults;
+    if (!r.array(root, QStringLiteral("services"), true, QStringLiteral("an array of at least one service"),
+            &services))
+        return std::nullopt;
+    QStringList names;
+    for (qsizetype i = 0; i < services.size(); ++i) {
+        ServiceConfig service;
+        if (!r.service(services.at(i), at(QStringLiteral("services"), i), &service)
+            || !r.uniqueName(names, service.name, QStringLiteral("services"), i, QStringLiteral("service")))
+            return std::nullopt;
+        names << service.name;
+        s.services.append(service);
+    }
+
+    // Policies before operations, which name them.
+    if (root.contains(QStringLiteral("policies"))) {
+        QJsonObject policies;
+        if (!r.object(root.value(QStringLiteral("policies")), QStringLiteral("policies"), &policies))
+            return std::nullopt;
+        const PolicyLoader loader(m_source);
+        for (const QString &name : r.keysInFileOrder(policies, QStringLiteral("policies"))) {
+            const QString p = join(QStringLiteral("policies"), name);
+            const QJsonValue v = policies.value(name);
+            if (name.isEmpty()) {
+                r.keyFail(p, QStringLiteral("a policy needs a non-empty name"));
+                return std::nullopt;
+            }
+            if (!v.isObject()) {
+                r.expected(p, QStringLiteral("a policy object (for a preset: {\"policy\": \"api\"})"), v);
+                return std::nullopt;
+            }
+            auto policy = loader.read(v.toObject(), p, name, error);
+            if (!policy)
+                return std::nullopt;
+            s.policies.insert(name, *policy);
+        }
+    }
+
+    if (!r.array(root, QStringLiteral("operations"), true,
+            QStringLiteral("an array of at least one operation"), &operations))
+        return std::nullopt;
+    names.clear();
+    for (qsizetype i = 0; i < operations.size(); ++i) {
+        OperationConfig op;
+        if (!r.operation(operations.at(i), at(QStringLiteral("operations"), i), s, &op)
+            || !r.uniqueName(names, op.name, QStringLiteral("operations"), i, QStringLiteral("operation")))
+            return std::nullopt;
+        names << op.name;
+        s.operations.append(op);
+    }
+
+    if (!r.array(root, QStringLiteral("faults"), false, QStringLiteral("an array of faults"), &faults))
+        return std::nullopt;
+    for (qsizetype i = 0; i < faults.size(); ++i) {
+        FaultConfig f;
+        if (!r.fault(faults.at(i), at(QStringLiteral("faults"), i), s, &f))
+            return std::nullopt;
+        s.faults.append(f);
+    }
+    return s;
+}
+
+std::optional<ScenarioConfig> parseScenario(const QByteArray &json, const QString &fileName, LoadError *error)
+{
+    const JsonSource source(json, fileName);
+    const auto doc = source.parse(error);
+    if (!doc)
+        return std::nullopt;
+    if (!doc->isObject()) {
+        if (error)
+            *error = source.valueError(QString(), QStringLiteral("expected a JSON object at the top level"));
+        return std::nullopt;
+    }
+    QString defaultName = QFileInfo(fileName).completeBaseName();
+    if (defaultName.isEmpty())
+        defaultName = QStringLiteral("scenario");
+    return ScenarioLoader(source).read(doc->object(), defaultName, error);
+}
+
+std::optional<ScenarioConfig> loadScenarioFile(const QString &path, LoadError *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error
+                = LoadError { path, 0, 0, QString(), QStringLiteral("cannot read: ") + file.errorString() };
+        return std::nullopt;
+    }
+    return parseScenario(file.readAll(), path, error);
+}
+
+std::optional<ScenarioConfig> loadScenario(const QString &fileOrName, LoadError *error)
+{
+    const QFileInfo info(fileOrName);
+    if (info.exists() && !info.isDir())
+        return loadScenarioFile(fileOrName, error);
+    const QString builtin = builtinScenarioPath(fileOrName);
+    if (!builtin.isEmpty())
+        return loadScenarioFile(builtin, error);
+    if (error) {
+        const QStringList names = builtinScenarioNames();
+        *error = LoadError { fileOrName, 0, 0, QString(),
+            QStringLiteral("no such file, and not a built-in scenario")
+                + suggestAndList(fileOrName, names,
+                    QStringLiteral("built-in: ") + names.join(QStringLiteral(", "))
+                        + QStringLiteral("; 'breakwater scenarios' describes them")) };
+    }
+    return std::nullopt;
+}
+
+} // namespace bw

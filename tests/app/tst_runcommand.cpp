@@ -1,0 +1,371 @@
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+// Runs the real `breakwater run` and `breakwater scenarios` (BREAKWATER_BINARY, set by ctest).
+class tst_RunCommand : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void builtinByNameWritesFiles();
+    void summaryToStdout();
+    void seedOption();
+    void scenarioFile();
+    void sameSeedSameBytes();
+    void badScenarioFile();
+    void unknownScenarioName();
+    void usageErrors_data();
+    void usageErrors();
+    void unwritableOutputLeavesNothing();
+    void progress();
+    void scenariosLists();
+    void scenariosDescribesOne();
+    void helpAndVersion_data();
+    void helpAndVersion();
+
+private:
+    struct Result
+    {
+        int exitCode = -1;
+        QByteArray out, err;
+    };
+    Result run(const QStringList &arguments);
+    QString write(const QString &name, const QByteArray &content);
+    static QJsonObject parse(const QByteArray &json);
+
+    QString m_binary;
+    QTemporaryDir m_dir;
+};
+
+void tst_RunCommand::initTestCase()
+{
+    m_binary = qEnvironmentVariable("BREAKWATER_BINARY");
+    if (m_binary.isEmpty())
+        QSKIP("BREAKWATER_BINARY is set by ctest");
+    QVERIFY2(QFile::exists(m_binary), qPrintable(m_binary));
+    QVERIFY(m_dir.isValid());
+}
+
+tst_RunCommand::Result tst_RunCommand::run(const QStringList &arguments)
+{
+    QProcess p;
+    p.setWorkingDirectory(m_dir.path());
+    p.start(m_binary, arguments);
+    Result r;
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString tst_RunCommand::write(const QString &name, const QByteArray &content)
+{
+    const QString path = m_dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(content);
+    return path;
+}
+
+QJsonObject tst_RunCommand::parse(const QByteArray &json)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError)
+        qWarning() << "not JSON:" << error.errorString();
+    return doc.object();
+}
+
+void tst_RunCommand::builtinByNameWritesFiles()
+{
+    QTemporaryDir out;
+    const QString events = out.filePath(QStringLiteral("events.jsonl"));
+    const QString summary = out.filePath(QStringLiteral("summary.json"));
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"),
+        QStringLiteral("--events"), events, QStringLiteral("--summary"), summary });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(r.err.isEmpty());
+
+    QFile e(events), s(summary);
+    QVERIFY(e.open(QIODevice::ReadOnly));
+    QVERIFY(s.open(QIODevice::ReadOnly));
+    const QByteArray eventBytes = e.readAll();
+    const QJsonObject json = parse(s.readAll());
+    QCOMPARE(json.value(QStringLiteral("scenario")).toString(), QStringLiteral("outage-and-recovery"));
+    QCOMPARE(json.value(QStringLiteral("seed")).toInteger(), 42); // the scenario's own
+    QCOMPARE(json.value(QStringLiteral("durationMs")).toDouble(), 120000.0);
+    QCOMPARE(json.value(QStringLiteral("events")).toInteger(), qint64(eventBytes.count('\n')));
+    QCOMPARE(json.value(QStringLiteral("eventsSha256")).toString().toLatin1(),
+        QCryptographicHash::hash(eventBytes, QCryptographicHash::Sha256).toHex());
+    const QJsonObject totals = json.value(QStringLiteral("totals")).toObject();
+    QVERIFY(totals.value(QStringLiteral("conserved")).toBool());
+    QVERIFY(totals.value(QStringLiteral("offered")).toInteger() > 5000);
+
+    // The file is complete: every line is JSON, the last one ends the run, and every offered
+    // call has its call event.
+    const QList<QByteArray> lines = eventBytes.trimmed().split('\n');
+    qint64 calls = 0;
+    bool faultStart = false;
+    for (const QByteArray &line : lines) {
+        const QJsonObject event = parse(line);
+        QVERIFY2(event.contains(QStringLiteral("t_ms")), line.constData());
+        calls += event.value(QStringLiteral("type")).toString() == u"call";
+        faultStart |= event.value(QStringLiteral("type")).toString() == u"fault";
+    }
+    QCOMPARE(calls, totals.value(QStringLiteral("offered")).toInteger());
+    QVERIFY(faultStart);
+    QVERIFY(eventBytes.contains("\"type\":\"stateChange\""));
+    // Only the two outputs: no temporary file left beside them.
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files),
+        QStringList({ QStringLiteral("events.jsonl"), QStringLiteral("summary.json") }));
+}
+
+void tst_RunCommand::summaryToStdout()
+{
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("brownout") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.err.isEmpty());
+    const QJsonObject json = parse(r.out);
+    QCOMPARE(json.value(QStringLiteral("scenario")).toString(), QStringLiteral("brownout"));
+    QVERIFY(json.value(QStringLiteral("totals")).toObject().value(QStringLiteral("conserved")).toBool());
+    // Without --events nothing is logged, so there is no count or hash to show.
+    QVERIFY(!json.contains(QStringLiteral("events")));
+    QVERIFY(!json.contains(QStringLiteral("eventsSha256")));
+    QVERIFY(json.value(QStringLiteral("breakers")).toObject().contains(QStringLiteral("browse")));
+}
+
+void tst_RunCommand::seedOption()
+{
+    const Result a = run({ QStringLiteral("run"), QStringLiteral("latency-spike"), QStringLiteral("--seed"),
+        QStringLiteral("123") });
+    const Result b = run({ QStringLiteral("run"), QStringLiteral("latency-spike") });
+    QVERIFY2(a.exitCode == 0, a.err.constData());
+    QVERIFY2(b.exitCode == 0, b.err.constData());
+    QCOMPARE(parse(a.out).value(QStringLiteral("seed")).toInteger(), 123);
+    QCOMPARE(parse(b.out).value(QStringLiteral("seed")).toInteger(), 7);
+    QVERIFY(a.out != b.out);
+}
+
+void tst_RunCommand::scenarioFile()
+{
+    const QString path = write(QStringLiteral("tiny.json"), R"({
+  "durationMs": 10000,
+  "services": [{"name": "db", "latency": {"dist": "fixed", "ms": 5}}],
+  "operations": [{"name": "read", "service": "db", "rate": 10, "arrival": "constant", "policy": "database"}]
+})");
+    const Result r = run({ QStringLiteral("run"), path });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject json = parse(r.out);
+    QCOMPARE(json.value(QStringLiteral("scenario")).toString(), QStringLiteral("tiny")); // the file's name
+    QCOMPARE(json.value(QStringLiteral("seed")).toInteger(), 1);
+    const QJsonObject read
+        = json.value(QStringLiteral("operations")).toObject().value(QStringLiteral("read")).toObject();
+    // Constant arrivals every 100 ms from 100 ms: 99 before the end at 10 s.
+    QCOMPARE(read.value(QStringLiteral("offered")).toInteger(), 99);
+    QCOMPARE(
+        read.value(QStringLiteral("outcomes")).toObject().value(QStringLiteral("success")).toInteger(), 99);
+}
+
+void tst_RunCommand::sameSeedSameBytes()
+{
+    QTemporaryDir out;
+    Result first;
+    for (int i = 0; i < 2; ++i) {
+        const Result r = run({ QStringLiteral("run"), QStringLiteral("flapping-service"),
+            QStringLiteral("--events"), out.filePath(QStringLiteral("e%1.jsonl").arg(i)) });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        if (i == 0)
+            first = r;
+        else
+            QCOMPARE(r.out, first.out); // the summary, eventsSha256 included
+    }
+    QFile a(out.filePath(QStringLiteral("e0.jsonl"))), b(out.filePath(QStringLiteral("e1.jsonl")));
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QVERIFY(a.readAll() == b.readAll());
+}
+
+void tst_RunCommand::badScenarioFile()
+{
+    const QString path = write(QStringLiteral("typo.json"),
+        "{\n  \"services\": [{\"name\": \"payments\"}],\n  \"operations\": [\n"
+        "    {\"name\": \"checkout\", \"service\": \"paymnts\", \"rate\": 5}\n  ]\n}\n");
+    const QString summary = m_dir.filePath(QStringLiteral("typo-summary.json"));
+    const QString events = m_dir.filePath(QStringLiteral("typo-events.jsonl"));
+    const Result r = run({ QStringLiteral("run"), path, QStringLiteral("--summary"), summary,
+        QStringLiteral("--events"), events });
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(r.err),
+        path
+            + QStringLiteral(
+                ":4:37: operations[0].service: unknown service 'paymnts'; did you mean 'payments'? "
+                "(services: payments)\n"));
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(summary));
+    QVERIFY(!QFile::exists(events));
+}
+
+void tst_RunCommand::unknownScenarioName()
+{
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("retry-strom") });
+    QCOMPARE(r.exitCode, 2);
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.startsWith(QStringLiteral("retry-strom: no such file, and not a built-in scenario; did you "
+                                           "mean 'retry-storm'? (built-in: ")),
+        qPrintable(err));
+    QCOMPARE(r.err.count('\n'), 1); // one message
+}
+
+void tst_RunCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::addRow("no scenario") << QStringList { QStringLiteral("run") }
+                                 << QStringLiteral("breakwater run: missing the scenario (a file, or one of: "
+                                                   "outage-and-recovery, ");
+    QTest::addRow("two scenarios") << QStringList { QStringLiteral("run"), QStringLiteral("a"),
+        QStringLiteral("b") } << QStringLiteral("breakwater run: expected one scenario, got 2");
+    QTest::addRow("bad seed") << QStringList {
+        QStringLiteral("run"), QStringLiteral("brownout"), QStringLiteral("--seed"), QStringLiteral("-3")
+    } << QStringLiteral("breakwater run: --seed: expected a non-negative integer, got '-3'");
+    QTest::addRow("unknown option") << QStringList { QStringLiteral("run"), QStringLiteral("brownout"),
+        QStringLiteral("--sed"), QStringLiteral("3") }
+                                    << QStringLiteral("breakwater run: Unknown option 'sed'.");
+    QTest::addRow("scenarios, two names") << QStringList { QStringLiteral("scenarios"), QStringLiteral("a"),
+        QStringLiteral("b") } << QStringLiteral("breakwater scenarios: expected at most one name, got 2");
+}
+
+void tst_RunCommand::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const Result r = run(arguments);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.startsWith(message), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("Usage: breakwater ")), qPrintable(err));
+}
+
+void tst_RunCommand::unwritableOutputLeavesNothing()
+{
+    const QString summary = m_dir.filePath(QStringLiteral("w-summary.json"));
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("brownout"), QStringLiteral("--summary"),
+        summary, QStringLiteral("--events"), m_dir.filePath(QStringLiteral("no/such/dir/e.jsonl")) });
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains(QStringLiteral("cannot write")), r.err.constData());
+    QVERIFY(!QFile::exists(summary)); // the run stopped before anything was written
+    const QStringList left = QDir(m_dir.path()).entryList({ QStringLiteral("w-summary*") }, QDir::Files);
+    QVERIFY2(left.isEmpty(), qPrintable(left.join(u',')));
+}
+
+void tst_RunCommand::progress()
+{
+    // Not a terminal here: plain lines instead of a bar redrawn in place, the last one at 100 %.
+    const QString summary = m_dir.filePath(QStringLiteral("p-summary.json"));
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("retry-storm"), QStringLiteral("--progress"),
+        QStringLiteral("--summary"), summary });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    const QList<QByteArray> lines = r.err.trimmed().split('\n');
+    QVERIFY(!lines.isEmpty());
+    QVERIFY2(!r.err.contains('\r'), r.err.constData());
+    const QString last = QString::fromUtf8(lines.last());
+    QVERIFY2(last.contains(QStringLiteral("100%")), qPrintable(last));
+    QVERIFY2(last.contains(QStringLiteral("120.0 s / 120.0 s virtual")), qPrintable(last));
+    QVERIFY2(last.contains(QStringLiteral(" calls/s")), qPrintable(last));
+    QVERIFY(QFile::exists(summary));
+
+    // Without --progress, nothing on stderr.
+    const Result quiet = run({ QStringLiteral("run"), QStringLiteral("retry-storm") });
+    QCOMPARE(quiet.exitCode, 0);
+    QVERIFY(quiet.err.isEmpty());
+}
+
+void tst_RunCommand::scenariosLists()
+{
+    const Result r = run({ QStringLiteral("scenarios") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(r.err.isEmpty());
+    const QList<QByteArray> lines = r.out.split('\n');
+    // One line per scenario, "name  description" with the descriptions in one column.
+    int listed = 0;
+    qsizetype column = -1;
+    for (const QByteArray &line : lines) {
+        if (line.isEmpty())
+            break;
+        ++listed;
+        const qsizetype gap = line.indexOf("  ");
+        QVERIFY2(gap > 0, line.constData());
+        qsizetype start = gap;
+        while (start < line.size() && line[start] == ' ')
+            ++start;
+        if (column < 0)
+            column = start;
+        QCOMPARE(start, column);
+        QVERIFY(line.size() > start + 20); // a real description
+    }
+    QVERIFY2(listed >= 8, r.out.constData());
+    QVERIFY(r.out.startsWith("outage-and-recovery "));
+    for (const char *name : { "latency-spike", "flapping-service", "retry-storm ", "retry-storm-budget",
+             "rate-limited-api", "bulkhead-isolation", "slow-ai-backend", "brownout" })
+        QVERIFY2(r.out.contains(QByteArray("\n") + name), name);
+}
+
+void tst_RunCommand::scenariosDescribesOne()
+{
+    const Result r = run({ QStringLiteral("scenarios"), QStringLiteral("retry-storm-budget") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString out = QString::fromUtf8(r.out);
+    QVERIFY(out.startsWith(QStringLiteral("retry-storm-budget\n")));
+    QVERIFY(out.contains(QStringLiteral("What to look for: ")));
+    QVERIFY(out.contains(QStringLiteral("breakwater run retry-storm-budget")));
+
+    const Result bad = run({ QStringLiteral("scenarios"), QStringLiteral("brownuot") });
+    QCOMPARE(bad.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(bad.err),
+        QStringLiteral("breakwater scenarios: no built-in scenario 'brownuot'; did you mean 'brownout'?\n"));
+}
+
+void tst_RunCommand::helpAndVersion_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("run --help") << QStringList { QStringLiteral("run"), QStringLiteral("--help") }
+                                << QStringLiteral("Usage: breakwater run [options] SCENARIO.json|NAME");
+    QTest::addRow("run -h") << QStringList { QStringLiteral("run"), QStringLiteral("-h") }
+                            << QStringLiteral("Usage: breakwater run [options]");
+    QTest::addRow("run --version") << QStringList { QStringLiteral("run"), QStringLiteral("--version") }
+                                   << QStringLiteral("breakwater 0.");
+    QTest::addRow("scenarios --help") << QStringList { QStringLiteral("scenarios"), QStringLiteral("--help") }
+                                      << QStringLiteral("Usage: breakwater scenarios [options] [NAME]");
+    QTest::addRow("scenarios --version") << QStringList { QStringLiteral("scenarios"),
+        QStringLiteral("--version") } << QStringLiteral("breakwater 0.");
+}
+
+void tst_RunCommand::helpAndVersion()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const Result r = run(arguments);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(QString::fromUtf8(r.out).startsWith(expected), r.out.constData());
+    QVERIFY(r.err.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_RunCommand)
+#include "tst_runcommand.moc"

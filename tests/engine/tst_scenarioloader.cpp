@@ -1,0 +1,633 @@
+#include "sim/builtinscenarios.h"
+#include "sim/scenarioloader.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace bw;
+
+namespace {
+
+std::optional<ScenarioConfig> parse(const QByteArray &json, LoadError *error = nullptr)
+{
+    LoadError local;
+    auto s = parseScenario(json, QStringLiteral("scenario.json"), error ? error : &local);
+    if (!s && !error)
+        qWarning().noquote() << local.toString();
+    return s;
+}
+
+// A valid scenario around the given fragments, for tests that vary one part.
+QByteArray scenario(const char *services, const char *operations, const char *extra = "")
+{
+    return QByteArray("{\n\"services\": ") + services + ",\n\"operations\": " + operations + extra + "\n}";
+}
+
+Duration ms(int v)
+{
+    return fromMs(v);
+}
+
+} // namespace
+
+class tst_ScenarioLoader : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void formatsExample();
+    void defaults();
+    void everyServiceKey();
+    void latencyDistributions();
+    void rateShapes();
+    void policyForms();
+    void everyFaultType();
+    void faultDefaults();
+    void badScenario_data();
+    void badScenario();
+    void urlServiceRefused();
+    void syntaxAndDuplicateKeys();
+    void loadByFileAndName();
+    void unknownName();
+};
+
+void tst_ScenarioLoader::formatsExample()
+{
+    // The example of formats.md, verbatim.
+    const auto s = parse(R"({
+  "name": "outage-and-recovery",
+  "description": "Payments goes down for 20 s, then recovers.",
+  "durationMs": 120000,
+  "seed": 42,
+  "services": [
+    {"name": "payments", "capacity": 100, "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 250},
+     "errorRate": 0.01}
+  ],
+  "operations": [
+    {"name": "checkout", "service": "payments", "rate": 50, "arrival": "poisson", "policy": "api"}
+  ],
+  "policies": {"strict": {"circuitBreaker": {"failureThreshold": 3}}},
+  "faults": [
+    {"service": "payments", "type": "outage", "atMs": 30000, "untilMs": 50000},
+    {"service": "payments", "type": "latency", "atMs": 70000, "untilMs": 80000, "addMs": 3000}
+  ]
+})");
+    QVERIFY(s);
+    QCOMPARE(s->name, QStringLiteral("outage-and-recovery"));
+    QCOMPARE(s->description, QStringLiteral("Payments goes down for 20 s, then recovers."));
+    QCOMPARE(s->duration, ms(120000));
+    QCOMPARE(s->seed, 42u);
+    QCOMPARE(s->services.size(), 1);
+    const ServiceConfig &payments = s->services.first();
+    QCOMPARE(payments.name, QStringLiteral("payments"));
+    QCOMPARE(payments.capacity, 100);
+    QCOMPARE(payments.latency.kind, LatencyKind::Lognormal);
+    QCOMPARE(payments.latency.median, ms(40));
+    QCOMPARE(payments.latency.p99, ms(250));
+    QCOMPARE(payments.errorRate, 0.01);
+    QCOMPARE(s->operations.size(), 1);
+    const OperationConfig &checkout = s->operations.first();
+    QCOMPARE(checkout.name, QStringLiteral("checkout"));
+    QCOMPARE(checkout.service, QStringLiteral("payments"));
+    QCOMPARE(checkout.rate.shape, RateConfig::Shape::Constant);
+    QCOMPARE(checkout.rate.rate, 50.0);
+    QCOMPARE(checkout.arrival, ArrivalKind::Poisson);
+    QCOMPARE(checkout.policyName, QStringLiteral("api"));
+    QVERIFY(checkout.policy.circuitBreaker);
+    QCOMPARE(checkout.policy.circuitBreaker->failureThreshold, 5); // api(), not strict
+    QVERIFY(s->policies.contains(QStringLiteral("strict")));
+    QCOMPARE(s->policies.value(QStringLiteral("strict")).circuitBreaker->failureThreshold, 3);
+    QCOMPARE(s->faults.size(), 2);
+    QCOMPARE(s->faults[0].kind, FaultKind::Outage);
+    QCOMPARE(s->faults[0].at, ms(30000));
+    QCOMPARE(s->faults[0].until, ms(50000));
+    QCOMPARE(s->faults[1].kind, FaultKind::Latency);
+    QCOMPARE(s->faults[1].add, ms(3000));
+    QCOMPARE(s->faults[1].jitter, Duration::zero());
+}
+
+void tst_ScenarioLoader::defaults()
+{
+    LoadError error;
+    const auto s
+        = parseScenario(scenario(R"([{"name": "db"}])", R"([{"name": "read", "service": "db", "rate": 5}])"),
+            QStringLiteral("dir/my-scenario.json"), &error);
+    QVERIFY2(s, qPrintable(error.toString()));
+    QCOMPARE(s->name, QStringLiteral("my-scenario")); // the file's base name
+    QCOMPARE(s->description, QString());
+    QCOMPARE(s->lookFor, QString());
+    QCOMPARE(s->duration, ms(60000));
+    QCOMPARE(s->seed, 1u);
+    const ServiceConfig &db = s->services.first();
+    QCOMPARE(db.capacity, 100);
+    QCOMPARE(db.queueLimit, 0);
+    QCOMPARE(db.latency.kind, LatencyKind::Fixed);
+    QCOMPARE(db.latency.fixed, ms(10));
+    QCOMPARE(db.errorRate, 0.0);
+    QCOMPARE(db.errorCode, QStringLiteral("500"));
+    const OperationConfig &read = s->operations.first();
+    QCOMPARE(read.arrival, ArrivalKind::Poisson);
+    QCOMPARE(read.policyName, QStringLiteral("none")); // no policy: straight to the service
+    QVERIFY(!read.policy.circuitBreaker && !read.policy.retry && !read.policy.timeout && !read.policy.bulkhead
+        && !read.policy.fallback);
+    QVERIFY(s->policies.isEmpty());
+    QVERIFY(s->faults.isEmpty());
+}
+
+void tst_ScenarioLoader::everyServiceKey()
+{
+    const auto s = parse(R"({
+  "name": "n", "description": "d", "lookFor": "l", "durationMs": 1500.5, "seed": 9007199254740992,
+  "services": [{"name": "a", "capacity": 3, "queueLimit": 7, "latency": 25, "errorRate": 0.25, "errorCode": "503"}],
+  "operations": [{"name": "o", "service": "a", "rate": 0, "arrival": "constant"}]
+})");
+    QVERIFY(s);
+    QCOMPARE(s->lookFor, QStringLiteral("l"));
+    QCOMPARE(s->duration, fromMs(1500.5));
+    QCOMPARE(s->seed, std::uint64_t(1) << 53);
+    const ServiceConfig &a = s->services.first();
+    QCOMPARE(a.capacity, 3);
+    QCOMPARE(a.queueLimit, 7);
+    QCOMPARE(a.latency.kind, LatencyKind::Fixed); // a number is a fixed latency
+    QCOMPARE(a.latency.fixed, ms(25));
+    QCOMPARE(a.errorRate, 0.25);
+    QCOMPARE(a.errorCode, QStringLiteral("503"));
+    QCOMPARE(s->operations.first().arrival, ArrivalKind::Constant);
+    QCOMPARE(s->operations.first().rate.rate, 0.0);
+}
+
+void tst_ScenarioLoader::latencyDistributions()
+{
+    const auto s = parse(scenario(R"([
+  {"name": "f", "latency": {"dist": "fixed", "ms": 12}},
+  {"name": "u", "latency": {"dist": "uniform", "minMs": 5, "maxMs": 15}},
+  {"name": "n", "latency": {"dist": "normal", "meanMs": 50, "stddevMs": 10}},
+  {"name": "l", "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 40}}
+])",
+        R"([{"name": "o", "service": "f", "rate": 1}])"));
+    QVERIFY(s);
+    QCOMPARE(s->services[0].latency.kind, LatencyKind::Fixed);
+    QCOMPARE(s->services[0].latency.fixed, ms(12));
+    QCOMPARE(s->services[1].latency.kind, LatencyKind::Uniform);
+    QCOMPARE(s->services[1].latency.min, ms(5));
+    QCOMPARE(s->services[1].latency.max, ms(15));
+    QCOMPARE(s->services[2].latency.kind, LatencyKind::Normal);
+    QCOMPARE(s->services[2].latency.mean, ms(50));
+    QCOMPARE(s->services[2].latency.stddev, ms(10));
+    QCOMPARE(s->services[3].latency.kind, LatencyKind::Lognormal);
+    QCOMPARE(s->services[3].latency.median, ms(40));
+    QCOMPARE(s->services[3].latency.p99, ms(40)); // p99 == median: no spread, allowed
+}
+
+void tst_ScenarioLoader::rateShapes()
+{
+    const auto s = parse(R"({
+  "durationMs": 90000,
+  "services": [{"name": "a"}],
+  "operations": [
+    {"name": "constant", "service": "a", "rate": 12.5},
+    {"name": "ramp", "service": "a", "rate": {"ramp": {"from": 10, "to": 100, "atMs": 20000, "untilMs": 40000}}},
+    {"name": "ramp-defaults", "service": "a", "rate": {"ramp": {"from": 0, "to": 30}}},
+    {"name": "steps", "service": "a", "rate": [[1000, 5], [30000, 50], [60000, 0]]}
+  ]
+})");
+    QVERIFY(s);
+    const RateConfig &constant = s->operations[0].rate;
+    QCOMPARE(constant.shape, RateConfig::Shape::Constant);
+    QCOMPARE(constant.at(ms(5000)), 12.5);
+
+    const RateConfig &ramp = s->operations[1].rate;
+    QCOMPARE(ramp.shape, RateConfig::Shape::Ramp);
+    QCOMPARE(ramp.from, 10.0);
+    QCOMPARE(ramp.to, 100.0);
+    QCOMPARE(ramp.rampStart, ms(20000));
+    QCOMPARE(ramp.rampEnd, ms(40000));
+    QCOMPARE(ramp.at(ms(0)), 10.0);
+    QCOMPARE(ramp.at(ms(30000)), 55.0);
+    QCOMPARE(ramp.at(ms(80000)), 100.0);
+
+    const RateConfig &defaults = s->operations[2].rate;
+    QCOMPARE(defaults.rampStart, Duration::zero());
+    QCOMPARE(defaults.rampEnd, ms(90000)); // untilMs defaults to durationMs
+    QCOMPARE(defaults.at(ms(45000)), 15.0);
+
+    const RateConfig &steps = s->operations[3].rate;
+    QCOMPARE(steps.shape, RateConfig::Shape::Steps);
+    QCOMPARE(steps.steps.size(), 3);
+    QCOMPARE(steps.at(ms(500)), 0.0); // before the first step
+    QCOMPARE(steps.at(ms(1000)), 5.0);
+    QCOMPARE(steps.at(ms(45000)), 50.0);
+    QCOMPARE(steps.at(ms(70000)), 0.0);
+}
+
+void tst_ScenarioLoader::policyForms()
+{
+    const auto s = parse(R"({
+  "services": [{"name": "a"}],
+  "policies": {
+    "strict": {"circuitBreaker": {"failureThreshold": 2}, "timeout": 700},
+    "api": {"timeout": 123}
+  },
+  "operations": [
+    {"name": "own", "service": "a", "rate": 1, "policy": "strict"},
+    {"name": "shadowed", "service": "a", "rate": 1, "policy": "api"},
+    {"name": "preset", "service": "a", "rate": 1, "policy": "external"},
+    {"name": "none", "service": "a", "rate": 1, "policy": "none"},
+    {"name": "inline", "service": "a", "rate": 1, "policy": {"policy": "database", "timeout": 250}},
+    {"name": "inline-unnamed", "service": "a", "rate": 1, "policy": {"retry": "network"}}
+  ]
+})");
+    QVERIFY(s);
+    QCOMPARE(s->policies.size(), 2);
+    const auto &ops = s->operations;
+    QCOMPARE(ops[0].policyName, QStringLiteral("strict"));
+    QCOMPARE(ops[0].policy.circuitBreaker->failureThreshold, 2);
+    QCOMPARE(ops[0].policy.timeout->timeout, ms(700));
+    // The scenario's own policies win over a preset of the same name.
+    QCOMPARE(ops[1].policyName, QStringLiteral("api"));
+    QCOMPARE(ops[1].policy.timeout->timeout, ms(123));
+    QVERIFY(!ops[1].policy.circuitBreaker);
+    QCOMPARE(ops[2].policyName, QStringLiteral("external"));
+    QCOMPARE(ops[2].policy.circuitBreaker->failureRateThreshold, 0.5);
+    QCOMPARE(ops[3].policyName, QStringLiteral("none"));
+    QVERIFY(!ops[3].policy.circuitBreaker && !ops[3].policy.retry && !ops[3].policy.timeout);
+    QCOMPARE(ops[4].policy.timeout->timeout, ms(250));
+    QCOMPARE(ops[4].policy.bulkhead->maxConcurrent, 100); // database() underneath
+    QCOMPARE(ops[5].policyName, QStringLiteral("inline-unnamed")); // named after the operation
+    QCOMPARE(ops[5].policy.retry->maxAttempts, 5);
+}
+
+void tst_ScenarioLoader::everyFaultType()
+{
+    const auto s = parse(R"({
+  "services": [{"name": "a", "capacity": 10}],
+  "operations": [{"name": "o", "service": "a", "rate": 1}],
+  "faults": [
+    {"service": "a", "type": "outage", "atMs": 1000, "untilMs": 2000},
+    {"service": "a", "type": "errors", "atMs": 0, "untilMs": 10, "rate": 0.3, "code": "503"},
+    {"service": "a", "type": "latency", "atMs": 5, "addMs": 300, "jitterMs": 50},
+    {"service": "a", "type": "hang", "rate": 0.2},
+    {"service": "a", "type": "rateLimit", "rps": 7.5, "retryAfterMs": 250},
+    {"service": "a", "type": "flapping", "upMs": 3000, "downMs": 1000},
+    {"service": "a", "type": "brownout", "capacity": 4}
+  ]
+})");
+    QVERIFY(s);
+    const auto &f = s->faults;
+    QCOMPARE(f.size(), 7);
+    QCOMPARE(f[0].kind, FaultKind::Outage);
+    QCOMPARE(f[0].service, QStringLiteral("a"));
+    QCOMPARE(f[0].at, ms(1000));
+    QCOMPARE(f[0].until, ms(2000));
+    QCOMPARE(f[1].kind, FaultKind::Errors);
+    QCOMPARE(f[1].rate, 0.3);
+    QCOMPARE(f[1].code, QStringLiteral("503"));
+    QCOMPARE(f[2].kind, FaultKind::Latency);
+    QCOMPARE(f[2].add, ms(300));
+    QCOMPARE(f[2].jitter, ms(50));
+    QCOMPARE(f[2].until, Duration::max()); // open-ended
+    QCOMPARE(f[3].kind, FaultKind::Hang);
+    QCOMPARE(f[3].rate, 0.2);
+    QCOMPARE(f[4].kind, FaultKind::RateLimit);
+    QCOMPARE(f[4].rps, 7.5);
+    QCOMPARE(f[4].retryAfter, ms(250));
+    QCOMPARE(f[5].kind, FaultKind::Flapping);
+    QCOMPARE(f[5].up, ms(3000));
+    QCOMPARE(f[5].down, ms(1000));
+    QCOMPARE(f[6].kind, FaultKind::Brownout);
+    QCOMPARE(f[6].capacity, 4);
+}
+
+void tst_ScenarioLoader::faultDefaults()
+{
+    const auto s = parse(R"({
+  "services": [{"name": "a", "capacity": 10}],
+  "operations": [{"name": "o", "service": "a", "rate": 1}],
+  "faults": [
+    {"service": "a", "type": "errors"},
+    {"service": "a", "type": "latency", "jitterMs": 5},
+    {"service": "a", "type": "hang"},
+    {"service": "a", "type": "rateLimit"},
+    {"service": "a", "type": "flapping"},
+    {"service": "a", "type": "brownout"}
+  ]
+})");
+    QVERIFY(s);
+    const FaultConfig defaults;
+    const auto &f = s->faults;
+    QCOMPARE(f[0].at, Duration::zero());
+    QCOMPARE(f[0].until, Duration::max());
+    QCOMPARE(f[0].rate, defaults.rate);
+    QCOMPARE(f[0].code, defaults.code);
+    QCOMPARE(f[1].add, Duration::zero());
+    QCOMPARE(f[2].rate, defaults.rate);
+    QCOMPARE(f[3].rps, defaults.rps);
+    QCOMPARE(f[3].retryAfter, defaults.retryAfter);
+    QCOMPARE(f[4].up, defaults.up);
+    QCOMPARE(f[4].down, defaults.down);
+    QCOMPARE(f[5].capacity, defaults.capacity);
+}
+
+void tst_ScenarioLoader::badScenario_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("expected");
+
+    const char *ok = R"([{"name": "o", "service": "a", "rate": 1}])";
+
+    QTest::addRow("misspelt top-level key")
+        << QByteArray("{\n  \"durationMS\": 1000,\n  \"services\": []\n}")
+        << QStringLiteral("scenario.json:2:3: durationMS: unknown key; did you mean 'durationMs'?");
+
+    QTest::addRow("misspelt service key")
+        << scenario(R"([{"name": "a", "capasity": 3}])", ok)
+        << QStringLiteral("scenario.json:2:28: services[0].capasity: unknown "
+                          "key; did you mean 'capacity'?");
+
+    QTest::addRow("no services") << QByteArray("{\"operations\": []}")
+                                 << QStringLiteral(
+                                        "scenario.json:1:1: services: missing; expected an array of at "
+                                        "least one service");
+
+    QTest::addRow("empty services") << scenario("[]", ok)
+                                    << QStringLiteral(
+                                           "scenario.json:2:13: services: expected an array of at least "
+                                           "one service, got an array");
+
+    QTest::addRow("wrong type") << scenario(R"([{"name": "a", "capacity": "10"}])", ok)
+                                << QStringLiteral(
+                                       "scenario.json:2:40: services[0].capacity: expected a positive "
+                                       "integer, got \"10\"");
+
+    QTest::addRow("capacity 0") << scenario(R"([{"name": "a", "capacity": 0}])", ok)
+                                << QStringLiteral(
+                                       "scenario.json:2:40: services[0].capacity: expected a positive "
+                                       "integer, got 0");
+
+    QTest::addRow("error rate above 1")
+        << scenario(R"([{"name": "a", "errorRate": 1.5}])", ok)
+        << QStringLiteral("scenario.json:2:41: services[0].errorRate: expected a "
+                          "rate between 0 and 1, got 1.5");
+
+    QTest::addRow("duplicate service")
+        << scenario(R"([{"name": "a"}, {"name": "a"}])", ok)
+        << QStringLiteral("scenario.json:2:38: services[1].name: duplicate service "
+                          "name 'a' (also services[0])");
+
+    QTest::addRow("unknown dist") << scenario(R"([{"name": "a", "latency": {"dist": "lognormall"}}])", ok)
+                                  << QStringLiteral(
+                                         "scenario.json:2:48: services[0].latency.dist: expected "
+                                         "\"fixed\", \"uniform\", \"normal\" or \"lognormal\", got "
+                                         "\"lognormall\"; did you mean 'lognormal'?");
+
+    QTest::addRow("key of another dist")
+        << scenario(R"([{"name": "a", "latency": {"dist": "lognormal", "medianMs": 40, "maxMs": 9}}])", ok)
+        << QStringLiteral(
+               "scenario.json:2:77: services[0].latency.maxMs: does not apply to dist \"lognormal\" (it "
+               "takes 'medianMs', 'p99Ms'; 'maxMs' belongs to \"uniform\")");
+
+    QTest::addRow("missing dist parameter")
+        << scenario(R"([{"name": "a", "latency": {"dist": "lognormal", "medianMs": 40}}])", ok)
+        << QStringLiteral(
+               "scenario.json:2:39: services[0].latency.p99Ms: missing; expected the 99th percentile "
+               "latency in milliseconds");
+
+    QTest::addRow("p99 below median")
+        << scenario(R"([{"name": "a", "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 30}}])", ok)
+        << QStringLiteral("scenario.json:2:86: services[0].latency.p99Ms: expected p99Ms >= medianMs (40)");
+
+    QTest::addRow("unknown operation service")
+        << scenario(R"([{"name": "payments"}])", R"([{"name": "o", "service": "paymens", "rate": 1}])")
+        << QStringLiteral(
+               "scenario.json:3:41: operations[0].service: unknown service 'paymens'; did you mean "
+               "'payments'? (services: payments)");
+
+    QTest::addRow("service nothing close")
+        << scenario(R"([{"name": "payments"}])", R"([{"name": "o", "service": "zzz", "rate": 1}])")
+        << QStringLiteral(
+               "scenario.json:3:41: operations[0].service: unknown service 'zzz' (services: payments)");
+
+    QTest::addRow("missing rate") << scenario(R"([{"name": "a"}])", R"([{"name": "o", "service": "a"}])")
+                                  << QStringLiteral(
+                                         "scenario.json:3:16: operations[0].rate: missing; expected calls "
+                                         "per second: a number, a {\"ramp\": ...} or [[atMs, rate], ...] "
+                                         "steps");
+
+    QTest::addRow("negative rate") << scenario(
+        R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": -5}])")
+                                   << QStringLiteral(
+                                          "scenario.json:3:54: operations[0].rate: expected calls per "
+                                          "second (a number between 0 and 1000000), got -5");
+
+    QTest::addRow("steps out of order")
+        << scenario(R"([{"name": "a"}])",
+               R"([{"name": "o", "service": "a", "rate": [[0, 5], [2000, 9], [1000, 1]]}])")
+        << QStringLiteral(
+               "scenario.json:3:75: operations[0].rate[2][0]: expected steps in increasing time: 1000 is "
+               "not after 2000");
+
+    QTest::addRow("step not a pair")
+        << scenario(R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": [[0, 5, 7]]}])")
+        << QStringLiteral(
+               "scenario.json:3:55: operations[0].rate[0]: expected a step [atMs, rate], got an array");
+
+    QTest::addRow("misspelt ramp key")
+        << scenario(R"([{"name": "a"}])",
+               R"([{"name": "o", "service": "a", "rate": {"ramp": {"from": 1, "too": 5}}}])")
+        << QStringLiteral("scenario.json:3:75: operations[0].rate.ramp.too: unknown key; did you mean 'to'?");
+
+    QTest::addRow("ramp ends before it starts") << scenario(R"([{"name": "a"}])",
+        R"([{"name": "o", "service": "a", "rate": {"ramp": {"from": 1, "to": 5, "atMs": 9000, "untilMs": 9000}}}])")
+                                                << QStringLiteral("scenario.json:3:109: "
+                                                                  "operations[0].rate.ramp.untilMs: expected "
+                                                                  "untilMs > atMs (the ramp "
+                                                                  "ends after it starts; untilMs defaults to "
+                                                                  "durationMs)");
+
+    QTest::addRow("unknown arrival")
+        << scenario(
+               R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": 1, "arrival": "poison"}])")
+        << QStringLiteral(
+               "scenario.json:3:68: operations[0].arrival: expected \"constant\" or \"poisson\", got "
+               "\"poison\"; did you mean 'poisson'?");
+
+    QTest::addRow("unknown policy name")
+        << scenario(R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": 1, "policy": "strcit"}])",
+               ",\n\"policies\": {\"strict\": {\"timeout\": 100}}")
+        << QStringLiteral(
+               "scenario.json:3:67: operations[0].policy: unknown policy 'strcit'; did you mean "
+               "'strict'? (this scenario's policies: strict; presets: api, ai, database, external, "
+               "critical, none)");
+
+    QTest::addRow("bad inline policy")
+        << scenario(R"([{"name": "a"}])",
+               R"([{"name": "o", "service": "a", "rate": 1, "policy": {"retry": {"maxAttempts": 0}}}])")
+        << QStringLiteral(
+               "scenario.json:3:93: operations[0].policy.retry.maxAttempts: expected a positive integer, "
+               "got 0");
+
+    QTest::addRow("bad named policy")
+        << scenario(R"([{"name": "a"}])", ok,
+               ",\n\"policies\": {\"strict\": {\"circuitBreaker\": {\"failureTreshold\": 3}}}")
+        << QStringLiteral(
+               "scenario.json:4:44: policies.strict.circuitBreaker.failureTreshold: unknown key; did you "
+               "mean 'failureThreshold'?");
+
+    QTest::addRow("duplicate operation")
+        << scenario(R"([{"name": "a"}])",
+               R"([{"name": "o", "service": "a", "rate": 1}, {"name": "o", "service": "a", "rate": 2}])")
+        << QStringLiteral(
+               "scenario.json:3:67: operations[1].name: duplicate operation name 'o' (also operations[0])");
+
+    QTest::addRow("unknown fault type")
+        << scenario(R"([{"name": "a"}])", ok, ",\n\"faults\": [{\"service\": \"a\", \"type\": \"outtage\"}]")
+        << QStringLiteral(
+               "scenario.json:4:37: faults[0].type: expected \"outage\", \"errors\", \"latency\", \"hang\", "
+               "\"rateLimit\", \"flapping\" or \"brownout\", got \"outtage\"; did you mean 'outage'?");
+
+    QTest::addRow("key of another fault type")
+        << scenario(R"([{"name": "a"}])", ok,
+               ",\n\"faults\": [{\"service\": \"a\", \"type\": \"outage\", \"addMs\": 5}]")
+        << QStringLiteral(
+               "scenario.json:4:47: faults[0].addMs: does not apply to a \"outage\" fault (it takes "
+               "'service', 'type', 'atMs', 'untilMs')");
+
+    QTest::addRow("misspelt fault key")
+        << scenario(R"([{"name": "a"}])", ok,
+               ",\n\"faults\": [{\"service\": \"a\", \"type\": \"latency\", \"addMS\": 5}]")
+        << QStringLiteral("scenario.json:4:48: faults[0].addMS: unknown key; did you mean 'addMs'?");
+
+    QTest::addRow("fault ends before it starts") << scenario(R"([{"name": "a"}])", ok,
+        ",\n\"faults\": [{\"service\": \"a\", \"type\": \"outage\", \"atMs\": 5000, \"untilMs\": 4000}]")
+                                                 << QStringLiteral(
+                                                        "scenario.json:4:72: faults[0].untilMs: expected "
+                                                        "untilMs > atMs (5000): a fault ends after "
+                                                        "it starts");
+
+    QTest::addRow("fault on unknown service")
+        << scenario(R"([{"name": "a"}, {"name": "search"}])", ok,
+               ",\n\"faults\": [{\"service\": \"serch\", \"type\": \"outage\"}]")
+        << QStringLiteral(
+               "scenario.json:4:24: faults[0].service: unknown service 'serch'; did you mean 'search'? "
+               "(services: a, search)");
+
+    QTest::addRow("fault without type")
+        << scenario(R"([{"name": "a"}])", ok, ",\n\"faults\": [{\"service\": \"a\"}]")
+        << QStringLiteral("scenario.json:4:12: faults[0].type: missing; expected one of 'outage', 'errors', "
+                          "'latency', 'hang', 'rateLimit', 'flapping', 'brownout'");
+
+    QTest::addRow("brownout not below capacity")
+        << scenario(R"([{"name": "a", "capacity": 8}])", ok,
+               ",\n\"faults\": [{\"service\": \"a\", \"type\": \"brownout\", \"capacity\": 8}]")
+        << QStringLiteral(
+               "scenario.json:4:61: faults[0].capacity: a brownout reduces capacity: expected less than "
+               "the service's capacity (8), got 8");
+
+    QTest::addRow("rate limit of 0 rps")
+        << scenario(R"([{"name": "a"}])", ok,
+               ",\n\"faults\": [{\"service\": \"a\", \"type\": \"rateLimit\", \"rps\": 0}]")
+        << QStringLiteral(
+               "scenario.json:4:57: faults[0].rps: expected requests per second (a positive number), got 0");
+
+    QTest::addRow("hang rate above 1")
+        << scenario(R"([{"name": "a"}])", ok,
+               ",\n\"faults\": [{\"service\": \"a\", \"type\": \"hang\", \"rate\": 2}]")
+        << QStringLiteral("scenario.json:4:53: faults[0].rate: expected a rate between 0 and 1, got 2");
+
+    QTest::addRow("latency fault adding nothing")
+        << scenario(R"([{"name": "a"}])", ok, ",\n\"faults\": [{\"service\": \"a\", \"type\": \"latency\"}]")
+        << QStringLiteral(
+               "scenario.json:4:12: faults[0].addMs: missing; expected the latency added in milliseconds "
+               "(a latency fault needs addMs or jitterMs above 0)");
+
+    QTest::addRow("zero duration")
+        << QByteArray("{\"durationMs\": 0}")
+        << QStringLiteral(
+               "scenario.json:1:16: durationMs: expected a duration in milliseconds (a positive number), "
+               "got 0");
+
+    QTest::addRow("negative seed") << QByteArray("{\"seed\": -1}")
+                                   << QStringLiteral(
+                                          "scenario.json:1:10: seed: expected a non-negative integer (at "
+                                          "most 2^53), got -1");
+
+    QTest::addRow("not an object") << QByteArray(
+        "[1, 2]") << QStringLiteral("scenario.json:1:1: expected a JSON object at the top level");
+}
+
+void tst_ScenarioLoader::badScenario()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, expected);
+    LoadError error;
+    QVERIFY(!parse(json, &error));
+    QCOMPARE(error.toString(), expected);
+    QCOMPARE(error.file, QStringLiteral("scenario.json"));
+}
+
+void tst_ScenarioLoader::urlServiceRefused()
+{
+    LoadError error;
+    QVERIFY(!parse(scenario(R"([{"name": "a", "url": "http://localhost:8080/pay"}])",
+                       R"([{"name": "o", "service": "a", "rate": 1}])"),
+        &error));
+    QCOMPARE(error.line, 2);
+    QCOMPARE(error.column, 35);
+    QCOMPARE(error.key, QStringLiteral("services[0].url"));
+    QVERIFY2(error.message.contains(QStringLiteral("real network mode")), qPrintable(error.message));
+    QVERIFY2(error.message.contains(QStringLiteral("does not have it yet")), qPrintable(error.message));
+}
+
+void tst_ScenarioLoader::syntaxAndDuplicateKeys()
+{
+    LoadError error;
+    QVERIFY(!parse("{\n  \"services\": [{\"name\": \"a\", \"name\": \"b\"}]\n}", &error));
+    QCOMPARE(error.toString(), QStringLiteral("scenario.json:2:30: services[0].name: duplicate key"));
+    QVERIFY(!parse("{\n  \"seed\": 1\n  \"services\": []\n}", &error));
+    QCOMPARE(error.line, 3);
+    QVERIFY2(error.message.startsWith(QStringLiteral("invalid JSON: ")), qPrintable(error.message));
+    QVERIFY(!parse("", &error));
+    QCOMPARE(error.toString(), QStringLiteral("scenario.json:1:1: empty file; expected a JSON object"));
+}
+
+void tst_ScenarioLoader::loadByFileAndName()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mine.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(scenario(R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": 1}])"));
+    f.close();
+    LoadError error;
+    auto s = loadScenario(path, &error);
+    QVERIFY2(s, qPrintable(error.toString()));
+    QCOMPARE(s->name, QStringLiteral("mine"));
+    s = loadScenarioFile(path, &error);
+    QVERIFY(s);
+
+    s = loadScenario(QString(DefaultScenarioName), &error);
+    QVERIFY2(s, qPrintable(error.toString()));
+    QCOMPARE(s->name, QString(DefaultScenarioName));
+
+    QVERIFY(!loadScenarioFile(dir.filePath(QStringLiteral("absent.json")), &error));
+    QVERIFY2(error.message.startsWith(QStringLiteral("cannot read: ")), qPrintable(error.message));
+}
+
+void tst_ScenarioLoader::unknownName()
+{
+    LoadError error;
+    QVERIFY(!loadScenario(QStringLiteral("retry-strom"), &error));
+    QCOMPARE(error.file, QStringLiteral("retry-strom"));
+    QVERIFY2(
+        error.message.startsWith(QStringLiteral("no such file, and not a built-in scenario; did you mean "
+                                                "'retry-storm'? (built-in: outage-and-recovery, ")),
+        qPrintable(error.message));
+    QVERIFY(!loadScenario(QStringLiteral("zzzzzzzz"), &error));
+    QVERIFY2(
+        error.message.startsWith(QStringLiteral("no such file, and not a built-in scenario (built-in: ")),
+        qPrintable(error.message));
+}
+
+QTEST_GUILESS_MAIN(tst_ScenarioLoader)
+#include "tst_scenarioloader.moc"
