@@ -108,8 +108,11 @@ bool neverRetriedByDefault(ErrorCode code)
 bool matches(const QStringList &patterns, const Error &error)
 {
     const QString code = error.code.toString();
+    // The engine's own rejections are retried only when their code is listed: "TIMEOUT" in a
+    // list must not match the message of a BULKHEAD_QUEUE_TIMEOUT.
+    const bool byMessage = !error.message.isEmpty() && !neverRetriedByDefault(error.code);
     for (const QString &p : patterns) {
-        if (p == code || (!error.message.isEmpty() && error.message.contains(p, Qt::CaseInsensitive)))
+        if (p == code || (byMessage && error.message.contains(p, Qt::CaseInsensitive)))
             return true;
     }
     return false;

@@ -131,6 +131,13 @@ private Q_SLOTS:
         QVERIFY(isRetryable(c, err("503")));
         QVERIFY(!isRetryable(c, err("ETIMEDOUT")));
         QVERIFY(isRetryable(c, err("500", "Service temporarily unavailable")));
+        // The engine's own rejections match by code only, never by message.
+        RetryConfig ai;
+        ai.retryableErrors = QStringList { QStringLiteral("TIMEOUT") };
+        QVERIFY(isRetryable(ai, err("TIMEOUT")));
+        QVERIFY(!isRetryable(ai, err("BULKHEAD_QUEUE_TIMEOUT", "Bulkhead queue timeout")));
+        ai.retryableErrors = QStringList { QStringLiteral("BULKHEAD_QUEUE_TIMEOUT") };
+        QVERIFY(isRetryable(ai, err("BULKHEAD_QUEUE_TIMEOUT", "Bulkhead queue timeout")));
         c.retryablePredicate = [](const Error &e) { return e.code == ErrorCode::RateLimit; };
         QVERIFY(isRetryable(c, err("RATE_LIMIT")));
         QVERIFY(!isRetryable(c, err("503")));
