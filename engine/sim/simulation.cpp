@@ -280,13 +280,14 @@ bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &poli
     Pipeline &p = *m_operations[size_t(i)]->pipeline;
     const bool hadBreaker = p.circuitBreaker(), hadBulkhead = p.bulkhead();
     p.setPolicy(named);
-    // A breaker or bulkhead turned on now reports like the others.
-    if (!m_sinks.isEmpty()) {
-        if (!hadBreaker && p.circuitBreaker())
-            p.circuitBreaker()->addListener(&m_sinks);
-        if (!hadBulkhead && p.bulkhead())
-            p.bulkhead()->addListener(&m_sinks);
-    }
+    // A breaker or bulkhead turned on now reports like the others: breakers to every sink,
+    // bulkheads to the event log only (see addSink).
+    if (!hadBreaker && p.circuitBreaker() && !m_sinks.isEmpty())
+        p.circuitBreaker()->addListener(&m_sinks);
+    if (!hadBulkhead && p.bulkhead() && m_eventLog)
+        p.bulkhead()->addListener(m_eventLog);
+    if (m_eventLog && ((!hadBreaker && p.circuitBreaker()) || (!hadBulkhead && p.bulkhead())))
+        m_eventLog->bindOperation(p.name(), p.circuitBreaker(), p.bulkhead());
     m_scenario.operations[i].policy = named;
     writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policy.name } });
     return true;

@@ -1,0 +1,411 @@
+#include "simulationrunner.h"
+
+#include <QThread>
+
+#include <cmath>
+
+namespace bw {
+
+namespace {
+
+template<class... Ts> struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+template<class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
+
+QString breakerActionName(Simulation::BreakerAction action)
+{
+    switch (action) {
+    case Simulation::BreakerAction::ForceOpen:
+        return QStringLiteral("forceOpen");
+    case Simulation::BreakerAction::HoldOpen:
+        return QStringLiteral("holdOpen");
+    case Simulation::BreakerAction::ForceClose:
+        return QStringLiteral("forceClose");
+    case Simulation::BreakerAction::Reset:
+        return QStringLiteral("reset");
+    case Simulation::BreakerAction::Disable:
+        return QStringLiteral("disable");
+    case Simulation::BreakerAction::MetricsOnly:
+        return QStringLiteral("metricsOnly");
+    }
+    return {};
+}
+
+// Reads through the pipeline each time: a policy change may replace or drop the bulkhead.
+TimeSeriesRecorder::BulkheadSampler bulkheadSampler(Simulation *sim, int operation)
+{
+    return [sim, operation]() -> std::optional<TimeSeriesRecorder::BulkheadSample> {
+        const Bulkhead *b = sim->pipeline(operation).bulkhead();
+        if (!b)
+            return std::nullopt;
+        const BulkheadMetrics m = b->metrics();
+        const BulkheadConfig config = b->config();
+        return TimeSeriesRecorder::BulkheadSample { m.active, m.queued, config.maxConcurrent,
+            config.maxQueueSize, m.rejected, m.timeouts };
+    };
+}
+
+} // namespace
+
+void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
+{
+    for (int i = 0; i < sim.operationCount(); ++i) {
+        Pipeline &p = sim.pipeline(i);
+        recorder.addOperation(p.name(), sim.operationConfig(i).service);
+        if (CircuitBreaker *b = p.circuitBreaker())
+            recorder.addBreaker(b->name(), b->state());
+        // Sampled, not followed: bulkhead events come several per call and cost more than the
+        // rest of the recording together; the samples give peaks at a tenth of a bucket.
+        if (p.bulkhead())
+            recorder.addBulkhead(p.name(), bulkheadSampler(&sim, i));
+    }
+    for (int s = 0; s < sim.serviceCount(); ++s) {
+        const SimulatedService *service = &sim.service(s);
+        recorder.addService(service->name(), [service] {
+            const SimulatedService::Stats &st = service->stats();
+            return TimeSeriesRecorder::ServiceSample { st.received, st.errorsServed, st.inService, st.queued,
+                service->effectiveCapacity() };
+        });
+    }
+    sim.addSink(&recorder);
+}
+
+QString RunnerCommand::describe() const
+{
+    using namespace RunnerCommands;
+    return std::visit(
+        Overloaded {
+            [](const UpdatePolicy &c) { return QStringLiteral("updatePolicy %1").arg(c.operation); },
+            [](const Breaker &c) {
+                return QStringLiteral("%1 %2").arg(breakerActionName(c.action), c.operation);
+            },
+            [](const ResizeBulkhead &c) {
+                return QStringLiteral("resizeBulkhead %1 %2/%3")
+                    .arg(c.operation)
+                    .arg(c.maxConcurrent)
+                    .arg(c.maxQueueSize);
+            },
+            [](const InjectFault &c) {
+                return QStringLiteral("injectFault %1 (%2)")
+                    .arg(c.fault.service, QString(faultKindName(c.fault.kind)));
+            },
+            [](const ClearFaults &c) {
+                return c.kind
+                    ? QStringLiteral("clearFaults %1 (%2)").arg(c.service, QString(faultKindName(*c.kind)))
+                    : QStringLiteral("clearFaults %1").arg(c.service);
+            },
+            [](const SetArrivalRate &c) {
+                return QStringLiteral("setArrivalRate %1 %2/s").arg(c.operation).arg(c.callsPerSecond);
+            },
+        },
+        command);
+}
+
+SimulationRunner::SimulationRunner(
+    ScenarioConfig scenario, std::optional<std::uint64_t> seed, Options options, QObject *parent)
+    : QObject(parent)
+    , m_scenario(std::move(scenario))
+    , m_seed(seed)
+    , m_options(options)
+    , m_recorder(options.series)
+    , m_speed(clampSpeed(options.speed))
+    , m_timer(this) // a child, so that it moves to the worker thread with the runner
+{
+    qRegisterMetaType<bw::RunProgress>();
+    qRegisterMetaType<bw::RunnerCommand>();
+    qRegisterMetaType<bw::TimeSeriesSnapshot>();
+    m_elapsed.start();
+    m_wall = [this] { return Duration(m_elapsed.nsecsElapsed()); };
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &SimulationRunner::tick);
+}
+
+SimulationRunner::~SimulationRunner()
+{
+    teardownSimulation();
+}
+
+void SimulationRunner::setWallClock(WallClock clock)
+{
+    m_wall = std::move(clock);
+}
+
+void SimulationRunner::setSetup(std::function<void(Simulation &)> setup)
+{
+    m_setup = std::move(setup);
+}
+
+double SimulationRunner::clampSpeed(double speed)
+{
+    if (!(speed > 0)) // 0, negative, NaN
+        return 0;
+    return std::clamp(speed, 1.0, 1000.0);
+}
+
+TimePoint SimulationRunner::now() const
+{
+    return m_sim ? m_sim->now() : TimePoint::zero();
+}
+
+bool SimulationRunner::onOwnerThread() const
+{
+    return QThread::currentThread() == thread();
+}
+
+// Every slot below first hops to the runner's thread when called from another one; the
+// context object drops the call if the runner is gone by then.
+#define BW_ON_OWNER_THREAD(call)                                                                             \
+    if (!onOwnerThread()) {                                                                                  \
+        QMetaObject::invokeMethod(                                                                           \
+            this, [=, this] { call; }, Qt::QueuedConnection);                                                \
+        return;                                                                                              \
+    }
+
+void SimulationRunner::ensureSimulation()
+{
+    if (!m_sim)
+        buildSimulation();
+}
+
+void SimulationRunner::buildSimulation()
+{
+    m_sim = std::make_unique<Simulation>(m_scenario, m_seed);
+    recordSimulation(m_recorder, *m_sim);
+    if (m_setup)
+        m_setup(*m_sim);
+    m_sim->start();
+    m_recorder.attach(m_sim->scheduler(), m_sim->end());
+}
+
+void SimulationRunner::teardownSimulation()
+{
+    m_timer.stop();
+    m_recorder.detach(); // its boundary timer lives on the Simulation's scheduler
+    m_sim.reset();
+}
+
+void SimulationRunner::setState(State state)
+{
+    m_state = state;
+}
+
+void SimulationRunner::anchor()
+{
+    m_anchorWall = m_wall();
+    m_anchorVirtual = now();
+}
+
+void SimulationRunner::scheduleTicks()
+{
+    // At full speed a zero timer: a tick each time the event loop has handled what was posted.
+    const Duration interval = m_speed > 0 ? m_options.tickInterval : Duration::zero();
+    m_timer.start(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
+}
+
+void SimulationRunner::start()
+{
+    BW_ON_OWNER_THREAD(start());
+    switch (m_state) {
+    case State::Idle:
+        ensureSimulation();
+        setState(State::Running);
+        anchor();
+        scheduleTicks();
+        publish(true);
+        break;
+    case State::Paused:
+        resume();
+        break;
+    case State::Running:
+    case State::Finished:
+        break;
+    }
+}
+
+void SimulationRunner::pause()
+{
+    BW_ON_OWNER_THREAD(pause());
+    if (m_state != State::Running)
+        return;
+    m_timer.stop();
+    setState(State::Paused);
+    publish(true);
+}
+
+void SimulationRunner::resume()
+{
+    BW_ON_OWNER_THREAD(resume());
+    if (m_state == State::Idle) {
+        start();
+        return;
+    }
+    if (m_state != State::Paused)
+        return;
+    setState(State::Running);
+    anchor();
+    scheduleTicks();
+    publish(true);
+}
+
+void SimulationRunner::step(Duration length)
+{
+    BW_ON_OWNER_THREAD(step(length));
+    if (m_state == State::Finished)
+        return;
+    ensureSimulation();
+    m_timer.stop();
+    setState(State::Paused);
+    if (length > Duration::zero())
+        m_sim->advanceTo(m_sim->now() + length);
+    if (m_sim->atEnd()) {
+        finishRun();
+        return;
+    }
+    publish(true);
+}
+
+void SimulationRunner::setSpeed(double speed)
+{
+    BW_ON_OWNER_THREAD(setSpeed(speed));
+    m_speed = clampSpeed(speed);
+    m_behind = false;
+    anchor();
+    if (m_state == State::Running)
+        scheduleTicks();
+    publish(true);
+}
+
+void SimulationRunner::restart()
+{
+    BW_ON_OWNER_THREAD(restart());
+    const State was = m_state;
+    teardownSimulation();
+    m_recorder.reset(); // a new generation: the next progress tells viewers to start over
+    m_behind = false;
+    buildSimulation();
+    switch (was) {
+    case State::Idle:
+    case State::Paused:
+        setState(was);
+        break;
+    case State::Running:
+    case State::Finished:
+        setState(State::Running);
+        anchor();
+        scheduleTicks();
+        break;
+    }
+    publish(true);
+}
+
+void SimulationRunner::post(const RunnerCommand &command)
+{
+    BW_ON_OWNER_THREAD(post(command));
+    ensureSimulation();
+    const bool accepted = m_state != State::Finished && apply(command);
+    Q_EMIT commandApplied(command.describe(), accepted, toMs(now()));
+    // A running run shows the effect at its next publication; a paused one at once. A slider
+    // dragged while running thus adds no signals.
+    publish(m_state != State::Running);
+}
+
+bool SimulationRunner::apply(const RunnerCommand &command)
+{
+    using namespace RunnerCommands;
+    Simulation &sim = *m_sim;
+    return std::visit(
+        Overloaded {
+            [&](const UpdatePolicy &c) {
+                if (!sim.updatePolicy(c.operation, c.policy))
+                    return false;
+                // A breaker or bulkhead the policy turned on gets its series now; the Simulation
+                // already made its events reach every sink.
+                const int i = sim.operationIndex(c.operation);
+                Pipeline &p = sim.pipeline(i);
+                if (CircuitBreaker *b = p.circuitBreaker())
+                    m_recorder.addBreaker(b->name(), b->state());
+                if (p.bulkhead())
+                    m_recorder.addBulkhead(p.name(), bulkheadSampler(&sim, i));
+                return true;
+            },
+            [&](const Breaker &c) { return sim.breakerAction(c.operation, c.action); },
+            [&](const ResizeBulkhead &c) {
+                return sim.resizeBulkhead(c.operation, c.maxConcurrent, c.maxQueueSize);
+            },
+            [&](const InjectFault &c) { return sim.injectFault(c.fault, c.length); },
+            [&](const ClearFaults &c) { return sim.clearFaults(c.service, c.kind); },
+            [&](const SetArrivalRate &c) { return sim.setArrivalRate(c.operation, c.callsPerSecond); },
+        },
+        command.command);
+}
+
+bool SimulationRunner::advanceToward(TimePoint target, Duration budget, Duration tickStart)
+{
+    target = std::min(target, m_sim->end());
+    int chunks = 0;
+    while (m_sim->now() < target) {
+        m_sim->advanceTo(std::min(target, m_sim->now() + m_options.chunk));
+        if (++chunks >= m_options.maxChunksPerTick || m_wall() - tickStart >= budget)
+            break;
+    }
+    return m_sim->now() >= target;
+}
+
+void SimulationRunner::tick()
+{
+    if (m_state != State::Running || !m_sim) {
+        m_timer.stop();
+        return;
+    }
+    const Duration tickStart = m_wall();
+    if (m_speed <= 0) {
+        advanceToward(m_sim->end(), m_options.tickBudget, tickStart);
+    } else {
+        const double wallNs = double((tickStart - m_anchorWall).count());
+        const TimePoint target = m_anchorVirtual + Duration(std::llround(wallNs * m_speed));
+        const bool reached = advanceToward(target, m_options.tickBudget, tickStart);
+        m_behind = !reached;
+        if (!reached)
+            anchor(); // slow down to what the machine can do instead of bursting later
+    }
+    if (m_sim->atEnd()) {
+        finishRun();
+        return;
+    }
+    publish(false);
+}
+
+void SimulationRunner::finishRun()
+{
+    m_timer.stop();
+    m_sim->finish(); // calls still in flight end now, cancelled
+    m_recorder.finish(m_sim->now());
+    setState(State::Finished);
+    m_behind = false;
+    publish(true);
+    Q_EMIT finished();
+}
+
+void SimulationRunner::publish(bool force)
+{
+    const Duration wall = m_wall();
+    if (!force && m_published && wall - m_lastPublish < m_options.publishInterval)
+        return;
+    m_lastPublish = wall;
+    m_published = true;
+    RunProgress p;
+    p.state = m_state;
+    p.now = now();
+    p.end = m_sim ? m_sim->end() : TimePoint(m_scenario.duration);
+    p.speed = m_speed;
+    p.behind = m_behind;
+    p.series = m_recorder.snapshot(m_cursor);
+    m_cursor = p.series.next;
+    Q_EMIT progress(p);
+}
+
+#undef BW_ON_OWNER_THREAD
+
+} // namespace bw
