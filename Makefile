@@ -40,7 +40,9 @@ bench: build
 	@mkdir -p $(BUILD_DIR)/bench
 	$(BUILD_DIR)/tests/bench/breakwater_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
 	  --benchmark_out=$(BUILD_DIR)/bench/engine.json --benchmark_out_format=json
-	$(BUILD_DIR)/tests/bench/breakwater_bench_report $(BUILD_DIR)/bench/engine.json
+	$(BUILD_DIR)/tests/bench/breakwater_bench_report $(BUILD_DIR)/bench/engine.json; status=$$?; \
+	tests/bench/time-run.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json; \
+	exit $$status
 
 clean:
 	rm -rf $(BUILD_DIR)
