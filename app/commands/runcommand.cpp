@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "sim/builtinscenarios.h"
+#include "sim/controlscript.h"
 #include "sim/scenarioloader.h"
 #include "sim/simulation.h"
 #include "sim/simulationrunner.h"
@@ -145,6 +146,11 @@ int runScenario(const QStringList &arguments)
                        "timeouts, latency percentiles, breaker state, bulkhead and backend load) to this file."),
         QStringLiteral("OUT.csv"));
     parser.addOption(csvOption);
+    const QCommandLineOption controlsOption(QStringLiteral("controls"),
+        QStringLiteral("Replays the live edits (control events) of an earlier run's events file, each at its "
+                       "virtual time: the same scenario and seed then give the same run again."),
+        QStringLiteral("EVENTS.jsonl"));
+    parser.addOption(controlsOption);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
 
@@ -184,6 +190,16 @@ int runScenario(const QStringList &arguments)
     if (!scenario) {
         printErr(error.toString() + u'\n');
         return BadInput;
+    }
+
+    QList<TimedCommand> controls;
+    if (parser.isSet(controlsOption)) {
+        std::optional<QList<TimedCommand>> loaded = loadControls(parser.value(controlsOption), &error);
+        if (!loaded) {
+            printErr(error.toString() + u'\n');
+            return BadInput;
+        }
+        controls = std::move(*loaded);
     }
 
     // Open the outputs before the run, so a bad path fails at once; nothing appears at either
@@ -234,6 +250,7 @@ int runScenario(const QStringList &arguments)
         series->attach(sim.scheduler(), sim.end());
     }
 
+    applyControls(sim, controls); // runs up to the last edit; the rest of the run follows
     if (parser.isSet(progressOption))
         runWithProgress(sim);
     else

@@ -1,6 +1,7 @@
 #include "simulation.h"
 
 #include "../telemetry/eventlog.h"
+#include "../resilience/policywriter.h"
 #include "../telemetry/summary.h"
 
 #include <cmath>
@@ -151,6 +152,38 @@ void Simulation::faultBoundary(int service, const FaultConfig &fault, bool start
     writeFault(fault, starts);
 }
 
+QJsonObject faultParameters(const FaultConfig &fault)
+{
+    QJsonObject o;
+    switch (fault.kind) {
+    case FaultKind::Errors:
+        o.insert(QStringLiteral("rate"), fault.rate);
+        o.insert(QStringLiteral("code"), fault.code);
+        break;
+    case FaultKind::Latency:
+        o.insert(QStringLiteral("addMs"), toMs(fault.add));
+        o.insert(QStringLiteral("jitterMs"), toMs(fault.jitter));
+        break;
+    case FaultKind::Hang:
+        o.insert(QStringLiteral("rate"), fault.rate);
+        break;
+    case FaultKind::RateLimit:
+        o.insert(QStringLiteral("rps"), fault.rps);
+        o.insert(QStringLiteral("retryAfterMs"), toMs(fault.retryAfter));
+        break;
+    case FaultKind::Flapping:
+        o.insert(QStringLiteral("upMs"), toMs(fault.up));
+        o.insert(QStringLiteral("downMs"), toMs(fault.down));
+        break;
+    case FaultKind::Brownout:
+        o.insert(QStringLiteral("capacity"), fault.capacity);
+        break;
+    case FaultKind::Outage:
+        break;
+    }
+    return o;
+}
+
 void Simulation::writeFault(const FaultConfig &fault, bool starts)
 {
     if (!m_eventLog)
@@ -158,31 +191,11 @@ void Simulation::writeFault(const FaultConfig &fault, bool starts)
     EventLog::Fields fields { { QStringLiteral("service"), fault.service },
                               { QStringLiteral("fault"), QString(faultKindName(fault.kind)) },
                               { QStringLiteral("phase"), starts ? QStringLiteral("start") : QStringLiteral("end") } };
-    switch (fault.kind) {
-    case FaultKind::Errors:
-        fields.append({ QStringLiteral("rate"), fault.rate });
-        fields.append({ QStringLiteral("code"), fault.code });
-        break;
-    case FaultKind::Latency:
-        fields.append({ QStringLiteral("addMs"), toMs(fault.add) });
-        fields.append({ QStringLiteral("jitterMs"), toMs(fault.jitter) });
-        break;
-    case FaultKind::Hang:
-        fields.append({ QStringLiteral("rate"), fault.rate });
-        break;
-    case FaultKind::RateLimit:
-        fields.append({ QStringLiteral("rps"), fault.rps });
-        fields.append({ QStringLiteral("retryAfterMs"), toMs(fault.retryAfter) });
-        break;
-    case FaultKind::Flapping:
-        fields.append({ QStringLiteral("upMs"), toMs(fault.up) });
-        fields.append({ QStringLiteral("downMs"), toMs(fault.down) });
-        break;
-    case FaultKind::Brownout:
-        fields.append({ QStringLiteral("capacity"), fault.capacity });
-        break;
-    case FaultKind::Outage:
-        break;
+    // In a fixed order, so that the file is the same bytes every run.
+    for (const char *key : { "rate", "code", "addMs", "jitterMs", "rps", "retryAfterMs", "upMs", "downMs", "capacity" }) {
+        const QJsonValue v = faultParameters(fault).value(QLatin1StringView(key));
+        if (!v.isUndefined())
+            fields.append({ QString::fromLatin1(key), v });
     }
     m_eventLog->write(m_scheduler.now(), u"fault", fields);
 }
@@ -192,7 +205,7 @@ void Simulation::writeControl(QStringView action, const QString &target, const Q
     if (!m_eventLog)
         return;
     EventLog::Fields fields { { QStringLiteral("action"), action.toString() }, { QStringLiteral("target"), target } };
-    for (auto it = details.constBegin(); it != details.constEnd(); ++it)
+    for (auto it = details.constBegin(); it != details.constEnd(); ++it) // QJsonObject: sorted keys, stable bytes
         fields.append({ it.key(), it.value() });
     m_eventLog->write(m_scheduler.now(), u"control", fields);
 }
@@ -289,7 +302,8 @@ bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &poli
     if (m_eventLog && ((!hadBreaker && p.circuitBreaker()) || (!hadBulkhead && p.bulkhead())))
         m_eventLog->bindOperation(p.name(), p.circuitBreaker(), p.bulkhead());
     m_scenario.operations[i].policy = named;
-    writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policy.name } });
+    // The whole policy, so that a run with this edit can be replayed (ControlScript).
+    writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policyToJson(named) } });
     return true;
 }
 
@@ -358,9 +372,10 @@ bool Simulation::injectFault(FaultConfig fault, Duration length)
     start();
     fault.at = m_scheduler.now();
     fault.until = length == Duration::max() ? Duration::max() : fault.at + length;
-    writeControl(u"injectFault", fault.service,
-                 QJsonObject { { QStringLiteral("fault"), QString(faultKindName(fault.kind)) },
-                               { QStringLiteral("durationMs"), length == Duration::max() ? QJsonValue() : QJsonValue(toMs(length)) } });
+    QJsonObject details = faultParameters(fault);
+    details.insert(QStringLiteral("fault"), QString(faultKindName(fault.kind)));
+    details.insert(QStringLiteral("durationMs"), length == Duration::max() ? QJsonValue() : QJsonValue(toMs(length)));
+    writeControl(u"injectFault", fault.service, details);
     QList<FaultConfig> faults = m_services[size_t(s)]->faults();
     faults.append(fault);
     m_services[size_t(s)]->setFaults(faults);

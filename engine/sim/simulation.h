@@ -115,6 +115,8 @@ private:
 
 // The policy a scenario's operation names: a key of the scenario's policies, else a preset.
 std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
+// A fault's own parameters as the scenario format names them (rate, code, addMs, ...).
+QJsonObject faultParameters(const FaultConfig &fault);
 // A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams that do not
 // change with Qt's hash seed or version.
 std::uint64_t stableHash(QStringView name);

@@ -49,6 +49,21 @@ TimeSeriesRecorder::BulkheadSampler bulkheadSampler(Simulation *sim, int operati
 
 } // namespace
 
+bool applyCommand(Simulation &sim, const RunnerCommand &command)
+{
+    using namespace RunnerCommands;
+    return std::visit(
+        Overloaded {
+            [&](const UpdatePolicy &c) { return sim.updatePolicy(c.operation, c.policy); },
+            [&](const Breaker &c) { return sim.breakerAction(c.operation, c.action); },
+            [&](const ResizeBulkhead &c) { return sim.resizeBulkhead(c.operation, c.maxConcurrent, c.maxQueueSize); },
+            [&](const InjectFault &c) { return sim.injectFault(c.fault, c.length); },
+            [&](const ClearFaults &c) { return sim.clearFaults(c.service, c.kind); },
+            [&](const SetArrivalRate &c) { return sim.setArrivalRate(c.operation, c.callsPerSecond); },
+        },
+        command.command);
+}
+
 void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
 {
     for (int i = 0; i < sim.operationCount(); ++i) {
@@ -313,32 +328,19 @@ void SimulationRunner::post(const RunnerCommand &command)
 
 bool SimulationRunner::apply(const RunnerCommand &command)
 {
-    using namespace RunnerCommands;
-    Simulation &sim = *m_sim;
-    return std::visit(
-        Overloaded {
-            [&](const UpdatePolicy &c) {
-                if (!sim.updatePolicy(c.operation, c.policy))
-                    return false;
-                // A breaker or bulkhead the policy turned on gets its series now; the Simulation
-                // already made its events reach every sink.
-                const int i = sim.operationIndex(c.operation);
-                Pipeline &p = sim.pipeline(i);
-                if (CircuitBreaker *b = p.circuitBreaker())
-                    m_recorder.addBreaker(b->name(), b->state());
-                if (p.bulkhead())
-                    m_recorder.addBulkhead(p.name(), bulkheadSampler(&sim, i));
-                return true;
-            },
-            [&](const Breaker &c) { return sim.breakerAction(c.operation, c.action); },
-            [&](const ResizeBulkhead &c) {
-                return sim.resizeBulkhead(c.operation, c.maxConcurrent, c.maxQueueSize);
-            },
-            [&](const InjectFault &c) { return sim.injectFault(c.fault, c.length); },
-            [&](const ClearFaults &c) { return sim.clearFaults(c.service, c.kind); },
-            [&](const SetArrivalRate &c) { return sim.setArrivalRate(c.operation, c.callsPerSecond); },
-        },
-        command.command);
+    if (!applyCommand(*m_sim, command))
+        return false;
+    // A breaker or bulkhead a policy change turned on gets its series now; the Simulation
+    // already made its events reach every sink.
+    if (const auto *c = std::get_if<RunnerCommands::UpdatePolicy>(&command.command)) {
+        const int i = m_sim->operationIndex(c->operation);
+        Pipeline &p = m_sim->pipeline(i);
+        if (CircuitBreaker *b = p.circuitBreaker())
+            m_recorder.addBreaker(b->name(), b->state());
+        if (p.bulkhead())
+            m_recorder.addBulkhead(p.name(), bulkheadSampler(m_sim.get(), i));
+    }
+    return true;
 }
 
 bool SimulationRunner::advanceToward(TimePoint target, Duration budget, Duration tickStart)

@@ -65,6 +65,10 @@ struct RunnerCommand
 };
 
 // What the runner tells its viewers once per tick at most: where the run is, and the telemetry
+// Applies a command to `sim` at its current virtual time, through the Simulation method of the
+// same name (which writes the `control` event). False if it names nothing that exists.
+bool applyCommand(Simulation &sim, const RunnerCommand &command);
+
 // buckets completed since the previous progress (never one twice), plus the one in progress.
 struct RunProgress
 {

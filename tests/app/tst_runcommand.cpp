@@ -26,6 +26,7 @@ private Q_SLOTS:
     void usageErrors();
     void unwritableOutputLeavesNothing();
     void progress();
+    void controlsReplayLiveEdits();
     void scenariosLists();
     void scenariosDescribesOne();
     void helpAndVersion_data();
@@ -133,6 +134,39 @@ void tst_RunCommand::builtinByNameWritesFiles()
     // Only the two outputs: no temporary file left beside them.
     QCOMPARE(QDir(out.path()).entryList(QDir::Files),
         QStringList({ QStringLiteral("events.jsonl"), QStringLiteral("summary.json") }));
+}
+
+void tst_RunCommand::controlsReplayLiveEdits()
+{
+    // The live edits of an earlier run, as its events file has them: hold the breaker open at
+    // 10 s, let it go at 20 s.
+    const QString controls = write(QStringLiteral("controls.jsonl"),
+        R"({"t_ms":10000,"type":"control","action":"holdOpen","target":"checkout"})" "\n"
+        R"({"t_ms":10000,"type":"call","operation":"checkout","index":1,"outcome":"success"})" "\n"
+        R"({"t_ms":20000,"type":"control","action":"forceClose","target":"checkout"})" "\n");
+    QTemporaryDir out;
+    const QString events = out.filePath(QStringLiteral("events.jsonl"));
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--controls"), controls,
+        QStringLiteral("--events"), events });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject summary = parse(r.out);
+    const QJsonArray transitions = summary.value(u"breakers").toObject().value(u"checkout").toObject().value(u"transitions").toArray();
+    QVERIFY(transitions.size() >= 2);
+    QCOMPARE(transitions[0].toObject().value(u"to").toString(), QStringLiteral("FORCED_OPEN"));
+    QCOMPARE(transitions[0].toObject().value(u"t_ms").toDouble(), 10000.0);
+    QCOMPARE(transitions[1].toObject().value(u"to").toString(), QStringLiteral("CLOSED"));
+    QCOMPARE(transitions[1].toObject().value(u"t_ms").toDouble(), 20000.0);
+    // The replayed run writes the same control events again, so it can be replayed in turn.
+    QFile e(events);
+    QVERIFY(e.open(QIODevice::ReadOnly));
+    const QByteArray bytes = e.readAll();
+    QVERIFY(bytes.contains(R"({"t_ms":10000,"type":"control","action":"holdOpen","target":"checkout"})"));
+    QVERIFY(bytes.contains(R"({"t_ms":20000,"type":"control","action":"forceClose","target":"checkout"})"));
+
+    const QString bad = write(QStringLiteral("bad-controls.jsonl"), R"({"t_ms":1,"type":"control","action":"explode","target":"x"})" "\n");
+    const Result b = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--controls"), bad });
+    QCOMPARE(b.exitCode, 2);
+    QVERIFY2(b.err.contains("bad-controls.jsonl:1: action: unknown control action 'explode'"), b.err.constData());
 }
 
 void tst_RunCommand::summaryToStdout()

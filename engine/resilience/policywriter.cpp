@@ -1,0 +1,93 @@
+#include "policywriter.h"
+
+#include <QJsonArray>
+
+namespace bw {
+
+namespace {
+
+QJsonArray codes(const QList<ErrorCode> &list)
+{
+    QJsonArray out;
+    for (ErrorCode c : list)
+        out.append(c.toString());
+    return out;
+}
+
+QJsonObject breakerJson(const CircuitBreakerConfig &c)
+{
+    return QJsonObject {
+        { QStringLiteral("failureThreshold"), c.failureThreshold },
+        { QStringLiteral("failureRateThreshold"), c.failureRateThreshold },
+        { QStringLiteral("volumeThreshold"), c.volumeThreshold },
+        { QStringLiteral("slowCallDurationThreshold"), toMs(c.slowCallDurationThreshold) },
+        { QStringLiteral("slowCallRateThreshold"), c.slowCallRateThreshold },
+        { QStringLiteral("successThreshold"), c.successThreshold },
+        { QStringLiteral("halfOpenMaxCalls"), c.halfOpenMaxCalls },
+        { QStringLiteral("timeout"), toMs(c.timeout) },
+        { QStringLiteral("resetTimeout"), toMs(c.resetTimeout) },
+        { QStringLiteral("resetTimeoutMultiplier"), c.resetTimeoutMultiplier },
+        { QStringLiteral("maxResetTimeout"), toMs(c.maxResetTimeout) },
+        { QStringLiteral("windowType"), c.windowType == WindowType::Time ? QStringLiteral("time") : QStringLiteral("count") },
+        { QStringLiteral("windowSize"), double(c.windowSize) },
+        { QStringLiteral("recordErrors"), codes(c.recordErrors) },
+        { QStringLiteral("ignoreErrors"), codes(c.ignoreErrors) },
+    };
+}
+
+QJsonObject retryJson(const RetryConfig &c)
+{
+    QJsonObject o {
+        { QStringLiteral("maxAttempts"), c.maxAttempts },
+        { QStringLiteral("initialDelay"), toMs(c.initialDelay) },
+        { QStringLiteral("maxDelay"), toMs(c.maxDelay) },
+        { QStringLiteral("backoffMultiplier"), c.backoffMultiplier },
+        { QStringLiteral("backoff"), c.backoff == Backoff::Linear ? QStringLiteral("linear") : QStringLiteral("exponential") },
+        { QStringLiteral("linearIncrement"), toMs(c.linearIncrement) },
+        { QStringLiteral("jitter"), c.jitter },
+        { QStringLiteral("timeout"), toMs(c.timeout) },
+        { QStringLiteral("respectRetryAfter"), c.respectRetryAfter },
+    };
+    if (c.retryableErrors)
+        o.insert(QStringLiteral("retryableErrors"), QJsonArray::fromStringList(*c.retryableErrors));
+    if (c.budget)
+        o.insert(QStringLiteral("budget"),
+                 QJsonObject { { QStringLiteral("ratio"), c.budget->ratio }, { QStringLiteral("minPerSecond"), c.budget->minPerSecond } });
+    return o;
+}
+
+} // namespace
+
+QJsonObject policyToJson(const PolicyConfig &p)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("name"), p.name);
+    o.insert(QStringLiteral("circuitBreaker"), p.circuitBreaker ? QJsonValue(breakerJson(*p.circuitBreaker)) : QJsonValue(false));
+    o.insert(QStringLiteral("retry"), p.retry ? QJsonValue(retryJson(*p.retry)) : QJsonValue(false));
+    if (p.timeout) {
+        QJsonObject t { { QStringLiteral("timeout"), toMs(p.timeout->timeout) } };
+        if (p.timeout->fallback)
+            t.insert(QStringLiteral("fallback"), QJsonValue::fromVariant(*p.timeout->fallback));
+        o.insert(QStringLiteral("timeout"), t);
+    } else {
+        o.insert(QStringLiteral("timeout"), false);
+    }
+    if (p.bulkhead)
+        o.insert(QStringLiteral("bulkhead"), QJsonObject { { QStringLiteral("maxConcurrent"), p.bulkhead->maxConcurrent },
+                                                           { QStringLiteral("maxQueueSize"), p.bulkhead->maxQueueSize },
+                                                           { QStringLiteral("timeout"), toMs(p.bulkhead->timeout) } });
+    else
+        o.insert(QStringLiteral("bulkhead"), false);
+    if (p.fallback)
+        o.insert(QStringLiteral("fallback"), QJsonObject { { QStringLiteral("value"), QJsonValue::fromVariant(p.fallback->value) } });
+    else
+        o.insert(QStringLiteral("fallback"), false);
+    QJsonArray order;
+    for (StageKind k : p.order)
+        if (p.has(k))
+            order.append(QString(stageKindName(k)));
+    o.insert(QStringLiteral("order"), order);
+    return o;
+}
+
+} // namespace bw

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "policy.h"
+
+#include <QJsonObject>
+
+namespace bw {
+
+// A policy as the JSON of formats.md, every field written out (no preset), so that the policy
+// loader reads back the same PolicyConfig: for control events that must replay a live edit,
+// and for saving a policy edited in the app. Callables (a retry predicate, onRetry, a fallback
+// function, onTimeout) have no JSON form and are left out.
+QJsonObject policyToJson(const PolicyConfig &policy);
+
+} // namespace bw
