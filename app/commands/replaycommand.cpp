@@ -1,6 +1,7 @@
 #include "replaycommand.h"
 
 #include "cli.h"
+#include "subcommand.h"
 
 #include "replay/replayer.h"
 #include "replay/tracereader.h"
@@ -9,7 +10,6 @@
 #include "telemetry/summary.h"
 
 #include <QFileInfo>
-#include <QSaveFile>
 
 namespace bw::cli {
 
@@ -36,36 +36,21 @@ int runReplay(const QStringList &arguments)
     parser.addOption(eventsOption);
     parser.addOption(summaryOption);
     parser.addOption(seedOption);
-    const QCommandLineOption helpOption = parser.addHelpOption();
-    const QCommandLineOption versionOption = parser.addVersionOption();
-
-    const QString program = arguments.value(0);
-    auto badUsage = [&](const QString &message) {
-        printErr(QStringLiteral("breakwater replay: ") + message + QStringLiteral("\n\n")
-            + subcommandHelp(parser, program, QStringLiteral("replay")));
-        return BadInput;
-    };
-    if (!parser.parse(arguments))
-        return badUsage(parser.errorText());
-    if (parser.isSet(helpOption)) {
-        printOut(subcommandHelp(parser, program, QStringLiteral("replay")));
-        return Ok;
-    }
-    if (parser.isSet(versionOption)) {
-        printOut(QStringLiteral("breakwater ") + version() + u'\n');
-        return Ok;
-    }
+    const Subcommand command(parser, arguments, QStringLiteral("replay"));
+    if (const std::optional<int> done = command.parse())
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        return badUsage(QStringLiteral("missing the trace file"));
+        return command.badUsage(QStringLiteral("missing the trace file"));
     if (positional.size() > 1)
-        return badUsage(QStringLiteral("expected one trace file, got ") + QString::number(positional.size()));
+        return command.badUsage(
+            QStringLiteral("expected one trace file, got ") + QString::number(positional.size()));
     if (!parser.isSet(policyOption))
-        return badUsage(QStringLiteral("missing --policy POLICY.json|PRESET"));
+        return command.badUsage(QStringLiteral("missing --policy POLICY.json|PRESET"));
     bool seedOk = false;
     const std::uint64_t seed = parser.value(seedOption).toULongLong(&seedOk);
     if (!seedOk)
-        return badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
+        return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
             + parser.value(seedOption) + u'\'');
 
     LoadError error;
@@ -89,15 +74,9 @@ int runReplay(const QStringList &arguments)
         printErr(message + u'\n');
         return BadInput;
     }
-    std::optional<QSaveFile> summaryFile;
-    if (parser.isSet(summaryOption)) {
-        summaryFile.emplace(parser.value(summaryOption));
-        if (!summaryFile->open(QIODevice::WriteOnly)) {
-            printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
-                + u'\n');
-            return BadInput;
-        }
-    }
+    SummaryOutput summaryOutput;
+    if (parser.isSet(summaryOption) && !summaryOutput.open(parser.value(summaryOption)))
+        return BadInput;
 
     Summary summary;
     summary.setInfo(QStringLiteral("trace"), QFileInfo(tracePath).fileName());
@@ -113,16 +92,7 @@ int runReplay(const QStringList &arguments)
     }
     summary.setEvents(events.count(), events.sha256Hex());
     const QByteArray bytes = summary.toJsonBytes();
-    if (!summaryFile) {
-        printOut(bytes);
-        return Ok;
-    }
-    if (summaryFile->write(bytes) != bytes.size() || !summaryFile->commit()) {
-        printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
-            + u'\n');
-        return RunFailed;
-    }
-    return Ok;
+    return summaryOutput.write(bytes);
 }
 
 } // namespace bw::cli

@@ -1,6 +1,7 @@
 #include "runcommand.h"
 
 #include "cli.h"
+#include "subcommand.h"
 
 #include "sim/builtinscenarios.h"
 #include "sim/controlscript.h"
@@ -151,37 +152,22 @@ int runScenario(const QStringList &arguments)
                        "virtual time: the same scenario and seed then give the same run again."),
         QStringLiteral("EVENTS.jsonl"));
     parser.addOption(controlsOption);
-    const QCommandLineOption helpOption = parser.addHelpOption();
-    const QCommandLineOption versionOption = parser.addVersionOption();
-
-    const QString program = arguments.value(0);
-    auto badUsage = [&](const QString &message) {
-        printErr(QStringLiteral("breakwater run: ") + message + QStringLiteral("\n\n")
-            + subcommandHelp(parser, program, QStringLiteral("run")));
-        return BadInput;
-    };
-    if (!parser.parse(arguments))
-        return badUsage(parser.errorText());
-    if (parser.isSet(helpOption)) {
-        printOut(subcommandHelp(parser, program, QStringLiteral("run")));
-        return Ok;
-    }
-    if (parser.isSet(versionOption)) {
-        printOut(QStringLiteral("breakwater ") + version() + u'\n');
-        return Ok;
-    }
+    const Subcommand command(parser, arguments, QStringLiteral("run"));
+    if (const std::optional<int> done = command.parse())
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
-        return badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
+        return command.badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
             + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
     if (positional.size() > 1)
-        return badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+        return command.badUsage(
+            QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
     std::optional<std::uint64_t> seed;
     if (parser.isSet(seedOption)) {
         bool ok = false;
         seed = parser.value(seedOption).toULongLong(&ok);
         if (!ok)
-            return badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
+            return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
                 + parser.value(seedOption) + u'\'');
     }
 
@@ -210,20 +196,14 @@ int runScenario(const QStringList &arguments)
         printErr(message + u'\n');
         return BadInput;
     }
-    std::optional<QSaveFile> summaryFile;
-    if (parser.isSet(summaryOption)) {
-        summaryFile.emplace(parser.value(summaryOption));
-        if (!summaryFile->open(QIODevice::WriteOnly)) {
-            printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
-                + u'\n');
-            return BadInput;
-        }
-    }
+    SummaryOutput summaryOutput;
+    if (parser.isSet(summaryOption) && !summaryOutput.open(parser.value(summaryOption)))
+        return BadInput;
     // The time series is written through QSaveFile too; check the path now, before the run.
     if (parser.isSet(csvOption)) {
         QSaveFile probe(parser.value(csvOption));
         if (!probe.open(QIODevice::WriteOnly)) {
-            printErr(probe.fileName() + QStringLiteral(": cannot write: ") + probe.errorString() + u'\n');
+            printCannotWrite(probe);
             return BadInput;
         }
         probe.cancelWriting();
@@ -278,16 +258,7 @@ int runScenario(const QStringList &arguments)
         json.remove(QStringLiteral("eventsSha256"));
         bytes = QJsonDocument(json).toJson(QJsonDocument::Indented); // as Summary::toJsonBytes()
     }
-    if (!summaryFile) {
-        printOut(bytes);
-        return Ok;
-    }
-    if (summaryFile->write(bytes) != bytes.size() || !summaryFile->commit()) {
-        printErr(summaryFile->fileName() + QStringLiteral(": cannot write: ") + summaryFile->errorString()
-            + u'\n');
-        return RunFailed;
-    }
-    return Ok;
+    return summaryOutput.write(bytes);
 }
 
 } // namespace bw::cli

@@ -1,6 +1,7 @@
 #include "scenarioscommand.h"
 
 #include "cli.h"
+#include "subcommand.h"
 
 #include "resilience/loaderror.h"
 #include "sim/builtinscenarios.h"
@@ -15,28 +16,12 @@ int listScenarios(const QStringList &arguments)
         "Run one with 'breakwater run NAME'."));
     parser.addPositionalArgument(QStringLiteral("name"),
         QStringLiteral("A built-in scenario to describe in full."), QStringLiteral("[NAME]"));
-    const QCommandLineOption helpOption = parser.addHelpOption();
-    const QCommandLineOption versionOption = parser.addVersionOption();
-
-    const QString program = arguments.value(0);
-    auto badUsage = [&](const QString &message) {
-        printErr(QStringLiteral("breakwater scenarios: ") + message + QStringLiteral("\n\n")
-            + subcommandHelp(parser, program, QStringLiteral("scenarios")));
-        return BadInput;
-    };
-    if (!parser.parse(arguments))
-        return badUsage(parser.errorText());
-    if (parser.isSet(helpOption)) {
-        printOut(subcommandHelp(parser, program, QStringLiteral("scenarios")));
-        return Ok;
-    }
-    if (parser.isSet(versionOption)) {
-        printOut(QStringLiteral("breakwater ") + version() + u'\n');
-        return Ok;
-    }
+    const Subcommand command(parser, arguments, QStringLiteral("scenarios"));
+    if (const std::optional<int> done = command.parse())
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
-        return badUsage(
+        return command.badUsage(
             QStringLiteral("expected at most one name, got ") + QString::number(positional.size()));
 
     const QList<BuiltinScenario> &all = builtinScenarios();

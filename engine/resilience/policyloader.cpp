@@ -1,96 +1,40 @@
 #include "policyloader.h"
 
+#include "jsonreader.h"
 #include "timeoutmanager.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include <algorithm>
-#include <climits>
 #include <cmath>
 
 namespace bw {
 
 namespace {
 
-// Longer than any sensible limit, and far from the int64 nanosecond overflow (292 years).
-constexpr double MaxDurationMs = 1e12;
-
-QString join(const QString &path, const QString &key)
+// "did you mean 'x'? (presets: a, b)" or "(presets: a, b)".
+QString presetList(const QString &name, const QStringList &valid)
 {
-    return path.isEmpty() ? key : path + u'.' + key;
+    const QString nearest = nearestName(name, valid);
+    return (nearest.isEmpty() ? QString()
+                              : QStringLiteral("did you mean '") + nearest + QStringLiteral("'? "))
+        + QStringLiteral("(presets: ") + valid.join(QStringLiteral(", ")) + u')';
 }
 
-QString quotedList(const QStringList &names)
-{
-    QStringList quoted;
-    for (const QString &n : names)
-        quoted << u'\'' + n + u'\'';
-    return quoted.join(QStringLiteral(", "));
-}
-
-QString suggestion(const QString &word, const QStringList &valid)
-{
-    const QString nearest = nearestName(word, valid);
-    if (!nearest.isEmpty())
-        return QStringLiteral("did you mean '") + nearest + QStringLiteral("'?");
-    return QStringLiteral("expected one of ") + quotedList(valid);
-}
-
-class Reader
+class Reader : public JsonReader
 {
 public:
-    Reader(const JsonSource &source, LoadError *error)
-        : m_src(source)
-        , m_error(error)
-    { }
+    using JsonReader::JsonReader;
 
-    bool fail(const LoadError &e)
+    // Policy durations: non-negative, at most 1e12 ms.
+    bool durationValue(const QJsonValue &v, const QString &path, Duration *out)
     {
-        if (m_error)
-            *m_error = e;
-        return false;
-    }
-    bool valueFail(const QString &path, const QString &message)
-    {
-        return fail(m_src.valueError(path, message));
-    }
-    bool keyFail(const QString &path, const QString &message) { return fail(m_src.keyError(path, message)); }
-    bool expected(const QString &path, const QString &what, const QJsonValue &got)
-    {
-        return valueFail(
-            path, QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(got));
+        return duration(v, path, false, MaxDurationMs, out, QStringLiteral("1e12"));
     }
 
-    // Unknown keys, in file order so the first one reported is the first one a reader meets.
-    bool checkKeys(const QJsonObject &object, const QString &path, const QStringList &allowed)
+    bool readDuration(const QJsonObject &o, const QString &path, const QString &key, Duration *out)
     {
-        QStringList keys = object.keys();
-        std::stable_sort(keys.begin(), keys.end(), [&](const QString &a, const QString &b) {
-            const TextPosition pa = m_src.keyPosition(join(path, a)), pb = m_src.keyPosition(join(path, b));
-            return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
-        });
-        for (const QString &key : std::as_const(keys)) {
-            if (!allowed.contains(key))
-                return keyFail(join(path, key), QStringLiteral("unknown key; ") + suggestion(key, allowed));
-        }
-        return true;
-    }
-
-    bool readInt(const QJsonObject &o, const QString &path, const QString &key, int min, int *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        const double d = v.toDouble();
-        const QString what = min == 0 ? QStringLiteral("a non-negative integer")
-            : min == 1                ? QStringLiteral("a positive integer")
-                                      : QStringLiteral("an integer >= ") + QString::number(min);
-        if (!v.isDouble() || std::floor(d) != d || d < min || d > INT_MAX)
-            return expected(join(path, key), what, v);
-        *out = int(d);
-        return true;
+        return JsonReader::readDuration(o, path, key, false, MaxDurationMs, out, QStringLiteral("1e12"));
     }
 
     bool readInt64(
@@ -101,56 +45,10 @@ public:
             return true;
         const double d = v.toDouble();
         if (!v.isDouble() || std::floor(d) != d || d < double(min) || d > 9e15)
-            return expected(join(path, key),
+            return expected(keyPath(path, key),
                 min == 1 ? QStringLiteral("a positive integer") : QStringLiteral("a non-negative integer"),
                 v);
         *out = std::int64_t(d);
-        return true;
-    }
-
-    bool readNumber(const QJsonObject &o, const QString &path, const QString &key, double min, double max,
-        const QString &what, double *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        const double d = v.toDouble();
-        if (!v.isDouble() || !std::isfinite(d) || d < min || d > max)
-            return expected(join(path, key), what, v);
-        *out = d;
-        return true;
-    }
-
-    bool readRate(const QJsonObject &o, const QString &path, const QString &key, double *out)
-    {
-        return readNumber(o, path, key, 0, 1, QStringLiteral("a rate between 0 and 1"), out);
-    }
-
-    bool durationValue(const QJsonValue &v, const QString &path, Duration *out)
-    {
-        const double d = v.toDouble();
-        if (!v.isDouble() || !std::isfinite(d) || d < 0)
-            return expected(path, QStringLiteral("a duration in milliseconds (a non-negative number)"), v);
-        if (d > MaxDurationMs)
-            return expected(path, QStringLiteral("a duration of at most 1e12 ms"), v);
-        *out = std::floor(d) == d ? fromMs(std::int64_t(d)) : fromMs(d);
-        return true;
-    }
-
-    bool readDuration(const QJsonObject &o, const QString &path, const QString &key, Duration *out)
-    {
-        const QJsonValue v = o.value(key);
-        return v.isUndefined() || durationValue(v, join(path, key), out);
-    }
-
-    bool readBool(const QJsonObject &o, const QString &path, const QString &key, bool *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        if (!v.isBool())
-            return expected(join(path, key), QStringLiteral("true or false"), v);
-        *out = v.toBool();
         return true;
     }
 
@@ -159,7 +57,7 @@ public:
         const QJsonValue v = o.value(key);
         if (v.isUndefined())
             return true;
-        const QString p = join(path, key);
+        const QString p = keyPath(path, key);
         if (!v.isArray())
             return expected(p, QStringLiteral("an array of error codes"), v);
         QStringList list;
@@ -167,8 +65,7 @@ public:
         for (qsizetype i = 0; i < array.size(); ++i) {
             const QJsonValue item = array.at(i);
             if (!item.isString() || item.toString().isEmpty())
-                return expected(
-                    p + u'[' + QString::number(i) + u']', QStringLiteral("a non-empty string"), item);
+                return expected(indexPath(p, i), QStringLiteral("a non-empty string"), item);
             list << item.toString();
         }
         *out = list;
@@ -188,43 +85,10 @@ public:
         return true;
     }
 
-    // Reads an enum given as one of `names` (mapped to values).
-    template<typename T>
-    bool readEnum(const QJsonObject &o, const QString &path, const QString &key, const QStringList &names,
-        const QList<T> &values, T *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        const QString p = join(path, key);
-        QStringList quoted;
-        for (const QString &n : names)
-            quoted << u'"' + n + u'"';
-        const QString what = quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
-            + QStringLiteral(" or ") + quoted.last();
-        if (!v.isString())
-            return expected(p, what, v);
-        const qsizetype index = names.indexOf(v.toString());
-        if (index < 0) {
-            const QString nearest = nearestName(v.toString(), names);
-            return valueFail(p,
-                QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(v)
-                    + (nearest.isEmpty()
-                            ? QString()
-                            : QStringLiteral("; did you mean '") + nearest + QStringLiteral("'?")));
-        }
-        *out = values.at(index);
-        return true;
-    }
-
     bool unknownPreset(const QString &path, const QString &name, const QStringList &valid)
     {
-        const QString nearest = nearestName(name, valid);
         return valueFail(path,
-            QStringLiteral("unknown preset '") + name + QStringLiteral("'; ")
-                + (nearest.isEmpty() ? QString()
-                                     : QStringLiteral("did you mean '") + nearest + QStringLiteral("'? "))
-                + QStringLiteral("(presets: ") + valid.join(QStringLiteral(", ")) + u')');
+            QStringLiteral("unknown preset '") + name + QStringLiteral("'; ") + presetList(name, valid));
     }
 
     bool missingInPreset(const QString &path, const QString &preset, const QString &section)
@@ -236,6 +100,49 @@ public:
 
     // --- sections -------------------------------------------------------------------------
 
+    // Reads the section `key` of `object`, if it is there, with `read`.
+    template<typename T>
+    bool section(const QJsonObject &object, const QString &path, const QString &key,
+        bool (Reader::*read)(const QJsonValue &, const QString &, T *), T *out)
+    {
+        return !object.contains(key) || (this->*read)(object.value(key), keyPath(path, key), out);
+    }
+
+    // true turns a section on (the base's if there is one, else `defaults`); false turns it off.
+    template<typename T> static bool toggle(bool on, const T &defaults, std::optional<T> *out)
+    {
+        if (!on)
+            out->reset();
+        else if (!out->has_value())
+            *out = defaults;
+        return true;
+    }
+
+    // A section given by name: that section of the policy preset `name`; `valid` lists the names
+    // the section takes, for the message when `name` is not one.
+    template<typename T>
+    bool presetSection(const QString &p, const QString &name, std::optional<T> PolicyConfig::*section,
+        const QString &sectionName, const QStringList &valid, std::optional<T> *out)
+    {
+        const auto preset = ResiliencePolicies::byName(name);
+        if (!preset)
+            return unknownPreset(p, name, valid);
+        if (!((*preset).*section))
+            return missingInPreset(p, name, sectionName);
+        *out = (*preset).*section;
+        return true;
+    }
+
+    // A section given as an object: one with only `keys`; anything else is not `what` was expected.
+    bool sectionObject(
+        const QJsonValue &v, const QString &p, const QString &what, const QStringList &keys, QJsonObject *out)
+    {
+        if (!v.isObject())
+            return expected(p, what, v);
+        *out = v.toObject();
+        return checkKeys(*out, p, keys);
+    }
+
     static CircuitBreakerConfig defaultBreaker()
     {
         CircuitBreakerConfig c;
@@ -245,26 +152,14 @@ public:
 
     bool circuitBreaker(const QJsonValue &v, const QString &p, std::optional<CircuitBreakerConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = defaultBreaker();
-            return true;
-        }
-        if (v.isString()) {
-            const auto preset = ResiliencePolicies::byName(v.toString());
-            if (!preset)
-                return unknownPreset(p, v.toString(), ResiliencePolicies::names());
-            if (!preset->circuitBreaker)
-                return missingInPreset(p, v.toString(), QStringLiteral("circuitBreaker"));
-            *out = preset->circuitBreaker;
-            return true;
-        }
-        if (!v.isObject())
-            return expected(p, QStringLiteral("an object, true, false or a preset name"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, PolicyLoader::circuitBreakerKeys()))
+        if (v.isBool())
+            return toggle(v.toBool(), defaultBreaker(), out);
+        if (v.isString())
+            return presetSection(p, v.toString(), &PolicyConfig::circuitBreaker,
+                QStringLiteral("circuitBreaker"), ResiliencePolicies::names(), out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true, false or a preset name"),
+                PolicyLoader::circuitBreakerKeys(), &o))
             return false;
         CircuitBreakerConfig c = out->value_or(defaultBreaker());
         WindowType windowType = c.windowType;
@@ -295,17 +190,11 @@ public:
 
     bool budget(const QJsonValue &v, const QString &p, std::optional<RetryBudgetConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = RetryBudgetConfig {};
-            return true;
-        }
-        if (!v.isObject())
-            return expected(p, QStringLiteral("an object, true or false"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }))
+        if (v.isBool())
+            return toggle(v.toBool(), RetryBudgetConfig {}, out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true or false"),
+                { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }, &o))
             return false;
         RetryBudgetConfig b = out->value_or(RetryBudgetConfig {});
         if (!readNumber(
@@ -319,31 +208,20 @@ public:
 
     bool retry(const QJsonValue &v, const QString &p, std::optional<RetryConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = RetryConfig {};
-            return true;
-        }
+        if (v.isBool())
+            return toggle(v.toBool(), RetryConfig {}, out);
         if (v.isString()) {
             const QString name = v.toString();
             if (auto r = RetryPolicies::byName(name)) {
                 *out = std::move(*r);
                 return true;
             }
-            const auto preset = ResiliencePolicies::byName(name);
-            if (!preset)
-                return unknownPreset(p, name, RetryPolicies::names() + ResiliencePolicies::names());
-            if (!preset->retry)
-                return missingInPreset(p, name, QStringLiteral("retry"));
-            *out = preset->retry;
-            return true;
+            return presetSection(p, name, &PolicyConfig::retry, QStringLiteral("retry"),
+                RetryPolicies::names() + ResiliencePolicies::names(), out);
         }
-        if (!v.isObject())
-            return expected(p, QStringLiteral("an object, true, false or a preset name"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, PolicyLoader::retryKeys()))
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true, false or a preset name"),
+                PolicyLoader::retryKeys(), &o))
             return false;
         RetryConfig c = out->value_or(RetryConfig {});
         Backoff backoff = c.backoff;
@@ -363,8 +241,7 @@ public:
             && readBool(o, p, QStringLiteral("respectRetryAfter"), &c.respectRetryAfter);
         if (!ok)
             return false;
-        if (o.contains(QStringLiteral("budget"))
-            && !budget(o.value(QStringLiteral("budget")), join(p, QStringLiteral("budget")), &c.budget))
+        if (!section(o, p, QStringLiteral("budget"), &Reader::budget, &c.budget))
             return false;
         c.backoff = backoff;
         if (o.contains(QStringLiteral("retryableErrors")))
@@ -375,13 +252,8 @@ public:
 
     bool timeout(const QJsonValue &v, const QString &p, std::optional<TimeoutConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = TimeoutConfig {};
-            return true;
-        }
+        if (v.isBool())
+            return toggle(v.toBool(), TimeoutConfig {}, out);
         if (v.isDouble()) {
             TimeoutConfig t = out->value_or(TimeoutConfig {});
             if (!durationValue(v, p, &t.timeout))
@@ -390,27 +262,22 @@ public:
             return true;
         }
         if (v.isString()) {
+            // A policy preset's timeout section first, then a TimeoutManager name.
             const QString name = v.toString();
-            if (const auto preset = ResiliencePolicies::byName(name)) {
-                if (!preset->timeout)
-                    return missingInPreset(p, name, QStringLiteral("timeout"));
-                *out = preset->timeout;
-                return true;
-            }
             const QMap<QString, int> named = TimeoutManager::guideDefaults();
-            if (named.contains(name)) {
+            if (named.contains(name) && !ResiliencePolicies::byName(name)) {
                 TimeoutConfig t;
                 t.timeout = fromMs(named.value(name));
                 *out = std::move(t);
                 return true;
             }
-            return unknownPreset(p, name, ResiliencePolicies::names() + named.keys());
+            return presetSection(p, name, &PolicyConfig::timeout, QStringLiteral("timeout"),
+                ResiliencePolicies::names() + named.keys(), out);
         }
-        if (!v.isObject())
-            return expected(
-                p, QStringLiteral("a duration in milliseconds, an object, true, false or a preset name"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, { QStringLiteral("timeout"), QStringLiteral("fallback") }))
+        QJsonObject o;
+        if (!sectionObject(v, p,
+                QStringLiteral("a duration in milliseconds, an object, true, false or a preset name"),
+                { QStringLiteral("timeout"), QStringLiteral("fallback") }, &o))
             return false;
         TimeoutConfig t = out->value_or(TimeoutConfig {});
         if (!readDuration(o, p, QStringLiteral("timeout"), &t.timeout))
@@ -423,26 +290,14 @@ public:
 
     bool bulkhead(const QJsonValue &v, const QString &p, std::optional<BulkheadConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = BulkheadConfig {};
-            return true;
-        }
-        if (v.isString()) {
-            const auto preset = ResiliencePolicies::byName(v.toString());
-            if (!preset)
-                return unknownPreset(p, v.toString(), ResiliencePolicies::names());
-            if (!preset->bulkhead)
-                return missingInPreset(p, v.toString(), QStringLiteral("bulkhead"));
-            *out = preset->bulkhead;
-            return true;
-        }
-        if (!v.isObject())
-            return expected(p, QStringLiteral("an object, true, false or a preset name"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, PolicyLoader::bulkheadKeys()))
+        if (v.isBool())
+            return toggle(v.toBool(), BulkheadConfig {}, out);
+        if (v.isString())
+            return presetSection(p, v.toString(), &PolicyConfig::bulkhead, QStringLiteral("bulkhead"),
+                ResiliencePolicies::names(), out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true, false or a preset name"),
+                PolicyLoader::bulkheadKeys(), &o))
             return false;
         BulkheadConfig b = out->value_or(BulkheadConfig {});
         if (!readInt(o, p, QStringLiteral("maxConcurrent"), 1, &b.maxConcurrent)
@@ -455,17 +310,11 @@ public:
 
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)
     {
-        if (v.isBool()) {
-            if (!v.toBool())
-                out->reset();
-            else if (!out->has_value())
-                *out = FallbackConfig {};
-            return true;
-        }
-        if (!v.isObject())
-            return expected(p, QStringLiteral("an object ({\"value\": ...}), true or false"), v);
-        const QJsonObject o = v.toObject();
-        if (!checkKeys(o, p, { QStringLiteral("value") }))
+        if (v.isBool())
+            return toggle(v.toBool(), FallbackConfig {}, out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object ({\"value\": ...}), true or false"),
+                { QStringLiteral("value") }, &o))
             return false;
         FallbackConfig f = out->value_or(FallbackConfig {});
         if (o.contains(QStringLiteral("value")))
@@ -484,25 +333,21 @@ public:
         const QJsonArray array = v.toArray();
         QList<StageKind> order;
         for (qsizetype i = 0; i < array.size(); ++i) {
-            const QString ip = p + u'[' + QString::number(i) + u']';
+            const QString ip = indexPath(p, i);
             const QJsonValue item = array.at(i);
             if (!item.isString())
                 return expected(ip, QStringLiteral("a stage name"), item);
             const auto kind = stageKindFromName(item.toString());
-            if (!kind) {
-                const QString nearest = nearestName(item.toString(), names);
+            if (!kind)
                 return valueFail(ip,
                     QStringLiteral("unknown stage ") + describeJsonValue(item) + QStringLiteral("; ")
-                        + (nearest.isEmpty()
-                                ? QStringLiteral("expected one of ") + quotedList(names)
-                                : QStringLiteral("did you mean '") + nearest + QStringLiteral("'?")));
-            }
+                        + suggestion(item.toString(), names));
             if (order.contains(*kind))
                 return valueFail(ip, QStringLiteral("duplicate stage '") + item.toString() + u'\'');
             order << *kind;
         }
         policy->order = order;
-        return true;
+        return checkOrderCovers(*policy, p);
     }
 
     // A stage that is on but missing from "order" would silently do nothing: say so instead.
@@ -517,10 +362,6 @@ public:
         }
         return true;
     }
-
-private:
-    const JsonSource &m_src;
-    LoadError *m_error;
 };
 
 } // namespace
@@ -565,7 +406,7 @@ std::optional<PolicyConfig> PolicyLoader::read(
 
     PolicyConfig policy; // every section off
     policy.name.clear();
-    const QString presetPath = join(path, QStringLiteral("policy"));
+    const QString presetPath = keyPath(path, QStringLiteral("policy"));
     if (object.contains(QStringLiteral("policy"))) {
         const QJsonValue v = object.value(QStringLiteral("policy"));
         if (!v.isString()) {
@@ -583,39 +424,20 @@ std::optional<PolicyConfig> PolicyLoader::read(
         policy = *preset;
     }
 
-    if (object.contains(QStringLiteral("name"))) {
-        const QJsonValue v = object.value(QStringLiteral("name"));
-        if (!v.isString() || v.toString().isEmpty()) {
-            r.expected(join(path, QStringLiteral("name")), QStringLiteral("a non-empty string"), v);
-            return std::nullopt;
-        }
-        policy.name = v.toString();
-    } else if (policy.name.isEmpty()) {
-        policy.name = defaultName;
-    }
-    if (object.contains(QStringLiteral("description"))
-        && !object.value(QStringLiteral("description")).isString()) {
-        r.expected(join(path, QStringLiteral("description")), QStringLiteral("a string"),
-            object.value(QStringLiteral("description")));
+    QString description; // checked, not kept
+    if (!r.readString(object, path, QStringLiteral("name"), true, &policy.name)
+        || !r.readString(object, path, QStringLiteral("description"), false, &description))
         return std::nullopt;
-    }
+    if (!object.contains(QStringLiteral("name")) && policy.name.isEmpty())
+        policy.name = defaultName;
 
-    auto section = [&](const char *key) { return object.value(QLatin1StringView(key)); };
-    auto sectionPath = [&](const char *key) { return join(path, QLatin1StringView(key)); };
-    const bool ok = (!object.contains(QStringLiteral("circuitBreaker"))
-                        || r.circuitBreaker(
-                            section("circuitBreaker"), sectionPath("circuitBreaker"), &policy.circuitBreaker))
-        && (!object.contains(QStringLiteral("retry"))
-            || r.retry(section("retry"), sectionPath("retry"), &policy.retry))
-        && (!object.contains(QStringLiteral("timeout"))
-            || r.timeout(section("timeout"), sectionPath("timeout"), &policy.timeout))
-        && (!object.contains(QStringLiteral("bulkhead"))
-            || r.bulkhead(section("bulkhead"), sectionPath("bulkhead"), &policy.bulkhead))
-        && (!object.contains(QStringLiteral("fallback"))
-            || r.fallback(section("fallback"), sectionPath("fallback"), &policy.fallback))
-        && (!object.contains(QStringLiteral("order"))
-            || (r.order(section("order"), sectionPath("order"), &policy)
-                && r.checkOrderCovers(policy, sectionPath("order"))));
+    const bool ok = r.section(object, path, QStringLiteral("circuitBreaker"), &Reader::circuitBreaker,
+                        &policy.circuitBreaker)
+        && r.section(object, path, QStringLiteral("retry"), &Reader::retry, &policy.retry)
+        && r.section(object, path, QStringLiteral("timeout"), &Reader::timeout, &policy.timeout)
+        && r.section(object, path, QStringLiteral("bulkhead"), &Reader::bulkhead, &policy.bulkhead)
+        && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
+        && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)
         return std::nullopt;
     return policy;
@@ -624,30 +446,21 @@ std::optional<PolicyConfig> PolicyLoader::read(
 std::optional<PolicyConfig> parsePolicy(const QByteArray &json, const QString &fileName, LoadError *error)
 {
     const JsonSource source(json, fileName);
-    const auto doc = source.parse(error);
-    if (!doc)
+    const std::optional<QJsonObject> object = parseJsonObject(source, error);
+    if (!object)
         return std::nullopt;
-    if (!doc->isObject()) {
-        if (error)
-            *error = source.valueError(QString(), QStringLiteral("expected a JSON object at the top level"));
-        return std::nullopt;
-    }
     QString defaultName = QFileInfo(fileName).completeBaseName();
     if (defaultName.isEmpty())
         defaultName = QStringLiteral("policy");
-    return PolicyLoader(source).read(doc->object(), QString(), defaultName, error);
+    return PolicyLoader(source).read(*object, QString(), defaultName, error);
 }
 
 std::optional<PolicyConfig> loadPolicyFile(const QString &path, LoadError *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error
-                = LoadError { path, 0, 0, QString(), QStringLiteral("cannot read: ") + file.errorString() };
+    const std::optional<QByteArray> json = readJsonFile(path, error);
+    if (!json)
         return std::nullopt;
-    }
-    return parsePolicy(file.readAll(), path, error);
+    return parsePolicy(*json, path, error);
 }
 
 std::optional<PolicyConfig> loadPolicy(const QString &fileOrPreset, LoadError *error)
@@ -657,15 +470,10 @@ std::optional<PolicyConfig> loadPolicy(const QString &fileOrPreset, LoadError *e
         return loadPolicyFile(fileOrPreset, error);
     if (auto preset = ResiliencePolicies::byName(fileOrPreset))
         return preset;
-    if (error) {
-        const QString nearest = nearestName(fileOrPreset, ResiliencePolicies::names());
+    if (error)
         *error = LoadError { fileOrPreset, 0, 0, QString(),
             QStringLiteral("no such file, and not a preset name; ")
-                + (nearest.isEmpty() ? QString()
-                                     : QStringLiteral("did you mean '") + nearest + QStringLiteral("'? "))
-                + QStringLiteral("(presets: ") + ResiliencePolicies::names().join(QStringLiteral(", "))
-                + u')' };
-    }
+                + presetList(fileOrPreset, ResiliencePolicies::names()) };
     return std::nullopt;
 }
 

@@ -1,46 +1,24 @@
 #include "scenarioloader.h"
 
+#include "../resilience/jsonreader.h"
 #include "../resilience/policyloader.h"
 #include "builtinscenarios.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 
-#include <algorithm>
-#include <climits>
 #include <cmath>
 
 namespace bw {
 
 namespace {
 
-// Longer than any sensible run, and far from the int64 nanosecond overflow (292 years).
-constexpr double MaxDurationMs = 1e12;
 // A day: no latency model needs more, and it keeps the lognormal tail far from overflow.
 constexpr double MaxLatencyMs = 86400000;
 // Calls per second per operation; beyond this a run takes minutes, which is almost surely a typo.
 constexpr double MaxRate = 1e6;
 // JSON numbers are doubles: integers are exact up to 2^53.
 constexpr double MaxSeed = 9007199254740992.0;
-
-QString join(const QString &path, const QString &key)
-{
-    return path.isEmpty() ? key : path + u'.' + key;
-}
-
-QString at(const QString &path, qsizetype index)
-{
-    return path + u'[' + QString::number(index) + u']';
-}
-
-QString quotedList(const QStringList &names)
-{
-    QStringList quoted;
-    for (const QString &n : names)
-        quoted << u'\'' + n + u'\'';
-    return quoted.join(QStringLiteral(", "));
-}
 
 // "; did you mean 'x'? (label: a, b)" or " (label: a, b)": the nearest name when there is a
 // plausible one, and always what exists.
@@ -95,131 +73,10 @@ QStringList faultKindNames()
     return names;
 }
 
-class Reader
+class Reader : public JsonReader
 {
 public:
-    Reader(const JsonSource &source, LoadError *error)
-        : m_src(source)
-        , m_error(error)
-    { }
-
-    bool fail(const LoadError &e)
-    {
-        if (m_error)
-            *m_error = e;
-        return false;
-    }
-    bool valueFail(const QString &path, const QString &message)
-    {
-        return fail(m_src.valueError(path, message));
-    }
-    bool keyFail(const QString &path, const QString &message) { return fail(m_src.keyError(path, message)); }
-    bool expected(const QString &path, const QString &what, const QJsonValue &got)
-    {
-        return valueFail(
-            path, QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(got));
-    }
-    // A required key that is absent: reported where its object starts, under the key's path.
-    bool missing(const QString &objectPath, const QString &key, const QString &what)
-    {
-        const TextPosition p = m_src.valuePosition(objectPath);
-        return fail(LoadError { m_src.fileName(), p.line, p.column, join(objectPath, key),
-            QStringLiteral("missing; expected ") + what });
-    }
-
-    // Keys in file order, so the first one reported is the first one a reader meets.
-    QStringList keysInFileOrder(const QJsonObject &object, const QString &path) const
-    {
-        QStringList keys = object.keys();
-        std::stable_sort(keys.begin(), keys.end(), [&](const QString &a, const QString &b) {
-            const TextPosition pa = m_src.keyPosition(join(path, a)), pb = m_src.keyPosition(join(path, b));
-            return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
-        });
-        return keys;
-    }
-
-    bool checkKeys(const QJsonObject &object, const QString &path, const QStringList &allowed)
-    {
-        for (const QString &key : keysInFileOrder(object, path)) {
-            if (allowed.contains(key))
-                continue;
-            const QString nearest = nearestName(key, allowed);
-            return keyFail(join(path, key),
-                QStringLiteral("unknown key; ")
-                    + (nearest.isEmpty()
-                            ? QStringLiteral("expected one of ") + quotedList(allowed)
-                            : QStringLiteral("did you mean '") + nearest + QStringLiteral("'?")));
-        }
-        return true;
-    }
-
-    bool object(const QJsonValue &v, const QString &path, QJsonObject *out)
-    {
-        if (!v.isObject())
-            return expected(path, QStringLiteral("an object"), v);
-        *out = v.toObject();
-        return true;
-    }
-
-    bool readString(
-        const QJsonObject &o, const QString &path, const QString &key, bool nonEmpty, QString *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        if (!v.isString() || (nonEmpty && v.toString().isEmpty()))
-            return expected(join(path, key),
-                nonEmpty ? QStringLiteral("a non-empty string") : QStringLiteral("a string"), v);
-        *out = v.toString();
-        return true;
-    }
-
-    bool requireString(
-        const QJsonObject &o, const QString &path, const QString &key, const QString &what, QString *out)
-    {
-        if (!o.contains(key))
-            return missing(path, key, what);
-        return readString(o, path, key, true, out);
-    }
-
-    bool readInt(const QJsonObject &o, const QString &path, const QString &key, int min, int *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        const double d = v.toDouble();
-        const QString what = min == 0 ? QStringLiteral("a non-negative integer")
-            : min == 1                ? QStringLiteral("a positive integer")
-                                      : QStringLiteral("an integer >= ") + QString::number(min);
-        if (!v.isDouble() || std::floor(d) != d || d < min || d > INT_MAX)
-            return expected(join(path, key), what, v);
-        *out = int(d);
-        return true;
-    }
-
-    bool readNumber(const QJsonObject &o, const QString &path, const QString &key, double min, double max,
-        const QString &what, double *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        return number(v, join(path, key), min, max, what, out);
-    }
-
-    bool number(
-        const QJsonValue &v, const QString &path, double min, double max, const QString &what, double *out)
-    {
-        const double d = v.toDouble();
-        if (!v.isDouble() || !std::isfinite(d) || d < min || d > max)
-            return expected(path, what, v);
-        *out = d;
-        return true;
-    }
-
-    bool readRate(const QJsonObject &o, const QString &path, const QString &key, double *out)
-    {
-        return readNumber(o, path, key, 0, 1, QStringLiteral("a rate between 0 and 1"), out);
-    }
+    using JsonReader::JsonReader;
 
     bool callRate(const QJsonValue &v, const QString &path, double *out)
     {
@@ -227,67 +84,6 @@ public:
             QStringLiteral("calls per second (a number between 0 and ") + QString::number(MaxRate, 'g', 10)
                 + u')',
             out);
-    }
-
-    // A duration in ms; `positive` excludes 0; `max` bounds it (with its own wording).
-    bool duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out)
-    {
-        const double d = v.toDouble();
-        if (!v.isDouble() || !std::isfinite(d) || d < 0 || (positive && d == 0))
-            return expected(path,
-                positive ? QStringLiteral("a duration in milliseconds (a positive number)")
-                         : QStringLiteral("a duration in milliseconds (a non-negative number)"),
-                v);
-        if (d > max)
-            return expected(path,
-                QStringLiteral("a duration of at most ") + QString::number(max, 'g', 12)
-                    + QStringLiteral(" ms"),
-                v);
-        *out = std::floor(d) == d ? fromMs(std::int64_t(d)) : fromMs(d);
-        return true;
-    }
-
-    bool readDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
-        double max, Duration *out)
-    {
-        const QJsonValue v = o.value(key);
-        return v.isUndefined() || duration(v, join(path, key), positive, max, out);
-    }
-
-    bool requireDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
-        double max, const QString &what, Duration *out)
-    {
-        if (!o.contains(key))
-            return missing(path, key, what);
-        return duration(o.value(key), join(path, key), positive, max, out);
-    }
-
-    template<typename T>
-    bool readEnum(const QJsonObject &o, const QString &path, const QString &key, const QStringList &names,
-        const QList<T> &values, T *out)
-    {
-        const QJsonValue v = o.value(key);
-        if (v.isUndefined())
-            return true;
-        const QString p = join(path, key);
-        QStringList quoted;
-        for (const QString &n : names)
-            quoted << u'"' + n + u'"';
-        const QString what = quoted.mid(0, quoted.size() - 1).join(QStringLiteral(", "))
-            + QStringLiteral(" or ") + quoted.last();
-        if (!v.isString())
-            return expected(p, what, v);
-        const qsizetype index = names.indexOf(v.toString());
-        if (index < 0) {
-            const QString nearest = nearestName(v.toString(), names);
-            return valueFail(p,
-                QStringLiteral("expected ") + what + QStringLiteral(", got ") + describeJsonValue(v)
-                    + (nearest.isEmpty()
-                            ? QString()
-                            : QStringLiteral("; did you mean '") + nearest + QStringLiteral("'?")));
-        }
-        *out = values.at(index);
-        return true;
     }
 
     // --- sections -----------------------------------------------------------------------------
@@ -335,7 +131,7 @@ public:
                 continue;
             for (int d = 0; d < params.size(); ++d) {
                 if (params.at(d).contains(key))
-                    return keyFail(join(p, key),
+                    return keyFail(keyPath(p, key),
                         QStringLiteral("does not apply to dist \"") + dist + QStringLiteral("\" (it takes ")
                             + quotedList(own) + QStringLiteral("; '") + key
                             + QStringLiteral("' belongs to \"") + dists.at(d) + QStringLiteral("\")"));
@@ -355,7 +151,8 @@ public:
                 || !requireDuration(o, p, QStringLiteral("maxMs"), false, MaxLatencyMs, what, &c.max))
                 return false;
             if (c.max < c.min)
-                return valueFail(join(p, QStringLiteral("maxMs")), QStringLiteral("expected maxMs >= minMs"));
+                return valueFail(
+                    keyPath(p, QStringLiteral("maxMs")), QStringLiteral("expected maxMs >= minMs"));
             break;
         case LatencyKind::Normal:
             if (!requireDuration(o, p, QStringLiteral("meanMs"), false, MaxLatencyMs, what, &c.mean)
@@ -369,7 +166,7 @@ public:
                     QStringLiteral("the 99th percentile latency in milliseconds"), &c.p99))
                 return false;
             if (c.p99 < c.median)
-                return valueFail(join(p, QStringLiteral("p99Ms")),
+                return valueFail(keyPath(p, QStringLiteral("p99Ms")),
                     QStringLiteral("expected p99Ms >= medianMs (") + QString::number(toMs(c.median))
                         + QStringLiteral(")"));
             break;
@@ -385,7 +182,7 @@ public:
             return false;
         // "url" first: it is a known key with a known answer, not a typo.
         if (o.contains(QStringLiteral("url")))
-            return valueFail(join(p, QStringLiteral("url")),
+            return valueFail(keyPath(p, QStringLiteral("url")),
                 QStringLiteral(
                     "a service with a URL is a real HTTP backend, which needs real network mode; this "
                     "build does not have it yet. Remove \"url\" to simulate the service"));
@@ -399,7 +196,8 @@ public:
             || !readString(o, p, QStringLiteral("errorCode"), true, &s.errorCode))
             return false;
         if (o.contains(QStringLiteral("latency"))
-            && !latency(o.value(QStringLiteral("latency")), join(p, QStringLiteral("latency")), &s.latency))
+            && !latency(
+                o.value(QStringLiteral("latency")), keyPath(p, QStringLiteral("latency")), &s.latency))
             return false;
         *out = s;
         return true;
@@ -421,17 +219,17 @@ public:
                 return expected(p, QStringLiteral("at least one [atMs, rate] step"), v);
             r.shape = RateConfig::Shape::Steps;
             for (qsizetype i = 0; i < steps.size(); ++i) {
-                const QString sp = at(p, i);
+                const QString sp = indexPath(p, i);
                 const QJsonValue step = steps.at(i);
                 if (!step.isArray() || step.toArray().size() != 2)
                     return expected(sp, QStringLiteral("a step [atMs, rate]"), step);
                 Duration when {};
                 double perSecond = 0;
-                if (!duration(step.toArray().at(0), at(sp, 0), false, MaxDurationMs, &when)
-                    || !callRate(step.toArray().at(1), at(sp, 1), &perSecond))
+                if (!duration(step.toArray().at(0), indexPath(sp, 0), false, MaxDurationMs, &when)
+                    || !callRate(step.toArray().at(1), indexPath(sp, 1), &perSecond))
                     return false;
                 if (!r.steps.isEmpty() && when <= r.steps.constLast().first)
-                    return valueFail(at(sp, 0),
+                    return valueFail(indexPath(sp, 0),
                         QStringLiteral("expected steps in increasing time: ") + QString::number(toMs(when))
                             + QStringLiteral(" is not after ")
                             + QString::number(toMs(r.steps.constLast().first)));
@@ -452,7 +250,7 @@ public:
         if (!o.contains(QStringLiteral("ramp")))
             return missing(
                 p, QStringLiteral("ramp"), QStringLiteral("{\"from\", \"to\", \"atMs\", \"untilMs\"}"));
-        const QString rp = join(p, QStringLiteral("ramp"));
+        const QString rp = keyPath(p, QStringLiteral("ramp"));
         QJsonObject ramp;
         if (!object(o.value(QStringLiteral("ramp")), rp, &ramp))
             return false;
@@ -467,15 +265,15 @@ public:
             const QString k = QLatin1StringView(key);
             if (!ramp.contains(k))
                 return missing(rp, k, QStringLiteral("calls per second"));
-            if (!callRate(ramp.value(k), join(rp, k), k == u"from" ? &r.from : &r.to))
+            if (!callRate(ramp.value(k), keyPath(rp, k), k == u"from" ? &r.from : &r.to))
                 return false;
         }
         if (!readDuration(ramp, rp, QStringLiteral("atMs"), false, MaxDurationMs, &r.rampStart)
             || !readDuration(ramp, rp, QStringLiteral("untilMs"), false, MaxDurationMs, &r.rampEnd))
             return false;
         if (r.rampEnd <= r.rampStart)
-            return valueFail(ramp.contains(QStringLiteral("untilMs")) ? join(rp, QStringLiteral("untilMs"))
-                                                                      : join(rp, QStringLiteral("atMs")),
+            return valueFail(ramp.contains(QStringLiteral("untilMs")) ? keyPath(rp, QStringLiteral("untilMs"))
+                                                                      : keyPath(rp, QStringLiteral("atMs")),
                 QStringLiteral("expected untilMs > atMs (the ramp ends after it starts; untilMs defaults to "
                                "durationMs)"));
         *out = r;
@@ -542,7 +340,7 @@ public:
             QStringList names;
             for (const ServiceConfig &s : scenario.services)
                 names << s.name;
-            return valueFail(join(p, QStringLiteral("service")),
+            return valueFail(keyPath(p, QStringLiteral("service")),
                 QStringLiteral("unknown service '") + op.service + u'\''
                     + suggestAndList(
                         op.service, names, QStringLiteral("services: ") + names.join(QStringLiteral(", "))));
@@ -550,7 +348,7 @@ public:
         if (!o.contains(QStringLiteral("rate")))
             return missing(p, QStringLiteral("rate"),
                 QStringLiteral("calls per second: a number, a {\"ramp\": ...} or [[atMs, rate], ...] steps"));
-        if (!rate(o.value(QStringLiteral("rate")), join(p, QStringLiteral("rate")), scenario.duration,
+        if (!rate(o.value(QStringLiteral("rate")), keyPath(p, QStringLiteral("rate")), scenario.duration,
                 &op.rate))
             return false;
         if (!readEnum<ArrivalKind>(o, p, QStringLiteral("arrival"),
@@ -558,7 +356,7 @@ public:
                 { ArrivalKind::Constant, ArrivalKind::Poisson }, &op.arrival))
             return false;
         if (o.contains(QStringLiteral("policy"))) {
-            if (!operationPolicy(o.value(QStringLiteral("policy")), join(p, QStringLiteral("policy")),
+            if (!operationPolicy(o.value(QStringLiteral("policy")), keyPath(p, QStringLiteral("policy")),
                     op.name, scenario.policies, &op))
                 return false;
         } else {
@@ -591,7 +389,7 @@ public:
         const QStringList allowed = ScenarioLoader::faultKeys(f.kind);
         for (const QString &key : keysInFileOrder(o, p)) {
             if (!allowed.contains(key))
-                return keyFail(join(p, key),
+                return keyFail(keyPath(p, key),
                     QStringLiteral("does not apply to a \"") + faultKindName(f.kind)
                         + QStringLiteral("\" fault (it takes ") + quotedList(allowed) + u')');
         }
@@ -603,7 +401,7 @@ public:
             QStringList names;
             for (const ServiceConfig &s : scenario.services)
                 names << s.name;
-            return valueFail(join(p, QStringLiteral("service")),
+            return valueFail(keyPath(p, QStringLiteral("service")),
                 QStringLiteral("unknown service '") + f.service + u'\''
                     + suggestAndList(
                         f.service, names, QStringLiteral("services: ") + names.join(QStringLiteral(", "))));
@@ -613,7 +411,7 @@ public:
             || !readDuration(o, p, QStringLiteral("untilMs"), false, MaxDurationMs, &f.until))
             return false;
         if (o.contains(QStringLiteral("untilMs")) && f.until <= f.at)
-            return valueFail(join(p, QStringLiteral("untilMs")),
+            return valueFail(keyPath(p, QStringLiteral("untilMs")),
                 QStringLiteral("expected untilMs > atMs (") + QString::number(toMs(f.at))
                     + QStringLiteral("): a fault ends after it starts"));
         switch (f.kind) {
@@ -644,7 +442,7 @@ public:
                 || !readDuration(o, p, QStringLiteral("retryAfterMs"), false, MaxDurationMs, &f.retryAfter))
                 return false;
             if (f.rps <= 0) // 0 would mean "no limit" to the service: say what was meant instead
-                return expected(join(p, QStringLiteral("rps")),
+                return expected(keyPath(p, QStringLiteral("rps")),
                     QStringLiteral("requests per second (a positive number)"),
                     o.value(QStringLiteral("rps")));
             break;
@@ -659,7 +457,7 @@ public:
             const int own = scenario.services.at(service).capacity;
             if (f.capacity >= own)
                 return valueFail(
-                    o.contains(QStringLiteral("capacity")) ? join(p, QStringLiteral("capacity")) : p,
+                    o.contains(QStringLiteral("capacity")) ? keyPath(p, QStringLiteral("capacity")) : p,
                     QStringLiteral("a brownout reduces capacity: expected less than the service's capacity (")
                         + QString::number(own) + QStringLiteral("), got ") + QString::number(f.capacity));
             break;
@@ -676,9 +474,9 @@ public:
         const qsizetype first = seen.indexOf(name);
         if (first < 0)
             return true;
-        return valueFail(join(at(arrayPath, index), QStringLiteral("name")),
+        return valueFail(keyPath(indexPath(arrayPath, index), QStringLiteral("name")),
             QStringLiteral("duplicate ") + what + QStringLiteral(" name '") + name
-                + QStringLiteral("' (also ") + at(arrayPath, first) + u')');
+                + QStringLiteral("' (also ") + indexPath(arrayPath, first) + u')');
     }
 
     bool array(
@@ -695,10 +493,6 @@ public:
         *out = v.toArray();
         return true;
     }
-
-private:
-    const JsonSource &m_src;
-    LoadError *m_error;
 };
 
 } // namespace
@@ -740,7 +534,8 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
     if (!r.readString(root, QString(), QStringLiteral("name"), true, &s.name)
         || !r.readString(root, QString(), QStringLiteral("description"), false, &s.description)
         || !r.readString(root, QString(), QStringLiteral("lookFor"), false, &s.lookFor)
-        || !r.readDuration(root, QString(), QStringLiteral("durationMs"), true, MaxDurationMs, &s.duration))
+        || !r.readDuration(
+            root, QString(), QStringLiteral("durationMs"), true, JsonReader::MaxDurationMs, &s.duration))
         return std::nullopt;
     if (root.contains(QStringLiteral("seed"))) {
         const QJsonValue v = root.value(QStringLiteral("seed"));
@@ -759,7 +554,7 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
     QStringList names;
     for (qsizetype i = 0; i < services.size(); ++i) {
         ServiceConfig service;
-        if (!r.service(services.at(i), at(QStringLiteral("services"), i), &service)
+        if (!r.service(services.at(i), indexPath(QStringLiteral("services"), i), &service)
             || !r.uniqueName(names, service.name, QStringLiteral("services"), i, QStringLiteral("service")))
             return std::nullopt;
         names << service.name;
@@ -773,7 +568,7 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
             return std::nullopt;
         const PolicyLoader loader(m_source);
         for (const QString &name : r.keysInFileOrder(policies, QStringLiteral("policies"))) {
-            const QString p = join(QStringLiteral("policies"), name);
+            const QString p = keyPath(QStringLiteral("policies"), name);
             const QJsonValue v = policies.value(name);
             if (name.isEmpty()) {
                 r.keyFail(p, QStringLiteral("a policy needs a non-empty name"));
@@ -796,7 +591,7 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
     names.clear();
     for (qsizetype i = 0; i < operations.size(); ++i) {
         OperationConfig op;
-        if (!r.operation(operations.at(i), at(QStringLiteral("operations"), i), s, &op)
+        if (!r.operation(operations.at(i), indexPath(QStringLiteral("operations"), i), s, &op)
             || !r.uniqueName(names, op.name, QStringLiteral("operations"), i, QStringLiteral("operation")))
             return std::nullopt;
         names << op.name;
@@ -807,7 +602,7 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
         return std::nullopt;
     for (qsizetype i = 0; i < faults.size(); ++i) {
         FaultConfig f;
-        if (!r.fault(faults.at(i), at(QStringLiteral("faults"), i), s, &f))
+        if (!r.fault(faults.at(i), indexPath(QStringLiteral("faults"), i), s, &f))
             return std::nullopt;
         s.faults.append(f);
     }
@@ -817,30 +612,21 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
 std::optional<ScenarioConfig> parseScenario(const QByteArray &json, const QString &fileName, LoadError *error)
 {
     const JsonSource source(json, fileName);
-    const auto doc = source.parse(error);
-    if (!doc)
+    const std::optional<QJsonObject> object = parseJsonObject(source, error);
+    if (!object)
         return std::nullopt;
-    if (!doc->isObject()) {
-        if (error)
-            *error = source.valueError(QString(), QStringLiteral("expected a JSON object at the top level"));
-        return std::nullopt;
-    }
     QString defaultName = QFileInfo(fileName).completeBaseName();
     if (defaultName.isEmpty())
         defaultName = QStringLiteral("scenario");
-    return ScenarioLoader(source).read(doc->object(), defaultName, error);
+    return ScenarioLoader(source).read(*object, defaultName, error);
 }
 
 std::optional<ScenarioConfig> loadScenarioFile(const QString &path, LoadError *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error
-                = LoadError { path, 0, 0, QString(), QStringLiteral("cannot read: ") + file.errorString() };
+    const std::optional<QByteArray> json = readJsonFile(path, error);
+    if (!json)
         return std::nullopt;
-    }
-    return parseScenario(file.readAll(), path, error);
+    return parseScenario(*json, path, error);
 }
 
 std::optional<ScenarioConfig> loadScenario(const QString &fileOrName, LoadError *error)

@@ -3,9 +3,10 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include "commandrunner.h"
 
 // Runs the real `breakwater replay` (BREAKWATER_BINARY, set by ctest) on temporary files.
 class tst_ReplayCommand : public QObject
@@ -29,11 +30,7 @@ private Q_SLOTS:
     void unwritableOutputLeavesNothing();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Result = bw::test::CommandResult;
     Result run(const QStringList &arguments);
     QString write(const QString &name, const QByteArray &content);
 
@@ -54,29 +51,12 @@ void tst_ReplayCommand::initTestCase()
 
 tst_ReplayCommand::Result tst_ReplayCommand::run(const QStringList &arguments)
 {
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.start(m_binary, arguments);
-    Result r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return bw::test::runCommand(m_binary, arguments, m_dir.path());
 }
 
 QString tst_ReplayCommand::write(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
+    return bw::test::writeFile(m_dir.filePath(name), content);
 }
 
 void tst_ReplayCommand::writesEventsAndSummary()
@@ -267,7 +247,7 @@ void tst_ReplayCommand::helpAndVersion_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("bare") << QStringList {} << QStringLiteral("Usage: breakwater [COMMAND]");
+    // A bare `breakwater` opens the desktop app now (tests/ui/tst_mainwindow.cpp covers it).
     QTest::addRow("--help") << QStringList { QStringLiteral("--help") }
                             << QStringLiteral("Usage: breakwater [COMMAND]");
     QTest::addRow("--version") << QStringList { QStringLiteral("--version") }

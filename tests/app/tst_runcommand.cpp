@@ -4,9 +4,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include "commandrunner.h"
 
 // Runs the real `breakwater run` and `breakwater scenarios` (BREAKWATER_BINARY, set by ctest).
 class tst_RunCommand : public QObject
@@ -33,11 +34,7 @@ private Q_SLOTS:
     void helpAndVersion();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Result = bw::test::CommandResult;
     Result run(const QStringList &arguments);
     QString write(const QString &name, const QByteArray &content);
     static QJsonObject parse(const QByteArray &json);
@@ -57,29 +54,12 @@ void tst_RunCommand::initTestCase()
 
 tst_RunCommand::Result tst_RunCommand::run(const QStringList &arguments)
 {
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.start(m_binary, arguments);
-    Result r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return bw::test::runCommand(m_binary, arguments, m_dir.path());
 }
 
 QString tst_RunCommand::write(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
+    return bw::test::writeFile(m_dir.filePath(name), content);
 }
 
 QJsonObject tst_RunCommand::parse(const QByteArray &json)

@@ -7,40 +7,7 @@
 
 #include <QTest>
 
-#include <cstdlib>
-#include <new>
-
-namespace {
-thread_local std::uint64_t t_allocations = 0;
-}
-
-void *operator new(std::size_t size)
-{
-    ++t_allocations;
-    if (void *p = std::malloc(size ? size : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void *operator new[](std::size_t size)
-{
-    return operator new(size);
-}
-void operator delete(void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
+#include "countingnew.h" // replaces global operator new in this executable
 
 using namespace bw;
 
@@ -96,9 +63,9 @@ private Q_SLOTS:
             s.runUntilIdle();
         };
         offer(0, 100000); // warm up: pools and heaps grow to their peak
-        const std::uint64_t before = t_allocations;
+        const std::uint64_t before = test::allocationsOnThisThread();
         offer(100000, 1100000);
-        const std::uint64_t allocations = t_allocations - before;
+        const std::uint64_t allocations = test::allocationsOnThisThread() - before;
         QCOMPARE(done, 1100000);
         QCOMPARE(allocations, std::uint64_t(0));
     }
@@ -111,17 +78,17 @@ private Q_SLOTS:
         InlineSuccess op;
         for (int i = 0; i < 1000; ++i)
             pipeline.execute(op, {});
-        const std::uint64_t before = t_allocations;
+        const std::uint64_t before = test::allocationsOnThisThread();
         for (int i = 0; i < 200000; ++i) {
             const CircuitPermit p = breaker.tryAcquire();
             breaker.onSuccess(p);
             pipeline.execute(op, {});
         }
         breaker.holdOpen();
-        const std::uint64_t beforeRejects = t_allocations;
+        const std::uint64_t beforeRejects = test::allocationsOnThisThread();
         for (int i = 0; i < 200000; ++i)
             QVERIFY(!breaker.tryAcquire());
-        QCOMPARE(t_allocations - beforeRejects, std::uint64_t(0));
+        QCOMPARE(test::allocationsOnThisThread() - beforeRejects, std::uint64_t(0));
         QCOMPARE(beforeRejects - before, std::uint64_t(0));
     }
 };

@@ -3,34 +3,15 @@
 
 #include <QTest>
 
+#include "countingnew.h" // replaces global operator new in this executable
+
 #include <atomic>
-#include <cstdlib>
 #include <mutex>
-#include <new>
 #include <thread>
 #include <vector>
 
 using namespace bw;
 using namespace Qt::StringLiterals;
-
-// Counts operator new on this thread, to prove the per-call paths allocate nothing. (Qt's
-// containers allocate with malloc and are not seen here; the breaker copies none on those paths.)
-static thread_local std::size_t t_allocations = 0;
-void *operator new(std::size_t size)
-{
-    ++t_allocations;
-    if (void *p = std::malloc(size ? size : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void operator delete(void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
 
 namespace QTest {
 template<> char *toString(const CircuitState &state)
@@ -1672,7 +1653,7 @@ void tst_CircuitBreaker::noAllocationOnCallPaths()
     const Error failure = error(ErrorCode::httpStatus(500));
     const Error ignored = error(ErrorCode::Cancelled);
 
-    const std::size_t before = t_allocations;
+    const std::uint64_t before = test::allocationsOnThisThread();
     for (int i = 0; i < 1000; ++i) {
         const CircuitPermit p = breaker.tryAcquire();
         breaker.onSuccess(p);
@@ -1683,16 +1664,16 @@ void tst_CircuitBreaker::noAllocationOnCallPaths()
         (void)breaker.state();
         scheduler.advanceBy(std::chrono::milliseconds(7));
     }
-    QCOMPARE(t_allocations, before);
+    QCOMPARE(test::allocationsOnThisThread(), before);
     // Two failures, then the rejection path.
     breaker.onError(breaker.tryAcquire(), failure);
     breaker.onError(breaker.tryAcquire(), failure);
     breaker.onError(breaker.tryAcquire(), failure); // trips: the timer may allocate once
     QCOMPARE(breaker.state(), CircuitState::Open);
-    const std::size_t open = t_allocations;
+    const std::uint64_t open = test::allocationsOnThisThread();
     for (int i = 0; i < 1000; ++i)
         QVERIFY(!breaker.tryAcquire());
-    QCOMPARE(t_allocations, open);
+    QCOMPARE(test::allocationsOnThisThread(), open);
     QCOMPARE(listener.rejected.load(), 1000);
     QCOMPARE(listener.calls.load(), 1003);
     breaker.removeListener(&listener);

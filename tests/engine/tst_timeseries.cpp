@@ -10,43 +10,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "countingnew.h" // replaces global operator new in this executable
+
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
-
-namespace {
-thread_local std::uint64_t t_allocations = 0;
-}
-
-void *operator new(std::size_t size)
-{
-    ++t_allocations;
-    if (void *p = std::malloc(size ? size : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void *operator new[](std::size_t size)
-{
-    return operator new(size);
-}
-void operator delete(void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
 
 using namespace bw;
 
@@ -584,7 +552,7 @@ private Q_SLOTS:
         r.onTimeout(Op, 0, StageKind::Timeout, ms(1), ms(1));
         r.onRejected(Op, CircuitState::Open, ms(1));
         bulkhead(r, 1, BulkheadEventKind::Started, 1, 0);
-        const std::uint64_t before = t_allocations;
+        const std::uint64_t before = test::allocationsOnThisThread();
         for (int i = 0; i < 100000; ++i) {
             const double t = 2 + i * 0.005; // all in bucket 0
             offer(r, t);
@@ -594,7 +562,7 @@ private Q_SLOTS:
             bulkhead(r, t, BulkheadEventKind::Started, i % 10, i % 3);
             end(r, t, Outcome::Success, 1, 1 + i % 5000);
         }
-        QCOMPARE(t_allocations - before, std::uint64_t(0));
+        QCOMPARE(test::allocationsOnThisThread() - before, std::uint64_t(0));
         r.finish(ms(1000));
         QCOMPARE(r.recent().first()->operations[0].offered, 100001);
     }
