@@ -1,5 +1,7 @@
 #include "wallscheduler.h"
 
+#include "fastclock.h"
+
 #include <QThread>
 
 #include <mutex>
@@ -7,7 +9,7 @@
 namespace bw {
 
 WallScheduler::WallScheduler()
-    : m_epoch(std::chrono::steady_clock::now())
+    : m_epoch(FastClock::now())
 {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -18,7 +20,7 @@ WallScheduler::~WallScheduler() = default;
 
 TimePoint WallScheduler::now() const
 {
-    return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - m_epoch);
+    return FastClock::now() - m_epoch;
 }
 
 bool WallScheduler::isOwnerThread() const

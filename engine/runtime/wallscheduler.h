@@ -35,7 +35,7 @@ private:
     void requestArm(TimePoint due);
     void arm();
 
-    std::chrono::steady_clock::time_point m_epoch;
+    TimePoint m_epoch;
     mutable SpinLock m_lock;
     TimerQueue m_timers;
     QTimer m_timer;

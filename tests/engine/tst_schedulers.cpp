@@ -1,3 +1,4 @@
+#include "runtime/fastclock.h"
 #include "runtime/inplacefunction.h"
 #include "runtime/random.h"
 #include "runtime/timerqueue.h"
@@ -99,6 +100,23 @@ private Q_SLOTS:
             sum += x;
         }
         QVERIFY(qAbs(sum / 100000 - 0.5) < 0.01);
+    }
+
+    void fastClockKeepsStepWithSteadyClock()
+    {
+        // Monotonic, and the same rate as steady_clock (whichever source it reads).
+        TimePoint last = FastClock::now();
+        const auto steadyStart = std::chrono::steady_clock::now();
+        const TimePoint fastStart = FastClock::now();
+        while (std::chrono::steady_clock::now() - steadyStart < std::chrono::milliseconds(20)) {
+            const TimePoint t = FastClock::now();
+            QVERIFY(t >= last);
+            last = t;
+        }
+        const Duration fast = FastClock::now() - fastStart;
+        const Duration steady = std::chrono::steady_clock::now() - steadyStart;
+        QVERIFY2(qAbs((fast - steady).count()) < fromMs(2).count(),
+                 qPrintable(QStringLiteral("fast %1 ms, steady %2 ms, counter %3").arg(toMs(fast)).arg(toMs(steady)).arg(FastClock::usesTimeStampCounter())));
     }
 
     void wallSchedulerFiresOnTheEventLoop()
