@@ -54,6 +54,17 @@ static void BM_Reference_ClockNow(benchmark::State &state)
 }
 BENCHMARK(BM_Reference_ClockNow);
 
+// The engine's wall clock, what every timed call reads twice (runtime/fastclock.h).
+static void BM_WallClockNow(benchmark::State &state)
+{
+    WallScheduler scheduler;
+    const Scheduler &clock = scheduler;
+    AllocationProbe probe(state);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(clock.now());
+}
+BENCHMARK(BM_WallClockNow);
+
 // A closed breaker on the wall clock: permit, then a recorded success (two clock reads).
 static void BM_BreakerClosedSuccess(benchmark::State &state)
 {
