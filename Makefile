@@ -31,7 +31,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/app/breakwater replay resources/traces/example-incident.csv --policy resources/policies/payments.json --events $(BUILD_DIR)/example-events.jsonl
+	$(BUILD_DIR)/app/breakwater
 
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS)

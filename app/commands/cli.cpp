@@ -23,6 +23,9 @@ QString usage()
         "\n"
         "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and fallbacks.\n"
         "\n"
+        "With no command, or with only these options, opens the desktop app:\n"
+        "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
+        "\n"
         "Commands:\n"
         "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
         "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
@@ -69,7 +72,7 @@ QString subcommandHelp(const QCommandLineParser &parser, const QString &program,
 int dispatch(const QStringList &arguments)
 {
     if (arguments.size() < 2) {
-        // The desktop app comes later; until then the bare command explains itself.
+        // main() opens the desktop app for a bare command; here only when called directly.
         printOut(usage());
         return Ok;
     }

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "statetimeline.h"
+#include "telemetryhistory.h"
+
+#include <QWidget>
+
+#include <array>
+
+class QChart;
+class QChartView;
+class QComboBox;
+class QLineSeries;
+class QValueAxis;
+class QXYSeries;
+
+namespace bw {
+
+// The live charts, for the selected operation or all of them, on one time axis in seconds: the
+// breaker state timeline, calls per second by outcome (stacked), retries and attempts per call,
+// timeouts, bulkhead utilization, latency percentiles and the backend's load against its
+// capacity. refresh() rebuilds each series' points from the history's bounded ring and hands
+// them over with QXYSeries::replace(): one repaint per series per refresh, never one per point.
+class Dashboard final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit Dashboard(QWidget *parent = nullptr);
+
+    void setHistory(const TelemetryHistory *history);
+    void setMarkers(const QList<TimeMarker> *markers);
+    void refresh();
+
+    // "" for all operations.
+    QString selectedOperation() const;
+    void selectOperation(const QString &operation);
+
+    // For tests: the series named `name` in the chart titled `chartTitle`.
+    QXYSeries *series(const QString &chartTitle, const QString &name) const;
+    QList<QChart *> charts() const;
+    StateTimeline *timeline() const { return m_timeline; }
+
+private:
+    struct Chart
+    {
+        QChartView *view = nullptr;
+        QChart *chart = nullptr;
+        QValueAxis *x = nullptr, *y = nullptr, *y2 = nullptr;
+    };
+    Chart makeChart(const QString &title, const QString &yTitle, const QString &y2Title = {});
+    QLineSeries *addLine(Chart &c, const QString &name, const QColor &color, bool right = false);
+    void syncOperations();
+    void showTooltip(const QString &series, const QPointF &point, bool state, const QString &unit);
+
+    const TelemetryHistory *m_history = nullptr;
+    const QList<TimeMarker> *m_markers = nullptr;
+    QComboBox *m_operation = nullptr;
+    StateTimeline *m_timeline = nullptr;
+    QList<Chart> m_charts;
+    std::array<QLineSeries *, OutcomeCount> m_outcomeUpper {};
+    QLineSeries *m_retries = nullptr, *m_attemptsPerCall = nullptr;
+    QLineSeries *m_timeouts = nullptr;
+    QLineSeries *m_activePercent = nullptr, *m_queuedPercent = nullptr;
+    QLineSeries *m_p50 = nullptr, *m_p95 = nullptr, *m_p99 = nullptr;
+    QLineSeries *m_received = nullptr, *m_inService = nullptr, *m_capacity = nullptr;
+    QStringList m_knownOperations;
+};
+
+} // namespace bw

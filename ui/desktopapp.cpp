@@ -1,0 +1,192 @@
+#include "desktopapp.h"
+
+#include "mainwindow.h"
+
+#include "sim/scenarioloader.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QPixmap>
+#include <QPointer>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace bw::ui {
+
+namespace {
+
+const QStringList GuiOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"),
+    QStringLiteral("--seed"), QStringLiteral("--run-for"), QStringLiteral("--screenshot") };
+
+void printErr(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+bool wantsDesktop(const QStringList &arguments)
+{
+    if (arguments.size() < 2)
+        return true;
+    const QString &first = arguments.at(1);
+    for (const QString &option : GuiOptions)
+        if (first == option || first.startsWith(option + u'='))
+            return true;
+    return false;
+}
+
+std::optional<Duration> parseDuration(const QString &text)
+{
+    QString t = text.trimmed();
+    double scaleMs = 1000;
+    if (t.endsWith(QStringLiteral("ms"))) {
+        scaleMs = 1;
+        t.chop(2);
+    } else if (t.endsWith(u's')) {
+        t.chop(1);
+    } else if (t.endsWith(u'm')) {
+        scaleMs = 60000;
+        t.chop(1);
+    } else if (t.endsWith(u'h')) {
+        scaleMs = 3600000;
+        t.chop(1);
+    }
+    bool ok = false;
+    const double value = t.toDouble(&ok);
+    if (!ok || value < 0)
+        return std::nullopt;
+    return fromMs(value * scaleMs);
+}
+
+std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, QString *error)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+        QStringLiteral("Scenario file or built-in name."), QStringLiteral("FILE|NAME"));
+    const QCommandLineOption speed(
+        QStringLiteral("speed"), QStringLiteral("N × real time (1..1000) or max."), QStringLiteral("N|max"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"));
+    const QCommandLineOption runFor(QStringLiteral("run-for"),
+        QStringLiteral("Virtual time to run, e.g. 60s."), QStringLiteral("DURATION"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QStringLiteral("Grab the window when --run-for elapses, write it, quit."), QStringLiteral("OUT.png"));
+    parser.addOptions({ scenario, speed, seed, runFor, screenshot });
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return std::nullopt;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first());
+        return std::nullopt;
+    }
+    DesktopOptions options;
+    options.scenario = parser.value(scenario);
+    if (parser.isSet(speed)) {
+        const QString s = parser.value(speed).trimmed().toLower();
+        bool ok = true;
+        const double v = s == u"max"               ? 0
+            : s.endsWith(u'x') || s.endsWith(u'×') ? s.chopped(1).toDouble(&ok)
+                                                   : s.toDouble(&ok);
+        if (!ok || v < 0 || v > 1000) {
+            *error = QStringLiteral("--speed: expected 1..1000 or max, got '%1'").arg(parser.value(speed));
+            return std::nullopt;
+        }
+        options.speed = v;
+    }
+    if (parser.isSet(seed)) {
+        bool ok = false;
+        const qulonglong v = parser.value(seed).toULongLong(&ok);
+        if (!ok) {
+            *error
+                = QStringLiteral("--seed: expected a non-negative integer, got '%1'").arg(parser.value(seed));
+            return std::nullopt;
+        }
+        options.seed = v;
+    }
+    if (parser.isSet(runFor)) {
+        options.runFor = parseDuration(parser.value(runFor));
+        if (!options.runFor) {
+            *error = QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got '%1'")
+                         .arg(parser.value(runFor));
+            return std::nullopt;
+        }
+    }
+    options.screenshot = parser.value(screenshot);
+    if (!options.screenshot.isEmpty() && !options.runFor) {
+        *error = QStringLiteral("--screenshot needs --run-for");
+        return std::nullopt;
+    }
+    return options;
+}
+
+int runDesktop(const QStringList &arguments)
+{
+    QString error;
+    const std::optional<DesktopOptions> options = parseDesktopOptions(arguments, &error);
+    if (!options) {
+        printErr(QStringLiteral("breakwater: ") + error + u'\n');
+        return 2;
+    }
+    MainWindow::Options windowOptions;
+    windowOptions.scenario = options->scenario;
+    windowOptions.speed = options->speed;
+    windowOptions.seed = options->seed;
+    // A screenshot must not depend on the last session's layout.
+    windowOptions.restoreSettings = options->screenshot.isEmpty();
+    // With --run-for the window starts the run itself, stepping exactly that far.
+    windowOptions.start = !options->runFor;
+    if (!options->scenario.isEmpty()) {
+        bw::LoadError loadError;
+        if (!bw::loadScenario(options->scenario, &loadError)) {
+            printErr(QStringLiteral("breakwater: ") + loadError.toString() + u'\n');
+            return 2;
+        }
+    }
+    MainWindow window(windowOptions);
+    window.show();
+
+    int status = 0;
+    if (options->runFor) {
+        const Duration runFor = *options->runFor;
+        const QString shot = options->screenshot;
+        // Max speed: one exact step to the mark. Paced: run, and pause at the mark.
+        if (window.speed() == 0)
+            window.controller().step(runFor);
+        else
+            window.controller().start();
+        bool done = false;
+        QObject::connect(&window, &MainWindow::progressed, &window,
+            [&window, &done, &status, runFor, shot](TimePoint now, RunProgress::State state) {
+                if (done)
+                    return;
+                const bool reached = now >= runFor || state == RunProgress::State::Finished;
+                if (!reached)
+                    return;
+                done = true;
+                if (state == RunProgress::State::Running)
+                    window.controller().pause();
+                if (shot.isEmpty())
+                    return;
+                // Let the last progress land and the layout settle before grabbing.
+                QTimer::singleShot(300, &window, [&window, &status, shot] {
+                    window.refreshNow();
+                    QApplication::processEvents();
+                    const QPixmap pixmap = window.grab();
+                    if (!pixmap.save(shot, "PNG")) {
+                        printErr(QStringLiteral("breakwater: cannot write ") + shot + u'\n');
+                        status = 1;
+                    }
+                    QApplication::exit(status);
+                });
+            });
+    }
+    const int loop = QApplication::exec();
+    return status != 0 ? status : loop;
+}
+
+} // namespace bw::ui

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "breakermodel.h"
+#include "dashboard.h"
+#include "eventlogmodel.h"
+#include "simulationcontroller.h"
+#include "telemetryhistory.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+#include <optional>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+
+namespace bw {
+
+// How the window opens (the desktop command line sets these).
+struct MainWindowOptions
+{
+    QString scenario; // a built-in's name or a file; empty: the last one used, else the default
+    std::optional<double> speed; // 0: max; nullopt: the last one used, else max
+    std::optional<std::uint64_t> seed;
+    bool start = true;
+    bool restoreSettings = true;
+};
+
+// The desktop app's window: a toolbar that drives the run, the dashboard in the middle, and docks
+// for the breakers, the event log and the health summary. The simulation runs on the
+// controller's worker thread; progress lands in the TelemetryHistory as it comes, and a
+// refresh timer (20 Hz) redraws at most once per tick, whatever the run's speed.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    using Options = MainWindowOptions;
+    static constexpr int RefreshIntervalMs = 50;
+    // The speeds the toolbar offers; 0 is "max".
+    static const QList<double> &speeds();
+
+    explicit MainWindow(const Options &options = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Loads a built-in by name or a scenario file; false (and a message) when it cannot be read.
+    bool loadScenario(const QString &fileOrName, std::optional<std::uint64_t> seed = std::nullopt,
+        bool start = true, QString *error = nullptr);
+    void setSpeed(double speed);
+    double speed() const { return m_controller.speed(); }
+
+    SimulationController &controller() { return m_controller; }
+    const TelemetryHistory &history() const { return m_history; }
+    BreakerModel *breakerModel() const { return m_breakerModel; }
+    EventLogModel *eventLogModel() const { return m_eventModel; }
+    QSortFilterProxyModel *eventLogProxy() const { return m_eventProxy; }
+    Dashboard *dashboard() const { return m_dashboard; }
+    QTableView *breakerView() const { return m_breakerView; }
+    QString healthText() const;
+    // Redraws now from what has arrived (the refresh timer calls it when something changed).
+    void refreshNow();
+
+Q_SIGNALS:
+    void progressed(bw::TimePoint now, bw::RunProgress::State state);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildToolBar();
+    void buildDocks();
+    void onLoaded();
+    void onProgress(const RunProgress &progress);
+    void onCommandApplied(const QString &description, bool accepted, double atMs);
+    void addFaultEvents(TimePoint from, TimePoint to);
+    void installRowButtons(int first, int last);
+    void breakerAction(const QString &breaker, Simulation::BreakerAction action);
+    void updateToolBarState();
+    void saveSettings() const;
+
+    SimulationController m_controller;
+    TelemetryHistory m_history;
+    QTimer m_refresh;
+    bool m_dirty = false;
+    QString m_scenarioSource;
+    QList<EventLogModel::Entry> m_pendingEvents;
+    QList<TimeMarker> m_markers;
+    TimePoint m_lastNow {};
+    std::uint64_t m_generation = 0;
+
+    Dashboard *m_dashboard = nullptr;
+    QComboBox *m_scenarioBox = nullptr;
+    QComboBox *m_speedBox = nullptr;
+    QSpinBox *m_seedBox = nullptr;
+    QLabel *m_elapsed = nullptr;
+    QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_stepAction = nullptr,
+            *m_restartAction = nullptr;
+    BreakerModel *m_breakerModel = nullptr;
+    QTableView *m_breakerView = nullptr;
+    EventLogModel *m_eventModel = nullptr;
+    QSortFilterProxyModel *m_eventProxy = nullptr;
+    QTableView *m_eventView = nullptr;
+    QLabel *m_healthPanel = nullptr;
+    QLabel *m_healthStatus = nullptr;
+    QLabel *m_runStatus = nullptr;
+};
+
+} // namespace bw

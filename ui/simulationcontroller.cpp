@@ -1,0 +1,101 @@
+#include "simulationcontroller.h"
+
+namespace bw {
+
+SimulationController::SimulationController(QObject *parent)
+    : QObject(parent)
+{
+    m_thread.setObjectName(QStringLiteral("simulation"));
+    m_thread.start();
+}
+
+SimulationController::~SimulationController()
+{
+    dropRunner();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void SimulationController::dropRunner()
+{
+    if (m_runner) {
+        m_runner->disconnect(this);
+        // deleteLater is thread-safe: the runner goes on its own thread, between two ticks.
+        m_runner->deleteLater();
+    }
+    m_runner.clear();
+}
+
+void SimulationController::load(
+    const ScenarioConfig &scenario, std::optional<std::uint64_t> seed, double speed)
+{
+    dropRunner();
+    m_scenario = scenario;
+    m_seed = seed;
+    m_speed = SimulationRunner::clampSpeed(speed);
+    m_state = RunProgress::State::Idle;
+
+    RunnerOptions options;
+    options.speed = m_speed;
+    auto *runner = new SimulationRunner(scenario, seed, options);
+    runner->moveToThread(&m_thread);
+    m_runner = runner;
+    // Queued signals already posted by a replaced runner may still arrive: only the current
+    // runner's count.
+    connect(runner, &SimulationRunner::progress, this, [this, runner](const RunProgress &p) {
+        if (runner != m_runner)
+            return;
+        m_state = p.state;
+        Q_EMIT progressReceived(p);
+    });
+    connect(runner, &SimulationRunner::commandApplied, this,
+        [this, runner](const QString &description, bool accepted, double atMs) {
+            if (runner == m_runner)
+                Q_EMIT commandApplied(description, accepted, atMs);
+        });
+    connect(runner, &SimulationRunner::finished, this, [this, runner] {
+        if (runner == m_runner)
+            Q_EMIT finished();
+    });
+    Q_EMIT loaded();
+}
+
+// The runner's slots queue themselves when called from another thread.
+void SimulationController::start()
+{
+    if (m_runner)
+        m_runner->start();
+}
+
+void SimulationController::pause()
+{
+    if (m_runner)
+        m_runner->pause();
+}
+
+void SimulationController::step(Duration length)
+{
+    if (m_runner)
+        m_runner->step(length);
+}
+
+void SimulationController::restart()
+{
+    if (m_runner)
+        m_runner->restart();
+}
+
+void SimulationController::setSpeed(double speed)
+{
+    m_speed = SimulationRunner::clampSpeed(speed);
+    if (m_runner)
+        m_runner->setSpeed(m_speed);
+}
+
+void SimulationController::post(const RunnerCommand &command)
+{
+    if (m_runner)
+        m_runner->post(command);
+}
+
+} // namespace bw

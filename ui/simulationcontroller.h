@@ -1,0 +1,57 @@
+#pragma once
+
+#include "sim/simulationrunner.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+
+#include <optional>
+
+namespace bw {
+
+// Owns the worker thread and the SimulationRunner on it, and is the GUI's only door to the run:
+// commands go through the runner's self-queuing slots, telemetry comes back as RunProgress
+// value snapshots. Loading another scenario replaces the runner; signals from a replaced one are
+// dropped, so viewers never mix two runs.
+class SimulationController final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SimulationController(QObject *parent = nullptr);
+    ~SimulationController() override;
+
+    // Replaces the current run with `scenario` (idle until start()). `speed` 0: as fast as possible.
+    void load(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed, double speed);
+    bool isLoaded() const { return !m_runner.isNull(); }
+    const ScenarioConfig &scenario() const { return m_scenario; }
+    std::uint64_t seed() const { return m_seed.value_or(m_scenario.seed); }
+    double speed() const { return m_speed; }
+    RunProgress::State state() const { return m_state; }
+
+    void start();
+    void pause();
+    void step(Duration length);
+    void restart();
+    void setSpeed(double speed);
+    void post(const RunnerCommand &command);
+
+Q_SIGNALS:
+    void loaded();
+    void progressReceived(const bw::RunProgress &progress);
+    void commandApplied(const QString &description, bool accepted, double atMs);
+    void finished();
+
+private:
+    void dropRunner();
+
+    QThread m_thread;
+    QPointer<SimulationRunner> m_runner;
+    ScenarioConfig m_scenario;
+    std::optional<std::uint64_t> m_seed;
+    double m_speed = 0;
+    RunProgress::State m_state = RunProgress::State::Idle;
+};
+
+} // namespace bw

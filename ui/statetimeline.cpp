@@ -1,0 +1,167 @@
+#include "statetimeline.h"
+
+#include "breakermodel.h"
+
+#include <QPainter>
+
+namespace bw {
+
+namespace {
+constexpr int TitleHeight = 22;
+constexpr int AxisHeight = 18;
+constexpr int LaneHeight = 14;
+constexpr int LaneGap = 3;
+constexpr std::array<CircuitState, 5> LegendStates { CircuitState::Closed, CircuitState::HalfOpen,
+    CircuitState::Open, CircuitState::ForcedOpen, CircuitState::Disabled };
+} // namespace
+
+StateTimeline::StateTimeline(QWidget *parent)
+    : QWidget(parent)
+{
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    setToolTip(QStringLiteral("Breaker states over virtual time, one lane per breaker"));
+}
+
+void StateTimeline::setRange(double fromSeconds, double toSeconds)
+{
+    m_from = fromSeconds;
+    m_to = std::max(fromSeconds + 1, toSeconds);
+}
+
+void StateTimeline::setPlotMargins(int left, int right)
+{
+    m_left = std::max(60, left);
+    m_right = std::max(0, right);
+}
+
+QSize StateTimeline::sizeHint() const
+{
+    const int lanes = m_history ? std::max<int>(1, int(m_history->layout().breakers.size())) : 1;
+    // Lanes, then three staggered rows of marker labels under them.
+    return { 600,
+        TitleHeight + AxisHeight + 8 + lanes * (LaneHeight + LaneGap) + 3 * fontMetrics().height() };
+}
+
+QSize StateTimeline::minimumSizeHint() const
+{
+    return { 300, TitleHeight + AxisHeight + LaneHeight + 12 };
+}
+
+void StateTimeline::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.fillRect(rect(), palette().base());
+    QFont bold = font();
+    bold.setBold(true);
+    p.setFont(bold);
+    p.setPen(palette().text().color());
+    const QString title = QStringLiteral("Breaker state timeline");
+    p.drawText(QRect(6, 2, width(), TitleHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, title);
+    const int titleWidth = QFontMetrics(bold).horizontalAdvance(title);
+    p.setFont(font());
+
+    // Legend, after the title.
+    int lx = 6 + titleWidth + 24;
+    const QFontMetrics fm(font());
+    for (CircuitState s : LegendStates) {
+        p.fillRect(QRect(lx, 6, 10, 10), BreakerModel::badgeColor(s));
+        const QString name = QString(circuitStateName(s));
+        p.drawText(lx + 13, 15, name);
+        lx += 13 + fm.horizontalAdvance(name) + 10;
+    }
+
+    // Lane labels decide the left margin.
+    int labels = 60;
+    if (m_history)
+        for (const QString &name : m_history->layout().breakers)
+            labels = std::max(labels, fm.horizontalAdvance(name) + 12);
+    m_left = std::min(labels, 200);
+    const QRect plot(m_left, TitleHeight, std::max(10, width() - m_left - m_right),
+        std::max(10, height() - TitleHeight - AxisHeight));
+    const double span = m_to - m_from;
+    auto xOf = [&](double seconds) { return plot.left() + (seconds - m_from) / span * plot.width(); };
+
+    // Time axis ticks, in seconds, at a round step.
+    const double rawStep = span / 8;
+    double step = 1;
+    for (double candidate : { 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0 }) {
+        step = candidate;
+        if (candidate >= rawStep)
+            break;
+    }
+    p.setPen(palette().mid().color());
+    for (double t = std::ceil(m_from / step) * step; t <= m_to + 1e-9; t += step) {
+        const int x = int(xOf(t));
+        p.drawLine(x, plot.top(), x, plot.bottom() + 3);
+        p.drawText(QRect(x - 30, plot.bottom() + 3, 60, AxisHeight - 3), Qt::AlignHCenter | Qt::AlignTop,
+            QString::number(t, 'g', 6) + QStringLiteral(" s"));
+    }
+
+    if (!m_history)
+        return;
+    const TimeSeriesLayout &layout = m_history->layout();
+    const auto &buckets = m_history->buckets();
+    const int lanes = int(layout.breakers.size());
+    if (lanes == 0) {
+        p.setPen(palette().placeholderText().color());
+        p.drawText(QRect(plot.left(), plot.top() + 4, plot.width(), LaneHeight), Qt::AlignCenter,
+            QStringLiteral("No circuit breakers in this scenario"));
+    }
+    for (int lane = 0; lane < lanes; ++lane) {
+        const int y = plot.top() + 4 + lane * (LaneHeight + LaneGap);
+        if (y + LaneHeight > plot.bottom())
+            break;
+        p.setPen(palette().text().color());
+        p.drawText(QRect(2, y, m_left - 6, LaneHeight), Qt::AlignRight | Qt::AlignVCenter,
+            fm.elidedText(layout.breakers.at(lane), Qt::ElideMiddle, m_left - 8));
+        // Merge consecutive buckets of one state into one band.
+        double bandStart = -1, bandEnd = -1;
+        CircuitState bandState = CircuitState::Closed;
+        auto flush = [&] {
+            if (bandStart < 0)
+                return;
+            const double a = std::max(bandStart, m_from), b = std::min(bandEnd, m_to);
+            if (b > a) {
+                // Whole pixels: an integer rectangle fills without the path rasterizer.
+                const int xa = int(xOf(a)), xb = std::max(xa + 1, int(xOf(b)));
+                p.fillRect(QRect(xa, y, xb - xa, LaneHeight), BreakerModel::badgeColor(bandState));
+            }
+        };
+        for (qsizetype i = 0; i < buckets.size(); ++i) {
+            const TimeBucket &bucket = *buckets.at(i);
+            if (std::size_t(lane) >= bucket.breakers.size())
+                continue;
+            const double a = toMs(bucket.start) / 1000.0, b = toMs(bucket.end) / 1000.0;
+            const CircuitState s = bucket.breakers[std::size_t(lane)].state;
+            if (bandStart >= 0 && s == bandState && std::abs(a - bandEnd) < 1e-9) {
+                bandEnd = b;
+                continue;
+            }
+            flush();
+            bandStart = a;
+            bandEnd = b;
+            bandState = s;
+        }
+        flush();
+    }
+
+    if (!m_markers)
+        return;
+    // Labels go under the lanes, where they cover no band.
+    const int lanesBottom
+        = std::min(plot.bottom() - 3 * fm.height(), plot.top() + 4 + std::max(1, lanes) * (LaneHeight + LaneGap));
+    int shown = 0;
+    for (const TimeMarker &m : *m_markers) {
+        if (m.atSeconds < m_from || m.atSeconds > m_to)
+            continue;
+        // Staggered, so that close markers keep readable labels.
+        const int labelY = lanesBottom + fm.ascent() + (shown++ % 3) * fm.height();
+        const int x = int(xOf(m.atSeconds));
+        p.setPen(QPen(m.color, 1.5, Qt::DashLine));
+        p.drawLine(x, plot.top(), x, plot.bottom());
+        p.setPen(m.color.darker(130));
+        p.drawText(x + 3, labelY, m.label);
+    }
+}
+
+} // namespace bw
