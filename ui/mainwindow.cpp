@@ -1,5 +1,8 @@
 #include "mainwindow.h"
 
+#include "faultpanel.h"
+#include "policyeditor.h"
+
 #include "sim/builtinscenarios.h"
 #include "sim/scenarioloader.h"
 
@@ -65,6 +68,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 
     buildToolBar();
     buildDocks();
+    buildFaultDock();
+    buildPolicyDock();
 
     m_healthStatus = new QLabel(this);
     m_healthStatus->setObjectName(QStringLiteral("healthStatus"));
@@ -273,6 +278,30 @@ void MainWindow::buildDocks()
     resizeDocks({ breakerDock }, { 640 }, Qt::Horizontal);
 }
 
+// Faults: live faults per service; what it posts reaches the log and the charts' control
+// markers through commandApplied, like every control action.
+void MainWindow::buildFaultDock()
+{
+    m_faultPanel = new FaultPanel(&m_controller, this);
+    m_faultPanel->setObjectName(QStringLiteral("faultPanel"));
+    auto *faultDock = new QDockWidget(QStringLiteral("Faults"), this);
+    faultDock->setObjectName(QStringLiteral("faultsDock"));
+    faultDock->setWidget(m_faultPanel);
+    addDockWidget(Qt::LeftDockWidgetArea, faultDock);
+}
+
+// Policy: the selected operation's policy, edited live. The editor follows the controller's
+// loads and restarts itself and posts UpdatePolicy; the log shows it through commandApplied.
+void MainWindow::buildPolicyDock()
+{
+    m_policyEditor = new PolicyEditor(&m_controller, this);
+    m_policyEditor->setObjectName(QStringLiteral("policyEditor"));
+    auto *policyDock = new QDockWidget(QStringLiteral("Policy"), this);
+    policyDock->setObjectName(QStringLiteral("policyDock"));
+    policyDock->setWidget(m_policyEditor);
+    addDockWidget(Qt::LeftDockWidgetArea, policyDock);
+}
+
 void MainWindow::installRowButtons(int first, int last)
 {
     struct Spec
@@ -377,6 +406,7 @@ void MainWindow::onLoaded()
         m_seedBox->setValue(
             int(std::min<std::uint64_t>(m_controller.seed(), std::uint64_t(m_seedBox->maximum()))));
     }
+    m_faultPanel->setScenario(s);
     setWindowTitle(QStringLiteral("Breakwater — ") + s.name);
     m_dirty = true;
     updateToolBarState();
@@ -409,6 +439,7 @@ void MainWindow::onProgress(const RunProgress &progress)
         m_markers.erase(
             std::remove_if(m_markers.begin(), m_markers.end(), [](const TimeMarker &m) { return m.control; }),
             m_markers.end());
+        m_faultPanel->resetControls(); // a restart drops the live faults
     }
     m_generation = progress.series.generation;
     m_dirty |= m_history.ingest(progress);

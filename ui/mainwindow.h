@@ -21,6 +21,9 @@ class QTableView;
 
 namespace bw {
 
+class FaultPanel;
+class PolicyEditor;
+
 // How the window opens (the desktop command line sets these).
 struct MainWindowOptions
 {
@@ -61,6 +64,8 @@ public:
     QSortFilterProxyModel *eventLogProxy() const { return m_eventProxy; }
     Dashboard *dashboard() const { return m_dashboard; }
     QTableView *breakerView() const { return m_breakerView; }
+    FaultPanel *faultPanel() const { return m_faultPanel; }
+    PolicyEditor *policyEditor() const { return m_policyEditor; }
     QString healthText() const;
     // Redraws now from what has arrived (the refresh timer calls it when something changed).
     void refreshNow();
@@ -74,6 +79,8 @@ protected:
 private:
     void buildToolBar();
     void buildDocks();
+    void buildFaultDock();
+    void buildPolicyDock();
     void onLoaded();
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const QString &description, bool accepted, double atMs);
@@ -108,6 +115,8 @@ private:
     QLabel *m_healthPanel = nullptr;
     QLabel *m_healthStatus = nullptr;
     QLabel *m_runStatus = nullptr;
+    FaultPanel *m_faultPanel = nullptr; // the "Faults" dock
+    PolicyEditor *m_policyEditor = nullptr; // the "Policy" dock
 };
 
 } // namespace bw

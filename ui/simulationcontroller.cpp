@@ -24,6 +24,8 @@ void SimulationController::dropRunner()
         m_runner->deleteLater();
     }
     m_runner.clear();
+    m_inFlight.clear();
+    m_lastApplied.reset();
 }
 
 void SimulationController::load(
@@ -50,8 +52,11 @@ void SimulationController::load(
     });
     connect(runner, &SimulationRunner::commandApplied, this,
         [this, runner](const QString &description, bool accepted, double atMs) {
-            if (runner == m_runner)
-                Q_EMIT commandApplied(description, accepted, atMs);
+            if (runner != m_runner)
+                return;
+            if (!m_inFlight.isEmpty())
+                m_lastApplied = m_inFlight.takeFirst();
+            Q_EMIT commandApplied(description, accepted, atMs);
         });
     connect(runner, &SimulationRunner::finished, this, [this, runner] {
         if (runner == m_runner)
@@ -94,8 +99,10 @@ void SimulationController::setSpeed(double speed)
 
 void SimulationController::post(const RunnerCommand &command)
 {
-    if (m_runner)
-        m_runner->post(command);
+    if (!m_runner)
+        return;
+    m_inFlight.append(command);
+    m_runner->post(command);
 }
 
 } // namespace bw

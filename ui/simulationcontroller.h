@@ -36,6 +36,8 @@ public:
     void restart();
     void setSpeed(double speed);
     void post(const RunnerCommand &command);
+    // The last command the current run confirmed (accepted or refused), for viewers and tests.
+    const std::optional<RunnerCommand> &lastAppliedCommand() const { return m_lastApplied; }
 
 Q_SIGNALS:
     void loaded();
@@ -52,6 +54,8 @@ private:
     std::optional<std::uint64_t> m_seed;
     double m_speed = 0;
     RunProgress::State m_state = RunProgress::State::Idle;
+    QList<RunnerCommand> m_inFlight; // posted, not yet confirmed; the runner applies them in order
+    std::optional<RunnerCommand> m_lastApplied;
 };
 
 } // namespace bw

@@ -1,0 +1,232 @@
+// The Policy dock on the offscreen platform, inside the real MainWindow at max speed: it shows
+// the scenario's policy, an edited spin box reaches the engine as UpdatePolicy (and changes the
+// breaker's config), a section turned off leaves the posted policy, edits are kept per
+// operation, and every control explains itself in a tooltip.
+#include "mainwindow.h"
+#include "policyeditor.h"
+
+#include "sim/simulation.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemModelTester>
+#include <QAbstractSpinBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace bw;
+
+namespace {
+
+const QString Scenario = QStringLiteral("outage-and-recovery");
+const QString OperationName = QStringLiteral("checkout");
+constexpr int Timeout = 60000;
+
+MainWindow::Options options(bool start)
+{
+    MainWindow::Options o;
+    o.scenario = Scenario;
+    o.speed = 0;
+    o.start = start;
+    o.restoreSettings = false;
+    return o;
+}
+
+const RunnerCommands::UpdatePolicy *lastUpdate(MainWindow &window)
+{
+    const auto &last = window.controller().lastAppliedCommand();
+    return last ? std::get_if<RunnerCommands::UpdatePolicy>(&last->command) : nullptr;
+}
+
+bool logHasControlRow(MainWindow &window, const QString &subject)
+{
+    const QAbstractItemModel *m = window.eventLogModel();
+    for (int r = 0; r < m->rowCount(); ++r) {
+        bool control = false, named = false, update = false;
+        for (int c = 0; c < m->columnCount(); ++c) {
+            const QString text = m->index(r, c).data().toString();
+            control |= text == EventLogModel::kindName(EventLogModel::Kind::Control);
+            named |= text == subject;
+            update |= text.startsWith(QStringLiteral("updatePolicy"));
+        }
+        if (control && named && update)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestPolicyEditor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void showsTheScenarioPolicy()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        QVERIFY(editor);
+        auto *dock = qobject_cast<QDockWidget *>(editor->parentWidget());
+        QVERIFY(dock);
+        QCOMPARE(dock->windowTitle(), QStringLiteral("Policy"));
+        QCOMPARE(editor->currentOperation(), OperationName);
+        QCOMPARE(editor->findChild<QComboBox *>(QStringLiteral("policyOperation"))->currentText(), OperationName);
+
+        // outage-and-recovery's "checkout": breaker 5 / 5000 / 2 / 2000, retry 3 / 200 / 2000 ×2, timeout 1000.
+        QVERIFY(editor->findChild<QGroupBox *>(QStringLiteral("circuitBreaker"))->isChecked());
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("failureThreshold"))->value(), 5);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("resetTimeout"))->value(), 5000);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("successThreshold"))->value(), 2);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("breakerTimeout"))->value(), 2000);
+        QCOMPARE(editor->findChild<QDoubleSpinBox *>(QStringLiteral("failureRateThreshold"))->value(), 50.0);
+        QVERIFY(editor->findChild<QGroupBox *>(QStringLiteral("retry"))->isChecked());
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("maxAttempts"))->value(), 3);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("initialDelay"))->value(), 200);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("maxDelay"))->value(), 2000);
+        QCOMPARE(editor->findChild<QDoubleSpinBox *>(QStringLiteral("backoffMultiplier"))->value(), 2.0);
+        QVERIFY(editor->findChild<QGroupBox *>(QStringLiteral("timeout"))->isChecked());
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("timeoutMs"))->value(), 1000);
+        QVERIFY(!editor->findChild<QGroupBox *>(QStringLiteral("bulkhead"))->isChecked());
+        QVERIFY(!editor->findChild<QGroupBox *>(QStringLiteral("fallback"))->isChecked());
+        QCOMPARE(editor->findChild<QListWidget *>(QStringLiteral("order"))->count(), StageKindCount);
+
+        // Nothing edited: what it would post is the scenario's policy.
+        const PolicyConfig shown = editor->currentPolicy();
+        const PolicyConfig &loaded = window.controller().scenario().operations.first().policy;
+        QVERIFY(shown.circuitBreaker && loaded.circuitBreaker);
+        QCOMPARE(*shown.circuitBreaker, *loaded.circuitBreaker);
+        QVERIFY(shown.order == loaded.order);
+        QVERIFY(!editor->hasPendingEdit());
+    }
+
+    void everyControlHasATooltip()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        int controls = 0;
+        for (QWidget *w : editor->findChildren<QWidget *>()) {
+            const bool control = qobject_cast<QAbstractSpinBox *>(w) || qobject_cast<QAbstractButton *>(w)
+                || qobject_cast<QComboBox *>(w) || qobject_cast<QLineEdit *>(w) || qobject_cast<QGroupBox *>(w)
+                || qobject_cast<QListWidget *>(w);
+            // Line edits and buttons inside spin boxes and combos belong to them.
+            if (!control || qobject_cast<QAbstractSpinBox *>(w->parentWidget())
+                || qobject_cast<QComboBox *>(w->parentWidget()))
+                continue;
+            ++controls;
+            QVERIFY2(!w->toolTip().isEmpty(), qPrintable(w->objectName() + QStringLiteral(" has no tooltip")));
+        }
+        QVERIFY(controls >= 35);
+    }
+
+    void editAppliesLive()
+    {
+        MainWindow window(options(false));
+        window.show();
+        PolicyEditor *editor = window.policyEditor();
+        QSignalSpy posted(editor, &PolicyEditor::policyPosted);
+        QSignalSpy applied(&window.controller(), &SimulationController::commandApplied);
+        QSignalSpy finished(&window.controller(), &SimulationController::finished);
+        // The edit goes in before start: at max speed the whole run takes less than the debounce.
+
+        auto *threshold = editor->findChild<QSpinBox *>(QStringLiteral("failureThreshold"));
+        // A dragged spin box: several values, one post once it rests.
+        threshold->setValue(7);
+        threshold->setValue(8);
+        threshold->setValue(9);
+        QVERIFY(editor->hasPendingEdit());
+        QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 1, Timeout);
+
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) != nullptr, Timeout);
+        QCOMPARE(applied.size(), 1);
+        QCOMPARE(applied.first().at(0).toString(), QStringLiteral("updatePolicy checkout"));
+        QVERIFY(applied.first().at(1).toBool()); // accepted: the run had not finished
+        window.controller().start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, Timeout);
+        const RunnerCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(update.operation, OperationName);
+        QVERIFY(update.policy.circuitBreaker);
+        QCOMPARE(update.policy.circuitBreaker->failureThreshold, 9);
+        QCOMPARE(update.policy.circuitBreaker->resetTimeout, fromMs(5000)); // the rest untouched
+        QVERIFY(update.policy.retry && update.policy.timeout);
+
+        // The engine takes it: the same command on a Simulation of the scenario changes the breaker.
+        Simulation sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(op >= 0);
+        QVERIFY(sim.pipeline(op).circuitBreaker());
+        QCOMPARE(sim.pipeline(op).circuitBreaker()->config().failureThreshold, 5);
+        QVERIFY(applyCommand(sim, RunnerCommand { update }));
+        QCOMPARE(sim.pipeline(op).circuitBreaker()->config().failureThreshold, 9);
+
+        // The event log shows the control action.
+        QTRY_VERIFY_WITH_TIMEOUT(logHasControlRow(window, OperationName), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            editor->findChild<QLabel *>(QStringLiteral("policyStatus"))->text().contains(QStringLiteral("9")),
+            Timeout);
+        QCOMPARE(editor->policy(OperationName).circuitBreaker->failureThreshold, 9);
+
+        // A restart drops live edits: the editor shows the scenario's policy again.
+        window.controller().restart();
+        QTRY_COMPARE_WITH_TIMEOUT(threshold->value(), 5, Timeout);
+        QCOMPARE(editor->policy(OperationName).circuitBreaker->failureThreshold, 5);
+    }
+
+    void sectionOffLeavesThePolicy()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        QSignalSpy posted(editor, &PolicyEditor::policyPosted);
+        window.controller().start();
+
+        editor->findChild<QGroupBox *>(QStringLiteral("retry"))->setChecked(false);
+        QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 1, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && !lastUpdate(window)->policy.retry, Timeout);
+        QVERIFY(lastUpdate(window)->policy.circuitBreaker);
+        QVERIFY(lastUpdate(window)->policy.timeout);
+
+        // A section turned on posts the shown values.
+        editor->findChild<QGroupBox *>(QStringLiteral("bulkhead"))->setChecked(true);
+        editor->findChild<QSpinBox *>(QStringLiteral("maxConcurrent"))->setValue(4);
+        QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 2, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.bulkhead, Timeout);
+        QCOMPARE(lastUpdate(window)->policy.bulkhead->maxConcurrent, 4);
+        QVERIFY(!lastUpdate(window)->policy.retry);
+
+        // The editor shows its edited policy again after a reload of the same operation's view...
+        editor->selectOperation(OperationName);
+        QVERIFY(!editor->findChild<QGroupBox *>(QStringLiteral("retry"))->isChecked());
+        // ...and the scenario's one after a new load.
+        window.loadScenario(Scenario, std::nullopt, false);
+        QVERIFY(editor->findChild<QGroupBox *>(QStringLiteral("retry"))->isChecked());
+        QVERIFY(!editor->findChild<QGroupBox *>(QStringLiteral("bulkhead"))->isChecked());
+    }
+
+    void orderIsPosted()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        QSignalSpy posted(editor, &PolicyEditor::policyPosted);
+        auto *order = editor->findChild<QListWidget *>(QStringLiteral("order"));
+        QAbstractItemModelTester tester(order->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        order->setCurrentRow(2); // circuit breaker
+        editor->findChild<QAbstractButton *>(QStringLiteral("orderUp"))->click();
+        QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 1, Timeout);
+        QCOMPARE(posted.first().at(0).toString(), OperationName);
+        QVERIFY(editor->policy(OperationName).order
+            == (QList<StageKind> { StageKind::Fallback, StageKind::CircuitBreaker, StageKind::Retry,
+                StageKind::Bulkhead, StageKind::Timeout }));
+    }
+};
+
+QTEST_MAIN(TestPolicyEditor)
+#include "tst_policyeditor.moc"
