@@ -93,16 +93,22 @@ static void BM_BreakerOpenReject(benchmark::State &state)
 }
 BENCHMARK(BM_BreakerOpenReject);
 
-// The api() policy (retry, breaker with its call timeout, bulkhead, timeout) on the wall clock.
-static void BM_PipelineSuccess(benchmark::State &state)
+// Calls through a pipeline whose operation succeeds inline, after a warm-up that grows the pools.
+static void measurePipeline(benchmark::State &state, Pipeline &pipeline)
 {
-    WallScheduler scheduler;
-    Pipeline pipeline(ResiliencePolicies::api(), scheduler);
     InlineSuccess op;
     warmUp(pipeline, op);
     AllocationProbe probe(state);
     for (auto _ : state)
         pipeline.execute(op, {});
+}
+
+// The api() policy (retry, breaker with its call timeout, bulkhead, timeout) on the wall clock.
+static void BM_PipelineSuccess(benchmark::State &state)
+{
+    WallScheduler scheduler;
+    Pipeline pipeline(ResiliencePolicies::api(), scheduler);
+    measurePipeline(state, pipeline);
 }
 BENCHMARK(BM_PipelineSuccess);
 
@@ -111,11 +117,7 @@ static void BM_PipelineSuccessVirtual(benchmark::State &state)
 {
     VirtualScheduler scheduler;
     Pipeline pipeline(ResiliencePolicies::api(), scheduler);
-    InlineSuccess op;
-    warmUp(pipeline, op);
-    AllocationProbe probe(state);
-    for (auto _ : state)
-        pipeline.execute(op, {});
+    measurePipeline(state, pipeline);
 }
 BENCHMARK(BM_PipelineSuccessVirtual);
 
@@ -127,10 +129,6 @@ static void BM_PipelineOpenFallback(benchmark::State &state)
     policy.fallback = FallbackConfig { QVariant(QStringLiteral("cached")), {} };
     Pipeline pipeline(policy, scheduler);
     pipeline.circuitBreaker()->holdOpen();
-    InlineSuccess op;
-    warmUp(pipeline, op);
-    AllocationProbe probe(state);
-    for (auto _ : state)
-        pipeline.execute(op, {});
+    measurePipeline(state, pipeline);
 }
 BENCHMARK(BM_PipelineOpenFallback);

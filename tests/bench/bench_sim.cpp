@@ -1,6 +1,5 @@
 #include "allocationcounter.h"
 #include "sim/simulation.h"
-#include "telemetry/summary.h"
 
 #include <benchmark/benchmark.h>
 
