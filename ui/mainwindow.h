@@ -6,6 +6,8 @@
 #include "simulationcontroller.h"
 #include "telemetryhistory.h"
 
+#include "sim/runexport.h"
+
 #include <QMainWindow>
 #include <QTimer>
 
@@ -67,16 +69,35 @@ public:
     FaultPanel *faultPanel() const { return m_faultPanel; }
     PolicyEditor *policyEditor() const { return m_policyEditor; }
     QString healthText() const;
+
+    // File menu, each also callable directly (tests). A failure returns false with the reason;
+    // the menu shows it in a dialog, and the running scenario goes on untouched.
+    // The scenario as running now: the loaded one with the policy edits made since.
+    ScenarioConfig currentScenario() const;
+    bool saveScenario(const QString &path, QString *error = nullptr) const;
+    // Reads a policy file and applies it live to the operation selected in the Policy dock.
+    bool openPolicy(const QString &path, QString *error = nullptr);
+    bool savePolicy(const QString &path, QString *error = nullptr) const;
+    // Writes the dashboard as PNG or SVG, by the path's suffix.
+    bool exportDashboard(const QString &path, QString *error = nullptr);
+    // Re-runs the scenario with this run's edits up to now on a background thread, with a
+    // progress dialog, and writes the files (exportRun() of the engine); exportFinished tells.
+    void exportRun(const RunExportPaths &paths);
+    bool isExporting() const { return m_exporting; }
+    // Shows a failure in a window-modal dialog (objectName "errorDialog") and the status bar.
+    void reportError(const QString &title, const QString &message);
     // Redraws now from what has arrived (the refresh timer calls it when something changed).
     void refreshNow();
 
 Q_SIGNALS:
     void progressed(bw::TimePoint now, bw::RunProgress::State state);
+    void exportFinished(bool ok, const QString &message);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void buildMenus();
     void buildToolBar();
     void buildDocks();
     void buildFaultDock();
@@ -94,6 +115,7 @@ private:
     TelemetryHistory m_history;
     QTimer m_refresh;
     bool m_dirty = false;
+    bool m_exporting = false;
     QString m_scenarioSource;
     QList<EventLogModel::Entry> m_pendingEvents;
     QList<TimeMarker> m_markers;

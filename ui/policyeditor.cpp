@@ -2,6 +2,8 @@
 
 #include "simulationcontroller.h"
 
+#include "resilience/policywriter.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -342,6 +344,15 @@ void PolicyEditor::selectOperation(const QString &operation)
     showPolicy(m_policies.value(m_shown));
 }
 
+void PolicyEditor::applyPolicy(const QString &operation, const PolicyConfig &policy)
+{
+    selectOperation(operation);
+    if (m_shown.isEmpty())
+        return;
+    showPolicy(policy);
+    post();
+}
+
 void PolicyEditor::showPolicy(const PolicyConfig &p)
 {
     m_loading = true;
@@ -529,31 +540,14 @@ void PolicyEditor::post()
     const PolicyConfig p = currentPolicy();
     m_policies.insert(m_shown, p);
 
-    // A short account of what changed, shown once the run confirms it.
-    QStringList changes;
-    auto onOff = [&](const char *name, bool was, bool is) {
-        if (was != is)
-            changes.append(QString::fromLatin1(name) + (is ? QStringLiteral(" on") : QStringLiteral(" off")));
-    };
-    onOff("circuitBreaker", before.circuitBreaker.has_value(), p.circuitBreaker.has_value());
-    onOff("retry", before.retry.has_value(), p.retry.has_value());
-    onOff("timeout", before.timeout.has_value(), p.timeout.has_value());
-    onOff("bulkhead", before.bulkhead.has_value(), p.bulkhead.has_value());
-    onOff("fallback", before.fallback.has_value(), p.fallback.has_value());
-    if (before.circuitBreaker && p.circuitBreaker && !(*before.circuitBreaker == *p.circuitBreaker)) {
-        const CircuitBreakerConfig &a = *before.circuitBreaker, &b = *p.circuitBreaker;
-        if (a.failureThreshold != b.failureThreshold)
-            changes.append(QStringLiteral("failureThreshold %1 → %2").arg(a.failureThreshold).arg(b.failureThreshold));
-        else
-            changes.append(QStringLiteral("circuitBreaker"));
-    }
-    if (before.order != p.order)
-        changes.append(QStringLiteral("order"));
+    // What changed, field by field: shown here once the run confirms it, and in the log.
+    QStringList changes = policyChanges(before, p);
     if (changes.isEmpty())
         changes.append(QStringLiteral("policy"));
-    m_lastChange = m_shown + QStringLiteral(": ") + changes.join(QStringLiteral(", "));
+    const QString change = changes.join(QStringLiteral(", "));
+    m_lastChange = m_shown + QStringLiteral(": ") + change;
 
-    m_controller->post({ RunnerCommands::UpdatePolicy { m_shown, p } });
+    m_controller->post({ RunnerCommands::UpdatePolicy { m_shown, p, change } });
     Q_EMIT policyPosted(m_shown, p);
 }
 

@@ -44,6 +44,8 @@ public:
     PolicyConfig currentPolicy() const;
     // The policy the editor holds for `operation` (the scenario's, or the last edit).
     PolicyConfig policy(const QString &operation) const { return m_policies.value(operation); }
+    // Shows `policy` for `operation` and posts it as an edit (File ▸ Open policy).
+    void applyPolicy(const QString &operation, const PolicyConfig &policy);
     // Posts a pending edit now instead of waiting for the debounce.
     void flush();
     bool hasPendingEdit() const { return m_pending.isActive(); }

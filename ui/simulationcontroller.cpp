@@ -1,5 +1,7 @@
 #include "simulationcontroller.h"
 
+#include <cmath>
+
 namespace bw {
 
 SimulationController::SimulationController(QObject *parent)
@@ -26,6 +28,8 @@ void SimulationController::dropRunner()
     m_runner.clear();
     m_inFlight.clear();
     m_lastApplied.reset();
+    m_applied.clear();
+    m_beforeRestart = 0;
 }
 
 void SimulationController::load(
@@ -56,6 +60,14 @@ void SimulationController::load(
                 return;
             if (!m_inFlight.isEmpty())
                 m_lastApplied = m_inFlight.takeFirst();
+            // The runner applies commands and restarts in the order they were posted, so the
+            // first m_beforeRestart confirmations belong to the run before the restart.
+            if (m_beforeRestart > 0)
+                --m_beforeRestart;
+            else if (accepted && m_lastApplied)
+                // atMs came from toMs() of an integer nanosecond count: rounding recovers it
+                // exactly for any run shorter than 25 days.
+                m_applied.append({ TimePoint(Duration(std::llround(atMs * 1e6))), *m_lastApplied });
             Q_EMIT commandApplied(description, accepted, atMs);
         });
     connect(runner, &SimulationRunner::finished, this, [this, runner] {
@@ -86,8 +98,11 @@ void SimulationController::step(Duration length)
 
 void SimulationController::restart()
 {
-    if (m_runner)
-        m_runner->restart();
+    if (!m_runner)
+        return;
+    m_applied.clear();
+    m_beforeRestart = int(m_inFlight.size());
+    m_runner->restart();
 }
 
 void SimulationController::setSpeed(double speed)

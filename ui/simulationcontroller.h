@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/simulationrunner.h"
+#include "sim/controlscript.h"
 
 #include <QObject>
 #include <QPointer>
@@ -38,6 +38,9 @@ public:
     void post(const RunnerCommand &command);
     // The last command the current run confirmed (accepted or refused), for viewers and tests.
     const std::optional<RunnerCommand> &lastAppliedCommand() const { return m_lastApplied; }
+    // The commands the current run accepted, with the virtual time each applied at: with the
+    // scenario and seed, they make the run again (File ▸ Export run). Cleared by load and restart.
+    const QList<TimedCommand> &appliedCommands() const { return m_applied; }
 
 Q_SIGNALS:
     void loaded();
@@ -56,6 +59,8 @@ private:
     RunProgress::State m_state = RunProgress::State::Idle;
     QList<RunnerCommand> m_inFlight; // posted, not yet confirmed; the runner applies them in order
     std::optional<RunnerCommand> m_lastApplied;
+    QList<TimedCommand> m_applied;
+    int m_beforeRestart = 0; // confirmations still due for commands posted before a restart
 };
 
 } // namespace bw

@@ -90,4 +90,61 @@ QJsonObject policyToJson(const PolicyConfig &p)
     return o;
 }
 
+namespace {
+
+QString shortValue(const QJsonValue &v)
+{
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 10);
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (v.isString())
+        return v.toString();
+    if (v.isArray()) {
+        QStringList items;
+        for (const QJsonValue &item : v.toArray())
+            items.append(shortValue(item));
+        return u'[' + items.join(QStringLiteral(", ")) + u']';
+    }
+    return QStringLiteral("…");
+}
+
+void diff(const QString &path, const QJsonObject &a, const QJsonObject &b, QStringList *out)
+{
+    QStringList keys = a.keys() + b.keys();
+    keys.removeDuplicates();
+    for (const QString &key : std::as_const(keys)) {
+        const QJsonValue va = a.value(key), vb = b.value(key);
+        if (va == vb || key == u"name")
+            continue;
+        const QString here = path.isEmpty() ? key : path + u'.' + key;
+        if (va.isObject() && vb.isObject())
+            diff(here, va.toObject(), vb.toObject(), out);
+        else if (va.isUndefined() || (va.isBool() && !va.toBool() && vb.isObject()))
+            out->append(here + QStringLiteral(" on"));
+        else if (vb.isUndefined() || (vb.isBool() && !vb.toBool() && va.isObject()))
+            out->append(here + QStringLiteral(" off"));
+        else if (key == u"order") {
+            // The order lists the stages that are on: a stage switched on or off is reported
+            // already; only a move among the stages on both sides is news.
+            QStringList x = va.toVariant().toStringList(), y = vb.toVariant().toStringList();
+            x.removeIf([&](const QString &k) { return !y.contains(k); });
+            y.removeIf([&](const QString &k) { return !x.contains(k); });
+            if (x != y)
+                out->append(QStringLiteral("%1 %2 → %3").arg(here, x.join(u'>'), y.join(u'>')));
+        }
+        else
+            out->append(QStringLiteral("%1 %2 → %3").arg(here, shortValue(va), shortValue(vb)));
+    }
+}
+
+} // namespace
+
+QStringList policyChanges(const PolicyConfig &before, const PolicyConfig &after)
+{
+    QStringList out;
+    diff(QString(), policyToJson(before), policyToJson(after), &out);
+    return out;
+}
+
 } // namespace bw

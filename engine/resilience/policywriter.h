@@ -12,4 +12,9 @@ namespace bw {
 // function, onTimeout) have no JSON form and are left out.
 QJsonObject policyToJson(const PolicyConfig &policy);
 
+// What an edit changed, one entry per field as the policy JSON names it:
+// "circuitBreaker.failureThreshold 5 → 3", "retry on", "order". Empty when nothing changed.
+// For event logs and chart markers, so a threshold edit says which threshold.
+QStringList policyChanges(const PolicyConfig &before, const PolicyConfig &after);
+
 } // namespace bw

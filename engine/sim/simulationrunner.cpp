@@ -92,7 +92,10 @@ QString RunnerCommand::describe() const
     using namespace RunnerCommands;
     return std::visit(
         Overloaded {
-            [](const UpdatePolicy &c) { return QStringLiteral("updatePolicy %1").arg(c.operation); },
+            [](const UpdatePolicy &c) {
+                return c.change.isEmpty() ? QStringLiteral("updatePolicy %1").arg(c.operation)
+                                          : QStringLiteral("updatePolicy %1: %2").arg(c.operation, c.change);
+            },
             [](const Breaker &c) {
                 return QStringLiteral("%1 %2").arg(breakerActionName(c.action), c.operation);
             },

@@ -22,6 +22,7 @@ struct UpdatePolicy
 {
     QString operation;
     PolicyConfig policy;
+    QString change; // what the edit changed, for the log: "circuitBreaker.failureThreshold 5 → 3"
 };
 struct Breaker
 {

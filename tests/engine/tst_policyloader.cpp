@@ -1,4 +1,5 @@
 #include "resilience/policyloader.h"
+#include "resilience/policywriter.h"
 
 #include <QDir>
 #include <QFile>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void loadErrorFormat();
     void embeddedPolicyPaths();
     void nearestName();
+    void policyChangesNameEachField();
 };
 
 void tst_PolicyLoader::formatsExample()
@@ -637,6 +639,35 @@ void tst_PolicyLoader::nearestName()
     QCOMPARE(bw::nearestName(QStringLiteral("sucessThreshold"), keys), QStringLiteral("successThreshold"));
     QCOMPARE(bw::nearestName(QStringLiteral("banana"), keys), QString());
     QCOMPARE(bw::editDistance(u"retires", u"retries"), 1); // a transposition is one edit
+}
+
+// What the app's log and chart markers say about an edit: every changed field, by its JSON path.
+void tst_PolicyLoader::policyChangesNameEachField()
+{
+    const bw::PolicyConfig before = bw::ResiliencePolicies::api();
+    QVERIFY(bw::policyChanges(before, before).isEmpty());
+    bw::PolicyConfig after = before;
+    after.circuitBreaker->failureThreshold = before.circuitBreaker->failureThreshold + 2;
+    after.circuitBreaker->slowCallDurationThreshold = bw::fromMs(1500);
+    after.retry.reset();
+    after.bulkhead.reset();
+    const QStringList changes = bw::policyChanges(before, after);
+    QVERIFY2(changes.contains(QStringLiteral("circuitBreaker.failureThreshold %1 → %2")
+                                  .arg(before.circuitBreaker->failureThreshold)
+                                  .arg(after.circuitBreaker->failureThreshold)),
+        qPrintable(changes.join(u'|')));
+    QVERIFY2(changes.contains(QStringLiteral("circuitBreaker.slowCallDurationThreshold %1 → 1500")
+                                  .arg(bw::toMs(before.circuitBreaker->slowCallDurationThreshold))),
+        qPrintable(changes.join(u'|')));
+    QVERIFY(changes.contains(QStringLiteral("retry off")));
+    QVERIFY(changes.contains(QStringLiteral("bulkhead off")));
+    QCOMPARE(bw::policyChanges(after, before).filter(QStringLiteral(" on")).size(), 2);
+    QVERIFY2(changes.size() == 4, qPrintable(changes.join(u'|'))); // no "order": stages on/off say it
+    bw::PolicyConfig moved = before;
+    std::swap(moved.order[0], moved.order[1]);
+    const QStringList reordered = bw::policyChanges(before, moved);
+    QCOMPARE(reordered.size(), 1);
+    QVERIFY2(reordered.first().startsWith(QStringLiteral("order ")), qPrintable(reordered.first()));
 }
 
 QTEST_GUILESS_MAIN(tst_PolicyLoader)

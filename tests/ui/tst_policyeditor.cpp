@@ -148,7 +148,9 @@ private Q_SLOTS:
 
         QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) != nullptr, Timeout);
         QCOMPARE(applied.size(), 1);
-        QCOMPARE(applied.first().at(0).toString(), QStringLiteral("updatePolicy checkout"));
+        // The log names the field and both values.
+        QCOMPARE(applied.first().at(0).toString(),
+            QStringLiteral("updatePolicy checkout: circuitBreaker.failureThreshold 5 → 9"));
         QVERIFY(applied.first().at(1).toBool()); // accepted: the run had not finished
         window.controller().start();
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, Timeout);
