@@ -104,18 +104,14 @@ QVariant BreakerModel::data(const QModelIndex &index, int role) const
             return int(Qt::AlignCenter);
         break;
     case FailureRateColumn:
+    case SlowCallRateColumn: {
+        const double rate = index.column() == FailureRateColumn ? row.failureRate : row.slowCallRate;
         if (role == Qt::DisplayRole)
-            return row.failureRate < 0 ? QStringLiteral("–")
-                                       : QString::number(row.failureRate, 'f', 1) + u'%';
+            return rate < 0 ? QStringLiteral("–") : QString::number(rate, 'f', 1) + u'%';
         if (role == Qt::TextAlignmentRole)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case SlowCallRateColumn:
-        if (role == Qt::DisplayRole)
-            return QStringLiteral("–");
-        if (role == Qt::ToolTipRole)
-            return QStringLiteral("Not in the telemetry snapshots yet");
-        break;
+    }
     case CallsColumn:
         if (role == Qt::DisplayRole)
             return QString::number(row.callsInWindow);
@@ -160,12 +156,12 @@ QVariant BreakerModel::headerData(int section, Qt::Orientation orientation, int 
     }
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case SlowCallRateColumn:
-            return QStringLiteral("Slow-call rate: not in the telemetry snapshots yet");
         case FailureRateColumn:
-            return QStringLiteral("Failures and timeouts among the calls the breaker let through, last 10 s");
+            return QStringLiteral("Failure rate in the breaker's own sliding window: what failureRateThreshold is compared with");
+        case SlowCallRateColumn:
+            return QStringLiteral("Slow-call rate in the breaker's own sliding window: what slowCallRateThreshold is compared with");
         case CallsColumn:
-            return QStringLiteral("Calls the breaker let through in the last 10 s of virtual time");
+            return QStringLiteral("Calls in the breaker's sliding window (count or time window, as configured)");
         case RejectedColumn:
             return QStringLiteral("Calls the breaker rejected since the run started");
         default:

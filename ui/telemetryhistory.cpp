@@ -64,26 +64,12 @@ std::vector<BreakerRow> TelemetryHistory::breakerRows() const
         row.rejected = i < m_rejected.size() ? m_rejected[i] : 0;
         if (m_current && i < m_current->breakers.size())
             row.rejected += m_current->breakers[i].rejected;
-        const qsizetype op = layout.operations.indexOf(row.name);
-        if (op < 0)
-            continue;
-        std::int64_t failed = 0, permitted = 0;
-        const qsizetype from = std::max<qsizetype>(0, m_buckets.size() - WindowBuckets);
-        for (qsizetype b = from; b < m_buckets.size(); ++b) {
-            const TimeBucket &bucket = *m_buckets.at(b);
-            if (std::size_t(op) >= bucket.operations.size())
-                continue;
-            const OperationPoint &p = bucket.operations[std::size_t(op)];
-            // Calls the breaker let through: rejections by the breaker or the bulkhead never
-            // reached the backend, so they do not count towards its failure rate.
-            const std::int64_t through = p.ended() - p.count(Outcome::CircuitOpen)
-                - p.count(Outcome::BulkheadFull) - p.count(Outcome::BulkheadTimeout)
-                - p.count(Outcome::Cancelled);
-            permitted += std::max<std::int64_t>(0, through);
-            failed += p.count(Outcome::Failure) + p.count(Outcome::Timeout);
+        if (latest && i < latest->breakers.size() && latest->breakers[i].windowCalls >= 0) {
+            const BreakerPoint &p = latest->breakers[i];
+            row.callsInWindow = p.windowCalls;
+            row.failureRate = 100.0 * p.failureRate;
+            row.slowCallRate = 100.0 * p.slowCallRate;
         }
-        row.callsInWindow = permitted;
-        row.failureRate = permitted > 0 ? std::min(100.0, 100.0 * double(failed) / double(permitted)) : -1;
     }
     return rows;
 }

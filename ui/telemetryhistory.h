@@ -18,9 +18,9 @@ struct BreakerRow
 {
     QString name;
     CircuitState state = CircuitState::Closed;
-    // Over the last windowBuckets completed buckets, from the outcomes of the operation named
-    // after the breaker (the simulator names breakers after operations); -1 when unknown.
-    double failureRate = -1;
+    // The breaker's own sliding window at the latest bucket, as its thresholds see it, in
+    // percent; -1 when unknown (no breaker sampler).
+    double failureRate = -1, slowCallRate = -1;
     std::int64_t callsInWindow = 0;
     std::int64_t rejected = 0; // since the run started (or the history's oldest bucket, after a gap)
 };
@@ -31,8 +31,6 @@ struct BreakerRow
 class TelemetryHistory
 {
 public:
-    static constexpr int WindowBuckets = 10;
-
     explicit TelemetryHistory(qsizetype capacity = 600);
 
     // Appends the progress's buckets (dropping everything on a reset). True when something changed.

@@ -47,6 +47,18 @@ TimeSeriesRecorder::BulkheadSampler bulkheadSampler(Simulation *sim, int operati
     };
 }
 
+// The breaker's own window: the rates its thresholds are compared with.
+TimeSeriesRecorder::BreakerSampler breakerSampler(Simulation *sim, int operation)
+{
+    return [sim, operation]() -> std::optional<TimeSeriesRecorder::BreakerSample> {
+        const CircuitBreaker *b = sim->pipeline(operation).circuitBreaker();
+        if (!b)
+            return std::nullopt;
+        const CircuitBreakerMetrics m = b->metrics();
+        return TimeSeriesRecorder::BreakerSample { m.failureRate, m.slowCallRate, m.windowCalls };
+    };
+}
+
 } // namespace
 
 bool applyCommand(Simulation &sim, const RunnerCommand &command)
@@ -70,7 +82,7 @@ void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
         Pipeline &p = sim.pipeline(i);
         recorder.addOperation(p.name(), sim.operationConfig(i).service);
         if (CircuitBreaker *b = p.circuitBreaker())
-            recorder.addBreaker(b->name(), b->state());
+            recorder.addBreaker(b->name(), b->state(), breakerSampler(&sim, i));
         // Sampled, not followed: bulkhead events come several per call and cost more than the
         // rest of the recording together; the samples give peaks at a tenth of a bucket.
         if (p.bulkhead())

@@ -247,14 +247,18 @@ int TimeSeriesRecorder::addOperation(const QString &name, const QString &service
     return i;
 }
 
-int TimeSeriesRecorder::addBreaker(const QString &name, CircuitState initial)
+int TimeSeriesRecorder::addBreaker(const QString &name, CircuitState initial, BreakerSampler sampler)
 {
     int i = int(m_breakerNames.indexOf(name));
-    if (i >= 0)
+    if (i >= 0) {
+        if (sampler)
+            m_breakers[std::size_t(i)].sampler = std::move(sampler);
         return i;
+    }
     i = int(m_breakerNames.size());
     m_breakerNames.append(name);
     BreakerLive b;
+    b.sampler = std::move(sampler);
     b.state = initial;
     b.point.state = initial;
     b.since = m_scheduler ? m_scheduler->now() : m_start;
@@ -473,6 +477,12 @@ TimeBucket TimeSeriesRecorder::liveBucket(
     for (const BreakerLive &l : m_breakers) {
         BreakerPoint p = l.point;
         p.state = l.state;
+        if (l.sampler)
+            if (const std::optional<BreakerSample> s = l.sampler()) {
+                p.failureRate = s->failureRate;
+                p.slowCallRate = s->slowCallRate;
+                p.windowCalls = s->windowCalls;
+            }
         p.timeInState[std::size_t(l.state)] += std::max(Duration::zero(), end - std::max(l.since, m_start));
         b.breakers.push_back(p);
     }
@@ -564,6 +574,9 @@ void TimeSeriesRecorder::closeBucket(TimePoint end)
         });
         mergeVector(m_coarse.breakers, bucket->breakers, [](BreakerPoint &a, const BreakerPoint &b) {
             a.state = b.state;
+            a.failureRate = b.failureRate;
+            a.slowCallRate = b.slowCallRate;
+            a.windowCalls = b.windowCalls;
             a.changes += b.changes;
             for (std::size_t k = 0; k < a.timeInState.size(); ++k)
                 a.timeInState[k] += b.timeInState[k];

@@ -98,6 +98,10 @@ struct BreakerPoint
     int changes = 0; // state changes in the bucket (all of them)
     std::array<Duration, CircuitStateCount> timeInState {};
     std::int64_t rejected = 0; // calls the breaker rejected
+    // The breaker's own sliding window at the bucket's end, as it judges it (0..1); -1 when
+    // there is no sampler. Exact: what the thresholds are compared with.
+    double failureRate = -1, slowCallRate = -1;
+    std::int64_t windowCalls = -1;
 };
 
 // A breaker state change, with its reason; TimeBucket::changes lists them in time order.
@@ -241,6 +245,13 @@ public:
         int inService = 0, queued = 0, capacity = 0;
     };
     using ServiceSampler = std::function<ServiceSample()>;
+    struct BreakerSample
+    {
+        double failureRate = 0, slowCallRate = 0; // over the breaker's window, 0..1
+        std::int64_t windowCalls = 0;
+    };
+    // nullopt while the breaker does not exist (a policy without one). Sampled once per bucket.
+    using BreakerSampler = std::function<std::optional<BreakerSample>()>;
 
     explicit TimeSeriesRecorder(Config config);
     TimeSeriesRecorder()
@@ -256,7 +267,7 @@ public:
     // names never registered register them on first sight. Each returns the index, the existing
     // one when the name is known (a sampler given then replaces the old one).
     int addOperation(const QString &name, const QString &service = {});
-    int addBreaker(const QString &name, CircuitState initial = CircuitState::Closed);
+    int addBreaker(const QString &name, CircuitState initial = CircuitState::Closed, BreakerSampler sampler = {});
     int addBulkhead(const QString &name, BulkheadSampler sampler = {});
     int addService(const QString &name, ServiceSampler sampler);
 
@@ -340,6 +351,7 @@ private:
     };
     struct BreakerLive
     {
+        BreakerSampler sampler;
         BreakerPoint point;
         CircuitState state = CircuitState::Closed;
         TimePoint since {};

@@ -357,6 +357,34 @@ private Q_SLOTS:
     }
 
     // Without events, peaks come from samples taken every tenth of a bucket.
+    // A breaker's own window is sampled at each bucket's end; without a sampler it is unknown.
+    void breakerWindowSampledAtBoundaries()
+    {
+        VirtualScheduler s;
+        TimeSeriesRecorder r;
+        r.addBreaker(Op, CircuitState::Closed, [&]() -> std::optional<TimeSeriesRecorder::BreakerSample> {
+            const double t = toMs(s.now()) / 1000; // the sample tells when it was taken
+            if (t > 2.5)
+                return std::nullopt; // the policy dropped its breaker
+            return TimeSeriesRecorder::BreakerSample { t / 10, t / 20, std::int64_t(t * 7) };
+        });
+        r.addBreaker(QStringLiteral("unsampled"));
+        r.attach(s, ms(4000));
+        s.advanceTo(ms(4000));
+        r.finish(ms(4000));
+        const QList<TimeBucketPtr> buckets = r.recent();
+        QCOMPARE(buckets.size(), 4);
+        for (int i = 0; i < 2; ++i) {
+            const BreakerPoint &p = buckets[i]->breakers[0];
+            QCOMPARE(p.failureRate, (i + 1) / 10.0);
+            QCOMPARE(p.slowCallRate, (i + 1) / 20.0);
+            QCOMPARE(p.windowCalls, std::int64_t((i + 1) * 7));
+            QCOMPARE(buckets[i]->breakers[1].failureRate, -1.0);
+            QCOMPARE(buckets[i]->breakers[1].windowCalls, std::int64_t(-1));
+        }
+        QCOMPARE(buckets[3]->breakers[0].windowCalls, std::int64_t(-1));
+    }
+
     void peaksFromSamplesAlone()
     {
         VirtualScheduler s;

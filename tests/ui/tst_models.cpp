@@ -40,6 +40,10 @@ RunProgress progress(const std::shared_ptr<const TimeSeriesLayout> &l, std::int6
         BreakerPoint bp;
         bp.state = state;
         bp.rejected = 2;
+        // The breaker's own window, as its sampler reads it.
+        bp.failureRate = failed / 10.0;
+        bp.slowCallRate = 0.125;
+        bp.windowCalls = 100;
         b->breakers.push_back(bp);
         BulkheadPoint bh;
         bh.maxConcurrent = 10;
@@ -102,8 +106,8 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.breakerName(1), QStringLiteral("b"));
         QCOMPARE(model.index(0, BreakerModel::FailureRateColumn).data().toString(), QStringLiteral("30.0%"));
-        QCOMPARE(model.index(0, BreakerModel::CallsColumn).data().toString(),
-            QStringLiteral("100")); // 10 s window
+        QCOMPARE(model.index(0, BreakerModel::SlowCallRateColumn).data().toString(), QStringLiteral("12.5%"));
+        QCOMPARE(model.index(0, BreakerModel::CallsColumn).data().toString(), QStringLiteral("100"));
         QCOMPARE(model.index(0, BreakerModel::RejectedColumn).data().toString(), QStringLiteral("24"));
 
         // An update is one ranged dataChanged, not one per cell.
