@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QCursor>
 #include <QGraphicsLayout>
+#include <QMouseEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -58,34 +59,124 @@ QColor outcomeColor(Outcome o)
 }
 
 // A chart view that draws the dashboard's time markers (faults, control actions) across its plot,
-// in the foreground: no series per marker, nothing to update when markers come and go.
+// in the foreground, each with its label along the line: no series per marker, nothing to
+// update when markers come and go. Hovering the plot shows every series' value at that time
+// (stacked bands as their own share), with a crosshair.
 class MarkedChartView final : public QChartView
 {
 public:
     MarkedChartView(QChart *chart, const QList<TimeMarker> *const *markers, QWidget *parent)
         : QChartView(chart, parent)
         , m_markers(markers)
-    { }
+    {
+        setMouseTracking(true);
+    }
+
+    // What the hover tooltip says at plot position `pos`; empty outside the plot or without data.
+    QString valuesAt(const QPointF &pos) const
+    {
+        if (chart()->series().isEmpty() || !chart()->plotArea().contains(pos))
+            return {};
+        const double x = chart()->mapToValue(pos, chart()->series().first()).x();
+        QStringList lines;
+        double at = x;
+        for (QAbstractSeries *s : chart()->series()) {
+            QXYSeries *upper = nullptr, *lower = nullptr;
+            if (auto *area = qobject_cast<QAreaSeries *>(s)) {
+                upper = area->upperSeries();
+                lower = area->lowerSeries();
+            } else {
+                upper = qobject_cast<QXYSeries *>(s);
+            }
+            if (!upper || upper->count() == 0)
+                continue;
+            const int i = nearest(upper, x);
+            at = upper->at(i).x();
+            double value = upper->at(i).y();
+            if (lower && i < lower->count())
+                value -= lower->at(i).y();
+            QString unit;
+            for (QAbstractAxis *axis : s->attachedAxes())
+                if (axis->orientation() == Qt::Vertical)
+                    unit = axis->titleText();
+            lines.append(QStringLiteral("%1: %2 %3").arg(s->name(), QString::number(value, 'g', 4), unit));
+        }
+        if (lines.isEmpty())
+            return {};
+        return QStringLiteral("t = %1 s\n").arg(at, 0, 'f', 0) + lines.join(u'\n');
+    }
 
 protected:
+    void mouseMoveEvent(QMouseEvent *event) override
+    {
+        QChartView::mouseMoveEvent(event);
+        const QPointF pos = mapToScene(event->position().toPoint());
+        const QString text = valuesAt(pos);
+        m_hoverX = text.isEmpty() ? -1 : pos.x();
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(event->globalPosition().toPoint(), text, this);
+        viewport()->update();
+    }
+
+    void leaveEvent(QEvent *event) override
+    {
+        QChartView::leaveEvent(event);
+        m_hoverX = -1;
+        viewport()->update();
+    }
+
     void drawForeground(QPainter *painter, const QRectF &rect) override
     {
         QChartView::drawForeground(painter, rect);
+        const QRectF plot = chart()->plotArea();
+        if (m_hoverX >= plot.left() && m_hoverX <= plot.right()) {
+            painter->setPen(QPen(QColor(0, 0, 0, 90), 0));
+            painter->drawLine(QPointF(m_hoverX, plot.top()), QPointF(m_hoverX, plot.bottom()));
+        }
         if (!*m_markers || chart()->series().isEmpty())
             return;
-        const QRectF plot = chart()->plotArea();
         QAbstractSeries *series = chart()->series().first();
+        QFont small = font();
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        painter->setFont(small);
+        const QFontMetrics fm(small);
         for (const TimeMarker &m : **m_markers) {
             const double x = chart()->mapToPosition(QPointF(m.atSeconds, 0), series).x();
             if (x < plot.left() || x > plot.right())
                 continue;
-            painter->setPen(QPen(m.color, 1, Qt::DashLine));
+            painter->setPen(QPen(m.color, 0, Qt::DashLine));
             painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+            // The label runs down the line from the plot's top, so neighbours do not collide.
+            painter->save();
+            painter->translate(x + 2, plot.top() + 2);
+            painter->rotate(90);
+            painter->setPen(m.color.darker(130));
+            painter->drawText(0, -fm.descent(), fm.elidedText(m.label, Qt::ElideRight, int(plot.height()) - 4));
+            painter->restore();
         }
     }
 
 private:
+    // The index of the point nearest `x`; points are in increasing x.
+    static int nearest(const QXYSeries *s, double x)
+    {
+        int lo = 0, hi = int(s->count()) - 1;
+        while (lo < hi) {
+            const int mid = (lo + hi) / 2;
+            if (s->at(mid).x() < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && std::abs(s->at(lo - 1).x() - x) < std::abs(s->at(lo).x() - x))
+            --lo;
+        return lo;
+    }
+
     const QList<TimeMarker> *const *m_markers;
+    double m_hoverX = -1;
 };
 
 const QString OutcomesTitle = QStringLiteral("Calls per second by outcome");
@@ -129,14 +220,10 @@ Dashboard::Dashboard(QWidget *parent)
         auto *area = new QAreaSeries(upper, i > 0 ? m_outcomeUpper[std::size_t(i - 1)] : nullptr);
         area->setName(QString(outcomeName(o)));
         area->setColor(outcomeColor(o));
-        area->setBorderColor(outcomeColor(o).darker(120));
+        area->setPen(QPen(outcomeColor(o).darker(120), 0)); // cosmetic: no stroker per repaint
         outcomes.chart->addSeries(area);
         area->attachAxis(outcomes.x);
         area->attachAxis(outcomes.y);
-        const QString name = area->name();
-        connect(area, &QAreaSeries::hovered, this, [this, name](const QPointF &p, bool on) {
-            showTooltip(name, p, on, QStringLiteral("calls/s (stacked)"));
-        });
     }
     // Eight outcomes do not fit under a half-width chart without eliding: list them beside it.
     outcomes.chart->legend()->setAlignment(Qt::AlignRight);
@@ -186,15 +273,20 @@ Dashboard::Chart Dashboard::makeChart(const QString &title, const QString &yTitl
     c.chart->layout()->setContentsMargins(0, 0, 0, 0);
     // Live data: animations would lag behind every refresh.
     c.chart->setAnimationOptions(QChart::NoAnimation);
+    // The view paints the white background once; a chart background too would fill it twice.
+    c.chart->setBackgroundVisible(false);
     c.x = new QValueAxis(c.chart);
     c.x->setTitleText(QStringLiteral("virtual time (s)"));
     c.x->setLabelFormat(QStringLiteral("%g"));
     c.x->setRange(0, 60);
+    // Time is read off the shared axis and the markers; vertical grid lines would only add ink.
+    c.x->setGridLineVisible(false);
     c.chart->addAxis(c.x, Qt::AlignBottom);
     c.y = new QValueAxis(c.chart);
     c.y->setTitleText(yTitle);
     c.y->setLabelFormat(QStringLiteral("%g"));
     c.y->setRange(0, 1);
+    c.y->setGridLinePen(QPen(QColor(0xe0, 0xe0, 0xe0), 0)); // cosmetic: no stroker
     c.chart->addAxis(c.y, Qt::AlignLeft);
     if (!y2Title.isEmpty()) {
         c.y2 = new QValueAxis(c.chart);
@@ -205,6 +297,7 @@ Dashboard::Chart Dashboard::makeChart(const QString &title, const QString &yTitl
     }
     c.view = new MarkedChartView(c.chart, &m_markers, this);
     c.view->setRenderHint(QPainter::Antialiasing, false);
+    c.view->setBackgroundBrush(Qt::white);
     c.view->setMinimumSize(320, 200);
     c.view->setObjectName(title);
     return c;
@@ -218,22 +311,19 @@ QLineSeries *Dashboard::addLine(Chart &c, const QString &name, const QColor &col
     c.chart->addSeries(s);
     s->attachAxis(c.x);
     s->attachAxis(right && c.y2 ? c.y2 : c.y);
-    const QString unit = right && c.y2 ? c.y2->titleText() : c.y->titleText();
-    connect(s, &QLineSeries::hovered, this,
-        [this, name, unit](const QPointF &p, bool on) { showTooltip(name, p, on, unit); });
     return s;
 }
 
-void Dashboard::showTooltip(const QString &series, const QPointF &point, bool state, const QString &unit)
+QString Dashboard::hoverText(const QString &chartTitle, double seconds) const
 {
-    if (!state) {
-        QToolTip::hideText();
-        return;
+    for (const Chart &c : m_charts) {
+        if (c.chart->title() != chartTitle || c.chart->series().isEmpty())
+            continue;
+        const QPointF at = c.chart->mapToPosition(QPointF(seconds, 0), c.chart->series().first());
+        const QPointF inside(at.x(), c.chart->plotArea().center().y());
+        return static_cast<const MarkedChartView *>(c.view)->valuesAt(inside);
     }
-    QToolTip::showText(QCursor::pos(),
-        QStringLiteral("%1\nt = %2 s\n%3 %4")
-            .arg(series, QString::number(point.x(), 'f', 1), QString::number(point.y(), 'g', 4), unit),
-        this);
+    return {};
 }
 
 void Dashboard::setHistory(const TelemetryHistory *history)
@@ -314,7 +404,10 @@ void Dashboard::refresh()
     const double windowS = double(buckets.capacity()) * std::max(0.001, toMs(layout.bucketWidth) / 1000.0);
     double from = 0, to = endS > 0 ? endS : 60;
     if (to > windowS) {
-        to = std::max(windowS, nowS);
+        // Scrolling: the window moves a tenth of its width at a time, so the axes stay still
+        // between steps (no re-layout of axis labels and no second geometry pass per series).
+        const double step = windowS / 10;
+        to = std::max(windowS, std::ceil(nowS / step) * step);
         from = to - windowS;
     }
 
@@ -339,7 +432,7 @@ void Dashboard::refresh()
     // Visible buckets, merged k at a time so that no chart draws more than MaxPoints points:
     // painting costs per point, and a plot a few hundred pixels wide shows no more. Rates stay
     // exact (sums over the merged span); latency and occupancy keep the span's worst.
-    constexpr qsizetype MaxPoints = 150;
+    constexpr qsizetype MaxPoints = 100;
     qsizetype first = 0;
     while (first < n && toMs(buckets.at(first)->start) / 1000.0 < from)
         ++first;
@@ -424,19 +517,25 @@ void Dashboard::refresh()
         maxConcurrent = std::max({ maxConcurrent, busy, cap });
     }
 
+    // A replace() re-lays out and re-strokes the whole series, so a series whose points did not
+    // change (a flat capacity, an empty band) is left alone.
+    auto replace = [](QXYSeries *series, const QList<QPointF> &points) {
+        if (series->points() != points)
+            series->replace(points);
+    };
     for (int k = 0; k < OutcomeCount; ++k)
-        m_outcomeUpper[std::size_t(k)]->replace(outcomes[std::size_t(k)]);
-    m_retries->replace(retries);
-    m_attemptsPerCall->replace(attempts);
-    m_timeouts->replace(timeouts);
-    m_activePercent->replace(active);
-    m_queuedPercent->replace(queued);
-    m_p50->replace(p50);
-    m_p95->replace(p95);
-    m_p99->replace(p99);
-    m_received->replace(received);
-    m_inService->replace(inService);
-    m_capacity->replace(capacity);
+        replace(m_outcomeUpper[std::size_t(k)], outcomes[std::size_t(k)]);
+    replace(m_retries, retries);
+    replace(m_attemptsPerCall, attempts);
+    replace(m_timeouts, timeouts);
+    replace(m_activePercent, active);
+    replace(m_queuedPercent, queued);
+    replace(m_p50, p50);
+    replace(m_p95, p95);
+    replace(m_p99, p99);
+    replace(m_received, received);
+    replace(m_inService, inService);
+    replace(m_capacity, capacity);
 
     for (Chart &c : m_charts)
         if (c.x->min() != from || c.x->max() != to)
@@ -459,7 +558,12 @@ void Dashboard::refresh()
     if (m_charts[3].chart->title() != bulkheadTitle)
         m_charts[3].chart->setTitle(bulkheadTitle);
     m_timeline->setRange(from, to);
-    m_timeline->updateGeometry();
+    // Its height follows the number of lanes; telling the layout at every refresh would lay out
+    // (and resize) every chart at every repaint.
+    if (m_timelineLanes != layout.breakers.size()) {
+        m_timelineLanes = layout.breakers.size();
+        m_timeline->updateGeometry();
+    }
     m_timeline->update();
     // The markers are painted in each view's foreground, which the series' updates do not redraw.
     for (Chart &c : m_charts)

@@ -39,6 +39,8 @@ public:
     // For tests: the series named `name` in the chart titled `chartTitle`.
     QXYSeries *series(const QString &chartTitle, const QString &name) const;
     QList<QChart *> charts() const;
+    // What hovering the chart titled `chartTitle` at `seconds` shows: every series' value there.
+    QString hoverText(const QString &chartTitle, double seconds) const;
     StateTimeline *timeline() const { return m_timeline; }
 
 private:
@@ -51,7 +53,6 @@ private:
     Chart makeChart(const QString &title, const QString &yTitle, const QString &y2Title = {});
     QLineSeries *addLine(Chart &c, const QString &name, const QColor &color, bool right = false);
     void syncOperations();
-    void showTooltip(const QString &series, const QPointF &point, bool state, const QString &unit);
 
     const TelemetryHistory *m_history = nullptr;
     const QList<TimeMarker> *m_markers = nullptr;
@@ -65,6 +66,7 @@ private:
     QLineSeries *m_p50 = nullptr, *m_p95 = nullptr, *m_p99 = nullptr;
     QLineSeries *m_received = nullptr, *m_inService = nullptr, *m_capacity = nullptr;
     QStringList m_knownOperations;
+    qsizetype m_timelineLanes = -1;
 };
 
 } // namespace bw

@@ -533,12 +533,13 @@ void MainWindow::installRowButtons(int first, int last)
         Simulation::BreakerAction action;
     };
     static const Spec specs[] = {
-        { "Force open", "forceOpen", "Open the breaker now; it half-opens after its reset timeout",
+        // Short labels, so that four fit beside the figures; the tooltips give the whole action.
+        { "Open", "forceOpen", "Force open: open the breaker now; it half-opens after its reset timeout",
             Simulation::BreakerAction::ForceOpen },
-        { "Hold open", "holdOpen", "Keep the breaker open (FORCED_OPEN) until reset or forced closed",
+        { "Hold", "holdOpen", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
             Simulation::BreakerAction::HoldOpen },
-        { "Force close", "forceClose", "Close the breaker now", Simulation::BreakerAction::ForceClose },
-        { "Reset", "reset", "Back to CLOSED with an empty window", Simulation::BreakerAction::Reset },
+        { "Close", "forceClose", "Force close: close the breaker now", Simulation::BreakerAction::ForceClose },
+        { "Reset", "reset", "Reset: back to CLOSED with an empty window", Simulation::BreakerAction::Reset },
     };
     for (int row = first; row <= last; ++row) {
         const QString name = m_breakerModel->breakerName(row);

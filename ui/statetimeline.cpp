@@ -50,32 +50,49 @@ QSize StateTimeline::minimumSizeHint() const
 void StateTimeline::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
-    p.fillRect(rect(), palette().base());
-    QFont bold = font();
-    bold.setBold(true);
-    p.setFont(bold);
-    p.setPen(palette().text().color());
-    const QString title = QStringLiteral("Breaker state timeline");
-    p.drawText(QRect(6, 2, width(), TitleHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, title);
-    const int titleWidth = QFontMetrics(bold).horizontalAdvance(title);
-    p.setFont(font());
-
-    // Legend, after the title.
-    int lx = 6 + titleWidth + 24;
     const QFontMetrics fm(font());
-    for (CircuitState s : LegendStates) {
-        p.fillRect(QRect(lx, 6, 10, 10), BreakerModel::badgeColor(s));
-        const QString name = QString(circuitStateName(s));
-        p.drawText(lx + 13, 15, name);
-        lx += 13 + fm.horizontalAdvance(name) + 10;
-    }
-
     // Lane labels decide the left margin.
+    const QStringList names = m_history ? m_history->layout().breakers : QStringList();
     int labels = 60;
-    if (m_history)
-        for (const QString &name : m_history->layout().breakers)
-            labels = std::max(labels, fm.horizontalAdvance(name) + 12);
+    for (const QString &name : names)
+        labels = std::max(labels, fm.horizontalAdvance(name) + 12);
     m_left = std::min(labels, 200);
+
+    // Title, legend and lane labels change only with the size and the breakers: drawn once
+    // into a pixmap (text is most of this widget's paint time), then copied at every repaint.
+    const qreal dpr = devicePixelRatioF();
+    if (m_static.size() != size() * dpr || m_staticNames != names) {
+        m_staticNames = names;
+        m_static = QPixmap(size() * dpr);
+        m_static.setDevicePixelRatio(dpr);
+        m_static.fill(palette().base().color());
+        QPainter s(&m_static);
+        QFont bold = font();
+        bold.setBold(true);
+        s.setFont(bold);
+        s.setPen(palette().text().color());
+        const QString title = QStringLiteral("Breaker state timeline");
+        s.drawText(QRect(6, 2, width(), TitleHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, title);
+        const int titleWidth = QFontMetrics(bold).horizontalAdvance(title);
+        s.setFont(font());
+        int lx = 6 + titleWidth + 24;
+        for (CircuitState state : LegendStates) {
+            s.fillRect(QRect(lx, 6, 10, 10), BreakerModel::badgeColor(state));
+            const QString name = QString(circuitStateName(state));
+            s.drawText(lx + 13, 15, name);
+            lx += 13 + fm.horizontalAdvance(name) + 10;
+        }
+        const int bottom = height() - AxisHeight;
+        for (int lane = 0; lane < names.size(); ++lane) {
+            const int y = TitleHeight + 4 + lane * (LaneHeight + LaneGap);
+            if (y + LaneHeight > bottom)
+                break;
+            s.drawText(QRect(2, y, m_left - 6, LaneHeight), Qt::AlignRight | Qt::AlignVCenter,
+                fm.elidedText(names.at(lane), Qt::ElideMiddle, m_left - 8));
+        }
+    }
+    p.drawPixmap(0, 0, m_static);
+
     const QRect plot(m_left, TitleHeight, std::max(10, width() - m_left - m_right),
         std::max(10, height() - TitleHeight - AxisHeight));
     const double span = m_to - m_from;
@@ -111,9 +128,6 @@ void StateTimeline::paintEvent(QPaintEvent *)
         const int y = plot.top() + 4 + lane * (LaneHeight + LaneGap);
         if (y + LaneHeight > plot.bottom())
             break;
-        p.setPen(palette().text().color());
-        p.drawText(QRect(2, y, m_left - 6, LaneHeight), Qt::AlignRight | Qt::AlignVCenter,
-            fm.elidedText(layout.breakers.at(lane), Qt::ElideMiddle, m_left - 8));
         // Merge consecutive buckets of one state into one band.
         double bandStart = -1, bandEnd = -1;
         CircuitState bandState = CircuitState::Closed;

@@ -3,6 +3,7 @@
 #include "telemetryhistory.h"
 
 #include <QColor>
+#include <QPixmap>
 #include <QWidget>
 
 namespace bw {
@@ -44,6 +45,8 @@ private:
     const QList<TimeMarker> *m_markers = nullptr;
     double m_from = 0, m_to = 60;
     int m_left = 120, m_right = 20;
+    QPixmap m_static; // title, legend and lane labels
+    QStringList m_staticNames;
 };
 
 } // namespace bw

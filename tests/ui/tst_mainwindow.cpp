@@ -128,6 +128,18 @@ private Q_SLOTS:
         QVERIFY(stateChange);
         QVERIFY(fault);
 
+        // Hovering a chart shows every series there: all eight bands in the stacked chart, the
+        // three percentiles with their unit.
+        const QString outcomes = window.dashboard()->hoverText(QStringLiteral("Calls per second by outcome"), 40);
+        QVERIFY2(outcomes.startsWith(QStringLiteral("t = 40 s")), qPrintable(outcomes));
+        for (Outcome o : AllOutcomes)
+            QVERIFY2(outcomes.contains(QString(outcomeName(o)) + QStringLiteral(": ")), qPrintable(outcomes));
+        const QString latency = window.dashboard()->hoverText(QStringLiteral("Latency percentiles"), 40);
+        for (const char *p : { "p50: ", "p95: ", "p99: " })
+            QVERIFY2(latency.contains(QString::fromLatin1(p)), qPrintable(latency));
+        QVERIFY2(latency.contains(QStringLiteral("latency (ms)")), qPrintable(latency));
+        QVERIFY(window.dashboard()->hoverText(QStringLiteral("No such chart"), 40).isEmpty());
+
         // The text filter narrows the log.
         const int all = window.eventLogProxy()->rowCount();
         window.eventLogProxy()->setFilterFixedString(QStringLiteral("HALF_OPEN"));
