@@ -1,6 +1,7 @@
 #include "metricsrecorder.h"
 
 #include "../sim/simulation.h"
+#include "../sim/simulationrunner.h"
 
 #include <algorithm>
 
@@ -358,6 +359,15 @@ MetricsSnapshotPtr MetricsRecorder::latest() const
 {
     const std::lock_guard lock(m_mutex);
     return m_latest;
+}
+
+void monitorRunner(MetricsRecorder &recorder, SimulationRunner &runner)
+{
+    runner.setSetup([&recorder](Simulation &sim) { recorder.attach(sim); });
+    // Direct: publish on the runner's thread, where the simulation lives, as the tick ends.
+    QObject::connect(
+        &runner, &SimulationRunner::progress, &runner, [&recorder](const RunProgress &) { recorder.publish(); },
+        Qt::DirectConnection);
 }
 
 } // namespace bw

@@ -14,6 +14,7 @@
 namespace bw {
 
 class Simulation;
+class SimulationRunner;
 
 // What a monitoring endpoint shows of a run at one instant: cumulative counters for Prometheus
 // (semantics.md, "Exported metrics"), Hystrix's rolling window, gauges and the health status.
@@ -185,5 +186,10 @@ private:
     mutable std::mutex m_mutex;
     MetricsSnapshotPtr m_latest;
 };
+
+// Makes `recorder` follow every Simulation `runner` builds (start, restart) and publish at each
+// of its progress ticks (at most ~30 a second, on the runner's thread). Call before the runner
+// starts; it replaces the runner's setup function.
+void monitorRunner(MetricsRecorder &recorder, SimulationRunner &runner);
 
 } // namespace bw
