@@ -244,14 +244,18 @@ void MetricsRecorder::onBulkheadEvent(const BulkheadEvent &e)
 
 void MetricsRecorder::publish()
 {
+    publishAt(m_sim ? m_sim->now() : TimePoint::zero());
+}
+
+void MetricsRecorder::publishAt(TimePoint now)
+{
     auto s = std::make_shared<MetricsSnapshot>();
     s->sequence = ++m_sequence;
-    if (m_sim) {
+    s->at = now;
+    if (m_sim)
         listenToBulkheads();
-        s->at = m_sim->now();
-    }
-    const std::int64_t now = secondOf(s->at);
-    const auto inWindow = [now](std::int64_t second) { return second >= 0 && second > now - SlotCount && second <= now; };
+    const std::int64_t second = secondOf(now);
+    const auto inWindow = [second](std::int64_t slot) { return slot >= 0 && slot > second - SlotCount && slot <= second; };
 
     for (const auto &live : m_operations) {
         MetricsSnapshot::Operation op = live->counters;
@@ -265,6 +269,8 @@ void MetricsRecorder::publish()
                     m_merged.merge(histogramOf(slot));
             std::array<Duration, 9> values {};
             m_merged.percentiles(MetricsSnapshot::HystrixPercentiles.data(), values.data(), 9);
+            values.front() = m_merged.min(); // the histogram keeps both ends exactly
+            values.back() = m_merged.max();
             for (std::size_t i = 0; i < values.size(); ++i)
                 out[i] = roundMs(values[i]);
             return m_merged.count();

@@ -118,6 +118,8 @@ public:
     // Builds a snapshot of the counters and of the attached simulation's gauges and health at
     // its current time, and makes it the latest.
     void publish();
+    // The same at `now` (the end of Hystrix's window): for a recorder fed without a simulation.
+    void publishAt(TimePoint now);
     // Any thread: the latest snapshot (an empty one before the first publish).
     MetricsSnapshotPtr latest() const;
 
