@@ -17,15 +17,6 @@ std::string stateLabel(CircuitState state)
 
 } // namespace
 
-QStringList exportedMetricNames()
-{
-    return { QStringLiteral("circuit_breaker_state_changes_total"), QStringLiteral("circuit_breaker_calls_total"),
-        QStringLiteral("circuit_breaker_state"), QStringLiteral("circuit_breaker_failure_rate"),
-        QStringLiteral("retry_attempts_total"), QStringLiteral("timeout_operations_total"),
-        QStringLiteral("bulkhead_executions_total"), QStringLiteral("bulkhead_active"),
-        QStringLiteral("bulkhead_queued"), QStringLiteral("resilience_call_duration_seconds") };
-}
-
 // A fresh registry per scrape: the snapshot holds the run's truth (counters restart with a
 // restarted run), and a scrape a few times a minute costs microseconds.
 QByteArray prometheusExposition(const MetricsSnapshot &s)

@@ -23,7 +23,4 @@ QByteArray prometheusExposition(const MetricsSnapshot &snapshot);
 
 inline constexpr const char *PrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-// The metric names the exposition can hold, for dashboards' checks.
-QStringList exportedMetricNames();
-
 } // namespace bw

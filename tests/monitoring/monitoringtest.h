@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -91,6 +93,20 @@ inline std::pair<int, QByteArray> promtoolCheck(const QByteArray &exposition)
     }
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
         p.readAllStandardOutput() + p.readAllStandardError() };
+}
+
+// Every query of the Grafana dashboard (resources/grafana), in panel order.
+inline QStringList dashboardExpressions()
+{
+    QFile file(qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/resources/grafana/breakwater-dashboard.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("cannot read %s", qPrintable(file.fileName()));
+    QStringList exprs;
+    const QJsonArray panels = QJsonDocument::fromJson(file.readAll())[QStringLiteral("panels")].toArray();
+    for (const QJsonValue &panel : panels)
+        for (const QJsonValue &target : panel[QStringLiteral("targets")].toArray())
+            exprs.append(target[QStringLiteral("expr")].toString());
+    return exprs;
 }
 
 inline quint16 freePort()

@@ -136,10 +136,21 @@ private Q_SLOTS:
             if (reply.status == 200)
                 result = QJsonDocument::fromJson(reply.body)[QStringLiteral("data")][QStringLiteral("result")].toArray();
         }
+        // Every query of the Grafana dashboard is valid PromQL for this Prometheus.
+        QStringList failed;
+        for (const QString &expr : dashboardExpressions()) {
+            QUrl url(QStringLiteral("http://127.0.0.1:%1/api/v1/query").arg(port));
+            // Percent-encoded in full: a bare '+' would reach Prometheus as a space.
+            url.setQuery(QStringLiteral("query=") + QString::fromLatin1(QUrl::toPercentEncoding(expr)), QUrl::StrictMode);
+            const QJsonObject answer = QJsonDocument::fromJson(httpGet(url, 5000).body).object();
+            if (answer[QStringLiteral("status")].toString() != u"success")
+                failed.append(expr + QStringLiteral(": ") + answer[QStringLiteral("error")].toString());
+        }
         server.terminate();
         if (!server.waitForFinished(10000))
             server.kill();
         QVERIFY2(!result.isEmpty(), server.readAll().right(2000).constData());
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.join(u'\n')));
         // One series per state; the breaker is closed again at the end of this scenario.
         QCOMPARE(result.size(), CircuitStateCount);
         QMap<QString, QString> values;
