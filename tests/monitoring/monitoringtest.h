@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sim/scenarioloader.h"
+
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
@@ -16,6 +18,16 @@
 #include <QUrl>
 
 namespace bw::test {
+
+// A built-in scenario (or a scenario file); a bad name ends the test executable.
+inline ScenarioConfig scenario(const QString &name)
+{
+    LoadError error;
+    std::optional<ScenarioConfig> s = loadScenario(name, &error);
+    if (!s)
+        qFatal("%s", qPrintable(error.toString()));
+    return *s;
+}
 
 struct HttpReply
 {

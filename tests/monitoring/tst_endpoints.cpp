@@ -25,15 +25,6 @@ using namespace bw::test;
 
 namespace {
 
-ScenarioConfig scenario(const QString &name)
-{
-    LoadError error;
-    std::optional<ScenarioConfig> s = loadScenario(name, &error);
-    if (!s)
-        qFatal("%s", qPrintable(error.toString()));
-    return *s;
-}
-
 // A SimulationRunner on its own thread, followed by a recorder, served on a free port.
 class MonitoredRunner
 {

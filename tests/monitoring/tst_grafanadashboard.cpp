@@ -22,11 +22,9 @@ QSet<QString> exposedNames()
 {
     QSet<QString> names;
     // Breakers that open and close, and bulkheads: between them, every family has samples.
-    for (const char *scenario : { "flapping-service", "bulkhead-isolation" }) {
-        LoadError error;
-        std::optional<ScenarioConfig> config = loadScenario(QLatin1StringView(scenario), &error);
+    for (const char *name : { "flapping-service", "bulkhead-isolation" }) {
         MetricsRecorder recorder;
-        Simulation sim(*config);
+        Simulation sim(test::scenario(QLatin1StringView(name)));
         recorder.attach(sim);
         sim.runToEnd();
         recorder.publish();

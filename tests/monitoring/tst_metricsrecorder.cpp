@@ -3,6 +3,8 @@
 
 #include "countingnew.h" // replaces global operator new in this executable
 
+#include "monitoringtest.h"
+
 #include "sim/scenarioloader.h"
 #include "sim/simulation.h"
 #include "telemetry/metricsrecorder.h"
@@ -13,6 +15,7 @@
 #include <QTest>
 
 using namespace bw;
+using bw::test::scenario;
 
 namespace {
 
@@ -29,15 +32,6 @@ double sample(const QByteArray &text, const QByteArray &series)
             return line.mid(series.size() + 1).toDouble();
     }
     return std::numeric_limits<double>::quiet_NaN();
-}
-
-ScenarioConfig scenario(const QString &name)
-{
-    LoadError error;
-    std::optional<ScenarioConfig> s = loadScenario(name, &error);
-    if (!s)
-        qFatal("%s", qPrintable(error.toString()));
-    return *s;
 }
 
 } // namespace
