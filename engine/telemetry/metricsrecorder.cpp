@@ -84,7 +84,7 @@ void MetricsRecorder::listenToBulkheads()
 
 int MetricsRecorder::indexOf(Index &index, const QString &name, int (MetricsRecorder::*add)(const QString &))
 {
-    if (name.constData() == index.last.constData()) [[likely]]
+    if (name.constData() == index.last.constData() && index.lastIndex >= 0) [[likely]]
         return index.lastIndex;
     const auto it = index.byName.constFind(name);
     const int i = it != index.byName.cend() ? *it : (this->*add)(name);
@@ -371,8 +371,14 @@ void monitorRunner(MetricsRecorder &recorder, SimulationRunner &runner)
 {
     runner.setSetup([&recorder](Simulation &sim) { recorder.attach(sim); });
     // Direct: publish on the runner's thread, where the simulation lives, as the tick ends.
+    // Only while it follows this runner's simulation: a new runner publishes (a speed change, say)
+    // before it builds one, when the recorder may still point at a replaced runner's, now gone.
     QObject::connect(
-        &runner, &SimulationRunner::progress, &runner, [&recorder](const RunProgress &) { recorder.publish(); },
+        &runner, &SimulationRunner::progress, &runner,
+        [&recorder, &runner](const RunProgress &) {
+            if (runner.simulation() && runner.simulation() == recorder.simulation())
+                recorder.publish();
+        },
         Qt::DirectConnection);
 }
 

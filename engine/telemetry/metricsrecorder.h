@@ -115,6 +115,7 @@ public:
     // Forgets the previous run and follows `sim`: registers its operations, breakers and
     // bulkheads (so they appear with zeros) and adds itself as a sink. Before sim.start().
     void attach(Simulation &sim);
+    const Simulation *simulation() const { return m_sim; }
     // Builds a snapshot of the counters and of the attached simulation's gauges and health at
     // its current time, and makes it the latest.
     void publish();

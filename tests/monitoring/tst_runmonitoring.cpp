@@ -117,6 +117,33 @@ private Q_SLOTS:
         QCOMPARE(a.readAll(), b.readAll());
     }
 
+    // Live edits replayed in a served run land where applyControls puts them: the same events.
+    void servedRunReplaysControlsExactly()
+    {
+        QTemporaryDir dir;
+        const QString controls = writeFile(dir.filePath(QStringLiteral("controls.jsonl")),
+            R"({"t_ms":10000,"type":"control","action":"holdOpen","target":"checkout"})"
+            "\n"
+            R"({"t_ms":15000.5,"type":"control","action":"forceClose","target":"checkout"})"
+            "\n");
+        QByteArray events[2];
+        for (int served = 0; served < 2; ++served) {
+            const QString out = dir.filePath(QStringLiteral("events%1.jsonl").arg(served));
+            QStringList arguments { QStringLiteral("run"), QStringLiteral("outage-and-recovery"),
+                QStringLiteral("--controls"), controls, QStringLiteral("--events"), out, QStringLiteral("--summary"),
+                dir.filePath(QStringLiteral("summary.json")) };
+            if (served)
+                arguments << QStringLiteral("--metrics-port") << QStringLiteral("0");
+            const CommandResult r = runCommand(binary(), arguments, dir.path());
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            events[served] = f.readAll();
+        }
+        QVERIFY(events[0].contains(R"("action":"holdOpen")"));
+        QVERIFY(events[0] == events[1]);
+    }
+
     // At 1 × real time the outage (at 30 s) is far off: the breaker is closed, the run healthy.
     void desktopAppServesItsRun()
     {
