@@ -5,7 +5,8 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
-            qt6-websockets-dev libqt6svg6-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth
+            qt6-websockets-dev libqt6svg6-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
+            prometheus-cpp-dev prometheus
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

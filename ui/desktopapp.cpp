@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include "sim/scenarioloader.h"
+#include "telemetry/metricsrecorder.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,7 +18,8 @@ namespace bw::ui {
 namespace {
 
 const QStringList GuiOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"),
-    QStringLiteral("--seed"), QStringLiteral("--run-for"), QStringLiteral("--screenshot") };
+    QStringLiteral("--seed"), QStringLiteral("--run-for"), QStringLiteral("--screenshot"),
+    QStringLiteral("--metrics-port"), QStringLiteral("--metrics-host") };
 
 void printErr(const QString &text)
 {
@@ -75,7 +77,11 @@ std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, 
         QStringLiteral("Virtual time to run, e.g. 60s."), QStringLiteral("DURATION"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Grab the window when --run-for elapses, write it, quit."), QStringLiteral("OUT.png"));
-    parser.addOptions({ scenario, speed, seed, runFor, screenshot });
+    const QCommandLineOption metricsPort(QStringLiteral("metrics-port"),
+        QStringLiteral("Serve /metrics, /health and /hystrix.stream on this port."), QStringLiteral("PORT"));
+    const QCommandLineOption metricsHost(
+        QStringLiteral("metrics-host"), QStringLiteral("Address to serve them on."), QStringLiteral("ADDRESS"));
+    parser.addOptions({ scenario, speed, seed, runFor, screenshot, metricsPort, metricsHost });
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -121,6 +127,11 @@ std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, 
         *error = QStringLiteral("--screenshot needs --run-for");
         return std::nullopt;
     }
+    if (parser.isSet(metricsPort) || parser.isSet(metricsHost)) {
+        options.metrics = parseMetricsEndpoint(parser.value(metricsPort), parser.value(metricsHost), error);
+        if (!options.metrics)
+            return std::nullopt;
+    }
     return options;
 }
 
@@ -147,7 +158,28 @@ int runDesktop(const QStringList &arguments)
             return 2;
         }
     }
+    // Monitoring follows every run the window loads; it must outlive the window's worker thread.
+    MetricsRecorder metrics;
+    std::optional<MetricsServer> server;
+    if (options->metrics) {
+        server.emplace([&metrics] { return metrics.latest(); });
+        if (!server->start(options->metrics->address, options->metrics->port, &error)) {
+            printErr(QStringLiteral("breakwater: --metrics-port: ") + error + u'\n');
+            return 2;
+        }
+        printErr(QStringLiteral("breakwater: monitoring on ") + server->baseUrl() + u'\n');
+        windowOptions.start = false; // started below, once followed
+    }
     MainWindow window(windowOptions);
+    if (server) {
+        SimulationController &controller = window.controller();
+        if (controller.runner())
+            monitorRunner(metrics, *controller.runner());
+        QObject::connect(&controller, &SimulationController::loaded, &window,
+            [&metrics, &controller] { monitorRunner(metrics, *controller.runner()); });
+        if (!options->runFor)
+            controller.start();
+    }
     window.show();
 
     int status = 0;

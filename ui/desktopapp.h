@@ -1,6 +1,7 @@
 #pragma once
 
 #include "runtime/duration.h"
+#include "telemetry/metricsserver.h"
 
 #include <QStringList>
 
@@ -16,6 +17,7 @@ struct DesktopOptions
     std::optional<std::uint64_t> seed;
     std::optional<Duration> runFor; // virtual time
     QString screenshot;
+    std::optional<MetricsEndpoint> metrics; // --metrics-port / --metrics-host
 };
 
 // True when `arguments` (argv, program first) ask for the desktop app: none, or GUI options only.

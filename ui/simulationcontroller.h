@@ -25,6 +25,8 @@ public:
     // Replaces the current run with `scenario` (idle until start()). `speed` 0: as fast as possible.
     void load(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed, double speed);
     bool isLoaded() const { return !m_runner.isNull(); }
+    // The current run's runner (lives on the worker thread): to follow it before it starts.
+    SimulationRunner *runner() const { return m_runner; }
     const ScenarioConfig &scenario() const { return m_scenario; }
     std::uint64_t seed() const { return m_seed.value_or(m_scenario.seed); }
     double speed() const { return m_speed; }

@@ -10,9 +10,14 @@
 #include "sim/simulationrunner.h"
 #include "telemetry/timeseries.h"
 #include "telemetry/eventlog.h"
+#include "telemetry/metricsrecorder.h"
+#include "telemetry/metricsserver.h"
 #include "telemetry/summary.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
@@ -92,25 +97,96 @@ std::int64_t offeredSoFar(const Simulation &sim)
     return total;
 }
 
-// Runs in chunks of virtual time sized so that each takes about 50 ms of wall time, so the bar
-// moves a few times a second however fast or slow the scenario runs.
-void runWithProgress(Simulation &sim)
+// "max" (0) or N × real time, 1..1000, with an optional "x": the desktop app's --speed.
+std::optional<double> parseSpeed(const QString &text)
 {
-    Progress progress(sim.end());
+    const QString s = text.trimmed().toLower();
+    if (s == u"max")
+        return 0.0;
+    bool ok = false;
+    const double v = (s.endsWith(u'x') ? s.chopped(1) : s).toDouble(&ok);
+    if (!ok || v < 1 || v > 1000)
+        return std::nullopt;
+    return v;
+}
+
+// How a watched run goes: a progress bar, a pace, monitoring endpoints; any of them.
+struct LiveOptions
+{
+    bool progress = false;
+    double speed = 0; // 0: as fast as possible; else N × real time
+    MetricsRecorder *metrics = nullptr; // published between chunks, for the endpoints
+};
+
+// Sleeps `ms` of wall time while the event loop serves the endpoints.
+void serveFor(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+// Runs to the end in chunks, applying the live edits at their times (as applyControls does),
+// with the event loop served between chunks so the endpoints answer while the run goes.
+// As fast as possible, chunks are sized to take 10-40 ms of wall time; paced, each step goes to
+// speed × the wall time since the anchor, re-anchoring where it got when it falls behind.
+void runLive(Simulation &sim, const QList<TimedCommand> &controls, const LiveOptions &options)
+{
+    std::optional<Progress> progress;
+    if (options.progress)
+        progress.emplace(sim.end());
+    qsizetype next = 0;
+    const auto advance = [&](TimePoint target) {
+        qsizetype last = next;
+        while (last < controls.size() && controls[last].at <= target)
+            ++last;
+        if (last > next)
+            applyControls(sim, controls.mid(next, last - next));
+        next = last;
+        sim.advanceTo(target);
+    };
+    QElapsedTimer wall;
+    wall.start();
+    Duration anchorWall {};
+    TimePoint anchorVirtual = sim.now();
     Duration chunk = std::max(fromMs(1), sim.end() / 1000);
     while (!sim.atEnd()) {
-        QElapsedTimer timer;
-        timer.start();
-        sim.advanceTo(sim.now() + chunk);
-        const qint64 took = timer.elapsed();
-        if (took < 25)
-            chunk *= 2;
-        else if (took > 100 && chunk > fromMs(2))
-            chunk /= 2;
-        progress.update(sim.now(), offeredSoFar(sim));
+        const Duration wallNow(wall.nsecsElapsed());
+        if (options.speed > 0) {
+            const TimePoint target = anchorVirtual
+                + Duration(std::int64_t(options.speed * double((wallNow - anchorWall).count())));
+            // At most 100 ms of wall time's worth per step; behind: go on from here, not in a burst.
+            const TimePoint capped = std::min(target, sim.now() + Duration(std::int64_t(options.speed * 1e8)));
+            advance(capped);
+            if (capped < target) {
+                anchorWall = Duration(wall.nsecsElapsed());
+                anchorVirtual = sim.now();
+            }
+        } else {
+            QElapsedTimer took;
+            took.start();
+            advance(sim.now() + chunk);
+            if (took.elapsed() < 10)
+                chunk *= 2;
+            else if (took.elapsed() > 40 && chunk > fromMs(2))
+                chunk /= 2;
+        }
+        if (options.metrics)
+            options.metrics->publish();
+        if (progress)
+            progress->update(sim.now(), offeredSoFar(sim));
+        if (options.speed > 0)
+            serveFor(10);
+        else if (options.metrics)
+            QCoreApplication::processEvents();
     }
+    if (next < controls.size())
+        applyControls(sim, controls.mid(next)); // past the end: refused, as applyControls does
     sim.finish();
-    progress.update(sim.now(), offeredSoFar(sim), true);
+    if (options.metrics)
+        options.metrics->publish();
+    if (progress)
+        progress->update(sim.now(), offeredSoFar(sim), true);
 }
 
 } // namespace
@@ -152,6 +228,19 @@ int runScenario(const QStringList &arguments)
                        "virtual time: the same scenario and seed then give the same run again."),
         QStringLiteral("EVENTS.jsonl"));
     parser.addOption(controlsOption);
+    const QCommandLineOption speedOption(QStringLiteral("speed"),
+        QStringLiteral("Paces the run at N × real time (1..1000) so that it can be watched; max (the default) "
+                       "runs as fast as possible. The results do not depend on it."),
+        QStringLiteral("N|max"));
+    parser.addOption(speedOption);
+    const QCommandLineOption metricsPortOption(QStringLiteral("metrics-port"),
+        QStringLiteral("Serves the run's monitoring endpoints while it runs: /metrics (Prometheus), /health "
+                       "and /hystrix.stream. 0 picks a free port; the address is printed on standard error."),
+        QStringLiteral("PORT"));
+    parser.addOption(metricsPortOption);
+    const QCommandLineOption metricsHostOption(QStringLiteral("metrics-host"),
+        QStringLiteral("The address the endpoints listen on (default 127.0.0.1)."), QStringLiteral("ADDRESS"));
+    parser.addOption(metricsHostOption);
     const Subcommand command(parser, arguments, QStringLiteral("run"));
     if (const std::optional<int> done = command.parse())
         return *done;
@@ -169,6 +258,24 @@ int runScenario(const QStringList &arguments)
         if (!ok)
             return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
                 + parser.value(seedOption) + u'\'');
+    }
+
+    LiveOptions live;
+    live.progress = parser.isSet(progressOption);
+    if (parser.isSet(speedOption)) {
+        const std::optional<double> speed = parseSpeed(parser.value(speedOption));
+        if (!speed)
+            return command.badUsage(
+                QStringLiteral("--speed: expected 1..1000 or max, got '") + parser.value(speedOption) + u'\'');
+        live.speed = *speed;
+    }
+    std::optional<MetricsEndpoint> endpoint;
+    if (parser.isSet(metricsPortOption) || parser.isSet(metricsHostOption)) {
+        QString problem;
+        endpoint = parseMetricsEndpoint(parser.isSet(metricsPortOption) ? parser.value(metricsPortOption) : QString(),
+            parser.value(metricsHostOption), &problem);
+        if (!endpoint)
+            return command.badUsage(problem);
     }
 
     LoadError error;
@@ -209,6 +316,7 @@ int runScenario(const QStringList &arguments)
         probe.cancelWriting();
     }
 
+    MetricsRecorder metrics; // before the run: it listens to the run's primitives until they go
     Simulation sim(std::move(*scenario), seed);
     Summary summary;
     // Writing and hashing the events costs several times the simulation itself, so without
@@ -218,6 +326,20 @@ int runScenario(const QStringList &arguments)
     if (withEvents)
         sim.setEventLog(&events);
     sim.setSummary(&summary);
+    // The endpoints read the recorder's snapshots; the run publishes one between chunks.
+    std::optional<MetricsServer> server;
+    if (endpoint) {
+        metrics.attach(sim);
+        server.emplace([&metrics] { return metrics.latest(); });
+        if (!server->start(endpoint->address, endpoint->port, &message)) {
+            printErr(QStringLiteral("breakwater run: --metrics-port: ") + message + u'\n');
+            return BadInput;
+        }
+        live.metrics = &metrics;
+        printErr(QStringLiteral("breakwater run: monitoring on ") + server->baseUrl()
+            + QStringLiteral(" (/metrics, /health, /hystrix.stream)\n"));
+    }
+
     // Every second of the run is kept, so the CSV covers all of it.
     std::optional<TimeSeriesRecorder> series;
     if (parser.isSet(csvOption)) {
@@ -230,11 +352,12 @@ int runScenario(const QStringList &arguments)
         series->attach(sim.scheduler(), sim.end());
     }
 
-    applyControls(sim, controls); // runs up to the last edit; the rest of the run follows
-    if (parser.isSet(progressOption))
-        runWithProgress(sim);
-    else
+    if (live.progress || live.speed > 0 || live.metrics) {
+        runLive(sim, controls, live);
+    } else {
+        applyControls(sim, controls); // runs up to the last edit; the rest of the run follows
         sim.runToEnd();
+    }
 
     if (withEvents && !events.finish(&message)) {
         printErr(message + u'\n');
