@@ -605,6 +605,7 @@ void MainWindow::onLoaded()
     m_breakerModel->clear();
     m_eventModel->clear();
     m_pendingEvents.clear();
+    m_liveFaultEnds.clear();
     m_lastNow = TimePoint {};
     m_generation = 0;
     m_markers.clear();
@@ -659,6 +660,7 @@ void MainWindow::onProgress(const RunProgress &progress)
         // A restart: the history starts over, and so do the log and the breaker rows.
         m_eventModel->clear();
         m_pendingEvents.clear();
+        m_liveFaultEnds.clear();
         m_lastNow = TimePoint {};
         m_markers.erase(
             std::remove_if(m_markers.begin(), m_markers.end(), [](const TimeMarker &m) { return m.control; }),
@@ -675,6 +677,15 @@ void MainWindow::onProgress(const RunProgress &progress)
                     .arg(circuitStateName(c.from), circuitStateName(c.to), transitionReasonName(c.reason)) });
     if (progress.now > m_lastNow || (m_lastNow == TimePoint {} && progress.now == TimePoint {})) {
         addFaultEvents(m_lastNow, progress.now);
+        const double nowMs = toMs(progress.now);
+        for (auto it = m_liveFaultEnds.begin(); it != m_liveFaultEnds.end();) {
+            if (it->atMs <= nowMs) {
+                m_pendingEvents.append(*it);
+                it = m_liveFaultEnds.erase(it);
+            } else {
+                ++it;
+            }
+        }
         m_lastNow = progress.now;
     }
     Q_EMIT progressed(progress.now, progress.state);
@@ -689,8 +700,19 @@ void MainWindow::onCommandApplied(const QString &description, bool accepted, dou
     const QString change = colon < 0 ? QString() : QStringLiteral(": ") + rest.mid(colon + 2);
     m_pendingEvents.append({ atMs, EventLogModel::Kind::Control, subject,
         description.section(u' ', 0, 0) + change + (accepted ? QString() : QStringLiteral(" (refused)")) });
-    if (accepted)
+    if (accepted) {
         m_markers.append({ atMs / 1000.0, description, QColor(0x20, 0x60, 0xc0), true });
+        // A fault injected for a while ends by itself: mark the end now, log it when it comes.
+        const std::optional<RunnerCommand> &command = m_controller.lastAppliedCommand();
+        const auto *inject = command ? std::get_if<RunnerCommands::InjectFault>(&command->command) : nullptr;
+        if (inject && inject->length != Duration::max()) {
+            const double endMs = atMs + toMs(inject->length);
+            const QString kind(faultKindName(inject->fault.kind));
+            m_markers.append({ endMs / 1000.0, kind + u' ' + inject->fault.service + QStringLiteral(" ends"),
+                QColor(0x30, 0x80, 0x30), true });
+            m_liveFaultEnds.append({ endMs, EventLogModel::Kind::Fault, inject->fault.service, kind + QStringLiteral(" ends") });
+        }
+    }
     statusBar()->showMessage(
         description + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")), 5000);
     m_dirty = true;

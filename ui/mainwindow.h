@@ -65,6 +65,8 @@ public:
     EventLogModel *eventLogModel() const { return m_eventModel; }
     QSortFilterProxyModel *eventLogProxy() const { return m_eventProxy; }
     Dashboard *dashboard() const { return m_dashboard; }
+    // The labelled moments on the time axis: the scenario's fault boundaries and live actions.
+    const QList<TimeMarker> &markers() const { return m_markers; }
     QTableView *breakerView() const { return m_breakerView; }
     FaultPanel *faultPanel() const { return m_faultPanel; }
     PolicyEditor *policyEditor() const { return m_policyEditor; }
@@ -118,6 +120,7 @@ private:
     bool m_exporting = false;
     QString m_scenarioSource;
     QList<EventLogModel::Entry> m_pendingEvents;
+    QList<EventLogModel::Entry> m_liveFaultEnds; // ends of live faults injected for a while, not yet reached
     QList<TimeMarker> m_markers;
     TimePoint m_lastNow {};
     std::uint64_t m_generation = 0;

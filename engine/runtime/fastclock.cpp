@@ -39,13 +39,16 @@ ClockPair readPair()
     return best;
 }
 
+// A GCC/Clang extension, named once so the pedantic warning is not repeated at each use.
+__extension__ using Uint128 = unsigned __int128;
+
 struct Calibration
 {
     bool tsc = false;
     std::uint64_t tsc0 = 0;
     std::chrono::steady_clock::time_point steady0;
     // nanoseconds = (ticks * multiplier) >> 32, in 128-bit arithmetic so it never overflows.
-    unsigned __int128 multiplier = 0;
+    Uint128 multiplier = 0;
 
     Calibration()
     {
@@ -67,7 +70,7 @@ struct Calibration
             return; // could not get a clean reading: keep steady_clock
         const double nsPerTick = double(std::chrono::duration_cast<std::chrono::nanoseconds>(last.steady - first.steady).count())
                 / double(last.ticks - first.ticks);
-        multiplier = static_cast<unsigned __int128>(nsPerTick * 4294967296.0);
+        multiplier = static_cast<Uint128>(nsPerTick * 4294967296.0);
         tsc0 = last.ticks;
         steady0 = last.steady;
         tsc = true;

@@ -120,6 +120,23 @@ private Q_SLOTS:
         QVERIFY(std::any_of(entries.cbegin(), entries.cend(), [](const EventLogModel::Entry &e) {
             return e.kind == EventLogModel::Kind::StateChange && e.detail.contains(QStringLiteral("→ OPEN"));
         }));
+
+        // Its end is marked on the time axis at once, and logged when the run gets there.
+        const QList<TimeMarker> &markers = window.markers();
+        QVERIFY(std::any_of(markers.cbegin(), markers.cend(), [](const TimeMarker &m) {
+            return m.label == QStringLiteral("outage search ends") && std::abs(m.atSeconds - 30.0) < 0.2;
+        }));
+        auto endLogged = [&] {
+            const QList<EventLogModel::Entry> &log = window.eventLogModel()->entries();
+            return std::any_of(log.cbegin(), log.cend(), [](const EventLogModel::Entry &e) {
+                return e.kind == EventLogModel::Kind::Fault && e.detail == QStringLiteral("outage ends")
+                    && e.subject == QStringLiteral("search");
+            });
+        };
+        QVERIFY(!endLogged());
+        QVERIFY(stepTo(window, 31000));
+        window.refreshNow();
+        QVERIFY(endLogged());
     }
 
     void errorRatePostsClearThenInject()
