@@ -44,6 +44,18 @@ qsizetype pointsIn(QXYSeries *series)
     return series ? series->count() : -1;
 }
 
+// Whether the first lane of the state timeline shows `colour` somewhere, as painted. The lane is
+// the band under the title row (whose legend has every state's colour too).
+bool laneHasColour(MainWindow &window, const QColor &colour)
+{
+    const QImage image = window.dashboard()->timeline()->grab().toImage();
+    for (int y = 24; y < 42 && y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (image.pixelColor(x, y) == colour)
+                return true;
+    return false;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -171,6 +183,11 @@ private Q_SLOTS:
         QCOMPARE(badge, BreakerModel::badgeColor(CircuitState::Open));
         QVERIFY(badge.red() > 200 && badge.green() < 80);
         QCOMPARE(model->data(model->index(0, BreakerModel::StateColumn)).toString(), QStringLiteral("OPEN"));
+        // Its lane on the timeline turns red once the run has moved on.
+        window.controller().step(fromMs(2000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().now() == fromMs(7000), Timeout);
+        window.refreshNow();
+        QVERIFY(laneHasColour(window, BreakerModel::badgeColor(CircuitState::Open)));
 
         auto *resetAll = window.findChild<QPushButton *>(QStringLiteral("resetAll"));
         QVERIFY(resetAll);
@@ -194,6 +211,32 @@ private Q_SLOTS:
         QVERIFY(
             std::none_of(window.eventLogModel()->entries().cbegin(), window.eventLogModel()->entries().cend(),
                 [](const EventLogModel::Entry &e) { return e.kind == EventLogModel::Kind::Control; }));
+    }
+
+    // Hold open: FORCED_OPEN, dark red, and still open long after the reset timeout (5 s).
+    void holdOpenSurvivesTheResetTimeout()
+    {
+        MainWindow window(options(false));
+        window.show();
+        window.controller().step(fromMs(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().now() == fromMs(5000), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(window.breakerModel()->rowCount() > 0, Timeout);
+        BreakerModel *model = window.breakerModel();
+        auto *hold = window.findChild<QToolButton *>(QStringLiteral("holdOpen:") + model->breakerName(0));
+        QVERIFY(hold);
+        QVERIFY(!hold->toolTip().isEmpty());
+        QTest::mouseClick(hold, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(model->state(0), CircuitState::ForcedOpen, Timeout);
+        window.controller().step(fromMs(20'000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().now() == fromMs(25'000), Timeout);
+        window.refreshNow();
+        QCOMPARE(model->state(0), CircuitState::ForcedOpen);
+        QCOMPARE(model->data(model->index(0, BreakerModel::StateColumn), Qt::BackgroundRole).value<QBrush>().color(),
+            BreakerModel::badgeColor(CircuitState::ForcedOpen));
+        QVERIFY(laneHasColour(window, BreakerModel::badgeColor(CircuitState::ForcedOpen)));
+        // Nothing but forced-open in 20 s: no half-open trial was let through.
+        for (const EventLogModel::Entry &e : window.eventLogModel()->entries())
+            QVERIFY2(!(e.kind == EventLogModel::Kind::StateChange && e.atMs > 5000), qPrintable(e.detail));
     }
 
     void operationFilterNarrowsTheCharts()
