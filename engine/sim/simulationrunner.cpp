@@ -77,9 +77,9 @@ void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
             recorder.addBulkhead(p.name(), bulkheadSampler(&sim, i));
     }
     for (int s = 0; s < sim.serviceCount(); ++s) {
-        const SimulatedService *service = &sim.service(s);
+        const BackendService *service = &sim.service(s);
         recorder.addService(service->name(), [service] {
-            const SimulatedService::Stats &st = service->stats();
+            const BackendService::Stats &st = service->stats();
             return TimeSeriesRecorder::ServiceSample { st.received, st.errorsServed, st.inService, st.queued,
                 service->effectiveCapacity() };
         });
