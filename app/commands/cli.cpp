@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "chaostargetcommand.h"
+#include "proxycommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
@@ -37,6 +38,8 @@ QString usage()
         "      Replays a recorded trace through a policy in virtual time.\n"
         "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
         "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
+        "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
+        "      A TCP proxy with Toxiproxy's toxics, set live through its HTTP API.\n"
         "\n"
         "Options:\n"
         "  -h, --help     Displays this help.\n"
@@ -92,6 +95,8 @@ int dispatch(const QStringList &arguments)
     rest[0] = arguments.at(0); // the parser skips the program name
     if (command == u"chaos-target")
         return runChaosTarget(rest);
+    if (command == u"proxy")
+        return runProxy(rest);
     if (command == u"replay")
         return runReplay(rest);
     if (command == u"run")

@@ -88,11 +88,15 @@ private Q_SLOTS:
         QCOMPARE(op.ended(), op.offered);
         QVERIFY(op.retries > 0);
         auto &service = static_cast<HttpService &>(sim.service(0));
-        // Every attempt the engine made reached the server: its count is theirs, retries included.
-        QCOMPARE(service.requestStats().inFlight(), 0);
-        QCOMPARE(m_target->stats().requests, service.requestStats().started);
-        QCOMPARE(m_target->stats().requests, op.attempts);
-        QCOMPARE(m_target->stats().errors, service.stats().errorsServed);
+        // Every attempt the engine made reached the server: its count is theirs, retries included
+        // (but for a request the end of the run cut off, which may or may not have got there).
+        const HttpOperation::Stats requests = service.requestStats();
+        QCOMPARE(requests.inFlight(), 0);
+        QCOMPARE(requests.started, op.attempts);
+        QVERIFY(requests.aborted <= 1);
+        QVERIFY2(m_target->stats().requests >= requests.completed && m_target->stats().requests <= requests.started,
+            qPrintable(QStringLiteral("%1 %2 %3").arg(m_target->stats().requests).arg(requests.completed).arg(requests.started)));
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
     }
 
     void clientSideOutageSendsNothing()
@@ -107,8 +111,9 @@ private Q_SLOTS:
         const int refused = errors.codes.value(QStringLiteral("ECONNREFUSED"));
         // About half the run was down: those calls were refused without a request.
         QVERIFY2(refused >= 15 && refused <= 22, qPrintable(QString::number(refused)));
-        QCOMPARE(m_target->stats().requests, op.offered - refused);
-        QCOMPARE(op.count(Outcome::Success), op.offered - refused);
+        QVERIFY(m_target->stats().requests <= op.offered - refused);
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
+        QVERIFY(op.count(Outcome::Success) >= op.offered - refused - 1); // the last may end with the run
     }
 
     void clientSideErrorsAndHangs()
@@ -125,7 +130,8 @@ private Q_SLOTS:
         const int injected = errors.codes.value(QStringLiteral("502"));
         QVERIFY2(injected >= 9 && injected <= 13, qPrintable(QString::number(injected)));
         QVERIFY(op.count(Outcome::Timeout) >= 9); // hung calls end at the time limit
-        QCOMPARE(m_target->stats().requests, op.count(Outcome::Success)); // only the healthy part sent
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success)); // only the healthy part sent
+        QVERIFY(m_target->stats().requests <= op.count(Outcome::Success) + 1);
         QCOMPARE(sim.service(0).stats().inService, 0);
     }
 
@@ -151,6 +157,7 @@ private Q_SLOTS:
         file.write(scenarioJson("{\"retry\": {\"maxAttempts\": 2, \"initialDelay\": 5, \"retryableErrors\": [\"500\"]}}",
             "[]", 800));
         file.close();
+        QVERIFY2(!qEnvironmentVariableIsEmpty("BREAKWATER_BINARY"), "run through ctest, which names the binary");
         QProcess run;
         run.start(qEnvironmentVariable("BREAKWATER_BINARY"),
             { QStringLiteral("run"), file.fileName(), QStringLiteral("--summary"), dir.filePath(QStringLiteral("s.json")) });
@@ -166,7 +173,8 @@ private Q_SLOTS:
                                    .value(QStringLiteral("checkout"))
                                    .toObject();
         QVERIFY(op.value(QStringLiteral("offered")).toInt() >= 25);
-        QCOMPARE(m_target->stats().requests, op.value(QStringLiteral("attempts")).toInt());
+        const int attempts = op.value(QStringLiteral("attempts")).toInt();
+        QVERIFY(m_target->stats().requests <= attempts && m_target->stats().requests >= attempts - 1);
     }
 
     void timeoutsAbortRealRequestsAndNothingLeaks()
