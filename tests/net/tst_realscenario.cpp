@@ -71,6 +71,17 @@ private Q_SLOTS:
         m_targetClock.reset();
     }
 
+    void exampleInTheReadmeLoads()
+    {
+        LoadError error;
+        const auto s = loadScenarioFile(
+            qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/resources/real/checkout-http.json"), &error);
+        QVERIFY2(s, qPrintable(error.toString()));
+        QCOMPARE(s->services[0].url, QStringLiteral("http://127.0.0.1:8080/payments"));
+        QCOMPARE(s->operations[0].request.method, QByteArray("POST"));
+        QVERIFY(Simulation::needsRealTime(*s));
+    }
+
     void runsOnTheWallClockThroughThePipeline()
     {
         setChaos("{\"errorRate\":0.3,\"status\":503}");
