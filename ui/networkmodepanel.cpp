@@ -1,7 +1,7 @@
 #include "networkmodepanel.h"
 
-#include "simulationcontroller.h"
 #include "sim/simulation.h"
+#include "simulationcontroller.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -25,8 +25,9 @@ NetworkModePanel::NetworkModePanel(SimulationController *controller, QWidget *pa
 {
     m_modeBox->addItem(tr("Simulated"));
     m_modeBox->addItem(tr("Real HTTP"));
-    m_modeBox->setToolTip(tr("Simulated: services are models in virtual time.\n"
-                             "Real HTTP: the same scenario sends real requests to a chaos target on this machine."));
+    m_modeBox->setToolTip(
+        tr("Simulated: services are models in virtual time.\n"
+           "Real HTTP: the same scenario sends real requests to a chaos target on this machine."));
     m_url->setTextInteractionFlags(Qt::TextSelectableByMouse);
     for (QDoubleSpinBox *rate : { m_errorRate, m_hangRate, m_resetRate }) {
         rate->setRange(0, 100);

@@ -30,7 +30,11 @@ class NetworkModePanel final : public QWidget
     Q_OBJECT
 
 public:
-    enum class Mode { Simulated, RealHttp };
+    enum class Mode
+    {
+        Simulated,
+        RealHttp
+    };
     static constexpr int StatsRefreshMs = 500;
 
     explicit NetworkModePanel(SimulationController *controller, QWidget *parent = nullptr);

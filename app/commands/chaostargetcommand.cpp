@@ -23,8 +23,8 @@ int runChaosTarget(const QStringList &arguments)
         QStringLiteral("The port to listen on (0: any free port, printed at start)."), QStringLiteral("P"),
         QStringLiteral("8080"));
     const QCommandLineOption hostOption(QStringLiteral("host"),
-        QStringLiteral("The address to listen on (default 127.0.0.1: this machine only)."), QStringLiteral("ADDRESS"),
-        QStringLiteral("127.0.0.1"));
+        QStringLiteral("The address to listen on (default 127.0.0.1: this machine only)."),
+        QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),
         QStringLiteral("Initial settings, as the JSON of PUT /_chaos."), QStringLiteral("JSON"));
     const QCommandLineOption seedOption(QStringLiteral("seed"),
@@ -38,7 +38,8 @@ int runChaosTarget(const QStringList &arguments)
     if (const std::optional<int> done = command.parse())
         return *done;
     if (!parser.positionalArguments().isEmpty())
-        return command.badUsage(QStringLiteral("unexpected argument '") + parser.positionalArguments().constFirst() + u'\'');
+        return command.badUsage(
+            QStringLiteral("unexpected argument '") + parser.positionalArguments().constFirst() + u'\'');
 
     const std::optional<quint16> port = parsePort(parser.value(portOption));
     if (!port)
@@ -46,8 +47,8 @@ int runChaosTarget(const QStringList &arguments)
             + parser.value(portOption) + u'\'');
     const QHostAddress host(parser.value(hostOption));
     if (host.isNull())
-        return command.badUsage(QStringLiteral("--host: expected an IP address, got '")
-            + parser.value(hostOption) + u'\'');
+        return command.badUsage(
+            QStringLiteral("--host: expected an IP address, got '") + parser.value(hostOption) + u'\'');
     bool seedOk = false;
     const std::uint64_t seed = parser.value(seedOption).toULongLong(&seedOk);
     if (!seedOk)
@@ -56,7 +57,8 @@ int runChaosTarget(const QStringList &arguments)
     ChaosSettings settings;
     if (parser.isSet(settingsOption)) {
         LoadError error;
-        std::optional<ChaosSettings> s = ChaosSettings::fromJson(parser.value(settingsOption).toUtf8(), &error);
+        std::optional<ChaosSettings> s
+            = ChaosSettings::fromJson(parser.value(settingsOption).toUtf8(), &error);
         if (!s) {
             error.file = QStringLiteral("--settings");
             printErr(error.toString() + u'\n');
@@ -73,8 +75,10 @@ int runChaosTarget(const QStringList &arguments)
             + QString::number(*port) + QStringLiteral(" (in use, or not an address of this machine)\n"));
         return RunFailed;
     }
-    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
-    printOut(QStringLiteral("chaos target listening on http://") + hostText + u':' + QString::number(target.port())
+    const QString hostText
+        = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
+    printOut(QStringLiteral("chaos target listening on http://") + hostText + u':'
+        + QString::number(target.port())
         + QStringLiteral("\n  settings: PUT/GET /_chaos   stats: GET /_chaos/stats\n"));
     return QCoreApplication::exec();
 }

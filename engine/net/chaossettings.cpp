@@ -13,9 +13,9 @@ public:
 
     bool read(const QJsonObject &o, ChaosSettings *out)
     {
-        const QStringList keys { QStringLiteral("errorRate"), QStringLiteral("status"), QStringLiteral("latencyMs"),
-            QStringLiteral("jitterMs"), QStringLiteral("hangRate"), QStringLiteral("retryAfterMs"),
-            QStringLiteral("resetRate") };
+        const QStringList keys { QStringLiteral("errorRate"), QStringLiteral("status"),
+            QStringLiteral("latencyMs"), QStringLiteral("jitterMs"), QStringLiteral("hangRate"),
+            QStringLiteral("retryAfterMs"), QStringLiteral("resetRate") };
         const QString root;
         if (!checkKeys(o, root, keys))
             return false;
@@ -23,8 +23,10 @@ public:
         if (!readRate(o, root, QStringLiteral("errorRate"), &out->errorRate)
             || !readNumber(o, root, QStringLiteral("status"), 400, 599,
                 QStringLiteral("an HTTP error status from 400 to 599"), &status)
-            || !readDuration(o, root, QStringLiteral("latencyMs"), false, ChaosSettings::MaxDelayMs, &out->latency)
-            || !readDuration(o, root, QStringLiteral("jitterMs"), false, ChaosSettings::MaxDelayMs, &out->jitter)
+            || !readDuration(
+                o, root, QStringLiteral("latencyMs"), false, ChaosSettings::MaxDelayMs, &out->latency)
+            || !readDuration(
+                o, root, QStringLiteral("jitterMs"), false, ChaosSettings::MaxDelayMs, &out->jitter)
             || !readRate(o, root, QStringLiteral("hangRate"), &out->hangRate)
             || !readDuration(
                 o, root, QStringLiteral("retryAfterMs"), false, ChaosSettings::MaxDelayMs, &out->retryAfter)
@@ -40,7 +42,8 @@ public:
 
 } // namespace
 
-std::optional<ChaosSettings> ChaosSettings::fromJson(const QByteArray &json, LoadError *error, const ChaosSettings &base)
+std::optional<ChaosSettings> ChaosSettings::fromJson(
+    const QByteArray &json, LoadError *error, const ChaosSettings &base)
 {
     const JsonSource source(json, QStringLiteral("chaos settings"));
     const std::optional<QJsonObject> object = parseJsonObject(source, error);

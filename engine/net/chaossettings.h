@@ -17,11 +17,11 @@ namespace bw {
 struct ChaosSettings
 {
     double errorRate = 0;
-    int status = 500;         // the status of the errors: 400..599
+    int status = 500; // the status of the errors: 400..599
     Duration latency {};
     Duration jitter {};
     double hangRate = 0;
-    Duration retryAfter {};   // 0: no Retry-After header
+    Duration retryAfter {}; // 0: no Retry-After header
     double resetRate = 0;
 
     // Longest delay the API accepts: an hour is already far beyond any test or demo.
@@ -29,7 +29,8 @@ struct ChaosSettings
 
     // Reads a control-API body. Keys absent keep their value from `base`, so a PUT can change
     // one setting. A bad body fills *error (key, what was expected, the nearest valid key).
-    static std::optional<ChaosSettings> fromJson(const QByteArray &json, LoadError *error, const ChaosSettings &base);
+    static std::optional<ChaosSettings> fromJson(
+        const QByteArray &json, LoadError *error, const ChaosSettings &base);
     // The same over the defaults.
     static std::optional<ChaosSettings> fromJson(const QByteArray &json, LoadError *error);
     QJsonObject toJson() const;

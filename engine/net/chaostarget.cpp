@@ -48,10 +48,10 @@ void resetConnection(QTcpSocket *socket)
 
 QJsonObject ChaosTarget::Stats::toJson() const
 {
-    return QJsonObject { { QStringLiteral("requests"), double(requests) }, { QStringLiteral("ok"), double(ok) },
-        { QStringLiteral("errors"), double(errors) }, { QStringLiteral("hangs"), double(hangs) },
-        { QStringLiteral("resets"), double(resets) }, { QStringLiteral("abandoned"), double(abandoned) },
-        { QStringLiteral("inFlight"), inFlight } };
+    return QJsonObject { { QStringLiteral("requests"), double(requests) },
+        { QStringLiteral("ok"), double(ok) }, { QStringLiteral("errors"), double(errors) },
+        { QStringLiteral("hangs"), double(hangs) }, { QStringLiteral("resets"), double(resets) },
+        { QStringLiteral("abandoned"), double(abandoned) }, { QStringLiteral("inFlight"), inFlight } };
 }
 
 ChaosTarget::ChaosTarget(Scheduler &scheduler, std::uint64_t seed, QObject *parent)
@@ -147,8 +147,8 @@ void ChaosTarget::serve(const QHttpServerRequest &request, QTcpSocket *socket)
     if (pending.status == -1) {
         ++m_stats.hangs;
     } else {
-        const Duration delay = m_settings.latency
-            + Duration(std::int64_t(jitterDraw * double(m_settings.jitter.count())));
+        const Duration delay
+            = m_settings.latency + Duration(std::int64_t(jitterDraw * double(m_settings.jitter.count())));
         if (delay > Duration::zero())
             pending.timer = m_scheduler.schedule(delay, [this, id] { answer(id); });
     }
@@ -187,8 +187,9 @@ void ChaosTarget::answer(std::uint64_t id)
         return;
     }
     ++m_stats.errors;
-    const QByteArray body = json(QJsonObject { { QStringLiteral("error"), QStringLiteral("injected by the chaos target") },
-        { QStringLiteral("status"), pending.status } });
+    const QByteArray body
+        = json(QJsonObject { { QStringLiteral("error"), QStringLiteral("injected by the chaos target") },
+            { QStringLiteral("status"), pending.status } });
     if (m_settings.retryAfter > Duration::zero())
         pending.responder->write(body,
             { { "Content-Type", JsonType }, { "Retry-After", retryAfterValue(m_settings.retryAfter) } },

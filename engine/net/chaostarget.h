@@ -31,13 +31,13 @@ class ChaosTarget final : public QAbstractHttpServer
 public:
     struct Stats
     {
-        std::int64_t requests = 0;  // requests to the target paths (not the control API)
-        std::int64_t ok = 0;        // answered 200
-        std::int64_t errors = 0;    // answered with the error status
-        std::int64_t hangs = 0;     // chosen to hang: never answered
-        std::int64_t resets = 0;    // connection reset instead of an answer
+        std::int64_t requests = 0; // requests to the target paths (not the control API)
+        std::int64_t ok = 0; // answered 200
+        std::int64_t errors = 0; // answered with the error status
+        std::int64_t hangs = 0; // chosen to hang: never answered
+        std::int64_t resets = 0; // connection reset instead of an answer
         std::int64_t abandoned = 0; // the client left before its answer was due
-        int inFlight = 0;           // waiting for their latency, or hanging
+        int inFlight = 0; // waiting for their latency, or hanging
 
         QJsonObject toJson() const;
     };
@@ -64,7 +64,7 @@ private:
         std::unique_ptr<QHttpServerResponder> responder;
         QPointer<QTcpSocket> socket;
         TimerId timer = 0;
-        int status = 200;   // 0: reset the connection instead; -1: hang
+        int status = 200; // 0: reset the connection instead; -1: hang
     };
 
     void handleControl(const QHttpServerRequest &request, QTcpSocket *socket);

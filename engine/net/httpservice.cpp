@@ -94,7 +94,13 @@ public:
     }
 
 private:
-    enum class State : std::uint8_t { Delayed, Hung, Waiting, Sending };
+    enum class State : std::uint8_t
+    {
+        Delayed,
+        Hung,
+        Waiting,
+        Sending
+    };
     struct Entry
     {
         Completion done;

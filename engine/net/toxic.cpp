@@ -17,12 +17,13 @@ public:
     {
         const QString root;
         if (!checkKeys(o, root,
-                { QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("stream"), QStringLiteral("toxicity"),
-                    QStringLiteral("attributes") }))
+                { QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("stream"),
+                    QStringLiteral("toxicity"), QStringLiteral("attributes") }))
             return false;
         Toxic t = base ? *base : Toxic {};
         if (!base && !o.contains(QStringLiteral("type")))
-            return missing(root, QStringLiteral("type"), QStringLiteral("one of ") + quotedList(Toxic::typeNames()));
+            return missing(
+                root, QStringLiteral("type"), QStringLiteral("one of ") + quotedList(Toxic::typeNames()));
         QList<Toxic::Type> types;
         for (int i = 0; i < Toxic::typeNames().size(); ++i)
             types << Toxic::Type(i);
@@ -43,8 +44,9 @@ public:
         if (base && t.name != base->name)
             return valueFail(QStringLiteral("name"), QStringLiteral("a toxic's name cannot change"));
         if (t.name.isEmpty())
-            t.name = Toxic::typeName(t.type) + (t.stream == Toxic::Stream::Upstream ? QStringLiteral("_upstream")
-                                                                                     : QStringLiteral("_downstream"));
+            t.name = Toxic::typeName(t.type)
+                + (t.stream == Toxic::Stream::Upstream ? QStringLiteral("_upstream")
+                                                       : QStringLiteral("_downstream"));
         if (t.name.contains(u'/'))
             return valueFail(QStringLiteral("name"), QStringLiteral("a toxic's name cannot contain '/'"));
         if (o.contains(QStringLiteral("attributes"))) {
@@ -74,8 +76,8 @@ private:
         for (const QString &key : keysInFileOrder(a, p))
             if (!keys.contains(key))
                 return keyFail(keyPath(p, key),
-                    QStringLiteral("not an attribute of a ") + Toxic::typeName(t->type) + QStringLiteral(" toxic; ")
-                        + suggestion(key, keys));
+                    QStringLiteral("not an attribute of a ") + Toxic::typeName(t->type)
+                        + QStringLiteral(" toxic; ") + suggestion(key, keys));
         switch (t->type) {
         case Toxic::Type::Latency:
             return readDuration(a, p, QStringLiteral("latency"), false, MaxDelayMs, &t->latency)
@@ -99,17 +101,18 @@ private:
             t->delay = Duration(std::int64_t(delayUs * 1000.0));
             if (t->sizeVariation >= t->averageSize && t->averageSize > 0)
                 return valueFail(keyPath(p, QStringLiteral("size_variation")),
-                    QStringLiteral("expected less than average_size (") + QString::number(t->averageSize) + u')');
+                    QStringLiteral("expected less than average_size (") + QString::number(t->averageSize)
+                        + u')');
             return true;
         }
         case Toxic::Type::LimitData: {
             double bytes = double(t->bytes);
-            if (!readNumber(a, p, QStringLiteral("bytes"), 1, 1e15, QStringLiteral("a positive whole number of bytes"),
-                    &bytes))
+            if (!readNumber(a, p, QStringLiteral("bytes"), 1, 1e15,
+                    QStringLiteral("a positive whole number of bytes"), &bytes))
                 return false;
             if (bytes != double(qint64(bytes)))
-                return expected(keyPath(p, QStringLiteral("bytes")), QStringLiteral("a positive whole number of bytes"),
-                    a.value(QStringLiteral("bytes")));
+                return expected(keyPath(p, QStringLiteral("bytes")),
+                    QStringLiteral("a positive whole number of bytes"), a.value(QStringLiteral("bytes")));
             t->bytes = qint64(bytes);
             return true;
         }
@@ -123,7 +126,8 @@ private:
 QStringList Toxic::typeNames()
 {
     return { QStringLiteral("latency"), QStringLiteral("bandwidth"), QStringLiteral("slow_close"),
-        QStringLiteral("timeout"), QStringLiteral("reset_peer"), QStringLiteral("slicer"), QStringLiteral("limit_data") };
+        QStringLiteral("timeout"), QStringLiteral("reset_peer"), QStringLiteral("slicer"),
+        QStringLiteral("limit_data") };
 }
 
 QString Toxic::typeName(Type type)
@@ -192,7 +196,8 @@ QJsonObject Toxic::toJson() const
         break;
     }
     return QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("type"), typeName(type) },
-        { QStringLiteral("stream"), stream == Stream::Upstream ? QStringLiteral("upstream") : QStringLiteral("downstream") },
+        { QStringLiteral("stream"),
+            stream == Stream::Upstream ? QStringLiteral("upstream") : QStringLiteral("downstream") },
         { QStringLiteral("toxicity"), toxicity }, { QStringLiteral("attributes"), a } };
 }
 

@@ -27,19 +27,32 @@ namespace bw {
 // of a share of connections (toxicity: the chance that a connection is affected).
 struct Toxic
 {
-    enum class Type : std::uint8_t { Latency, Bandwidth, SlowClose, Timeout, ResetPeer, Slicer, LimitData };
-    enum class Stream : std::uint8_t { Upstream, Downstream };
+    enum class Type : std::uint8_t
+    {
+        Latency,
+        Bandwidth,
+        SlowClose,
+        Timeout,
+        ResetPeer,
+        Slicer,
+        LimitData
+    };
+    enum class Stream : std::uint8_t
+    {
+        Upstream,
+        Downstream
+    };
 
     QString name;
     Type type = Type::Latency;
     Stream stream = Stream::Downstream;
     double toxicity = 1.0;
-    Duration latency {}, jitter {};   // latency
-    double rateKBps = 0;              // bandwidth (> 0)
-    Duration delay {};                // slow_close; slicer (µs in the JSON)
-    Duration timeout {};              // timeout, reset_peer
+    Duration latency {}, jitter {}; // latency
+    double rateKBps = 0; // bandwidth (> 0)
+    Duration delay {}; // slow_close; slicer (µs in the JSON)
+    Duration timeout {}; // timeout, reset_peer
     int averageSize = 0, sizeVariation = 0; // slicer
-    qint64 bytes = 0;                 // limit_data
+    qint64 bytes = 0; // limit_data
 
     static QStringList typeNames();
     static QString typeName(Type type);
@@ -50,7 +63,8 @@ struct Toxic
     // and the name defaults to "<type>_<stream>". With `base` it is an update: keys absent keep
     // base's values, and the type cannot change. A bad body fills *error (key, what was
     // expected, the nearest valid key).
-    static std::optional<Toxic> fromJson(const QByteArray &json, LoadError *error, const Toxic *base = nullptr);
+    static std::optional<Toxic> fromJson(
+        const QByteArray &json, LoadError *error, const Toxic *base = nullptr);
     QJsonObject toJson() const;
 
     friend bool operator==(const Toxic &, const Toxic &) = default;

@@ -18,7 +18,8 @@ namespace {
 
 QString hostPort(const QHostAddress &host, quint16 port)
 {
-    const QString h = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
+    const QString h
+        = host.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host.toString() + u']' : host.toString();
     return h + u':' + QString::number(port);
 }
 
@@ -168,7 +169,9 @@ private:
             if (slicer) {
                 const int variation = slicer->sizeVariation;
                 size = std::min<qsizetype>(size,
-                    slicer->averageSize + (variation ? qsizetype(m_random.below(std::uint64_t(2 * variation + 1))) - variation : 0));
+                    slicer->averageSize
+                        + (variation ? qsizetype(m_random.below(std::uint64_t(2 * variation + 1))) - variation
+                                     : 0));
                 size = std::max<qsizetype>(size, 1);
             }
             TimePoint pieceDue = std::max(due, d.lastDue); // order is kept
@@ -192,7 +195,8 @@ private:
         while (!d.queue.empty() && d.queue.front().due <= now) {
             const QByteArray &bytes = d.queue.front().bytes;
             d.to->write(bytes);
-            (d.stream == Toxic::Stream::Upstream ? m_proxy.m_stats.bytesUpstream : m_proxy.m_stats.bytesDownstream)
+            (d.stream == Toxic::Stream::Upstream ? m_proxy.m_stats.bytesUpstream
+                                                 : m_proxy.m_stats.bytesDownstream)
                 += bytes.size();
             d.queue.pop_front();
         }
@@ -272,8 +276,8 @@ private:
     bool m_finished = false;
 };
 
-ToxicProxy::ToxicProxy(Scheduler &scheduler, QHostAddress upstreamHost, quint16 upstreamPort, std::uint64_t seed,
-    QObject *parent)
+ToxicProxy::ToxicProxy(Scheduler &scheduler, QHostAddress upstreamHost, quint16 upstreamPort,
+    std::uint64_t seed, QObject *parent)
     : QObject(parent)
     , m_scheduler(scheduler)
     , m_upstreamHost(std::move(upstreamHost))
@@ -373,8 +377,9 @@ bool ToxicProxyApi::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     using Status = QHttpServerResponder::StatusCode;
     QHttpServerResponder responder = makeResponder(request, socket);
     const auto reply = [&responder](const QJsonValue &body, Status status = Status::Ok) {
-        const QByteArray bytes = body.isArray() ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
-                                                : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+        const QByteArray bytes = body.isArray()
+            ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
+            : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
         responder.write(bytes, QByteArrayLiteral("application/json"), status);
     };
     const auto fail = [&reply](const QString &message, Status status) {
@@ -387,7 +392,8 @@ bool ToxicProxyApi::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         reply(QJsonObject { { QStringLiteral("listen"), m_proxy.listenAddress() },
             { QStringLiteral("upstream"), m_proxy.upstreamAddress() },
             { QStringLiteral("stats"),
-                QJsonObject { { QStringLiteral("connections"), double(s.connections) }, { QStringLiteral("open"), s.open },
+                QJsonObject { { QStringLiteral("connections"), double(s.connections) },
+                    { QStringLiteral("open"), s.open },
                     { QStringLiteral("bytesUpstream"), double(s.bytesUpstream) },
                     { QStringLiteral("bytesDownstream"), double(s.bytesDownstream) },
                     { QStringLiteral("resets"), double(s.resets) } } } });
@@ -405,7 +411,8 @@ bool ToxicProxyApi::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         if (!t)
             fail(error.toString(), Status::BadRequest);
         else if (!m_proxy.addToxic(*t))
-            fail(QStringLiteral("a toxic named '") + t->name + QStringLiteral("' exists already"), Status::Conflict);
+            fail(QStringLiteral("a toxic named '") + t->name + QStringLiteral("' exists already"),
+                Status::Conflict);
         else
             reply(t->toJson());
     } else if (path.startsWith(u"/toxics/")) {
@@ -431,7 +438,8 @@ bool ToxicProxyApi::handleRequest(const QHttpServerRequest &request, QTcpSocket 
             fail(QStringLiteral("method not allowed; use GET, POST or DELETE"), Status::MethodNotAllowed);
         }
     } else {
-        fail(QStringLiteral("not found; the API has /proxy, /toxics, /toxics/NAME and /reset"), Status::NotFound);
+        fail(QStringLiteral("not found; the API has /proxy, /toxics, /toxics/NAME and /reset"),
+            Status::NotFound);
     }
     return true;
 }

@@ -27,7 +27,7 @@ public:
         std::int64_t connections = 0; // accepted so far
         int open = 0;
         std::int64_t bytesUpstream = 0, bytesDownstream = 0; // delivered
-        std::int64_t resets = 0;      // connections reset by reset_peer
+        std::int64_t resets = 0; // connections reset by reset_peer
     };
 
     ToxicProxy(Scheduler &scheduler, QHostAddress upstreamHost, quint16 upstreamPort, std::uint64_t seed = 1,

@@ -48,7 +48,8 @@ bool BackendService::rateLimited(TimePoint now)
 
 Random BackendService::requestRandom(int operationIndex, const Attempt &attempt) const
 {
-    return Random(mix(mix(m_seed, std::uint64_t(operationIndex)), mix(attempt.callTag, std::uint64_t(attempt.number))));
+    return Random(
+        mix(mix(m_seed, std::uint64_t(operationIndex)), mix(attempt.callTag, std::uint64_t(attempt.number))));
 }
 
 void BackendService::answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter)

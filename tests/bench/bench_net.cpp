@@ -55,12 +55,11 @@ TargetThread &target()
     return t;
 }
 
-constexpr int InFlight = 16;    // requests kept in flight (Qt opens six connections per host)
+constexpr int InFlight = 16; // requests kept in flight (Qt opens six connections per host)
 constexpr int PerIteration = 256;
 
 // Runs `PerIteration` requests with `InFlight` at a time; `send(done)` starts one.
-template<typename Send>
-void runBatch(Send send)
+template<typename Send> void runBatch(Send send)
 {
     int started = 0, ended = 0;
     std::function<void()> next;

@@ -61,18 +61,30 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("message");
-        QTest::newRow("misspelt key") << QByteArray(R"({"errorRat":0.5})") << "errorRat" << "did you mean 'errorRate'?";
-        QTest::newRow("unknown key") << QByteArray(R"({"colour":1})") << "colour" << "expected one of";
-        QTest::newRow("rate above 1") << QByteArray(R"({"errorRate":2})") << "errorRate" << "a rate between 0 and 1";
-        QTest::newRow("rate as text") << QByteArray(R"({"hangRate":"half"})") << "hangRate" << "a rate between 0 and 1";
-        QTest::newRow("success status") << QByteArray(R"({"status":200})") << "status" << "from 400 to 599";
-        QTest::newRow("fractional status") << QByteArray(R"({"status":500.5})") << "status" << "from 400 to 599";
-        QTest::newRow("negative latency") << QByteArray(R"({"latencyMs":-1})") << "latencyMs" << "non-negative";
-        QTest::newRow("huge jitter") << QByteArray(R"({"jitterMs":1e9})") << "jitterMs" << "at most 3600000 ms";
-        QTest::newRow("not an object") << QByteArray("[1,2]") << "" << "expected a JSON object";
-        QTest::newRow("syntax error") << QByteArray(R"({"errorRate":})") << "" << "";
-        QTest::newRow("empty body") << QByteArray() << "" << "";
-        QTest::newRow("duplicate key") << QByteArray(R"({"status":500,"status":503})") << "status" << "duplicate key";
+        QTest::newRow("misspelt key") << QByteArray(R"({"errorRat":0.5})") << "errorRat"
+                                      << "did you mean 'errorRate'?";
+        QTest::newRow("unknown key") << QByteArray(R"({"colour":1})") << "colour"
+                                     << "expected one of";
+        QTest::newRow("rate above 1") << QByteArray(R"({"errorRate":2})") << "errorRate"
+                                      << "a rate between 0 and 1";
+        QTest::newRow("rate as text") << QByteArray(R"({"hangRate":"half"})") << "hangRate"
+                                      << "a rate between 0 and 1";
+        QTest::newRow("success status") << QByteArray(R"({"status":200})") << "status"
+                                        << "from 400 to 599";
+        QTest::newRow("fractional status") << QByteArray(R"({"status":500.5})") << "status"
+                                           << "from 400 to 599";
+        QTest::newRow("negative latency") << QByteArray(R"({"latencyMs":-1})") << "latencyMs"
+                                          << "non-negative";
+        QTest::newRow("huge jitter") << QByteArray(R"({"jitterMs":1e9})") << "jitterMs"
+                                     << "at most 3600000 ms";
+        QTest::newRow("not an object") << QByteArray("[1,2]") << ""
+                                       << "expected a JSON object";
+        QTest::newRow("syntax error") << QByteArray(R"({"errorRate":})") << ""
+                                      << "";
+        QTest::newRow("empty body") << QByteArray() << ""
+                                    << "";
+        QTest::newRow("duplicate key") << QByteArray(R"({"status":500,"status":503})") << "status"
+                                       << "duplicate key";
     }
 
     void settingsBadInput()
@@ -106,7 +118,8 @@ private Q_SLOTS:
         // A bad PUT changes nothing and says why.
         got = fetch(nam, "PUT", url(target, QStringLiteral("/_chaos")), R"({"status":503,"latncyMs":5})");
         QCOMPARE(got.status, 400);
-        QVERIFY2(object(got.body).value(QStringLiteral("error")).toString().contains(u"did you mean 'latencyMs'?"),
+        QVERIFY2(
+            object(got.body).value(QStringLiteral("error")).toString().contains(u"did you mean 'latencyMs'?"),
             got.body.constData());
         QCOMPARE(target.settings().latency, Duration::zero());
 
@@ -206,7 +219,8 @@ private Q_SLOTS:
         socket.connectToHost(QHostAddress::LocalHost, target.port());
         QVERIFY(socket.waitForConnected(2000));
         socket.write("GET /r HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-        QTRY_VERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.error() != QAbstractSocket::UnknownSocketError);
+        QTRY_VERIFY(socket.state() == QAbstractSocket::UnconnectedState
+            || socket.error() != QAbstractSocket::UnknownSocketError);
         QCOMPARE(socket.error(), QAbstractSocket::RemoteHostClosedError);
         QCOMPARE(socket.readAll(), QByteArray());
         QCOMPARE(target.stats().resets, 1);

@@ -182,7 +182,8 @@ private Q_SLOTS:
         clock.start();
         const CallResult c = call(pipeline, op);
         QCOMPARE(c.result.outcome, Outcome::Timeout);
-        QVERIFY2(clock.elapsed() >= 140 && clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(
+            clock.elapsed() >= 140 && clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
         QCOMPARE(op.stats().aborted, 1);
         QCOMPARE(op.stats().inFlight(), 0);
         // The server sees the client leave: the hung request is let go.
@@ -246,7 +247,8 @@ private Q_SLOTS:
         policy.retry = RetryConfig {};
         policy.retry->maxAttempts = 2;
         policy.retry->initialDelay = fromMs(5);
-        policy.retry->retryableErrors = QStringList { QStringLiteral("500"), QStringLiteral("TIMEOUT"), QStringLiteral("ECONNRESET") };
+        policy.retry->retryableErrors
+            = QStringList { QStringLiteral("500"), QStringLiteral("TIMEOUT"), QStringLiteral("ECONNRESET") };
         Pipeline pipeline(policy, m_scheduler);
         HttpOperation op(m_network, request());
         constexpr int Calls = 60;

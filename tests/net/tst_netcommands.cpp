@@ -47,17 +47,21 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
-        QTest::newRow("port") << args({ "chaos-target", "--port", "70000" }) << "--port: expected a port from 0 to 65535";
-        QTest::newRow("host") << args({ "chaos-target", "--host", "example.org" }) << "--host: expected an IP address";
+        QTest::newRow("port") << args({ "chaos-target", "--port", "70000" })
+                              << "--port: expected a port from 0 to 65535";
+        QTest::newRow("host") << args({ "chaos-target", "--host", "example.org" })
+                              << "--host: expected an IP address";
         QTest::newRow("settings") << args({ "chaos-target", "--settings", R"({"errorRat":1})" })
                                   << "--settings:1:2: errorRat: unknown key; did you mean 'errorRate'?";
         QTest::newRow("no upstream") << args({ "proxy", "--listen", "127.0.0.1:0" }) << "missing --upstream";
         QTest::newRow("bad listen") << args({ "proxy", "--listen", "here", "--upstream", "127.0.0.1:1" })
                                     << "--listen: expected HOST:PORT";
         QTest::newRow("bad toxic") << args({ "proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1",
-            "--toxic", R"({"type":"bandwith"})" }) << "did you mean 'bandwidth'?";
-        QTest::newRow("same toxic twice") << args({ "proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1",
-            "--toxic", R"({"type":"timeout"})", "--toxic", R"({"type":"timeout"})" }) << "is given twice";
+            "--toxic", R"({"type":"bandwith"})" })
+                                   << "did you mean 'bandwidth'?";
+        QTest::newRow("same toxic twice") << args({ "proxy", "--listen", "127.0.0.1:0", "--upstream",
+            "127.0.0.1:1", "--toxic", R"({"type":"timeout"})", "--toxic", R"({"type":"timeout"})" })
+                                          << "is given twice";
     }
 
     void badInput()
@@ -73,8 +77,8 @@ private Q_SLOTS:
     {
         QProcess p;
         const quint16 port = startAndReadPort(p, binary(),
-            { QStringLiteral("chaos-target"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--settings"),
-                QStringLiteral(R"({"errorRate":1,"status":502})") });
+            { QStringLiteral("chaos-target"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--settings"), QStringLiteral(R"({"errorRate":1,"status":502})") });
         QVERIFY(port != 0);
         QNetworkAccessManager nam;
         QCOMPARE(fetch(nam, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port))).status, 502);
@@ -85,13 +89,15 @@ private Q_SLOTS:
     void proxyForwardsWithToxics()
     {
         QProcess target;
-        const quint16 targetPort = startAndReadPort(target, binary(), { QStringLiteral("chaos-target"), QStringLiteral("--port"), QStringLiteral("0") });
+        const quint16 targetPort = startAndReadPort(target, binary(),
+            { QStringLiteral("chaos-target"), QStringLiteral("--port"), QStringLiteral("0") });
         QVERIFY(targetPort != 0);
         QProcess proxy;
         const quint16 proxyPort = startAndReadPort(proxy, binary(),
-            { QStringLiteral("proxy"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--upstream"),
-                QStringLiteral("127.0.0.1:%1").arg(targetPort), QStringLiteral("--api"), QStringLiteral("127.0.0.1:0"),
-                QStringLiteral("--toxic"), QStringLiteral(R"({"type":"latency","attributes":{"latency":150}})") });
+            { QStringLiteral("proxy"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                QStringLiteral("--upstream"), QStringLiteral("127.0.0.1:%1").arg(targetPort),
+                QStringLiteral("--api"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--toxic"),
+                QStringLiteral(R"({"type":"latency","attributes":{"latency":150}})") });
         QVERIFY(proxyPort != 0);
         QNetworkAccessManager nam;
         const Fetched f = fetch(nam, "GET", QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(proxyPort)));

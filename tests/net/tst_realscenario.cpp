@@ -45,9 +45,13 @@ class TestRealScenario : public QObject
     QByteArray scenarioJson(const QByteArray &policy, const QByteArray &faults, int durationMs)
     {
         return QByteArray("{\"name\": \"real\", \"durationMs\": ") + QByteArray::number(durationMs)
-            + ", \"services\": [{\"name\": \"api\", \"url\": \"http:/" "/127.0.0.1:" + QByteArray::number(m_target->port())
-            + "/v1\"}], \"operations\": [{\"name\": \"checkout\", \"service\": \"api\", \"rate\": 40, \"arrival\": \"constant\",\n"
-"                 \"request\": {\"method\": \"POST\", \"path\": \"/orders\", \"body\": {\"item\": 1}}, \"policy\": "
+            + ", \"services\": [{\"name\": \"api\", \"url\": \"http:/"
+              "/127.0.0.1:"
+            + QByteArray::number(m_target->port())
+            + "/v1\"}], \"operations\": [{\"name\": \"checkout\", \"service\": \"api\", \"rate\": 40, "
+              "\"arrival\": \"constant\",\n"
+              "                 \"request\": {\"method\": \"POST\", \"path\": \"/orders\", \"body\": "
+              "{\"item\": 1}}, \"policy\": "
             + policy + "}], \"faults\": " + faults + "}";
     }
     void setChaos(const QByteArray &json)
@@ -74,8 +78,9 @@ private Q_SLOTS:
     void exampleInTheReadmeLoads()
     {
         LoadError error;
-        const auto s = loadScenarioFile(
-            qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/resources/real/checkout-http.json"), &error);
+        const auto s = loadScenarioFile(qEnvironmentVariable("BREAKWATER_SOURCE_DIR")
+                + QStringLiteral("/resources/real/checkout-http.json"),
+            &error);
         QVERIFY2(s, qPrintable(error.toString()));
         QCOMPARE(s->services[0].url, QStringLiteral("http://127.0.0.1:8080/payments"));
         QCOMPARE(s->operations[0].request.method, QByteArray("POST"));
@@ -85,8 +90,8 @@ private Q_SLOTS:
     void runsOnTheWallClockThroughThePipeline()
     {
         setChaos("{\"errorRate\":0.3,\"status\":503}");
-        Simulation sim(scenario("{\"retry\": {\"maxAttempts\": 3, \"initialDelay\": 5, \"retryableErrors\": [\"503\"]}}",
-            "[]"));
+        Simulation sim(scenario(
+            "{\"retry\": {\"maxAttempts\": 3, \"initialDelay\": 5, \"retryableErrors\": [\"503\"]}}", "[]"));
         QVERIFY(sim.isRealTime());
         Summary summary;
         sim.setSummary(&summary);
@@ -105,14 +110,19 @@ private Q_SLOTS:
         QCOMPARE(requests.inFlight(), 0);
         QCOMPARE(requests.started, op.attempts);
         QVERIFY(requests.aborted <= 1);
-        QVERIFY2(m_target->stats().requests >= requests.completed && m_target->stats().requests <= requests.started,
-            qPrintable(QStringLiteral("%1 %2 %3").arg(m_target->stats().requests).arg(requests.completed).arg(requests.started)));
+        QVERIFY2(m_target->stats().requests >= requests.completed
+                && m_target->stats().requests <= requests.started,
+            qPrintable(QStringLiteral("%1 %2 %3")
+                           .arg(m_target->stats().requests)
+                           .arg(requests.completed)
+                           .arg(requests.started)));
         QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
     }
 
     void clientSideOutageSendsNothing()
     {
-        Simulation sim(scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"outage\", \"atMs\": 0, \"untilMs\": 500}]"));
+        Simulation sim(scenario(
+            "\"none\"", "[{\"service\": \"api\", \"type\": \"outage\", \"atMs\": 0, \"untilMs\": 500}]"));
         ErrorCounter errors;
         sim.addSink(&errors);
         Summary summary;
@@ -130,8 +140,10 @@ private Q_SLOTS:
     void clientSideErrorsAndHangs()
     {
         Simulation sim(scenario("{\"timeout\": 50}",
-            "[{\"service\": \"api\", \"type\": \"errors\", \"rate\": 1, \"code\": \"502\", \"atMs\": 0, \"untilMs\": 300},\n"
-"                {\"service\": \"api\", \"type\": \"hang\", \"rate\": 1, \"atMs\": 300, \"untilMs\": 600}]"));
+            "[{\"service\": \"api\", \"type\": \"errors\", \"rate\": 1, \"code\": \"502\", \"atMs\": 0, "
+            "\"untilMs\": 300},\n"
+            "                {\"service\": \"api\", \"type\": \"hang\", \"rate\": 1, \"atMs\": 300, "
+            "\"untilMs\": 600}]"));
         ErrorCounter errors;
         sim.addSink(&errors);
         Summary summary;
@@ -148,13 +160,15 @@ private Q_SLOTS:
 
     void clientSideLatency()
     {
-        Simulation sim(scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"latency\", \"addMs\": 80}]", 600));
+        Simulation sim(
+            scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"latency\", \"addMs\": 80}]", 600));
         Summary summary;
         sim.setSummary(&summary);
         sim.runToEnd();
         const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
         QVERIFY(op.count(Outcome::Success) > 10);
-        QVERIFY2(op.latency.percentile(50) >= fromMs(80), qPrintable(QString::number(toMs(op.latency.percentile(50)))));
+        QVERIFY2(op.latency.percentile(50) >= fromMs(80),
+            qPrintable(QString::number(toMs(op.latency.percentile(50)))));
         QVERIFY(op.latency.percentile(50) < fromMs(1000));
     }
 
@@ -165,13 +179,16 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         QFile file(dir.filePath(QStringLiteral("real.json")));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(scenarioJson("{\"retry\": {\"maxAttempts\": 2, \"initialDelay\": 5, \"retryableErrors\": [\"500\"]}}",
-            "[]", 800));
+        file.write(scenarioJson(
+            "{\"retry\": {\"maxAttempts\": 2, \"initialDelay\": 5, \"retryableErrors\": [\"500\"]}}", "[]",
+            800));
         file.close();
-        QVERIFY2(!qEnvironmentVariableIsEmpty("BREAKWATER_BINARY"), "run through ctest, which names the binary");
+        QVERIFY2(
+            !qEnvironmentVariableIsEmpty("BREAKWATER_BINARY"), "run through ctest, which names the binary");
         QProcess run;
         run.start(qEnvironmentVariable("BREAKWATER_BINARY"),
-            { QStringLiteral("run"), file.fileName(), QStringLiteral("--summary"), dir.filePath(QStringLiteral("s.json")) });
+            { QStringLiteral("run"), file.fileName(), QStringLiteral("--summary"),
+                dir.filePath(QStringLiteral("s.json")) });
         // The event loop keeps running meanwhile: the chaos target answers from this process.
         QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
         QCOMPARE(run.exitCode(), 0);
