@@ -3,6 +3,8 @@
 #include "resilience/pipeline.h"
 #include "runtime/wallscheduler.h"
 
+#include "chaoshelper.h"
+
 #include <QNetworkAccessManager>
 #include <QTcpServer>
 #include <QtTest>
@@ -55,13 +57,7 @@ class TestHttpOperation : public QObject
         r.url = QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_target->port()).arg(path));
         return r;
     }
-    void setChaos(const QByteArray &json)
-    {
-        LoadError error;
-        const auto s = ChaosSettings::fromJson(json, &error);
-        QVERIFY2(s, qPrintable(error.toString()));
-        m_target->setSettings(*s);
-    }
+    void setChaos(const QByteArray &json) { bw::test::setChaos(*m_target, json); }
 
 private Q_SLOTS:
     void init()

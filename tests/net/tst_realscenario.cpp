@@ -4,6 +4,8 @@
 #include "sim/simulation.h"
 #include "telemetry/summary.h"
 
+#include "chaoshelper.h"
+
 #include <QtTest>
 
 using namespace bw;
@@ -54,13 +56,7 @@ class TestRealScenario : public QObject
               "{\"item\": 1}}, \"policy\": "
             + policy + "}], \"faults\": " + faults + "}";
     }
-    void setChaos(const QByteArray &json)
-    {
-        LoadError error;
-        const auto s = ChaosSettings::fromJson(json, &error);
-        QVERIFY2(s, qPrintable(error.toString()));
-        m_target->setSettings(*s);
-    }
+    void setChaos(const QByteArray &json) { bw::test::setChaos(*m_target, json); }
 
 private Q_SLOTS:
     void init()
@@ -156,6 +152,31 @@ private Q_SLOTS:
         QCOMPARE(m_target->stats().ok, op.count(Outcome::Success)); // only the healthy part sent
         QVERIFY(m_target->stats().requests <= op.count(Outcome::Success) + 1);
         QCOMPARE(sim.service(0).stats().inService, 0);
+    }
+
+    void clientSideBrownoutAndRateLimit()
+    {
+        setChaos("{\"latencyMs\":100}");
+        Simulation sim(scenario("\"none\"",
+            "[{\"service\": \"api\", \"type\": \"brownout\", \"capacity\": 1, \"atMs\": 0, \"untilMs\": 600},"
+            " {\"service\": \"api\", \"type\": \"rateLimit\", \"rps\": 5, \"retryAfterMs\": 700, \"atMs\": 600}]"));
+        ErrorCounter errors;
+        sim.addSink(&errors);
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.advanceTo(fromMs(500));
+        // One request at a time reaches the server; the rest wait their turn.
+        QCOMPARE(sim.service(0).stats().inService, 1);
+        QVERIFY2(sim.service(0).stats().queued >= 5, qPrintable(QString::number(sim.service(0).stats().queued)));
+        QVERIFY(m_target->stats().requests <= 6); // 100 ms each, one after the other
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        QCOMPARE(op.ended(), op.offered);
+        // From 600 ms, 5 per second pass (a full bucket of 5 first); the rest get 429 at once.
+        const int limited = errors.codes.value(QStringLiteral("429"));
+        QVERIFY2(limited >= 8 && limited <= 14, qPrintable(QString::number(limited)));
+        QCOMPARE(sim.service(0).stats().queued, 0);
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().inFlight(), 0);
     }
 
     void clientSideLatency()
