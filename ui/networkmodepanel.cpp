@@ -105,6 +105,12 @@ void NetworkModePanel::setMode(Mode mode)
         m_controller->load(toRealHttp(*m_simulated, m_url->text()), seed, m_controller->speed());
     } else if (m_simulated) {
         m_controller->load(*m_simulated, seed, m_controller->speed());
+    } else {
+        // A scenario that came with URLs: its services become the default models.
+        ScenarioConfig simulated = m_controller->scenario();
+        for (ServiceConfig &service : simulated.services)
+            service = ServiceConfig { service.name };
+        m_controller->load(simulated, seed, m_controller->speed());
     }
     m_switching = false;
     m_mode = mode;
@@ -121,6 +127,7 @@ void NetworkModePanel::onLoaded()
     m_mode = Simulation::needsRealTime(m_controller->scenario()) ? Mode::RealHttp : Mode::Simulated;
     const QSignalBlocker block(m_modeBox);
     m_modeBox->setCurrentIndex(m_mode == Mode::RealHttp ? 1 : 0);
+    refreshStats();
 }
 
 void NetworkModePanel::applySettings()
@@ -139,7 +146,9 @@ void NetworkModePanel::applySettings()
 void NetworkModePanel::refreshStats()
 {
     if (!m_target) {
-        m_stats->setText(tr("not started (choose Real HTTP)"));
+        m_url->setText(m_mode == Mode::RealHttp ? tr("the scenario's own URLs") : QString());
+        m_stats->setText(m_mode == Mode::RealHttp ? tr("the built-in target is not running")
+                                                  : tr("not started (choose Real HTTP)"));
         return;
     }
     const ChaosTarget::Stats &s = m_target->stats();

@@ -24,7 +24,9 @@ class SimulationController;
 // pipelines and charts). In Real HTTP mode the panel starts a built-in chaos target on
 // 127.0.0.1 (an ephemeral port) unless one runs already, points every service at it
 // (http://127.0.0.1:PORT/<service>), and offers its settings (errors, latency, hangs, resets)
-// live next to what it served. The scenario's faults still apply, client-side.
+// live next to what it served. The scenario's faults still apply, client-side. A scenario opened
+// with URL services is in Real HTTP mode already; switching it to Simulated gives its services
+// the default model.
 class NetworkModePanel final : public QWidget
 {
     Q_OBJECT

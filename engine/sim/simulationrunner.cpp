@@ -272,8 +272,12 @@ void SimulationRunner::step(Duration length)
     if (m_state == State::Finished)
         return;
     ensureSimulation();
-    if (m_sim->isRealTime())
-        return; // wall time cannot be stepped
+    if (m_sim->isRealTime()) {
+        // Wall time cannot be stepped (or paused): a step starts a run that has not started.
+        if (m_state == State::Idle)
+            start();
+        return;
+    }
     m_timer.stop();
     setState(State::Paused);
     if (length > Duration::zero())

@@ -56,6 +56,26 @@ private Q_SLOTS:
             QVERIFY(s.url.isEmpty());
     }
 
+    void aScenarioWithURLsOpensInRealHttpMode()
+    {
+        MainWindow::Options o;
+        o.scenario = qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/resources/real/checkout-http.json");
+        o.start = false;
+        o.restoreSettings = false;
+        MainWindow window(o);
+        auto *panel = window.findChild<NetworkModePanel *>();
+        QVERIFY(panel);
+        QCOMPARE(window.controller().scenario().name, QStringLiteral("checkout-http"));
+        QCOMPARE(panel->mode(), NetworkModePanel::Mode::RealHttp);
+        QCOMPARE(panel->modeBox()->currentIndex(), 1);
+        QVERIFY(!panel->chaosTarget()); // it has its own URLs
+        panel->setMode(NetworkModePanel::Mode::Simulated);
+        const ScenarioConfig &simulated = window.controller().scenario();
+        QVERIFY(simulated.services[0].url.isEmpty());
+        QCOMPARE(simulated.services[0].name, QStringLiteral("payments"));
+        QCOMPARE(simulated.services[0].capacity, ServiceConfig {}.capacity);
+    }
+
     void toRealHttpPointsEveryServiceAtTheTarget()
     {
         ScenarioConfig s;
