@@ -37,13 +37,27 @@ private Q_SLOTS:
         QVERIFY(target->port() != 0);
         const ScenarioConfig &real = window.controller().scenario();
         QVERIFY(!real.services.isEmpty());
+        ToxicProxy *proxy = panel->proxy();
+        QVERIFY(proxy);
+        QCOMPARE(proxy->upstreamAddress(), QStringLiteral("127.0.0.1:%1").arg(target->port()));
+        // The services call the target through the built-in proxy.
         for (const ServiceConfig &s : real.services)
-            QCOMPARE(s.url, QStringLiteral("http://127.0.0.1:%1/%2").arg(target->port()).arg(s.name));
+            QCOMPARE(s.url, QStringLiteral("http://127.0.0.1:%1/%2").arg(proxy->port()).arg(s.name));
 
         // Real requests reach the target, and the run's clock is the wall clock.
         QTRY_VERIFY_WITH_TIMEOUT(target->stats().ok >= 10, 15000);
         QTRY_VERIFY_WITH_TIMEOUT(window.history().now() >= fromMs(1000), 15000);
         QVERIFY(window.history().now() < fromMs(30000));
+
+        QVERIFY(proxy->stats().connections > 0);
+        QVERIFY(proxy->stats().bytesDownstream > 0);
+
+        // The proxy's toxics follow the dock's controls.
+        panel->proxyLatencyBox()->setValue(40);
+        QVERIFY(proxy->toxic(QStringLiteral("gui_latency")));
+        QCOMPARE(proxy->toxic(QStringLiteral("gui_latency"))->latency, fromMs(40));
+        panel->proxyLatencyBox()->setValue(0);
+        QVERIFY(proxy->toxics().isEmpty());
 
         // The dock's settings reach the target live.
         panel->errorRateBox()->setValue(100);
