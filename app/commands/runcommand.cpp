@@ -52,8 +52,9 @@ QString seconds(Duration d)
 class Progress
 {
 public:
-    explicit Progress(Duration total)
+    Progress(Duration total, bool wallClock)
         : m_total(total)
+        , m_timeline(wallClock ? QStringLiteral(" wall clock  ") : QStringLiteral(" virtual  "))
         , m_terminal(stderrIsTerminal())
     {
         m_wall.start();
@@ -74,7 +75,7 @@ public:
         QString line = QStringLiteral("[") + QString(filled, u'#') + QString(Width - filled, u'-')
             + QStringLiteral("] ") + QString::number(int(fraction * 100)).rightJustified(3)
             + QStringLiteral("%  ") + seconds(now) + QStringLiteral(" / ") + seconds(m_total)
-            + QStringLiteral(" virtual  ") + QString::number(std::llround(double(offered) / wallSeconds))
+            + m_timeline + QString::number(std::llround(double(offered) / wallSeconds))
             + QStringLiteral(" calls/s");
         if (m_terminal)
             printErr(u'\r' + line + QStringLiteral("\x1b[K") + (final ? QStringLiteral("\n") : QString()));
@@ -84,6 +85,7 @@ public:
 
 private:
     Duration m_total;
+    QString m_timeline;
     bool m_terminal;
     QElapsedTimer m_wall;
     qint64 m_drawn = 0;
@@ -134,7 +136,7 @@ void runLive(Simulation &sim, const QList<TimedCommand> &controls, const LiveOpt
 {
     std::optional<Progress> progress;
     if (options.progress)
-        progress.emplace(sim.end());
+        progress.emplace(sim.end(), sim.isRealTime());
     qsizetype next = 0;
     const auto advance = [&](TimePoint target) {
         qsizetype last = next;
@@ -197,6 +199,8 @@ int runScenario(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Runs a scenario to its end in virtual time: its operations call simulated services through\n"
         "their policies while the scenario's faults come and go. Same scenario and seed, same bytes.\n"
+        "A scenario with a URL service (real network mode) runs in wall-clock time instead: its\n"
+        "operations send real HTTP requests, with the scenario's faults injected client-side.\n"
         "Prints the summary JSON unless --summary is given. 'breakwater scenarios' lists the built-ins."));
     parser.addPositionalArgument(QStringLiteral("scenario"),
         QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),
