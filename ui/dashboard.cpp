@@ -314,6 +314,12 @@ QLineSeries *Dashboard::addLine(Chart &c, const QString &name, const QColor &col
     return s;
 }
 
+void Dashboard::setTimeAxisTitle(const QString &title)
+{
+    for (Chart &c : m_charts)
+        c.x->setTitleText(title);
+}
+
 QString Dashboard::hoverText(const QString &chartTitle, double seconds) const
 {
     for (const Chart &c : m_charts) {

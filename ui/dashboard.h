@@ -31,6 +31,8 @@ public:
     void setHistory(const TelemetryHistory *history);
     void setMarkers(const QList<TimeMarker> *markers);
     void refresh();
+    // The time axes' title: virtual time for a simulation, wall-clock time for real HTTP.
+    void setTimeAxisTitle(const QString &title);
 
     // "" for all operations.
     QString selectedOperation() const;

@@ -282,6 +282,22 @@ void MainWindow::exportRun(const RunExportPaths &paths)
         reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
         return;
     }
+    if (m_realTime) {
+        // Real servers answered this run: it cannot be made again from a seed. Its time series
+        // is in the live recorder; its events and summary are written by `breakwater run`.
+        QString error;
+        bool ok = paths.events.isEmpty() && paths.summary.isEmpty();
+        if (!ok)
+            error = QStringLiteral("A real HTTP run cannot be re-run to export its events or summary: "
+                                   "real servers answered it, not a seed. Run the scenario with "
+                                   "'breakwater run SCENARIO --events OUT.jsonl --summary OUT.json' instead.");
+        else if (SimulationRunner *runner = m_controller.runner())
+            ok = runner->recorder().writeCsv(paths.csv, &error);
+        if (!ok)
+            reportError(QStringLiteral("Export failed"), error);
+        Q_EMIT exportFinished(ok, error);
+        return;
+    }
     m_exporting = true;
     // Everything the export needs, copied: it runs on its own thread, apart from the live run.
     const ScenarioConfig scenario = m_controller.scenario();
@@ -637,6 +653,9 @@ void MainWindow::onLoaded()
             int(std::min<std::uint64_t>(m_controller.seed(), std::uint64_t(m_seedBox->maximum()))));
     }
     m_faultPanel->setScenario(s);
+    // Real HTTP runs on the wall clock: say so wherever time is shown.
+    m_realTime = Simulation::needsRealTime(s);
+    m_dashboard->setTimeAxisTitle(m_realTime ? QStringLiteral("wall-clock time (s)") : QStringLiteral("virtual time (s)"));
     setWindowTitle(QStringLiteral("Breakwater — ") + s.name);
     m_dirty = true;
     updateToolBarState();
@@ -755,7 +774,7 @@ void MainWindow::refreshNow()
                                      : QString());
     m_healthPanel->setText(panel);
 
-    m_elapsed->setText(QStringLiteral(" Virtual time: %1 / %2 ")
+    m_elapsed->setText((m_realTime ? QStringLiteral(" Wall-clock time: %1 / %2 ") : QStringLiteral(" Virtual time: %1 / %2 "))
                            .arg(formatTime(m_history.now()), formatTime(m_history.end())));
     updateToolBarState();
 }

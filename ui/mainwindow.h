@@ -118,6 +118,7 @@ private:
     QTimer m_refresh;
     bool m_dirty = false;
     bool m_exporting = false;
+    bool m_realTime = false; // the scenario calls real HTTP services, on the wall clock
     QString m_scenarioSource;
     QList<EventLogModel::Entry> m_pendingEvents;
     QList<EventLogModel::Entry> m_liveFaultEnds; // ends of live faults injected for a while, not yet reached
