@@ -43,6 +43,9 @@ bench: build
 	  --benchmark_out=$(BUILD_DIR)/bench/engine.json --benchmark_out_format=json
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench/breakwater_gui_bench --benchmark_repetitions=5 \
 	  --benchmark_report_aggregates_only=true --benchmark_out=$(BUILD_DIR)/bench/gui.json --benchmark_out_format=json
+	$(BUILD_DIR)/tests/bench/breakwater_net_bench --benchmark_min_time=2 --benchmark_repetitions=5 \
+	  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+	  --benchmark_out=$(BUILD_DIR)/bench/net.json --benchmark_out_format=json
 	$(BUILD_DIR)/tests/bench/breakwater_bench_report $(BUILD_DIR)/bench/engine.json $(BUILD_DIR)/bench/gui.json; status=$$?; \
 	tests/bench/time-run.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json; \
 	tests/bench/gui-memory.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/day-at-100.json $(BUILD_DIR)/bench/gui-memory.json; \
