@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "faultpanel.h"
+#include "networkmodepanel.h"
 #include "policyeditor.h"
 
 #include "sim/builtinscenarios.h"
@@ -288,6 +289,10 @@ void MainWindow::buildFaultDock()
     faultDock->setObjectName(QStringLiteral("faultsDock"));
     faultDock->setWidget(m_faultPanel);
     addDockWidget(Qt::LeftDockWidgetArea, faultDock);
+    auto *networkDock = new QDockWidget(QStringLiteral("Network"), this); // Simulated / Real HTTP
+    networkDock->setObjectName(QStringLiteral("networkDock"));
+    networkDock->setWidget(new NetworkModePanel(&m_controller, networkDock));
+    addDockWidget(Qt::LeftDockWidgetArea, networkDock);
 }
 
 // Policy: the selected operation's policy, edited live. The editor follows the controller's

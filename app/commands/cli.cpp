@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "chaostargetcommand.h"
+#include "proxycommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
@@ -34,6 +36,10 @@ QString usage()
         "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] [--seed "
         "N]\n"
         "      Replays a recorded trace through a policy in virtual time.\n"
+        "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
+        "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
+        "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
+        "      A TCP proxy with Toxiproxy's toxics, set live through its HTTP API.\n"
         "\n"
         "Options:\n"
         "  -h, --help     Displays this help.\n"
@@ -87,6 +93,10 @@ int dispatch(const QStringList &arguments)
     }
     QStringList rest = arguments.mid(1);
     rest[0] = arguments.at(0); // the parser skips the program name
+    if (command == u"chaos-target")
+        return runChaosTarget(rest);
+    if (command == u"proxy")
+        return runProxy(rest);
     if (command == u"replay")
         return runReplay(rest);
     if (command == u"run")

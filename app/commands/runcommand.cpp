@@ -47,8 +47,9 @@ QString seconds(Duration d)
 class Progress
 {
 public:
-    explicit Progress(Duration total)
+    Progress(Duration total, bool wallClock)
         : m_total(total)
+        , m_timeline(wallClock ? QStringLiteral(" wall clock  ") : QStringLiteral(" virtual  "))
         , m_terminal(stderrIsTerminal())
     {
         m_wall.start();
@@ -69,7 +70,7 @@ public:
         QString line = QStringLiteral("[") + QString(filled, u'#') + QString(Width - filled, u'-')
             + QStringLiteral("] ") + QString::number(int(fraction * 100)).rightJustified(3)
             + QStringLiteral("%  ") + seconds(now) + QStringLiteral(" / ") + seconds(m_total)
-            + QStringLiteral(" virtual  ") + QString::number(std::llround(double(offered) / wallSeconds))
+            + m_timeline + QString::number(std::llround(double(offered) / wallSeconds))
             + QStringLiteral(" calls/s");
         if (m_terminal)
             printErr(u'\r' + line + QStringLiteral("\x1b[K") + (final ? QStringLiteral("\n") : QString()));
@@ -79,6 +80,7 @@ public:
 
 private:
     Duration m_total;
+    QString m_timeline;
     bool m_terminal;
     QElapsedTimer m_wall;
     qint64 m_drawn = 0;
@@ -96,7 +98,7 @@ std::int64_t offeredSoFar(const Simulation &sim)
 // moves a few times a second however fast or slow the scenario runs.
 void runWithProgress(Simulation &sim)
 {
-    Progress progress(sim.end());
+    Progress progress(sim.end(), sim.isRealTime());
     Duration chunk = std::max(fromMs(1), sim.end() / 1000);
     while (!sim.atEnd()) {
         QElapsedTimer timer;
@@ -121,6 +123,8 @@ int runScenario(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Runs a scenario to its end in virtual time: its operations call simulated services through\n"
         "their policies while the scenario's faults come and go. Same scenario and seed, same bytes.\n"
+        "A scenario with a URL service (real network mode) runs in wall-clock time instead: its\n"
+        "operations send real HTTP requests, with the scenario's faults injected client-side.\n"
         "Prints the summary JSON unless --summary is given. 'breakwater scenarios' lists the built-ins."));
     parser.addPositionalArgument(QStringLiteral("scenario"),
         QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),

@@ -53,6 +53,16 @@ struct RateConfig
     Duration nextChange(Duration t) const;
 };
 
+// What an operation of a URL service sends (real network mode): a request to the service's URL
+// with `path` appended.
+struct HttpRequestConfig
+{
+    QByteArray method = QByteArrayLiteral("GET");
+    QString path;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+};
+
 struct OperationConfig
 {
     QString name;
@@ -61,6 +71,7 @@ struct OperationConfig
     ArrivalKind arrival = ArrivalKind::Poisson;
     QString policyName;           // as written: a preset or a key of the scenario's policies
     PolicyConfig policy;          // resolved
+    HttpRequestConfig request;    // URL services only
 };
 
 enum class FaultKind : std::uint8_t { Outage, Errors, Latency, Hang, RateLimit, Flapping, Brownout };

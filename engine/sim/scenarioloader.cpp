@@ -6,6 +6,9 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QUrl>
 
 #include <cmath>
 
@@ -180,12 +183,8 @@ public:
         QJsonObject o;
         if (!object(v, p, &o))
             return false;
-        // "url" first: it is a known key with a known answer, not a typo.
         if (o.contains(QStringLiteral("url")))
-            return valueFail(keyPath(p, QStringLiteral("url")),
-                QStringLiteral(
-                    "a service with a URL is a real HTTP backend, which needs real network mode; this "
-                    "build does not have it yet. Remove \"url\" to simulate the service"));
+            return urlService(o, p, out);
         if (!checkKeys(o, p, ScenarioLoader::serviceKeys()))
             return false;
         ServiceConfig s;
@@ -200,6 +199,91 @@ public:
                 o.value(QStringLiteral("latency")), keyPath(p, QStringLiteral("latency")), &s.latency))
             return false;
         *out = s;
+        return true;
+    }
+
+    // A real HTTP service (real network mode): a name and a URL, no model.
+    bool urlService(const QJsonObject &o, const QString &p, ServiceConfig *out)
+    {
+        for (const QString &key : keysInFileOrder(o, p)) {
+            if (key == u"name" || key == u"url")
+                continue;
+            if (ScenarioLoader::serviceKeys().contains(key))
+                return keyFail(keyPath(p, key),
+                    QStringLiteral("a service with a \"url\" is a real HTTP server and has no model; remove \"")
+                        + key + QStringLiteral("\" (or remove \"url\" to simulate the service)"));
+            return keyFail(keyPath(p, key),
+                QStringLiteral("unknown key; ") + suggestion(key, { QStringLiteral("name"), QStringLiteral("url") }));
+        }
+        ServiceConfig s;
+        if (!requireString(o, p, QStringLiteral("name"), QStringLiteral("the service's name"), &s.name)
+            || !requireString(o, p, QStringLiteral("url"), QStringLiteral("an http:// URL"), &s.url))
+            return false;
+        const QUrl url(s.url, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()
+            || url.hasQuery() || url.hasFragment())
+            return expected(keyPath(p, QStringLiteral("url")),
+                QStringLiteral("an http:// or https:// URL with a host, and no query or fragment"),
+                o.value(QStringLiteral("url")));
+        *out = s;
+        return true;
+    }
+
+    // operations[i].request: what an operation of a URL service sends.
+    bool request(const QJsonValue &v, const QString &p, HttpRequestConfig *out)
+    {
+        QJsonObject o;
+        if (!object(v, p, &o)
+            || !checkKeys(o, p,
+                { QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("headers"),
+                    QStringLiteral("body") }))
+            return false;
+        HttpRequestConfig r;
+        QString method = QString::fromLatin1(r.method);
+        if (!readString(o, p, QStringLiteral("method"), true, &method)
+            || !readString(o, p, QStringLiteral("path"), false, &r.path))
+            return false;
+        static const QRegularExpression token(QStringLiteral("^[A-Za-z]+$"));
+        if (!token.match(method).hasMatch())
+            return expected(keyPath(p, QStringLiteral("method")),
+                QStringLiteral("an HTTP method such as \"GET\" or \"POST\""), o.value(QStringLiteral("method")));
+        r.method = method.toUpper().toLatin1();
+        if (!r.path.isEmpty() && (r.path.contains(u' ') || !QUrl(r.path, QUrl::StrictMode).isValid()))
+            return expected(keyPath(p, QStringLiteral("path")),
+                QStringLiteral("a URL path such as \"/orders\""), o.value(QStringLiteral("path")));
+        if (o.contains(QStringLiteral("headers"))) {
+            const QString hp = keyPath(p, QStringLiteral("headers"));
+            QJsonObject headers;
+            if (!object(o.value(QStringLiteral("headers")), hp, &headers))
+                return false;
+            static const QRegularExpression name(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+            for (const QString &key : keysInFileOrder(headers, hp)) {
+                if (!name.match(key).hasMatch())
+                    return keyFail(keyPath(hp, key), QStringLiteral("not a valid HTTP header name"));
+                QString value;
+                if (!readString(headers, hp, key, false, &value))
+                    return false;
+                if (value.contains(u'\n') || value.contains(u'\r'))
+                    return valueFail(keyPath(hp, key), QStringLiteral("a header value cannot span lines"));
+                r.headers.append({ key.toLatin1(), value.toUtf8() });
+            }
+        }
+        const QJsonValue body = o.value(QStringLiteral("body"));
+        if (body.isString()) {
+            r.body = body.toString().toUtf8();
+        } else if (body.isObject() || body.isArray()) {
+            // JSON given as JSON is sent as JSON.
+            r.body = body.isObject() ? QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact)
+                                     : QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
+            bool typed = false;
+            for (const auto &h : r.headers)
+                typed = typed || h.first.compare("content-type", Qt::CaseInsensitive) == 0;
+            if (!typed)
+                r.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
+        } else if (!body.isUndefined()) {
+            return expected(keyPath(p, QStringLiteral("body")), QStringLiteral("a string, or a JSON object or array"), body);
+        }
+        *out = r;
         return true;
     }
 
@@ -344,6 +428,15 @@ public:
                 QStringLiteral("unknown service '") + op.service + u'\''
                     + suggestAndList(
                         op.service, names, QStringLiteral("services: ") + names.join(QStringLiteral(", "))));
+        }
+        if (o.contains(QStringLiteral("request"))) {
+            const ServiceConfig &service = scenario.services[scenario.serviceIndex(op.service)];
+            if (service.url.isEmpty())
+                return keyFail(keyPath(p, QStringLiteral("request")),
+                    QStringLiteral("only an operation of a service with a \"url\" sends a request; service '")
+                        + service.name + QStringLiteral("' is simulated"));
+            if (!request(o.value(QStringLiteral("request")), keyPath(p, QStringLiteral("request")), &op.request))
+                return false;
         }
         if (!o.contains(QStringLiteral("rate")))
             return missing(p, QStringLiteral("rate"),
@@ -514,7 +607,7 @@ QStringList ScenarioLoader::serviceKeys()
 QStringList ScenarioLoader::operationKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("service"), QStringLiteral("rate"),
-        QStringLiteral("arrival"), QStringLiteral("policy") };
+        QStringLiteral("arrival"), QStringLiteral("policy"), QStringLiteral("request") };
 }
 
 QStringList ScenarioLoader::faultKeys(FaultKind kind)

@@ -18,14 +18,16 @@ namespace bw {
 // operations[] (at least one), policies {name: policy object}, faults[].
 //
 // services[i]: name, capacity (>= 1, default 100), queueLimit (0 = unbounded, default 0),
-//   latency, errorRate (0..1, default 0), errorCode (default "500"). "url" (a real HTTP
-//   service) is refused: it needs real network mode, which this build does not have.
+//   latency, errorRate (0..1, default 0), errorCode (default "500"); or, for a real HTTP
+//   service (real network mode), name and url (http:// or https://, no query) and nothing else.
 // latency: a number (fixed ms), or {"dist": "fixed", "ms"} | {"dist": "uniform", "minMs",
 //   "maxMs"} | {"dist": "normal", "meanMs", "stddevMs"} | {"dist": "lognormal", "medianMs",
 //   "p99Ms"}; every parameter of the chosen dist is required, no other key is allowed.
 //   Default: fixed 10 ms.
 // operations[i]: name, service (must exist), rate (required), arrival ("constant" | "poisson",
-//   default "poisson"), policy (default none: calls go straight to the service).
+//   default "poisson"), policy (default none: calls go straight to the service), request (URL
+//   services only: {"method" (default GET), "path" (appended to the url), "headers" {name:
+//   value}, "body" (a string, or JSON sent as JSON)}).
 // rate: calls per second, one of
 //   - a number: constant;
 //   - {"ramp": {"from": R0, "to": R1, "atMs": T0, "untilMs": T1}}: R0 until T0, linear to R1 at

@@ -4,18 +4,6 @@
 
 namespace bw {
 
-namespace {
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b)
-{
-    std::uint64_t z = a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2));
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-} // namespace
-
 class SimulatedService::Port final : public Operation
 {
 public:
@@ -28,40 +16,23 @@ private:
     int m_index;
 };
 
-SimulatedService::SimulatedService(const ServiceConfig &config, VirtualScheduler &scheduler, std::uint64_t seed)
-    : m_config(config)
-    , m_scheduler(scheduler)
-    , m_seed(seed)
+SimulatedService::SimulatedService(const ServiceConfig &config, Scheduler &scheduler, std::uint64_t seed)
+    : BackendService(config, scheduler, seed)
     , m_latency(config.latency)
     , m_baselineCode(ErrorCode::fromString(config.errorCode))
-{
-    m_stats.capacity = config.capacity;
-}
+{ }
 
 SimulatedService::~SimulatedService() = default;
 
-Operation &SimulatedService::port(int operationIndex)
+Operation &SimulatedService::port(int operationIndex, const OperationConfig &)
 {
     while (int(m_ports.size()) <= operationIndex)
         m_ports.push_back(std::make_unique<Port>(*this, int(m_ports.size())));
     return *m_ports[size_t(operationIndex)];
 }
 
-void SimulatedService::setFaults(const QList<FaultConfig> &faults)
+void SimulatedService::onEffectsChanged()
 {
-    m_faults = faults;
-    refreshFaults();
-}
-
-void SimulatedService::refreshFaults()
-{
-    const double previousRps = m_effects.rateLimitRps;
-    m_effects = FaultEffects::combine(m_faults, m_scheduler.now());
-    if (m_effects.rateLimitRps != previousRps) {
-        m_tokens = std::max(1.0, m_effects.rateLimitRps); // a fresh limit starts with a full bucket
-        m_tokensAt = m_scheduler.now();
-    }
-    m_stats.capacity = effectiveCapacity();
     startQueued(m_scheduler.now()); // a brownout's end frees capacity at once
 }
 
@@ -70,20 +41,6 @@ void SimulatedService::setBaseline(double errorRate, const LatencyConfig &latenc
     m_config.errorRate = errorRate;
     m_config.latency = latency;
     m_latency = LatencySampler(latency);
-}
-
-bool SimulatedService::rateLimited(TimePoint now)
-{
-    const double rps = m_effects.rateLimitRps;
-    if (rps <= 0)
-        return false;
-    m_tokens = std::min(std::max(1.0, rps), m_tokens + rps * toMs(now - m_tokensAt) / 1000.0);
-    m_tokensAt = now;
-    if (m_tokens >= 1.0) {
-        m_tokens -= 1.0;
-        return false;
-    }
-    return true;
 }
 
 std::uint32_t SimulatedService::allocate()
@@ -102,23 +59,6 @@ void SimulatedService::release(std::uint32_t index)
     m_byAttempt.erase(m_requests[index].attemptId);
     m_requests[index] = Request {};
     m_free.push_back(index);
-}
-
-void SimulatedService::answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter)
-{
-    if (error.isNull()) {
-        done(Result::success());
-        return;
-    }
-    ++m_stats.errorsServed;
-    Error e;
-    e.code = error;
-    e.retryAfter = retryAfter;
-    if (error == ErrorCode::ConnectionRefused)
-        e.message = QStringLiteral("connect ECONNREFUSED");
-    else if (error == ErrorCode::httpStatus(429))
-        e.message = QStringLiteral("Too Many Requests: rate limit");
-    done(Result::failure(std::move(e)));
 }
 
 void SimulatedService::start(int operationIndex, const Attempt &attempt, Completion done)
@@ -140,7 +80,7 @@ void SimulatedService::start(int operationIndex, const Attempt &attempt, Complet
 
     // The request's own random stream: the same call and attempt draw the same numbers
     // whatever happened to other requests.
-    Random random(mix(mix(m_seed, std::uint64_t(operationIndex)), mix(attempt.callTag, std::uint64_t(attempt.number))));
+    Random random = requestRandom(operationIndex, attempt);
     const double errorDraw = random.uniform();
     const double hangDraw = random.uniform();
     Duration serviceTime = m_latency.sample(random);

@@ -1,8 +1,11 @@
 #include "simulation.h"
 
+#include "../net/httpservice.h"
 #include "../telemetry/eventlog.h"
 #include "../resilience/policywriter.h"
 #include "../telemetry/summary.h"
+
+#include <QEventLoop>
 
 #include <cmath>
 
@@ -33,13 +36,27 @@ constexpr std::uint64_t ServiceStream = 0x5365727669636573ull;
 constexpr std::uint64_t JitterStream = 0x4a69747465725f5full;
 } // namespace
 
+bool Simulation::needsRealTime(const ScenarioConfig &scenario)
+{
+    for (const ServiceConfig &s : scenario.services)
+        if (!s.url.isEmpty())
+            return true;
+    return false;
+}
+
 Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> seed)
     : m_scenario(std::move(scenario))
     , m_seed(seed.value_or(m_scenario.seed))
 {
+    if (needsRealTime(m_scenario))
+        m_wall = std::make_unique<WallScheduler>();
+    m_scheduler = m_wall ? static_cast<Scheduler *>(m_wall.get()) : &m_virtual;
     for (const ServiceConfig &s : m_scenario.services) {
         const std::uint64_t serviceSeed = Random::streamSeed(m_seed, ServiceStream ^ stableHash(s.name));
-        m_services.push_back(std::make_unique<SimulatedService>(s, m_scheduler, serviceSeed));
+        if (s.url.isEmpty())
+            m_services.push_back(std::make_unique<SimulatedService>(s, *m_scheduler, serviceSeed));
+        else
+            m_services.push_back(std::make_unique<HttpService>(s, *m_scheduler, serviceSeed));
     }
     for (int i = 0; i < m_scenario.operations.size(); ++i) {
         const OperationConfig &config = m_scenario.operations[i];
@@ -48,11 +65,11 @@ Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> see
         PolicyConfig policy = config.policy;
         policy.name = config.name; // the operation's breaker and bulkhead carry its name
         const std::uint64_t name = stableHash(config.name);
-        op->pipeline = std::make_unique<Pipeline>(policy, m_scheduler, Random::streamSeed(m_seed, JitterStream ^ name));
+        op->pipeline = std::make_unique<Pipeline>(policy, *m_scheduler, Random::streamSeed(m_seed, JitterStream ^ name));
         op->arrivals.reseed(Random::streamSeed(m_seed, ArrivalStream ^ name));
         const int service = m_scenario.serviceIndex(config.service);
         Q_ASSERT(service >= 0); // the loader checks it
-        op->port = &m_services[size_t(service)]->port(i);
+        op->port = &m_services[size_t(service)]->port(i, config);
         m_operations.push_back(std::move(op));
     }
 }
@@ -98,7 +115,7 @@ void Simulation::setSummary(Summary *summary)
         Pipeline &p = *op->pipeline;
         summary->addOperation(p.name());
         if (CircuitBreaker *b = p.circuitBreaker())
-            summary->addBreaker(b->name(), b->state(), m_scheduler.now());
+            summary->addBreaker(b->name(), b->state(), m_scheduler->now());
         if (Bulkhead *b = p.bulkhead())
             summary->addBulkhead(b->name());
     }
@@ -130,7 +147,7 @@ void Simulation::start()
             scheduleFault(s, f);
     }
     for (auto &op : m_operations)
-        scheduleArrival(*op, m_scheduler.now());
+        scheduleArrival(*op, m_scheduler->now());
 }
 
 void Simulation::scheduleFault(int service, const FaultConfig &fault)
@@ -138,14 +155,14 @@ void Simulation::scheduleFault(int service, const FaultConfig &fault)
     // Boundaries re-read the service's fault list, so a fault cleared meanwhile has no effect.
     // Faults are few: a shared copy keeps the timer task small.
     auto shared = std::make_shared<const FaultConfig>(fault);
-    m_scheduler.scheduleAt(fault.at, [this, service, shared] { faultBoundary(service, *shared, true); });
+    m_scheduler->scheduleAt(fault.at, [this, service, shared] { faultBoundary(service, *shared, true); });
     if (fault.until != Duration::max())
-        m_scheduler.scheduleAt(fault.until, [this, service, shared] { faultBoundary(service, *shared, false); });
+        m_scheduler->scheduleAt(fault.until, [this, service, shared] { faultBoundary(service, *shared, false); });
 }
 
 void Simulation::faultBoundary(int service, const FaultConfig &fault, bool starts)
 {
-    SimulatedService &s = *m_services[size_t(service)];
+    BackendService &s = *m_services[size_t(service)];
     if (!s.faults().contains(fault))
         return; // cleared before this boundary
     s.refreshFaults();
@@ -197,7 +214,7 @@ void Simulation::writeFault(const FaultConfig &fault, bool starts)
         if (!v.isUndefined())
             fields.append({ QString::fromLatin1(key), v });
     }
-    m_eventLog->write(m_scheduler.now(), u"fault", fields);
+    m_eventLog->write(m_scheduler->now(), u"fault", fields);
 }
 
 void Simulation::writeControl(QStringView action, const QString &target, const QJsonObject &details)
@@ -207,7 +224,7 @@ void Simulation::writeControl(QStringView action, const QString &target, const Q
     EventLog::Fields fields { { QStringLiteral("action"), action.toString() }, { QStringLiteral("target"), target } };
     for (auto it = details.constBegin(); it != details.constEnd(); ++it) // QJsonObject: sorted keys, stable bytes
         fields.append({ it.key(), it.value() });
-    m_eventLog->write(m_scheduler.now(), u"control", fields);
+    m_eventLog->write(m_scheduler->now(), u"control", fields);
 }
 
 void Simulation::scheduleArrival(OperationState &op, TimePoint from)
@@ -230,18 +247,18 @@ void Simulation::scheduleArrival(OperationState &op, TimePoint from)
     if (next >= end())
         return;
     OperationState *p = &op;
-    op.nextArrival = m_scheduler.scheduleAt(next, [this, p, offer] {
+    op.nextArrival = m_scheduler->scheduleAt(next, [this, p, offer] {
         p->nextArrival = 0;
         if (offer)
             arrive(*p);
         else
-            scheduleArrival(*p, m_scheduler.now());
+            scheduleArrival(*p, m_scheduler->now());
     });
 }
 
 void Simulation::arrive(OperationState &op)
 {
-    const TimePoint now = m_scheduler.now();
+    const TimePoint now = m_scheduler->now();
     const std::uint64_t tag = std::uint64_t(op.offered++);
     scheduleArrival(op, now); // first: the call below may end at once
     if (!m_sinks.isEmpty())
@@ -252,7 +269,17 @@ void Simulation::arrive(OperationState &op)
 std::size_t Simulation::advanceTo(TimePoint until)
 {
     start();
-    return m_scheduler.advanceTo(std::min(until, end()));
+    const TimePoint target = std::min(until, end());
+    if (!m_wall)
+        return m_virtual.advanceTo(target);
+    // Wall time cannot be skipped: the event loop runs (real replies, timers) until it is there.
+    if (m_wall->now() < target) {
+        QEventLoop loop;
+        const TimerId stop = m_wall->scheduleAt(target, [&loop] { loop.quit(); });
+        loop.exec();
+        m_wall->cancel(stop);
+    }
+    return 0; // the wall scheduler does not count its tasks
 }
 
 void Simulation::runToEnd()
@@ -267,7 +294,7 @@ void Simulation::finish()
         return;
     m_finished = true;
     for (auto &op : m_operations) {
-        m_scheduler.cancel(std::exchange(op->nextArrival, 0));
+        m_scheduler->cancel(std::exchange(op->nextArrival, 0));
         op->pipeline->cancelAll();
     }
     if (m_summary) {
@@ -279,7 +306,7 @@ void Simulation::finish()
             s.requestsReceived = service->stats().received;
             s.errorsServed = service->stats().errorsServed;
         }
-        m_summary->finish(m_scheduler.now());
+        m_summary->finish(m_scheduler->now());
     }
 }
 
@@ -370,7 +397,7 @@ bool Simulation::injectFault(FaultConfig fault, Duration length)
     if (s < 0)
         return false;
     start();
-    fault.at = m_scheduler.now();
+    fault.at = m_scheduler->now();
     fault.until = length == Duration::max() ? Duration::max() : fault.at + length;
     QJsonObject details = faultParameters(fault);
     details.insert(QStringLiteral("fault"), QString(faultKindName(fault.kind)));
@@ -382,7 +409,7 @@ bool Simulation::injectFault(FaultConfig fault, Duration length)
     writeFault(fault, true);
     if (fault.until != Duration::max()) {
         auto shared = std::make_shared<const FaultConfig>(fault);
-        m_scheduler.scheduleAt(fault.until, [this, s, shared] { faultBoundary(s, *shared, false); });
+        m_scheduler->scheduleAt(fault.until, [this, s, shared] { faultBoundary(s, *shared, false); });
     }
     return true;
 }
@@ -392,7 +419,7 @@ bool Simulation::clearFaults(const QString &service, std::optional<FaultKind> ki
     const int s = serviceIndex(service);
     if (s < 0)
         return false;
-    const TimePoint now = m_scheduler.now();
+    const TimePoint now = m_scheduler->now();
     writeControl(u"clearFaults", service,
                  QJsonObject { { QStringLiteral("fault"), kind ? QJsonValue(QString(faultKindName(*kind))) : QJsonValue() } });
     QList<FaultConfig> kept;
@@ -418,9 +445,9 @@ bool Simulation::setArrivalRate(const QString &operation, double callsPerSecond)
     rate.rate = callsPerSecond;
     m_scenario.operations[i].rate = rate;
     OperationState &op = *m_operations[size_t(i)];
-    m_scheduler.cancel(std::exchange(op.nextArrival, 0));
+    m_scheduler->cancel(std::exchange(op.nextArrival, 0));
     if (m_started)
-        scheduleArrival(op, m_scheduler.now());
+        scheduleArrival(op, m_scheduler->now());
     return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include "../resilience/pipeline.h"
 #include "../runtime/virtualscheduler.h"
+#include "../runtime/wallscheduler.h"
 #include "../telemetry/telemetrysink.h"
 #include "scenario.h"
 #include "simulatedservice.h"
@@ -20,6 +21,11 @@ class Summary;
 // breaker and bulkhead are named after the operation), into simulated services with their
 // faults. Deterministic: the same scenario and seed give the same events, byte for byte.
 //
+// Real network mode: a scenario with a URL service (see isRealTime()) runs on the wall clock
+// instead, with a WallScheduler on the thread that builds it; its URL services send real
+// requests (HttpService), its simulated ones still simulate, and advanceTo() runs that thread's
+// event loop until the wall clock gets there.
+//
 // Random streams are independent per operation (arrivals) and per service (each request keyed
 // by call and attempt), so changing a policy changes neither the traffic nor the failures.
 //
@@ -36,8 +42,11 @@ public:
 
     const ScenarioConfig &scenario() const { return m_scenario; }
     std::uint64_t seed() const { return m_seed; }
-    VirtualScheduler &scheduler() { return m_scheduler; }
-    TimePoint now() const { return m_scheduler.now(); }
+    Scheduler &scheduler() { return *m_scheduler; }
+    TimePoint now() const { return m_scheduler->now(); }
+    // True when the scenario has a URL service: the run is on the wall clock.
+    bool isRealTime() const { return bool(m_wall); }
+    static bool needsRealTime(const ScenarioConfig &scenario);
     TimePoint end() const { return TimePoint(m_scenario.duration); }
 
     // Where telemetry goes: pipelines and breakers report to every sink added. Add before start().
@@ -56,7 +65,7 @@ public:
     // Runs to the end, then ends the calls still in flight (cancelled) so that every offered
     // call has exactly one outcome.
     void runToEnd();
-    bool atEnd() const { return m_scheduler.now() >= end(); }
+    bool atEnd() const { return m_scheduler->now() >= end(); }
     // Ends the calls still in flight and completes the summary, once; runToEnd() does it.
     void finish();
     bool finished() const { return m_finished; }
@@ -68,7 +77,7 @@ public:
     std::int64_t offered(int operation) const { return m_operations[size_t(operation)]->offered; }
 
     int serviceCount() const { return int(m_services.size()); }
-    SimulatedService &service(int i) { return *m_services[size_t(i)]; }
+    BackendService &service(int i) { return *m_services[size_t(i)]; }
     int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
 
     // Live control. Each returns false (and changes nothing) for an unknown name.
@@ -103,8 +112,10 @@ private:
 
     ScenarioConfig m_scenario;
     std::uint64_t m_seed;
-    VirtualScheduler m_scheduler;
-    std::vector<std::unique_ptr<SimulatedService>> m_services;
+    VirtualScheduler m_virtual;
+    std::unique_ptr<WallScheduler> m_wall; // real network mode
+    Scheduler *m_scheduler = nullptr;      // the one of the two this run is on
+    std::vector<std::unique_ptr<BackendService>> m_services;
     std::vector<std::unique_ptr<OperationState>> m_operations;
     TelemetryFanout m_sinks;
     EventLog *m_eventLog = nullptr;

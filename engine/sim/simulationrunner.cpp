@@ -77,9 +77,9 @@ void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
             recorder.addBulkhead(p.name(), bulkheadSampler(&sim, i));
     }
     for (int s = 0; s < sim.serviceCount(); ++s) {
-        const SimulatedService *service = &sim.service(s);
+        const BackendService *service = &sim.service(s);
         recorder.addService(service->name(), [service] {
-            const SimulatedService::Stats &st = service->stats();
+            const BackendService::Stats &st = service->stats();
             return TimeSeriesRecorder::ServiceSample { st.received, st.errorsServed, st.inService, st.queued,
                 service->effectiveCapacity() };
         });
@@ -215,7 +215,8 @@ void SimulationRunner::anchor()
 void SimulationRunner::scheduleTicks()
 {
     // At full speed a zero timer: a tick each time the event loop has handled what was posted.
-    const Duration interval = m_speed > 0 ? m_options.tickInterval : Duration::zero();
+    const bool realTime = m_sim && m_sim->isRealTime();
+    const Duration interval = m_speed > 0 || realTime ? m_options.tickInterval : Duration::zero();
     m_timer.start(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
 }
 
@@ -242,7 +243,8 @@ void SimulationRunner::start()
 void SimulationRunner::pause()
 {
     BW_ON_OWNER_THREAD(pause());
-    if (m_state != State::Running)
+    // The wall clock of a real network run does not stop (requests are on the wire).
+    if (m_state != State::Running || m_sim->isRealTime())
         return;
     m_timer.stop();
     setState(State::Paused);
@@ -270,6 +272,8 @@ void SimulationRunner::step(Duration length)
     if (m_state == State::Finished)
         return;
     ensureSimulation();
+    if (m_sim->isRealTime())
+        return; // wall time cannot be stepped
     m_timer.stop();
     setState(State::Paused);
     if (length > Duration::zero())
@@ -362,7 +366,11 @@ void SimulationRunner::tick()
         return;
     }
     const Duration tickStart = m_wall();
-    if (m_speed <= 0) {
+    if (m_sim->isRealTime()) {
+        // Real network mode: wall time drives the run by itself, its timers and replies coming
+        // through this thread's event loop; a tick only looks where it is.
+        m_sim->start();
+    } else if (m_speed <= 0) {
         advanceToward(m_sim->end(), m_options.tickBudget, tickStart);
     } else {
         const double wallNs = double((tickStart - m_anchorWall).count());

@@ -46,7 +46,9 @@ private Q_SLOTS:
     void faultDefaults();
     void badScenario_data();
     void badScenario();
-    void urlServiceRefused();
+    void urlService();
+    void urlServiceBadInput_data();
+    void urlServiceBadInput();
     void syntaxAndDuplicateKeys();
     void loadByFileAndName();
     void unknownName();
@@ -566,17 +568,78 @@ void tst_ScenarioLoader::badScenario()
     QCOMPARE(error.file, QStringLiteral("scenario.json"));
 }
 
-void tst_ScenarioLoader::urlServiceRefused()
+void tst_ScenarioLoader::urlService()
 {
     LoadError error;
-    QVERIFY(!parse(scenario(R"([{"name": "a", "url": "http://localhost:8080/pay"}])",
-                       R"([{"name": "o", "service": "a", "rate": 1}])"),
-        &error));
-    QCOMPARE(error.line, 2);
-    QCOMPARE(error.column, 35);
-    QCOMPARE(error.key, QStringLiteral("services[0].url"));
-    QVERIFY2(error.message.contains(QStringLiteral("real network mode")), qPrintable(error.message));
-    QVERIFY2(error.message.contains(QStringLiteral("does not have it yet")), qPrintable(error.message));
+    const auto s = parse(scenario(R"([{"name": "a", "url": "http://127.0.0.1:8080/api"}, {"name": "m"}])",
+                             R"([{"name": "o", "service": "a", "rate": 1, "request": {"method": "post", "path": "/pay",
+                                 "headers": {"X-Trace": "1"}, "body": {"amount": 5}}},
+                                 {"name": "p", "service": "a", "rate": 1}])"),
+        &error);
+    QVERIFY2(s, qPrintable(error.toString()));
+    QCOMPARE(s->services[0].url, QStringLiteral("http://127.0.0.1:8080/api"));
+    QVERIFY(s->services[1].url.isEmpty());
+    const HttpRequestConfig &r = s->operations[0].request;
+    QCOMPARE(r.method, QByteArray("POST"));
+    QCOMPARE(r.path, QStringLiteral("/pay"));
+    QCOMPARE(r.body, QByteArray(R"({"amount":5})"));
+    QCOMPARE(r.headers.size(), 2); // JSON given as JSON is typed as such
+    QCOMPARE(r.headers[0].first, QByteArray("X-Trace"));
+    QCOMPARE(r.headers[1].second, QByteArray("application/json"));
+    QCOMPARE(s->operations[1].request.method, QByteArray("GET"));
+}
+
+void tst_ScenarioLoader::urlServiceBadInput_data()
+{
+    QTest::addColumn<QByteArray>("services");
+    QTest::addColumn<QByteArray>("operations");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("message");
+    const QByteArray op = R"([{"name": "o", "service": "a", "rate": 1}])";
+    QTest::newRow("model key") << QByteArray(R"([{"name": "a", "url": "http://h/", "capacity": 5}])") << op
+                               << "services[0].capacity" << "has no model; remove \"capacity\"";
+    QTest::newRow("misspelt key") << QByteArray(R"([{"name": "a", "url": "http://h/", "nmae": "x"}])") << op
+                                  << "services[0].nmae" << "did you mean 'name'?";
+    QTest::newRow("not http") << QByteArray(R"([{"name": "a", "url": "ftp://h/x"}])") << op << "services[0].url"
+                              << "an http:// or https:// URL";
+    QTest::newRow("no host") << QByteArray(R"([{"name": "a", "url": "http://"}])") << op << "services[0].url"
+                             << "with a host";
+    QTest::newRow("query") << QByteArray(R"([{"name": "a", "url": "http://h/x?y=1"}])") << op << "services[0].url"
+                           << "no query";
+    QTest::newRow("url not text") << QByteArray(R"([{"name": "a", "url": 5}])") << op << "services[0].url" << "";
+    QTest::newRow("no name") << QByteArray(R"([{"url": "http://h/"}])") << op << "services[0].name" << "";
+    const QByteArray url = R"([{"name": "a", "url": "http://h/"}, {"name": "m"}])";
+    QTest::newRow("request to simulated") << url
+                                          << QByteArray(R"([{"name": "o", "service": "m", "rate": 1, "request": {}}])")
+                                          << "operations[0].request" << "service 'm' is simulated";
+    QTest::newRow("request key") << url
+                                 << QByteArray(R"([{"name": "o", "service": "a", "rate": 1, "request": {"methd": "GET"}}])")
+                                 << "operations[0].request.methd" << "did you mean 'method'?";
+    QTest::newRow("bad method") << url
+                                << QByteArray(R"([{"name": "o", "service": "a", "rate": 1, "request": {"method": "GE T"}}])")
+                                << "operations[0].request.method" << "an HTTP method";
+    QTest::newRow("bad header name") << url
+                                     << QByteArray(R"([{"name": "o", "service": "a", "rate": 1, "request": {"headers": {"a b": "1"}}}])")
+                                     << "operations[0].request.headers.a b" << "not a valid HTTP header name";
+    QTest::newRow("header not text") << url
+                                     << QByteArray(R"([{"name": "o", "service": "a", "rate": 1, "request": {"headers": {"X": 1}}}])")
+                                     << "operations[0].request.headers.X" << "";
+    QTest::newRow("body a number") << url
+                                   << QByteArray(R"([{"name": "o", "service": "a", "rate": 1, "request": {"body": 3}}])")
+                                   << "operations[0].request.body" << "a string, or a JSON object or array";
+}
+
+void tst_ScenarioLoader::urlServiceBadInput()
+{
+    QFETCH(QByteArray, services);
+    QFETCH(QByteArray, operations);
+    QFETCH(QString, key);
+    QFETCH(QString, message);
+    LoadError error;
+    QVERIFY(!parse(scenario(services.constData(), operations.constData()), &error));
+    QCOMPARE(error.key, key);
+    QVERIFY2(error.message.contains(message), qPrintable(error.toString()));
+    QVERIFY(error.line > 0);
 }
 
 void tst_ScenarioLoader::syntaxAndDuplicateKeys()

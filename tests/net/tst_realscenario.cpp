@@ -1,0 +1,211 @@
+#include "net/chaostarget.h"
+#include "net/httpservice.h"
+#include "sim/scenarioloader.h"
+#include "sim/simulation.h"
+#include "telemetry/summary.h"
+
+#include <QtTest>
+
+using namespace bw;
+
+namespace {
+
+// Counts the error codes calls ended with.
+class ErrorCounter final : public TelemetrySink
+{
+public:
+    void onCallFinished(const CallReport &r) override
+    {
+        if (r.error)
+            ++codes[r.error->code.toString()];
+    }
+    QMap<QString, int> codes;
+};
+
+} // namespace
+
+// Scenarios with a URL service: the same engine and pipelines, on the wall clock, over real
+// requests to a chaos target on 127.0.0.1, with the scenario's faults injected client-side.
+class TestRealScenario : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<WallScheduler> m_targetClock;
+    std::unique_ptr<ChaosTarget> m_target;
+
+    ScenarioConfig scenario(const QByteArray &policy, const QByteArray &faults, int durationMs = 1000)
+    {
+        const QByteArray json = scenarioJson(policy, faults, durationMs);
+        LoadError error;
+        auto s = parseScenario(json, QStringLiteral("real.json"), &error);
+        if (!s)
+            qFatal("%s", qPrintable(error.toString()));
+        return *s;
+    }
+    QByteArray scenarioJson(const QByteArray &policy, const QByteArray &faults, int durationMs)
+    {
+        return QByteArray("{\"name\": \"real\", \"durationMs\": ") + QByteArray::number(durationMs)
+            + ", \"services\": [{\"name\": \"api\", \"url\": \"http:/" "/127.0.0.1:" + QByteArray::number(m_target->port())
+            + "/v1\"}], \"operations\": [{\"name\": \"checkout\", \"service\": \"api\", \"rate\": 40, \"arrival\": \"constant\",\n"
+"                 \"request\": {\"method\": \"POST\", \"path\": \"/orders\", \"body\": {\"item\": 1}}, \"policy\": "
+            + policy + "}], \"faults\": " + faults + "}";
+    }
+    void setChaos(const QByteArray &json)
+    {
+        LoadError error;
+        const auto s = ChaosSettings::fromJson(json, &error);
+        QVERIFY2(s, qPrintable(error.toString()));
+        m_target->setSettings(*s);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_targetClock = std::make_unique<WallScheduler>();
+        m_target = std::make_unique<ChaosTarget>(*m_targetClock);
+        QVERIFY(m_target->start() != 0);
+    }
+    void cleanup()
+    {
+        m_target.reset();
+        m_targetClock.reset();
+    }
+
+    void exampleInTheReadmeLoads()
+    {
+        LoadError error;
+        const auto s = loadScenarioFile(
+            qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/resources/real/checkout-http.json"), &error);
+        QVERIFY2(s, qPrintable(error.toString()));
+        QCOMPARE(s->services[0].url, QStringLiteral("http://127.0.0.1:8080/payments"));
+        QCOMPARE(s->operations[0].request.method, QByteArray("POST"));
+        QVERIFY(Simulation::needsRealTime(*s));
+    }
+
+    void runsOnTheWallClockThroughThePipeline()
+    {
+        setChaos("{\"errorRate\":0.3,\"status\":503}");
+        Simulation sim(scenario("{\"retry\": {\"maxAttempts\": 3, \"initialDelay\": 5, \"retryableErrors\": [\"503\"]}}",
+            "[]"));
+        QVERIFY(sim.isRealTime());
+        Summary summary;
+        sim.setSummary(&summary);
+        QElapsedTimer clock;
+        clock.start();
+        sim.runToEnd();
+        QVERIFY2(clock.elapsed() >= 990, qPrintable(QString::number(clock.elapsed()))); // real time passed
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        QVERIFY2(op.offered >= 35 && op.offered <= 40, qPrintable(QString::number(op.offered)));
+        QCOMPARE(op.ended(), op.offered);
+        QVERIFY(op.retries > 0);
+        auto &service = static_cast<HttpService &>(sim.service(0));
+        // Every attempt the engine made reached the server: its count is theirs, retries included
+        // (but for a request the end of the run cut off, which may or may not have got there).
+        const HttpOperation::Stats requests = service.requestStats();
+        QCOMPARE(requests.inFlight(), 0);
+        QCOMPARE(requests.started, op.attempts);
+        QVERIFY(requests.aborted <= 1);
+        QVERIFY2(m_target->stats().requests >= requests.completed && m_target->stats().requests <= requests.started,
+            qPrintable(QStringLiteral("%1 %2 %3").arg(m_target->stats().requests).arg(requests.completed).arg(requests.started)));
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
+    }
+
+    void clientSideOutageSendsNothing()
+    {
+        Simulation sim(scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"outage\", \"atMs\": 0, \"untilMs\": 500}]"));
+        ErrorCounter errors;
+        sim.addSink(&errors);
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const int refused = errors.codes.value(QStringLiteral("ECONNREFUSED"));
+        // About half the run was down: those calls were refused without a request.
+        QVERIFY2(refused >= 15 && refused <= 22, qPrintable(QString::number(refused)));
+        QVERIFY(m_target->stats().requests <= op.offered - refused);
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
+        QVERIFY(op.count(Outcome::Success) >= op.offered - refused - 1); // the last may end with the run
+    }
+
+    void clientSideErrorsAndHangs()
+    {
+        Simulation sim(scenario("{\"timeout\": 50}",
+            "[{\"service\": \"api\", \"type\": \"errors\", \"rate\": 1, \"code\": \"502\", \"atMs\": 0, \"untilMs\": 300},\n"
+"                {\"service\": \"api\", \"type\": \"hang\", \"rate\": 1, \"atMs\": 300, \"untilMs\": 600}]"));
+        ErrorCounter errors;
+        sim.addSink(&errors);
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const int injected = errors.codes.value(QStringLiteral("502"));
+        QVERIFY2(injected >= 9 && injected <= 13, qPrintable(QString::number(injected)));
+        QVERIFY(op.count(Outcome::Timeout) >= 9); // hung calls end at the time limit
+        QCOMPARE(m_target->stats().ok, op.count(Outcome::Success)); // only the healthy part sent
+        QVERIFY(m_target->stats().requests <= op.count(Outcome::Success) + 1);
+        QCOMPARE(sim.service(0).stats().inService, 0);
+    }
+
+    void clientSideLatency()
+    {
+        Simulation sim(scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"latency\", \"addMs\": 80}]", 600));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        QVERIFY(op.count(Outcome::Success) > 10);
+        QVERIFY2(op.latency.percentile(50) >= fromMs(80), qPrintable(QString::number(toMs(op.latency.percentile(50)))));
+        QVERIFY(op.latency.percentile(50) < fromMs(1000));
+    }
+
+    void runCommandRunsURLScenarios()
+    {
+        setChaos("{\"errorRate\":0.5,\"status\":500}");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(QStringLiteral("real.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(scenarioJson("{\"retry\": {\"maxAttempts\": 2, \"initialDelay\": 5, \"retryableErrors\": [\"500\"]}}",
+            "[]", 800));
+        file.close();
+        QVERIFY2(!qEnvironmentVariableIsEmpty("BREAKWATER_BINARY"), "run through ctest, which names the binary");
+        QProcess run;
+        run.start(qEnvironmentVariable("BREAKWATER_BINARY"),
+            { QStringLiteral("run"), file.fileName(), QStringLiteral("--summary"), dir.filePath(QStringLiteral("s.json")) });
+        // The event loop keeps running meanwhile: the chaos target answers from this process.
+        QTRY_VERIFY_WITH_TIMEOUT(run.state() == QProcess::NotRunning, 20000);
+        QCOMPARE(run.exitCode(), 0);
+        QFile out(dir.filePath(QStringLiteral("s.json")));
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        const QJsonObject op = QJsonDocument::fromJson(out.readAll())
+                                   .object()
+                                   .value(QStringLiteral("operations"))
+                                   .toObject()
+                                   .value(QStringLiteral("checkout"))
+                                   .toObject();
+        QVERIFY(op.value(QStringLiteral("offered")).toInt() >= 25);
+        const int attempts = op.value(QStringLiteral("attempts")).toInt();
+        QVERIFY(m_target->stats().requests <= attempts && m_target->stats().requests >= attempts - 1);
+    }
+
+    void timeoutsAbortRealRequestsAndNothingLeaks()
+    {
+        setChaos("{\"hangRate\":0.5,\"latencyMs\":1,\"jitterMs\":10}");
+        Simulation sim(scenario("{\"timeout\": 60}", "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        QCOMPARE(op.ended(), op.offered);
+        QVERIFY(op.count(Outcome::Timeout) > 5);
+        auto &service = static_cast<HttpService &>(sim.service(0));
+        const HttpOperation::Stats requests = service.requestStats();
+        QCOMPARE(requests.inFlight(), 0);
+        QCOMPARE(requests.started, requests.completed + requests.aborted);
+        QVERIFY(requests.aborted >= op.count(Outcome::Timeout) - 1); // the last may end with the run
+        QTRY_COMPARE(m_target->stats().inFlight, 0); // the server saw every aborted request go
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRealScenario)
+#include "tst_realscenario.moc"
