@@ -13,6 +13,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 SOAK_CALLS ?= 10000000
 SOAK_MAX_GROWTH_KIB ?= 1024
+SOAK_REAL_SECONDS ?= 600
 # The engine's multi-threaded tests, run again under ThreadSanitizer.
 TSAN_TESTS := tst_concurrency tst_schedulers tst_simulationrunner tst_circuitbreaker
 
@@ -73,10 +74,11 @@ fuzz: deps $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
 	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-# SOAK_CALLS calls through api() and a simulated day; resident memory must stay flat.
+# SOAK_CALLS calls through api(), a simulated day, and SOAK_REAL_SECONDS of real HTTP against a
+# chaos target on 127.0.0.1 with faults switching; resident memory must stay flat.
 soak: build
 	$(BUILD_DIR)/tests/soak/breakwater_soak --calls $(SOAK_CALLS) --scenario tests/soak/day.json \
-	  --max-growth-kib $(SOAK_MAX_GROWTH_KIB)
+	  --real-seconds $(SOAK_REAL_SECONDS) --max-growth-kib $(SOAK_MAX_GROWTH_KIB)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR)

@@ -1,6 +1,8 @@
 // Every input a fuzzer made crash (tests/fuzz/regressions/<target>/), read again by the loader it
 // crashed: it must now be refused with a clear message, or read. Run under `make sanitize` too,
 // where the undefined behaviour or overflow that made it crash would fail the test again.
+#include "net/chaossettings.h"
+#include "net/toxic.h"
 #include "replay/tracereader.h"
 #include "resilience/policyloader.h"
 #include "sim/controlscript.h"
@@ -44,6 +46,10 @@ private Q_SLOTS:
             read = TraceReader::parse(input, path, &error).has_value();
         else if (target == u"fuzz_controls")
             read = parseControls(input, path, &error).has_value();
+        else if (target == u"fuzz_chaos")
+            read = ChaosSettings::fromJson(input, &error).has_value();
+        else if (target == u"fuzz_toxic")
+            read = Toxic::fromJson(input, &error).has_value();
         else
             QFAIL(qPrintable(QStringLiteral("no loader for the fuzz target ") + target));
         QVERIFY2(read || !error.message.isEmpty(), "refused without a message");

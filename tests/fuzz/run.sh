@@ -9,7 +9,10 @@ build=$1 seconds=$2
 shift 2
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_policy fuzz_scenario fuzz_trace fuzz_controls)
+if [ ${#targets[@]} -eq 0 ]; then # every target the build has
+  for binary in "$build"/tests/fuzz/fuzz_*; do [ -x "$binary" ] && [ -f "$binary" ] && targets+=("$(basename "$binary")"); done
+fi
+[ ${#targets[@]} -gt 0 ] || { echo "fuzz: no fuzz targets in $build/tests/fuzz"; exit 1; }
 mkdir -p "$build/fuzz-artifacts"
 failed=()
 for target in "${targets[@]}"; do

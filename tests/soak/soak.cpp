@@ -6,14 +6,19 @@
 //            calls/s, against a backend with latency, errors, hangs (timeouts) and a one-minute
 //            outage every ten minutes (the breaker opens, probes, closes): every stage works.
 //  scenario  `--scenario` (tests/soak/day.json: 24 simulated hours, three operations, faults
-//            all day) with a Summary and the GUI's TimeSeriesRecorder attached.
+//            all day) with a Summary and a TimeSeriesRecorder attached.
+//  real      `--real-seconds` of real HTTP calls through api() to a chaos target on 127.0.0.1,
+//            its faults switching through its control API; every call and request accounted for.
 //
 // Resident memory (/proc/self/statm) is sampled after the warm-up (the first tenth of the calls,
 // the first two simulated hours) and at the end; more than `--max-growth-kib` between them fails.
 // Under AddressSanitizer (make sanitize runs a short soak for LeakSanitizer) the quarantine
 // makes resident memory meaningless, so only conservation and leaks are checked there.
+#include "net/chaostarget.h"
+#include "net/httpoperation.h"
 #include "resilience/pipeline.h"
 #include "resilience/policy.h"
+#include "runtime/wallscheduler.h"
 #include "scriptedoperation.h"
 #include "sim/scenarioloader.h"
 #include "sim/simulation.h"
@@ -24,6 +29,9 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 
 #include <cstdio>
 #include <unistd.h>
@@ -189,6 +197,127 @@ bool soakScenario(const QString &path, std::int64_t maxGrowth)
     return ok;
 }
 
+// The chaos target's settings, in turn, through its control API: healthy, errors, latency,
+// hangs, resets, rate limiting. Every phase shows in its stats, so each was really in force.
+const QList<QByteArray> &chaosPhases()
+{
+    static const QList<QByteArray> phases {
+        R"({"errorRate": 0, "latencyMs": 2, "jitterMs": 2, "hangRate": 0, "resetRate": 0, "retryAfterMs": 0})",
+        R"({"errorRate": 0.3, "status": 503, "latencyMs": 5})",
+        R"({"errorRate": 0, "latencyMs": 150, "jitterMs": 100})",
+        R"({"latencyMs": 5, "jitterMs": 5, "hangRate": 0.02})",
+        R"({"hangRate": 0, "resetRate": 0.1})",
+        R"({"resetRate": 0, "errorRate": 0.5, "status": 429, "retryAfterMs": 500})",
+    };
+    return phases;
+}
+
+// `seconds` of real HTTP calls through api() to a chaos target on 127.0.0.1, at `rate` calls/s,
+// its faults switching every `phaseSeconds` through PUT /_chaos. Every call offered must end,
+// every request started must be answered or aborted, and memory must stay flat.
+bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
+{
+    WallScheduler scheduler;
+    ChaosTarget target(scheduler, 7);
+    const quint16 port = target.start();
+    if (port == 0) {
+        std::printf("real: FAIL: the chaos target cannot listen on 127.0.0.1\n");
+        return false;
+    }
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    QNetworkAccessManager network;
+    HttpOperation operation(network, HttpRequest { QByteArrayLiteral("GET"), QUrl(base + QStringLiteral("/pay")), {}, {} });
+    Pipeline pipeline(ResiliencePolicies::api(), scheduler, 1);
+
+    const Duration length = std::chrono::seconds(seconds);
+    const Duration phaseLength = std::chrono::seconds(std::max(1, std::min(20, seconds / 12)));
+    const Duration gap = fromMs(1000.0 / rate);
+    std::int64_t offered = 0, ended = 0, phasesSet = 0;
+    std::array<std::int64_t, OutcomeCount> outcomes {};
+    bool sending = true;
+    Figures figures;
+    QEventLoop loop;
+    const TimePoint origin = scheduler.now();
+
+    std::function<void()> arrive = [&] {
+        if (!sending)
+            return;
+        ++offered;
+        pipeline.execute(operation, CallCallback([&](const Result &result) {
+            ++ended;
+            ++outcomes[std::size_t(result.outcome)];
+        }), std::uint64_t(offered));
+        scheduler.schedule(gap, [&] { arrive(); });
+    };
+    std::size_t phase = 0;
+    std::function<void()> switchPhase = [&] {
+        if (!sending)
+            return;
+        QNetworkRequest put(QUrl(base + QStringLiteral("/_chaos")));
+        put.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = network.put(put, chaosPhases().at(phase++ % std::size_t(chaosPhases().size())));
+        QObject::connect(reply, &QNetworkReply::finished, reply, [&phasesSet, reply] {
+            if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
+                ++phasesSet;
+            reply->deleteLater();
+        });
+        scheduler.schedule(phaseLength, [&] { switchPhase(); });
+    };
+    const auto drained = [&] { return pipeline.callsInFlight() == 0 && operation.stats().inFlight() == 0; };
+    std::function<void()> waitForDrain = [&] {
+        if (drained() || scheduler.now() - origin > length + std::chrono::seconds(60)) {
+            figures.end = residentBytes();
+            loop.quit();
+            return;
+        }
+        scheduler.schedule(std::chrono::milliseconds(100), [&] { waitForDrain(); });
+    };
+
+    QElapsedTimer timer;
+    timer.start();
+    switchPhase();
+    arrive();
+    // Warm-up: one round of every phase (or a fifth of a short run).
+    const Duration warmUp = std::min<Duration>(phaseLength * chaosPhases().size(), length / 5);
+    scheduler.schedule(warmUp, [&] { figures.warm = residentBytes(); });
+    scheduler.schedule(length, [&] {
+        sending = false;
+        waitForDrain();
+    });
+    loop.exec();
+
+    const ChaosTarget::Stats &served = target.stats();
+    std::printf("real: %.0f s of HTTP at %.0f calls/s to the chaos target (faults switching every %lld s): "
+                "%lld calls offered, %lld ended, %d in flight\n",
+        double(timer.elapsed()) / 1000.0, rate, static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(phaseLength).count()),
+        static_cast<long long>(offered), static_cast<long long>(ended), pipeline.callsInFlight());
+    std::printf("real: outcomes");
+    for (int o = 0; o < OutcomeCount; ++o)
+        if (outcomes[std::size_t(o)] > 0)
+            std::printf(" %s %lld", outcomeName(Outcome(o)).data(), static_cast<long long>(outcomes[std::size_t(o)]));
+    std::printf("\nreal: requests started %lld, completed %lld, aborted %lld; the target served %lld: ok %lld, errors %lld, "
+                "hangs %lld, resets %lld, abandoned %lld; %lld fault phases set\n",
+        static_cast<long long>(operation.stats().started), static_cast<long long>(operation.stats().completed),
+        static_cast<long long>(operation.stats().aborted), static_cast<long long>(served.requests),
+        static_cast<long long>(served.ok), static_cast<long long>(served.errors), static_cast<long long>(served.hangs),
+        static_cast<long long>(served.resets), static_cast<long long>(served.abandoned), static_cast<long long>(phasesSet));
+    bool ok = true;
+    if (offered == 0 || ended != offered || !drained()) {
+        std::printf("real: FAIL: calls or requests unaccounted for\n");
+        ok = false;
+    }
+    if (phasesSet < std::min<std::int64_t>(std::int64_t(chaosPhases().size()), length / phaseLength)
+        || served.errors == 0 || served.resets == 0 || (seconds >= 60 && served.hangs == 0)) {
+        std::printf("real: FAIL: the faults did not all take effect\n");
+        ok = false;
+    }
+    if (!judge("real", figures, maxGrowth)) {
+        std::printf("real: FAIL: resident memory grew\n");
+        ok = false;
+    }
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -203,19 +332,30 @@ int main(int argc, char **argv)
         QStringLiteral("file"));
     const QCommandLineOption growthOption(QStringLiteral("max-growth-kib"),
         QStringLiteral("Resident memory growth allowed after warm-up."), QStringLiteral("KiB"), QStringLiteral("1024"));
-    parser.addOptions({ callsOption, scenarioOption, growthOption });
+    const QCommandLineOption realOption(QStringLiteral("real-seconds"),
+        QStringLiteral("Seconds of real HTTP traffic against a chaos target (0: none)."), QStringLiteral("s"),
+        QStringLiteral("0"));
+    const QCommandLineOption rateOption(QStringLiteral("real-rate"), QStringLiteral("Calls per second in the real soak."),
+        QStringLiteral("n"), QStringLiteral("50"));
+    parser.addOptions({ callsOption, scenarioOption, growthOption, realOption, rateOption });
     parser.process(app);
 
     bool ok = false;
     const std::int64_t calls = parser.value(callsOption).toLongLong(&ok);
     const std::int64_t maxGrowth = parser.value(growthOption).toLongLong() * 1024;
-    if (!ok || calls < 10 || maxGrowth < 0) {
-        std::fprintf(stderr, "soak: --calls and --max-growth-kib take non-negative whole numbers\n");
+    bool realOk = false, rateOk = false;
+    const int realSeconds = parser.value(realOption).toInt(&realOk);
+    const double rate = parser.value(rateOption).toDouble(&rateOk);
+    if (!ok || calls < 10 || maxGrowth < 0 || !realOk || realSeconds < 0 || !rateOk || rate <= 0 || rate > 10000) {
+        std::fprintf(stderr, "soak: --calls (at least 10), --max-growth-kib and --real-seconds take whole numbers, "
+                             "--real-rate a rate up to 10000\n");
         return 2;
     }
     bool passed = soakPipeline(calls, maxGrowth);
     if (parser.isSet(scenarioOption))
         passed = soakScenario(parser.value(scenarioOption), maxGrowth) && passed;
+    if (realSeconds > 0)
+        passed = soakReal(realSeconds, rate, maxGrowth) && passed;
     std::printf("soak: %s\n", passed ? "PASS" : "FAIL");
     return passed ? 0 : 1;
 }
