@@ -61,7 +61,7 @@ sanitize: deps
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build-asan/tests/soak/breakwater_soak --calls 200000 \
-	  --scenario resources/scenarios/outage-and-recovery.json
+	  --scenario resources/scenarios/outage-and-recovery.json --real-seconds 30
 	cmake --preset tsan $(CMAKE_FLAGS)
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
 	ctest --preset tsan -j $(JOBS) -R '^engine/($(subst $() ,|,$(TSAN_TESTS)))$$'

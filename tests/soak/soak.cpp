@@ -227,7 +227,11 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
     const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
     QNetworkAccessManager network;
     HttpOperation operation(network, HttpRequest { QByteArrayLiteral("GET"), QUrl(base + QStringLiteral("/pay")), {}, {} });
-    Pipeline pipeline(ResiliencePolicies::api(), scheduler, 1);
+    // api(), with the breaker probing after 5 s rather than 60 s: the faults switch every 20 s,
+    // and a breaker open for a minute after each would leave the target little traffic.
+    PolicyConfig policy = ResiliencePolicies::api();
+    policy.circuitBreaker->resetTimeout = std::chrono::seconds(5);
+    Pipeline pipeline(policy, scheduler, 1);
 
     const Duration length = std::chrono::seconds(seconds);
     const Duration phaseLength = std::chrono::seconds(std::max(1, std::min(20, seconds / 12)));
@@ -237,7 +241,7 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
     bool sending = true;
     Figures figures;
     QEventLoop loop;
-    const TimePoint origin = scheduler.now();
+    TimePoint origin = scheduler.now();
 
     std::function<void()> arrive = [&] {
         if (!sending)
@@ -247,7 +251,8 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
             ++ended;
             ++outcomes[std::size_t(result.outcome)];
         }), std::uint64_t(offered));
-        scheduler.schedule(gap, [&] { arrive(); });
+        // At fixed times from the start, so that late timers do not lower the rate.
+        scheduler.scheduleAt(origin + gap * offered, [&] { arrive(); });
     };
     std::size_t phase = 0;
     std::function<void()> switchPhase = [&] {
@@ -275,6 +280,7 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
 
     QElapsedTimer timer;
     timer.start();
+    origin = scheduler.now();
     switchPhase();
     arrive();
     // Warm-up: one round of every phase (or a fifth of a short run).
