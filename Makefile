@@ -5,12 +5,21 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
-            qt6-websockets-dev libqt6svg6-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
-            prometheus-cpp-dev prometheus
+            qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
+            prometheus-cpp-dev prometheus clang libclang-rt-14-dev time
+
+# Quality gates (README, "Quality gates"): each in its own build directory.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+SOAK_CALLS ?= 10000000
+SOAK_MAX_GROWTH_KIB ?= 1024
+SOAK_REAL_SECONDS ?= 600
+# The engine's multi-threaded tests, run again under ThreadSanitizer.
+TSAN_TESTS := tst_concurrency tst_schedulers tst_simulationrunner tst_circuitbreaker
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test bench clean sanitize fuzz soak
 
 all: build
 
@@ -51,5 +60,31 @@ bench: build
 	tests/bench/gui-memory.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/day-at-100.json $(BUILD_DIR)/bench/gui-memory.json; \
 	exit $$status
 
+# The whole test suite under ASan+UBSan (halting at the first finding, leaks included), a short
+# soak for LeakSanitizer, then the engine's multi-threaded tests under TSan. Presets: CMakePresets.json.
+sanitize: deps
+	cmake --preset asan $(CMAKE_FLAGS)
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build-asan/tests/soak/breakwater_soak --calls 200000 \
+	  --scenario resources/scenarios/outage-and-recovery.json --real-seconds 30
+	cmake --preset tsan $(CMAKE_FLAGS)
+	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
+	ctest --preset tsan -j $(JOBS) -R '^engine/($(subst $() ,|,$(TSAN_TESTS)))$$'
+
+# libFuzzer on every loader, FUZZ_SECONDS each (tests/fuzz/run.sh); clang builds the engine again.
+$(FUZZ_DIR)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREAKWATER_FUZZ=ON $(CMAKE_FLAGS)
+
+fuzz: deps $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# SOAK_CALLS calls through api(), a simulated day, and SOAK_REAL_SECONDS of real HTTP against a
+# chaos target on 127.0.0.1 with faults switching; resident memory must stay flat.
+soak: build
+	$(BUILD_DIR)/tests/soak/breakwater_soak --calls $(SOAK_CALLS) --scenario tests/soak/day.json \
+	  --real-seconds $(SOAK_REAL_SECONDS) --max-growth-kib $(SOAK_MAX_GROWTH_KIB)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR)

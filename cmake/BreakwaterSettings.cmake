@@ -14,7 +14,21 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 
 set(BREAKWATER_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined or thread")
+# The libFuzzer build (tests/fuzz, clang only): the engine gets the fuzzer's coverage
+# instrumentation and ASan+UBSan; the fuzz targets link libFuzzer's main themselves.
+option(BREAKWATER_FUZZ "Build the libFuzzer targets of tests/fuzz (clang)" OFF)
+if(BREAKWATER_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "BREAKWATER_FUZZ needs clang (libFuzzer): CXX=clang++")
+    endif()
+    target_compile_options(breakwater_settings INTERFACE -fsanitize=fuzzer-no-link)
+    set(BREAKWATER_SANITIZE "address,undefined" CACHE STRING "" FORCE)
+endif()
 if(BREAKWATER_SANITIZE)
     target_compile_options(breakwater_settings INTERFACE -fsanitize=${BREAKWATER_SANITIZE} -fno-omit-frame-pointer)
     target_link_options(breakwater_settings INTERFACE -fsanitize=${BREAKWATER_SANITIZE})
+    if(BREAKWATER_SANITIZE MATCHES "undefined")
+        # A UBSan finding fails the test like an ASan one, rather than printing and going on.
+        target_compile_options(breakwater_settings INTERFACE -fno-sanitize-recover=all)
+    endif()
 endif()

@@ -183,6 +183,8 @@ int runDesktop(const QStringList &arguments)
     window.show();
 
     int status = 0;
+    // Outside the block below: the progress handler reads it until the event loop ends.
+    bool done = false;
     if (options->runFor) {
         const Duration runFor = *options->runFor;
         const QString shot = options->screenshot;
@@ -191,7 +193,6 @@ int runDesktop(const QStringList &arguments)
             window.controller().step(runFor);
         else
             window.controller().start();
-        bool done = false;
         QObject::connect(&window, &MainWindow::progressed, &window,
             [&window, &done, &status, runFor, shot](TimePoint now, RunProgress::State state) {
                 if (done)

@@ -1,10 +1,14 @@
 #include "controlscript.h"
 
+#include "../resilience/jsonreader.h"
 #include "../resilience/policyloader.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <climits>
+#include <limits>
 
 namespace bw {
 
@@ -27,11 +31,22 @@ public:
         *out = o.value(key).toString();
         return true;
     }
-    bool number(const QJsonObject &o, const QString &key, double *out)
+    // A number in [0, max]: the bound keeps conversions (to int, to nanoseconds) defined.
+    bool number(const QJsonObject &o, const QString &key, double max, double *out)
     {
         if (!o.value(key).isDouble() || o.value(key).toDouble() < 0)
             return fail(key, QStringLiteral("expected a non-negative number, got ") + describeJsonValue(o.value(key)));
+        if (o.value(key).toDouble() > max)
+            return fail(key, QStringLiteral("expected at most %1, got %2").arg(max).arg(describeJsonValue(o.value(key))));
         *out = o.value(key).toDouble();
+        return true;
+    }
+    bool milliseconds(const QJsonObject &o, const QString &key, Duration *out)
+    {
+        double ms;
+        if (!number(o, key, JsonReader::MaxDurationMs, &ms))
+            return false;
+        *out = fromMs(ms);
         return true;
     }
 
@@ -68,13 +83,14 @@ public:
         }
         if (action == u"resizeBulkhead") {
             double concurrent, queue;
-            if (!number(o, QStringLiteral("maxConcurrent"), &concurrent) || !number(o, QStringLiteral("maxQueueSize"), &queue))
+            if (!number(o, QStringLiteral("maxConcurrent"), INT_MAX, &concurrent)
+                || !number(o, QStringLiteral("maxQueueSize"), INT_MAX, &queue))
                 return std::nullopt;
             return RunnerCommand { ResizeBulkhead { target, int(concurrent), int(queue) } };
         }
         if (action == u"setArrivalRate") {
             double rate;
-            if (!number(o, QStringLiteral("rate"), &rate))
+            if (!number(o, QStringLiteral("rate"), std::numeric_limits<double>::max(), &rate))
                 return std::nullopt;
             return RunnerCommand { SetArrivalRate { target, rate } };
         }
@@ -99,19 +115,17 @@ public:
             }
             c.fault.kind = *kind;
             const auto ms = [&](const char *key, Duration *out) {
-                if (o.contains(QLatin1StringView(key)))
-                    *out = fromMs(o.value(QLatin1StringView(key)).toDouble());
+                return !o.contains(QLatin1StringView(key)) || milliseconds(o, QString::fromLatin1(key), out);
             };
             c.fault.rate = o.value(u"rate").toDouble(c.fault.rate);
             c.fault.code = o.value(u"code").toString(c.fault.code);
             c.fault.rps = o.value(u"rps").toDouble(c.fault.rps);
             c.fault.capacity = o.value(u"capacity").toInt(c.fault.capacity);
-            ms("addMs", &c.fault.add);
-            ms("jitterMs", &c.fault.jitter);
-            ms("retryAfterMs", &c.fault.retryAfter);
-            ms("upMs", &c.fault.up);
-            ms("downMs", &c.fault.down);
-            c.length = o.value(u"durationMs").isDouble() ? fromMs(o.value(u"durationMs").toDouble()) : Duration::max();
+            c.length = Duration::max();
+            if (!ms("addMs", &c.fault.add) || !ms("jitterMs", &c.fault.jitter) || !ms("retryAfterMs", &c.fault.retryAfter)
+                || !ms("upMs", &c.fault.up) || !ms("downMs", &c.fault.down)
+                || (o.value(u"durationMs").isDouble() && !ms("durationMs", &c.length)))
+                return std::nullopt;
             return RunnerCommand { c };
         }
         fail(QStringLiteral("action"), QStringLiteral("unknown control action '") + action + u'\'');
@@ -145,17 +159,17 @@ std::optional<QList<TimedCommand>> parseControls(const QByteArray &jsonl, const 
         if (o.value(u"type").toString() != u"control")
             continue;
         ControlParser parser(fileName, lineNumber, error);
-        double at;
-        if (!parser.number(o, QStringLiteral("t_ms"), &at))
+        Duration at;
+        if (!parser.milliseconds(o, QStringLiteral("t_ms"), &at))
             return std::nullopt;
         std::optional<RunnerCommand> command = parser.command(o);
         if (!command)
             return std::nullopt;
-        if (!commands.isEmpty() && fromMs(at) < commands.last().at) {
+        if (!commands.isEmpty() && at < commands.last().at) {
             *error = LoadError { fileName, lineNumber, 0, QStringLiteral("t_ms"), QStringLiteral("control events are out of time order") };
             return std::nullopt;
         }
-        commands.append(TimedCommand { fromMs(at), std::move(*command) });
+        commands.append(TimedCommand { at, std::move(*command) });
     }
     return commands;
 }

@@ -6,7 +6,6 @@
 
 #include <QBuffer>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QTest>
 
 using namespace bw;
@@ -202,16 +201,12 @@ void tst_BuiltinScenarios::everyBuiltinRuns()
     QVERIFY(!scenario.lookFor.isEmpty());
     QVERIFY(scenario.duration >= fromMs(60000) && scenario.duration <= fromMs(300000));
 
-    QElapsedTimer timer;
-    timer.start();
+    // How fast it runs is the benchmarks' business (BM_SimulatedCalls, make bench): a bound on
+    // elapsed time here failed under the sanitizers (13 s for retry-storm) and said nothing new.
     Simulation sim(scenario);
     Summary summary;
     sim.setSummary(&summary);
     sim.runToEnd();
-    const qint64 elapsed = timer.elapsed();
-    // About a second of CPU at most (tens of milliseconds in a release build): a loose bound for
-    // loaded machines and debug builds.
-    QVERIFY2(elapsed < 5000, qPrintable(QString::number(elapsed)));
 
     QVERIFY(sim.finished());
     QCOMPARE(sim.now(), sim.end());

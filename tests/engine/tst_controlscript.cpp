@@ -138,6 +138,16 @@ private Q_SLOTS:
                                     << 1 << QStringLiteral("policy.retry.maxAtempts") << QStringLiteral("did you mean 'maxAttempts'");
         QTest::addRow("bad fault") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"meteor"})")
                                    << 1 << QStringLiteral("fault") << QStringLiteral("expected a fault type");
+        // Found by fuzzing (tests/fuzz/regressions/fuzz_controls): numbers beyond what a
+        // Duration or an int holds were converted anyway, which is undefined behaviour.
+        QTest::addRow("huge fault duration") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"latency","jitterMs":1e70})")
+                                             << 1 << QStringLiteral("jitterMs") << QStringLiteral("expected at most");
+        QTest::addRow("huge time") << QByteArray(R"({"t_ms":1e300,"type":"control","action":"reset","target":"x"})") << 1
+                                   << QStringLiteral("t_ms") << QStringLiteral("expected at most");
+        QTest::addRow("huge bulkhead") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":1e10,"maxQueueSize":1})")
+                                       << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected at most");
+        QTest::addRow("fault duration not a number") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"outage","upMs":"soon"})")
+                                                     << 1 << QStringLiteral("upMs") << QStringLiteral("non-negative number");
         QTest::addRow("out of order") << QByteArray(R"({"t_ms":9,"type":"control","action":"reset","target":"x"})" "\n"
                                                     R"({"t_ms":5,"type":"control","action":"reset","target":"x"})")
                                       << 2 << QStringLiteral("t_ms") << QStringLiteral("out of time order");

@@ -42,9 +42,10 @@ private Q_SLOTS:
     void healthStatusAndIssues()
     {
         VirtualScheduler s;
-        ResilienceManager m(s);
+        // Before the manager: its pipelines cancel the hanging calls when it is destroyed.
         ScriptedOperation failing(s, [](const Attempt &) { return Answer::fail("500"); });
         ScriptedOperation hanging(s, [](const Attempt &) { return Answer::hang(); });
+        ResilienceManager m(s);
         PolicyConfig payments = ResiliencePolicies::api();
         payments.retry.reset();
         payments.circuitBreaker->failureThreshold = 2;

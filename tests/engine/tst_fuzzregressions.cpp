@@ -1,0 +1,62 @@
+// Every input a fuzzer made crash (tests/fuzz/regressions/<target>/), read again by the loader it
+// crashed: it must now be refused with a clear message, or read. Run under `make sanitize` too,
+// where the undefined behaviour or overflow that made it crash would fail the test again.
+#include "net/chaossettings.h"
+#include "net/toxic.h"
+#include "replay/tracereader.h"
+#include "resilience/policyloader.h"
+#include "sim/controlscript.h"
+#include "sim/scenarioloader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTest>
+
+using namespace bw;
+
+class TestFuzzRegressions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void loaderSurvives_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QString>("path");
+        const QDir root(qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/tests/fuzz/regressions"));
+        QVERIFY2(root.exists(), qPrintable(root.path()));
+        for (const QString &target : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            for (const QFileInfo &file : QDir(root.filePath(target)).entryInfoList(QDir::Files))
+                QTest::addRow("%s/%s", qPrintable(target), qPrintable(file.fileName())) << target << file.filePath();
+    }
+    void loaderSurvives()
+    {
+        QFETCH(QString, target);
+        QFETCH(QString, path);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray input = file.readAll();
+        LoadError error;
+        bool read = false;
+        if (target == u"fuzz_policy")
+            read = parsePolicy(input, path, &error).has_value();
+        else if (target == u"fuzz_scenario")
+            read = parseScenario(input, path, &error).has_value();
+        else if (target == u"fuzz_trace")
+            read = TraceReader::parse(input, path, &error).has_value();
+        else if (target == u"fuzz_controls")
+            read = parseControls(input, path, &error).has_value();
+        else if (target == u"fuzz_chaos")
+            read = ChaosSettings::fromJson(input, &error).has_value();
+        else if (target == u"fuzz_toxic")
+            read = Toxic::fromJson(input, &error).has_value();
+        else
+            QFAIL(qPrintable(QStringLiteral("no loader for the fuzz target ") + target));
+        QVERIFY2(read || !error.message.isEmpty(), "refused without a message");
+        if (!read)
+            qInfo("%s", qPrintable(error.toString()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFuzzRegressions)
+#include "tst_fuzzregressions.moc"
