@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
             qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
-            prometheus-cpp-dev prometheus clang libclang-rt-14-dev time
+            prometheus-cpp-dev prometheus clang libclang-rt-14-dev time ccache
 
 # Quality gates (README, "Quality gates"): each in its own build directory.
 FUZZ_DIR ?= build-fuzz
@@ -16,6 +16,11 @@ SOAK_MAX_GROWTH_KIB ?= 1024
 SOAK_REAL_SECONDS ?= 600
 # The engine's multi-threaded tests, run again under ThreadSanitizer.
 TSAN_TESTS := tst_concurrency tst_schedulers tst_simulationrunner tst_circuitbreaker
+
+# ccache, when present, lets every build tree (clones, worktrees, sanitizer and fuzz trees) reuse
+# objects compiled from the same sources: paths below this folder are hashed relative to it.
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -33,7 +38,7 @@ deps:
 	fi
 
 $(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)
 
 configure: deps $(BUILD_DIR)/build.ninja
 
@@ -63,18 +68,18 @@ bench: build
 # The whole test suite under ASan+UBSan (halting at the first finding, leaks included), a short
 # soak for LeakSanitizer, then the engine's multi-threaded tests under TSan. Presets: CMakePresets.json.
 sanitize: deps
-	cmake --preset asan $(CMAKE_FLAGS)
+	cmake --preset asan $(LAUNCHER) $(CMAKE_FLAGS)
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build-asan/tests/soak/breakwater_soak --calls 200000 \
 	  --scenario resources/scenarios/outage-and-recovery.json --real-seconds 30
-	cmake --preset tsan $(CMAKE_FLAGS)
+	cmake --preset tsan $(LAUNCHER) $(CMAKE_FLAGS)
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
 	ctest --preset tsan -j $(JOBS) -R '^engine/($(subst $() ,|,$(TSAN_TESTS)))$$'
 
 # libFuzzer on every loader, FUZZ_SECONDS each (tests/fuzz/run.sh); clang builds the engine again.
 $(FUZZ_DIR)/build.ninja:
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREAKWATER_FUZZ=ON $(CMAKE_FLAGS)
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREAKWATER_FUZZ=ON $(LAUNCHER) $(CMAKE_FLAGS)
 
 fuzz: deps $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
