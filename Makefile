@@ -18,9 +18,11 @@ SOAK_REAL_SECONDS ?= 600
 TSAN_TESTS := tst_concurrency tst_schedulers tst_simulationrunner tst_circuitbreaker
 
 # ccache, when present, lets every build tree (clones, worktrees, sanitizer and fuzz trees) reuse
-# objects compiled from the same sources: paths below this folder are hashed relative to it.
+# objects compiled from the same sources: paths below this folder are hashed relative to it, and
+# the build folder is left out of the hash (debug info may then name another tree's folder).
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
