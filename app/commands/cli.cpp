@@ -5,6 +5,7 @@
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
+#include "validatecommand.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -38,6 +39,8 @@ QString usage()
         "      Replays a recorded trace through a policy in virtual time.\n"
         "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
         "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
+        "  validate [--json] [--threads N]\n"
+        "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"
         "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
         "      A TCP proxy with Toxiproxy's toxics, set live through its HTTP API.\n"
         "\n"
@@ -103,6 +106,8 @@ int dispatch(const QStringList &arguments)
         return runScenario(rest);
     if (command == u"scenarios")
         return listScenarios(rest);
+    if (command == u"validate")
+        return runValidate(rest);
     if (command.startsWith(u'-'))
         printErr(
             QStringLiteral("breakwater: unknown option '") + command + QStringLiteral("'\n\n") + usage());

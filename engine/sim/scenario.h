@@ -14,15 +14,17 @@ namespace bw {
 // The scenario JSON of formats.md, as the loader reads it. Durations are Durations here,
 // milliseconds in the file.
 
-enum class LatencyKind : std::uint8_t { Fixed, Uniform, Normal, Lognormal };
+enum class LatencyKind : std::uint8_t { Fixed, Uniform, Normal, Lognormal, Exponential, Pareto, Percentiles };
 
 struct LatencyConfig
 {
     LatencyKind kind = LatencyKind::Fixed;
     Duration fixed = fromMs(10);             // fixed: ms
-    Duration min {}, max {};                 // uniform: minMs, maxMs
-    Duration mean {}, stddev {};             // normal: meanMs, stddevMs (clamped at 0)
-    Duration median {}, p99 {};              // lognormal: medianMs, p99Ms
+    Duration min {}, max {};                 // uniform: minMs, maxMs; pareto: minMs
+    Duration mean {}, stddev {};             // normal: meanMs, stddevMs (clamped at 0); exponential: meanMs
+    Duration median {}, p99 {};              // lognormal: medianMs, p99Ms; percentiles: p50, p99
+    Duration p90 {}, p999 {};                // percentiles: p90, p999 (optional; 0 when absent)
+    double alpha = 0;                        // pareto: the tail index
 };
 
 struct ServiceConfig

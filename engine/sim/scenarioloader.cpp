@@ -18,6 +18,8 @@ namespace {
 
 // A day: no latency model needs more, and it keeps the lognormal tail far from overflow.
 constexpr double MaxLatencyMs = 86400000;
+// A Pareto tail index: beyond it the tail is lighter than any latency anyone measured.
+constexpr double MaxParetoAlpha = 100;
 // Calls per second per operation; beyond this a run takes minutes, which is almost surely a typo.
 constexpr double MaxRate = 1e6;
 // JSON numbers are doubles: integers are exact up to 2^53.
@@ -106,39 +108,47 @@ public:
                 p, QStringLiteral("an object with \"dist\", or a fixed latency in milliseconds"), v);
         const QJsonObject o = v.toObject();
         static const QStringList dists { QStringLiteral("fixed"), QStringLiteral("uniform"),
-            QStringLiteral("normal"), QStringLiteral("lognormal") };
+            QStringLiteral("normal"), QStringLiteral("lognormal"), QStringLiteral("exponential"),
+            QStringLiteral("pareto"), QStringLiteral("percentiles") };
+        static const QList<LatencyKind> kinds { LatencyKind::Fixed, LatencyKind::Uniform, LatencyKind::Normal,
+            LatencyKind::Lognormal, LatencyKind::Exponential, LatencyKind::Pareto, LatencyKind::Percentiles };
         static const QList<QStringList> params { { QStringLiteral("ms") },
             { QStringLiteral("minMs"), QStringLiteral("maxMs") },
             { QStringLiteral("meanMs"), QStringLiteral("stddevMs") },
-            { QStringLiteral("medianMs"), QStringLiteral("p99Ms") } };
+            { QStringLiteral("medianMs"), QStringLiteral("p99Ms") }, { QStringLiteral("meanMs") },
+            { QStringLiteral("minMs"), QStringLiteral("alpha") },
+            { QStringLiteral("p50"), QStringLiteral("p90"), QStringLiteral("p99"), QStringLiteral("p999") } };
+        const QString distNames = QStringLiteral(
+            "\"fixed\", \"uniform\", \"normal\", \"lognormal\", \"exponential\", \"pareto\" or \"percentiles\"");
         if (!o.contains(QStringLiteral("dist"))) {
             // Check the keys first: a misspelt "dist" is the likelier mistake.
             QStringList all { QStringLiteral("dist") };
             for (const QStringList &ps : params)
                 all += ps;
+            all.removeDuplicates();
             if (!checkKeys(o, p, all))
                 return false;
-            return missing(p, QStringLiteral("dist"),
-                QStringLiteral("\"fixed\", \"uniform\", \"normal\" or \"lognormal\""));
+            return missing(p, QStringLiteral("dist"), distNames);
         }
         LatencyKind kind = LatencyKind::Fixed;
-        if (!readEnum<LatencyKind>(o, p, QStringLiteral("dist"), dists,
-                { LatencyKind::Fixed, LatencyKind::Uniform, LatencyKind::Normal, LatencyKind::Lognormal },
-                &kind))
+        if (!readEnum<LatencyKind>(o, p, QStringLiteral("dist"), dists, kinds, &kind))
             return false;
-        const QString dist = dists.at(int(kind));
-        const QStringList own = params.at(int(kind));
+        const QString dist = dists.at(kinds.indexOf(kind));
+        const QStringList own = params.at(kinds.indexOf(kind));
         // Keys of another dist are a likely mix-up: say which dist takes them.
         for (const QString &key : keysInFileOrder(o, p)) {
             if (key == u"dist" || own.contains(key))
                 continue;
+            QStringList takers;
             for (int d = 0; d < params.size(); ++d) {
                 if (params.at(d).contains(key))
-                    return keyFail(keyPath(p, key),
-                        QStringLiteral("does not apply to dist \"") + dist + QStringLiteral("\" (it takes ")
-                            + quotedList(own) + QStringLiteral("; '") + key
-                            + QStringLiteral("' belongs to \"") + dists.at(d) + QStringLiteral("\")"));
+                    takers << u'"' + dists.at(d) + u'"';
             }
+            if (!takers.isEmpty())
+                return keyFail(keyPath(p, key),
+                    QStringLiteral("does not apply to dist \"") + dist + QStringLiteral("\" (it takes ")
+                        + quotedList(own) + QStringLiteral("; '") + key + QStringLiteral("' belongs to ")
+                        + takers.join(QStringLiteral(", ")) + u')');
         }
         if (!checkKeys(o, p, QStringList { QStringLiteral("dist") } + own))
             return false;
@@ -173,8 +183,59 @@ public:
                     QStringLiteral("expected p99Ms >= medianMs (") + QString::number(toMs(c.median))
                         + QStringLiteral(")"));
             break;
+        case LatencyKind::Exponential:
+            if (!requireDuration(o, p, QStringLiteral("meanMs"), true, MaxLatencyMs,
+                    QStringLiteral("the mean latency in milliseconds"), &c.mean))
+                return false;
+            break;
+        case LatencyKind::Pareto:
+            if (!requireDuration(o, p, QStringLiteral("minMs"), true, MaxLatencyMs,
+                    QStringLiteral("the smallest latency (the scale) in milliseconds"), &c.min))
+                return false;
+        {
+            const QString alphaText = QStringLiteral("the tail index, a number above 0 and at most ")
+                + QString::number(MaxParetoAlpha);
+            const QJsonValue alpha = o.value(QStringLiteral("alpha"));
+            if (alpha.isUndefined())
+                return missing(p, QStringLiteral("alpha"), alphaText);
+            if (!number(alpha, keyPath(p, QStringLiteral("alpha")), 0, MaxParetoAlpha, alphaText, &c.alpha))
+                return false;
+            if (c.alpha <= 0)
+                return expected(keyPath(p, QStringLiteral("alpha")), alphaText, alpha);
+            break;
+        }
+        case LatencyKind::Percentiles:
+            if (!percentiles(o, p, &c))
+                return false;
+            break;
         }
         *out = c;
+        return true;
+    }
+
+    // p50 and p99 are required (what every dashboard shows), p90 and p999 optional; each at least
+    // the one before it.
+    bool percentiles(const QJsonObject &o, const QString &p, LatencyConfig *c)
+    {
+        if (!requireDuration(o, p, QStringLiteral("p50"), true, MaxLatencyMs,
+                QStringLiteral("the median latency in milliseconds"), &c->median)
+            || !readDuration(o, p, QStringLiteral("p90"), true, MaxLatencyMs, &c->p90)
+            || !requireDuration(o, p, QStringLiteral("p99"), true, MaxLatencyMs,
+                QStringLiteral("the 99th percentile latency in milliseconds"), &c->p99)
+            || !readDuration(o, p, QStringLiteral("p999"), true, MaxLatencyMs, &c->p999))
+            return false;
+        const std::pair<QString, Duration> points[] = { { QStringLiteral("p50"), c->median },
+            { QStringLiteral("p90"), c->p90 }, { QStringLiteral("p99"), c->p99 }, { QStringLiteral("p999"), c->p999 } };
+        const std::pair<QString, Duration> *previous = nullptr;
+        for (const auto &point : points) {
+            if (point.second == Duration::zero())
+                continue; // an optional point left out
+            if (previous && point.second < previous->second)
+                return valueFail(keyPath(p, point.first),
+                    QStringLiteral("expected ") + point.first + QStringLiteral(" >= ") + previous->first
+                        + QStringLiteral(" (") + QString::number(toMs(previous->second)) + u')');
+            previous = &point;
+        }
         return true;
     }
 

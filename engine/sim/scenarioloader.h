@@ -22,7 +22,9 @@ namespace bw {
 //   service (real network mode), name and url (http:// or https://, no query) and nothing else.
 // latency: a number (fixed ms), or {"dist": "fixed", "ms"} | {"dist": "uniform", "minMs",
 //   "maxMs"} | {"dist": "normal", "meanMs", "stddevMs"} | {"dist": "lognormal", "medianMs",
-//   "p99Ms"}; every parameter of the chosen dist is required, no other key is allowed.
+//   "p99Ms"} | {"dist": "exponential", "meanMs" > 0} | {"dist": "pareto", "minMs" > 0, "alpha"
+//   in (0, 100]} | {"dist": "percentiles", "p50", "p90"?, "p99", "p999"?} (non-decreasing);
+//   every parameter of the chosen dist is required unless marked "?", no other key is allowed.
 //   Default: fixed 10 ms.
 // operations[i]: name, service (must exist), rate (required), arrival ("constant" | "poisson",
 //   default "poisson"), policy (default none: calls go straight to the service), request (URL

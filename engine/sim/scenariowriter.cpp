@@ -24,6 +24,21 @@ QJsonValue latencyJson(const LatencyConfig &l)
     case LatencyKind::Lognormal:
         return QJsonObject { { QStringLiteral("dist"), QStringLiteral("lognormal") },
             { QStringLiteral("medianMs"), toMs(l.median) }, { QStringLiteral("p99Ms"), toMs(l.p99) } };
+    case LatencyKind::Exponential:
+        return QJsonObject { { QStringLiteral("dist"), QStringLiteral("exponential") },
+            { QStringLiteral("meanMs"), toMs(l.mean) } };
+    case LatencyKind::Pareto:
+        return QJsonObject { { QStringLiteral("dist"), QStringLiteral("pareto") },
+            { QStringLiteral("minMs"), toMs(l.min) }, { QStringLiteral("alpha"), l.alpha } };
+    case LatencyKind::Percentiles: {
+        QJsonObject o { { QStringLiteral("dist"), QStringLiteral("percentiles") },
+            { QStringLiteral("p50"), toMs(l.median) }, { QStringLiteral("p99"), toMs(l.p99) } };
+        if (l.p90 > Duration::zero()) // optional points: written only when given
+            o.insert(QStringLiteral("p90"), toMs(l.p90));
+        if (l.p999 > Duration::zero())
+            o.insert(QStringLiteral("p999"), toMs(l.p999));
+        return o;
+    }
     }
     return {};
 }

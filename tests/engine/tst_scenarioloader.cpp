@@ -165,7 +165,11 @@ void tst_ScenarioLoader::latencyDistributions()
   {"name": "f", "latency": {"dist": "fixed", "ms": 12}},
   {"name": "u", "latency": {"dist": "uniform", "minMs": 5, "maxMs": 15}},
   {"name": "n", "latency": {"dist": "normal", "meanMs": 50, "stddevMs": 10}},
-  {"name": "l", "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 40}}
+  {"name": "l", "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 40}},
+  {"name": "e", "latency": {"dist": "exponential", "meanMs": 25}},
+  {"name": "p", "latency": {"dist": "pareto", "minMs": 6, "alpha": 2.5}},
+  {"name": "q", "latency": {"dist": "percentiles", "p50": 20, "p90": 50, "p99": 200, "p999": 1000}},
+  {"name": "r", "latency": {"dist": "percentiles", "p50": 20, "p99": 20}}
 ])",
         R"([{"name": "o", "service": "f", "rate": 1}])"));
     QVERIFY(s);
@@ -180,6 +184,21 @@ void tst_ScenarioLoader::latencyDistributions()
     QCOMPARE(s->services[3].latency.kind, LatencyKind::Lognormal);
     QCOMPARE(s->services[3].latency.median, ms(40));
     QCOMPARE(s->services[3].latency.p99, ms(40)); // p99 == median: no spread, allowed
+    QCOMPARE(s->services[4].latency.kind, LatencyKind::Exponential);
+    QCOMPARE(s->services[4].latency.mean, ms(25));
+    QCOMPARE(s->services[5].latency.kind, LatencyKind::Pareto);
+    QCOMPARE(s->services[5].latency.min, ms(6));
+    QCOMPARE(s->services[5].latency.alpha, 2.5);
+    QCOMPARE(s->services[6].latency.kind, LatencyKind::Percentiles);
+    QCOMPARE(s->services[6].latency.median, ms(20));
+    QCOMPARE(s->services[6].latency.p90, ms(50));
+    QCOMPARE(s->services[6].latency.p99, ms(200));
+    QCOMPARE(s->services[6].latency.p999, ms(1000));
+    // p90 and p999 are optional; equal points are allowed (no spread there).
+    QCOMPARE(s->services[7].latency.median, ms(20));
+    QCOMPARE(s->services[7].latency.p90, Duration::zero());
+    QCOMPARE(s->services[7].latency.p99, ms(20));
+    QCOMPARE(s->services[7].latency.p999, Duration::zero());
 }
 
 void tst_ScenarioLoader::rateShapes()
@@ -380,7 +399,8 @@ void tst_ScenarioLoader::badScenario_data()
     QTest::addRow("unknown dist") << scenario(R"([{"name": "a", "latency": {"dist": "lognormall"}}])", ok)
                                   << QStringLiteral(
                                          "scenario.json:2:48: services[0].latency.dist: expected "
-                                         "\"fixed\", \"uniform\", \"normal\" or \"lognormal\", got "
+                                         "\"fixed\", \"uniform\", \"normal\", \"lognormal\", "
+                                         "\"exponential\", \"pareto\" or \"percentiles\", got "
                                          "\"lognormall\"; did you mean 'lognormal'?");
 
     QTest::addRow("key of another dist")
@@ -398,6 +418,54 @@ void tst_ScenarioLoader::badScenario_data()
     QTest::addRow("p99 below median")
         << scenario(R"([{"name": "a", "latency": {"dist": "lognormal", "medianMs": 40, "p99Ms": 30}}])", ok)
         << QStringLiteral("scenario.json:2:86: services[0].latency.p99Ms: expected p99Ms >= medianMs (40)");
+
+    QTest::addRow("key of two other dists")
+        << scenario(R"([{"name": "a", "latency": {"dist": "fixed", "ms": 4, "meanMs": 9}}])", ok)
+        << QStringLiteral(
+               "scenario.json:2:66: services[0].latency.meanMs: does not apply to dist \"fixed\" (it "
+               "takes 'ms'; 'meanMs' belongs to \"normal\", \"exponential\")");
+
+    QTest::addRow("exponential mean 0")
+        << scenario(R"([{"name": "a", "latency": {"dist": "exponential", "meanMs": 0}}])", ok)
+        << QStringLiteral("scenario.json:2:73: services[0].latency.meanMs: expected a duration in milliseconds (a "
+                          "positive number), got 0");
+
+    QTest::addRow("pareto without alpha")
+        << scenario(R"([{"name": "a", "latency": {"dist": "pareto", "minMs": 5}}])", ok)
+        << QStringLiteral("scenario.json:2:39: services[0].latency.alpha: missing; expected the tail index, "
+                          "a number above 0 and at most 100");
+
+    QTest::addRow("pareto alpha 0")
+        << scenario(R"([{"name": "a", "latency": {"dist": "pareto", "minMs": 5, "alpha": 0}}])", ok)
+        << QStringLiteral("scenario.json:2:79: services[0].latency.alpha: expected the tail index, "
+                          "a number above 0 and at most 100, got 0");
+
+    QTest::addRow("pareto alpha too large")
+        << scenario(R"([{"name": "a", "latency": {"dist": "pareto", "minMs": 5, "alpha": 1000}}])", ok)
+        << QStringLiteral("scenario.json:2:79: services[0].latency.alpha: expected the tail index, "
+                          "a number above 0 and at most 100, got 1000");
+
+    QTest::addRow("pareto without a scale")
+        << scenario(R"([{"name": "a", "latency": {"dist": "pareto", "alpha": 2}}])", ok)
+        << QStringLiteral("scenario.json:2:39: services[0].latency.minMs: missing; expected the smallest "
+                          "latency (the scale) in milliseconds");
+
+    QTest::addRow("percentiles without p99")
+        << scenario(R"([{"name": "a", "latency": {"dist": "percentiles", "p50": 5, "p90": 9}}])", ok)
+        << QStringLiteral("scenario.json:2:39: services[0].latency.p99: missing; expected the 99th "
+                          "percentile latency in milliseconds");
+
+    QTest::addRow("percentiles decreasing")
+        << scenario(R"([{"name": "a", "latency": {"dist": "percentiles", "p50": 20, "p90": 50, "p99": 40}}])", ok)
+        << QStringLiteral("scenario.json:2:92: services[0].latency.p99: expected p99 >= p90 (50)");
+
+    QTest::addRow("percentiles p999 below p99, p90 absent")
+        << scenario(R"([{"name": "a", "latency": {"dist": "percentiles", "p50": 20, "p99": 40, "p999": 30}}])", ok)
+        << QStringLiteral("scenario.json:2:93: services[0].latency.p999: expected p999 >= p99 (40)");
+
+    QTest::addRow("misspelt percentile")
+        << scenario(R"([{"name": "a", "latency": {"dist": "percentiles", "p50": 20, "p95": 40, "p99": 60}}])", ok)
+        << QStringLiteral("scenario.json:2:74: services[0].latency.p95: unknown key; did you mean 'p90'?");
 
     QTest::addRow("unknown operation service")
         << scenario(R"([{"name": "payments"}])", R"([{"name": "o", "service": "paymens", "rate": 1}])")

@@ -110,7 +110,8 @@ private Q_SLOTS:
         steps.arrival = ArrivalKind::Constant;
         s.operations = { ramp, steps };
         ServiceConfig &svc = s.services[0];
-        for (LatencyKind kind : { LatencyKind::Fixed, LatencyKind::Uniform, LatencyKind::Normal, LatencyKind::Lognormal }) {
+        for (LatencyKind kind : { LatencyKind::Fixed, LatencyKind::Uniform, LatencyKind::Normal, LatencyKind::Lognormal,
+                 LatencyKind::Exponential, LatencyKind::Pareto, LatencyKind::Percentiles }) {
             svc.latency = {};
             svc.latency.kind = kind;
             svc.latency.fixed = fromMs(12);
@@ -120,6 +121,12 @@ private Q_SLOTS:
             svc.latency.stddev = fromMs(4);
             svc.latency.median = fromMs(25);
             svc.latency.p99 = fromMs(400);
+            if (kind == LatencyKind::Pareto)
+                svc.latency.alpha = 2.5;
+            if (kind == LatencyKind::Percentiles) {
+                svc.latency.p90 = fromMs(60);
+                svc.latency.p999 = fromMs(900);
+            }
             const QByteArray written = scenarioToJsonBytes(s);
             LoadError error;
             const std::optional<ScenarioConfig> reread = parseScenario(written, QStringLiteral("x.json"), &error);
