@@ -136,8 +136,8 @@ private Q_SLOTS:
         int exported = 0;
         for (const QByteArray &from : states) {
             for (const QByteArray &to : states) {
-                const QByteArray series = "circuit_breaker_state_changes_total{from="" + from
-                    + "",name="checkout",to="" + to + ""}";
+                const QByteArray series = "circuit_breaker_state_changes_total{from=\"" + from
+                    + "\",name=\"checkout\",to=\"" + to + "\"}";
                 // Only the reset timer enters HALF_OPEN, from OPEN; every command can restart
                 // the state it names (OPEN → OPEN, CLOSED → CLOSED, ...).
                 const bool possible = to != "half_open" || from == "open";
