@@ -112,6 +112,12 @@ int successesToClose(const CircuitBreakerConfig &config)
     return std::max(1, config.successThreshold);
 }
 
+// Rates mean something only once the window holds the breaker's minimum number of calls.
+bool hasVolume(const SlidingWindow::Totals &window, const CircuitBreakerConfig &config)
+{
+    return window.calls > 0 && window.calls >= config.volumeThreshold;
+}
+
 double rate(std::int64_t part, std::int64_t calls)
 {
     return calls > 0 ? static_cast<double>(part) / static_cast<double>(calls) : 0.0;
@@ -303,7 +309,7 @@ void CircuitBreaker::judgeClosed(TimePoint now, PendingEvents &events)
     }
     // record() has just brought the window up to `now`: no need to slide it again.
     const SlidingWindow::Totals window = m_window.current();
-    if (window.calls == 0 || window.calls < m_config.volumeThreshold)
+    if (!hasVolume(window, m_config))
         return;
     if (rateReached(window.failures, window.calls, m_config.failureRateThreshold))
         transition(CircuitState::Open, TransitionReason::FailureRate, now, events);
@@ -322,10 +328,10 @@ void CircuitBreaker::transition(
     cancelResetTimer();
     switch (to) {
     case CircuitState::Open:
-        // Back-off only after a failed trial; every other state reset the count when entered.
-        if (from == CircuitState::HalfOpen)
-            ++m_consecutiveTrips;
-        scheduleHalfOpen(now, openDuration());
+        // Back-off only after a failed trial; any other way in (forceOpen included) starts over.
+        m_consecutiveTrips = from == CircuitState::HalfOpen ? m_consecutiveTrips + 1 : 0;
+        m_openedAt = now;
+        scheduleHalfOpen(now);
         break;
     case CircuitState::HalfOpen:
         // The trial run starts from zero, whatever CLOSED counted before the trip.
@@ -333,12 +339,12 @@ void CircuitBreaker::transition(
         m_totals.consecutiveFailures = 0;
         break;
     case CircuitState::Closed:
+        // However it closes (trial successes, forceClose, reset), nothing from before judges it:
+        // a stale window or run would reopen it at the next failure (Resilience4j: a new ClosedState).
         m_consecutiveTrips = 0;
-        if (reason == TransitionReason::SuccessThreshold) {
-            m_window.clear();
-            m_totals.consecutiveSuccesses = 0;
-            m_totals.consecutiveFailures = 0;
-        }
+        m_window.clear();
+        m_totals.consecutiveSuccesses = 0;
+        m_totals.consecutiveFailures = 0;
         break;
     case CircuitState::Disabled:
     case CircuitState::ForcedOpen:
@@ -364,11 +370,11 @@ Duration CircuitBreaker::openDuration() const
     return scaled >= static_cast<double>(cap.count()) ? cap : Duration(static_cast<std::int64_t>(scaled));
 }
 
-void CircuitBreaker::scheduleHalfOpen(TimePoint now, Duration after)
+void CircuitBreaker::scheduleHalfOpen(TimePoint now)
 {
     // Transitions are rare and a scheduler never runs a task inline, so scheduling under the
     // lock is safe and keeps m_resetTimer consistent with m_epoch.
-    m_halfOpenAt = now + std::max(after, Duration::zero());
+    m_halfOpenAt = std::max(m_openedAt + std::max(openDuration(), Duration::zero()), now);
     const std::uint32_t epoch = m_epoch;
     m_resetTimer = m_scheduler.scheduleAt(m_halfOpenAt, [this, epoch] { onResetTimer(epoch); });
 }
@@ -435,10 +441,10 @@ bool CircuitBreaker::isHealthy() const
     if (m_state != CircuitState::Closed && m_state != CircuitState::Disabled
         && m_state != CircuitState::MetricsOnly)
         return false;
-    if (m_config.failureRateThreshold <= 0) // the rate is not judged at all
-        return true;
+    // Judged as judgeClosed() judges it: the same volume gate, the same threshold.
     const SlidingWindow::Totals window = m_window.totals(now);
-    return rate(window.failures, window.calls) < m_config.failureRateThreshold;
+    return !hasVolume(window, m_config)
+        || !rateReached(window.failures, window.calls, m_config.failureRateThreshold);
 }
 
 std::optional<TimePoint> CircuitBreaker::halfOpenAt() const
@@ -455,8 +461,6 @@ void CircuitBreaker::manualTransition(CircuitState to, TransitionReason reason)
     PendingEvents events;
     {
         std::lock_guard guard(m_lock);
-        if (m_state == to) // already there: keep the running period (and its timer)
-            return;
         transition(to, reason, now, events);
     }
     notifyListeners(events);
@@ -511,14 +515,24 @@ void CircuitBreaker::reset()
 
 void CircuitBreaker::updateConfig(const CircuitBreakerConfig &config)
 {
+    const TimePoint now = m_scheduler.now();
+    PendingEvents events;
     {
         std::lock_guard guard(m_lock);
         // Rare (a slider moved), so building a new window under the lock is acceptable.
         if (config.windowType != m_config.windowType || config.windowSize != m_config.windowSize)
-            m_window = SlidingWindow(config.windowType, config.windowSize);
+            m_window = m_window.resized(config.windowType, config.windowSize, now);
         m_config = config;
+        if (m_state == CircuitState::Open) {
+            // The open period keeps its start and takes the new length.
+            cancelResetTimer();
+            scheduleHalfOpen(now);
+            if (m_halfOpenAt <= now) // already over: at once (the transition cancels the timer)
+                transition(CircuitState::HalfOpen, TransitionReason::ResetTimeout, now, events);
+        }
     }
     m_listeners.notify([&](CircuitBreakerListener *l) { l->onConfigChanged(m_name, config); });
+    notifyListeners(events);
 }
 
 void CircuitBreaker::notifyListeners(const PendingEvents &events)

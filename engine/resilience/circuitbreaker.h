@@ -18,6 +18,14 @@ enum class CircuitState : std::uint8_t { Closed = 0, Open = 1, HalfOpen = 2, Dis
 inline constexpr int CircuitStateCount = 6;
 QLatin1StringView circuitStateName(CircuitState state); // "CLOSED", "HALF_OPEN", ...
 
+// Whether a breaker can ever move from `from` to `to` (the exports list every such pair at 0).
+// A manual command starts a fresh period even in the state it names (OPEN → OPEN restarts the
+// open time, CLOSED → CLOSED the counters); only the reset timer enters HALF_OPEN, from OPEN.
+constexpr bool isPossibleTransition(CircuitState from, CircuitState to)
+{
+    return to != CircuitState::HalfOpen || from == CircuitState::Open;
+}
+
 // Why a breaker changed state, as the stateChange event and the events file name it.
 enum class TransitionReason : std::uint8_t {
     FailureThreshold, FailureRate, SlowCallRate, ResetTimeout, SuccessThreshold, HalfOpenFailure,
@@ -119,14 +127,17 @@ public:
     // When the breaker will move from OPEN to HALF_OPEN; nullopt unless OPEN.
     std::optional<TimePoint> halfOpenAt() const;
 
+    // Each command starts a fresh period of its state, even the state the breaker is in, and
+    // emits the state change (as Resilience4j's transitionTo*State).
     void forceOpen();   // OPEN now, HALF_OPEN after resetTimeout
     void holdOpen();    // FORCED_OPEN until forceClose() or reset()
-    void forceClose();  // CLOSED, keeping metrics
-    void reset();       // CLOSED with counters and window cleared; emits reset
+    void forceClose();  // CLOSED with an empty window and no runs; lifetime counters kept
+    void reset();       // CLOSED with every counter and the window cleared; emits reset
     void disable();     // DISABLED: everything passes, nothing is recorded
     void metricsOnly(); // METRICS_ONLY: everything passes and is recorded, no transitions
-    // New thresholds apply at once; state, counters and window are kept (a changed window
-    // type or size starts an empty window).
+    // New thresholds apply at once; state and counters are kept. While OPEN, the open period
+    // keeps its start and takes the new length (already over: HALF_OPEN now). A new window
+    // size keeps what still fits (SlidingWindow::resized).
     void updateConfig(const CircuitBreakerConfig &config);
 
     void addListener(CircuitBreakerListener *listener) { m_listeners.add(listener); }
@@ -144,7 +155,7 @@ private:
     void transition(CircuitState to, TransitionReason reason, TimePoint now, PendingEvents &events);
     void manualTransition(CircuitState to, TransitionReason reason);
     Duration openDuration() const;
-    void scheduleHalfOpen(TimePoint now, Duration after);
+    void scheduleHalfOpen(TimePoint now); // at m_openedAt + openDuration(), or now if that is past
     void cancelResetTimer();
     void onResetTimer(std::uint32_t epoch);
     void judgeClosed(TimePoint now, PendingEvents &events);
@@ -166,6 +177,7 @@ private:
     int m_halfOpenInFlight = 0;
     int m_consecutiveTrips = 0; // HALF_OPEN → OPEN moves since OPEN was entered from elsewhere, for resetTimeoutMultiplier
     TimerId m_resetTimer = 0;
+    TimePoint m_openedAt {}; // when the current OPEN period started
     TimePoint m_halfOpenAt {};
     ListenerList<CircuitBreakerListener> m_listeners;
 };

@@ -39,16 +39,26 @@ void summarize(HealthStatus &status)
         ++cb.byState[size_t(b.state)];
         (b.healthy ? cb.healthy : cb.unhealthy) += 1;
     }
-    status.issues.clear();
-    const int open = cb.byState[size_t(CircuitState::Open)] + cb.byState[size_t(CircuitState::ForcedOpen)];
-    if (open > 0)
-        status.issues.append(QStringLiteral("%1 circuit breakers are open").arg(open));
+    // Every unhealthy breaker is open, half-open or failing, so each one is named by an issue.
+    int failing = 0;
+    for (const BreakerHealth &b : cb.breakers) {
+        const bool refusing = b.state == CircuitState::Open || b.state == CircuitState::ForcedOpen
+            || b.state == CircuitState::HalfOpen;
+        failing += !b.healthy && !refusing ? 1 : 0;
+    }
     int congested = 0;
     for (const BulkheadHealth &b : status.bulkheads)
         congested += b.congested ? 1 : 0;
-    if (congested > 0)
-        status.issues.append(QStringLiteral("%1 bulkheads are congested").arg(congested));
-    status.healthy = status.issues.isEmpty() && cb.unhealthy == 0;
+    status.issues.clear();
+    const auto issue = [&](int count, const char *what) {
+        if (count > 0)
+            status.issues.append(QStringLiteral("%1 %2").arg(count).arg(QLatin1StringView(what)));
+    };
+    issue(cb.open(), "circuit breakers are open");
+    issue(cb.byState[size_t(CircuitState::HalfOpen)], "circuit breakers are half-open");
+    issue(failing, "circuit breakers are failing");
+    issue(congested, "bulkheads are congested");
+    status.healthy = status.issues.isEmpty();
 }
 
 QJsonObject HealthStatus::toJson() const
@@ -87,7 +97,7 @@ QJsonObject HealthStatus::toJson() const
                       { QStringLiteral("total"), circuitBreakers.total },
                       { QStringLiteral("healthy"), circuitBreakers.healthy },
                       { QStringLiteral("unhealthy"), circuitBreakers.unhealthy },
-                      { QStringLiteral("open"), circuitBreakers.byState[size_t(CircuitState::Open)] },
+                      { QStringLiteral("open"), circuitBreakers.open() },
                       { QStringLiteral("halfOpen"), circuitBreakers.byState[size_t(CircuitState::HalfOpen)] },
                       { QStringLiteral("byState"), byState },
                       { QStringLiteral("breakers"), breakers },

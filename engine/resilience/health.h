@@ -24,6 +24,9 @@ struct CircuitBreakersHealth
     int healthy = 0, unhealthy = 0, total = 0;
     std::array<int, CircuitStateCount> byState {};
     QList<BreakerHealth> breakers;
+
+    // OPEN and FORCED_OPEN alike: both refuse every call.
+    int open() const { return byState[size_t(CircuitState::Open)] + byState[size_t(CircuitState::ForcedOpen)]; }
 };
 
 struct BulkheadHealth
@@ -53,7 +56,10 @@ struct HealthStatus
 
 BreakerHealth breakerHealth(const CircuitBreaker &breaker);
 BulkheadHealth bulkheadHealth(const Bulkhead &bulkhead);
-// Fills the summary: "N circuit breakers are open", "N bulkheads are congested".
+// Fills the summary. Degraded exactly when an issue names why: "N circuit breakers are open"
+// (OPEN or FORCED_OPEN), "N circuit breakers are half-open" (probing: most calls refused),
+// "N circuit breakers are failing" (passing calls, failure rate at or over the threshold with
+// the breaker's minimum volume), "N bulkheads are congested".
 void summarize(HealthStatus &status);
 
 } // namespace bw

@@ -17,8 +17,9 @@ SlidingWindow::SlidingWindow(WindowType type, std::int64_t size)
     , m_size(std::max<std::int64_t>(size, 1)) // a window of nothing would divide by zero below
 {
     if (m_type == WindowType::Time) {
-        // ceil(size / 100) ms, so that 100 buckets always cover at least the whole window.
-        m_bucketWidth = fromMs((m_size + TimeBuckets - 1) / TimeBuckets);
+        // Exact in nanoseconds (a whole number of milliseconds divides by 100), so the 100
+        // buckets cover the window and no more, however small it is.
+        m_bucketWidth = fromMs(m_size) / TimeBuckets;
         m_buckets.resize(TimeBuckets);
     } else {
         m_ring.resize(static_cast<std::size_t>(m_size));
@@ -80,6 +81,44 @@ void SlidingWindow::clear()
     m_newestStart = TimePoint::max();
     m_newestEnd = TimePoint::min();
     m_totals = {};
+}
+
+SlidingWindow SlidingWindow::resized(WindowType type, std::int64_t size, TimePoint now) const
+{
+    SlidingWindow next(type, size);
+    if (type != m_type)
+        return next;
+    if (type == WindowType::Count) {
+        // Oldest first, skipping those the new ring would overwrite anyway.
+        const std::int64_t kept = std::min(m_totals.calls, next.m_size);
+        const std::size_t used = static_cast<std::size_t>(m_totals.calls);
+        std::size_t at = (m_ringNext + m_ring.size() - used) % m_ring.size();
+        for (std::int64_t i = 0; i < m_totals.calls; ++i, at = (at + 1) % m_ring.size()) {
+            if (i >= m_totals.calls - kept)
+                next.record(now, m_ring[at] & RingFailure, m_ring[at] & RingSlow);
+        }
+        return next;
+    }
+    const std::int64_t newest = std::max(bucketIndexFor(now), m_newestBucket);
+    const std::int64_t nextNewest = next.bucketIndexFor(now);
+    next.advance(nextNewest);
+    for (const Bucket &b : m_buckets) {
+        if (b.index < 0 || b.index <= newest - TimeBuckets || b.calls == 0)
+            continue; // unused, or already out of this window
+        // At its start, so that no call is kept past the new size; a bucket from after `now`
+        // (an older reading) counts in the newest, as record() does.
+        const std::int64_t index = std::min(b.index * m_bucketWidth / next.m_bucketWidth, nextNewest);
+        if (index <= nextNewest - TimeBuckets)
+            continue;
+        Bucket &into = next.m_buckets[static_cast<std::size_t>(index % TimeBuckets)];
+        into.calls += b.calls;
+        into.failures += b.failures;
+        into.slow += b.slow;
+        next.m_totals.calls += b.calls;
+        next.m_totals.failures += b.failures;
+        next.m_totals.slow += b.slow;
+    }
+    return next;
 }
 
 SlidingWindow::Totals SlidingWindow::totals(TimePoint now)

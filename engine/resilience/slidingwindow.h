@@ -10,9 +10,10 @@
 namespace bw {
 
 // The breaker's window: calls, failures and slow calls over the last windowSize milliseconds
-// (time: 100 buckets, so the window slides in steps of windowSize/100) or the last windowSize
-// calls (count: a ring of outcomes). Recording and reading are O(1) amortised; no allocation
-// after construction. Not thread-safe: the breaker's lock guards it.
+// (time: 100 buckets of exactly windowSize/100, so a call counts for between 99 % and 100 % of
+// windowSize) or the last windowSize calls (count: a ring of outcomes). Recording and reading
+// are O(1) amortised; no allocation after construction. Not thread-safe: the breaker's lock
+// guards it.
 class SlidingWindow
 {
 public:
@@ -22,6 +23,12 @@ public:
 
     void record(TimePoint now, bool failure, bool slow);
     void clear();
+    // A window of the same type and a new size holding what of this one still fits at `now`:
+    // the newest `size` outcomes of a count window; the buckets of a time window that the new
+    // window still covers, each placed at its start (so no call is kept longer than `size`).
+    // A new type starts empty: a count window does not know when its calls happened, nor a
+    // time window their order within a bucket. Allocates: for configuration changes only.
+    SlidingWindow resized(WindowType type, std::int64_t size, TimePoint now) const;
 
     struct Totals
     {

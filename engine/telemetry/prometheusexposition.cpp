@@ -62,11 +62,13 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
         const std::string name = b.name.toStdString();
         for (int from = 0; from < CircuitStateCount; ++from) {
             for (int to = 0; to < CircuitStateCount; ++to) {
-                if (const std::int64_t n = b.changes[std::size_t(from)][std::size_t(to)]) {
+                // Every pair that can happen, at 0 until it does: a query on a series that
+                // appears only at its first increment misses that increment (rate, increase).
+                if (isPossibleTransition(CircuitState(from), CircuitState(to))) {
                     changes
                         .Add({ { "name", name }, { "from", stateLabel(CircuitState(from)) },
                             { "to", stateLabel(CircuitState(to)) } })
-                        .Increment(double(n));
+                        .Increment(double(b.changes[std::size_t(from)][std::size_t(to)]));
                 }
             }
         }

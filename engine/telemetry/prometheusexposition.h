@@ -8,7 +8,7 @@ namespace bw {
 
 // The Prometheus text exposition (format 0.0.4) of a snapshot, with the names and labels of
 // semantics.md ("Exported metrics"), built with prometheus-cpp's registry and serializer:
-//   circuit_breaker_state_changes_total{name,from,to}   only the transitions that happened
+//   circuit_breaker_state_changes_total{name,from,to}   every possible transition, 0 until it happens
 //   circuit_breaker_calls_total{name,result}            success, failure (recorded), rejected
 //   circuit_breaker_state{name,state}                   1 for the current state, 0 for the others
 //   circuit_breaker_failure_rate{name}                  over the breaker's window, 0..1

@@ -1,4 +1,5 @@
 #include "resilience/circuitbreaker.h"
+#include "resilience/health.h"
 #include "runtime/virtualscheduler.h"
 
 #include <QTest>
@@ -249,11 +250,13 @@ private Q_SLOTS:
     void metricsEveryField();
     void health_data();
     void health();
+    void healthSummary_data();
+    void healthSummary();
     void reset();
     void resetWhileClosed();
     void forceOpen();
     void holdOpenSurvivesResetTimeout();
-    void forceCloseKeepsMetrics();
+    void forceCloseStartsFresh();
     void disable();
     void metricsOnly();
     void manualTransitions_data();
@@ -266,9 +269,11 @@ private Q_SLOTS:
     void listenerMayCallBack();
     void removedListenerHearsNothing();
     void updateConfigKeepsStateAndWindow();
-    void updateConfigKeepsOpenTimer();
+    void updateConfigReschedulesOpenTimer();
     void updateConfigNewWindow_data();
     void updateConfigNewWindow();
+    void updateConfigResizedTimeWindow_data();
+    void updateConfigResizedTimeWindow();
     void updateConfigAppliesAtOnce();
 
     void classify_data();
@@ -671,7 +676,7 @@ void tst_CircuitBreaker::failureRateNeedsVolume()
     h.run(u"FFFFF");
     QCOMPARE(h.breaker.state(), CircuitState::Closed);
     QCOMPARE(h.breaker.metrics().failureRate, 1.0);
-    QVERIFY(!h.breaker.isHealthy()); // health judges the rate without a volume gate
+    QVERIFY(h.breaker.isHealthy()); // under the volume, health does not judge the rate either
     h.run(u"S");
     QCOMPARE(h.breaker.state(), CircuitState::Open);
     QCOMPARE(h.recorder.changes.last().reason, TransitionReason::FailureRate);
@@ -817,7 +822,6 @@ void tst_CircuitBreaker::metricsEveryField()
     h.breaker.holdOpen();
     h.breaker.tryAcquire();
     h.breaker.tryAcquire();
-    h.breaker.forceClose();
 
     const CircuitBreakerMetrics m = h.breaker.metrics();
     QCOMPARE(m.successes, 2);
@@ -837,34 +841,22 @@ void tst_CircuitBreaker::metricsEveryField()
     QCOMPARE(m.halfOpenInFlight, 0);
 }
 
-void tst_CircuitBreaker::health_data()
-{
-    QTest::addColumn<QString>("setup"); // a call sequence, then an action
-    QTest::addColumn<QString>("action");
-    QTest::addColumn<bool>("healthy");
-    QTest::addRow("new") << QString() << QString() << true;
-    QTest::addRow("closed, rate under threshold") << u"SSF"_s << QString() << true;
-    QTest::addRow("closed, rate at threshold") << u"SF"_s << QString() << false;
-    QTest::addRow("open") << u"FFF"_s << QString() << false;
-    QTest::addRow("half open") << u"FFF"_s << u"wait"_s << false;
-    QTest::addRow("forced open") << QString() << u"holdOpen"_s << false;
-    QTest::addRow("disabled") << QString() << u"disable"_s << true;
-    QTest::addRow("disabled, failing window") << u"SFF"_s << u"disable"_s << false;
-    QTest::addRow("metrics only") << u"SSF"_s << u"metricsOnly"_s << true;
-    QTest::addRow("metrics only, failing") << QString() << u"metricsOnly+FFFF"_s << false;
-    QTest::addRow("rate threshold off") << QString() << u"rateOff+SFF"_s << true;
-}
+namespace {
 
-void tst_CircuitBreaker::health()
+// Health is judged with the breaker's own volume gate: 3 calls, rate 0.5.
+CircuitBreakerConfig healthConfig()
 {
-    QFETCH(QString, setup);
-    QFETCH(QString, action);
-    QFETCH(bool, healthy);
     CircuitBreakerConfig c = baseConfig();
     c.failureRateThreshold = 0.5;
-    c.volumeThreshold = 100; // the rate never trips here; health has no volume gate
-    Harness h(c);
+    c.volumeThreshold = 3;
+    return c;
+}
+
+// Runs `setup` (a call sequence), then `action`, on a breaker with healthConfig().
+void driveForHealth(Harness &h, const QString &setup, const QString &action)
+{
     h.run(setup);
+    CircuitBreakerConfig c = healthConfig();
     if (action == u"wait") {
         h.scheduler.advanceBy(ResetTimeout);
     } else if (action == u"holdOpen") {
@@ -873,16 +865,99 @@ void tst_CircuitBreaker::health()
         h.breaker.disable();
     } else if (action == u"metricsOnly") {
         h.breaker.metricsOnly();
-    } else if (action == u"metricsOnly+FFFF") {
+    } else if (action.startsWith(u"metricsOnly+")) {
         h.breaker.metricsOnly();
-        h.run(u"FFFF");
+        h.run(action.sliced(12));
     } else if (action == u"rateOff+SFF") {
         c.failureRateThreshold = 0;
         c.failureThreshold = 0;
         h.breaker.updateConfig(c);
         h.run(u"SFF");
+    } else if (action == u"rate0.3") {
+        c.failureRateThreshold = 0.3; // judged by the next call; health sees it at once
+        h.breaker.updateConfig(c);
     }
+}
+
+} // namespace
+
+void tst_CircuitBreaker::health_data()
+{
+    QTest::addColumn<QString>("setup"); // a call sequence, then an action
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<bool>("healthy");
+    QTest::addRow("new") << QString() << QString() << true;
+    QTest::addRow("one failure of one: under the volume") << u"F"_s << QString() << true;
+    QTest::addRow("closed, rate under threshold") << u"SSF"_s << QString() << true;
+    QTest::addRow("closed, rate at a lowered threshold") << u"SSF"_s << u"rate0.3"_s << false;
+    QTest::addRow("open") << u"FFF"_s << QString() << false;
+    QTest::addRow("half open") << u"FFF"_s << u"wait"_s << false;
+    QTest::addRow("forced open") << QString() << u"holdOpen"_s << false;
+    QTest::addRow("disabled") << QString() << u"disable"_s << true;
+    QTest::addRow("disabled, failing window") << u"SFF"_s << u"disable"_s << false;
+    QTest::addRow("metrics only") << u"SSF"_s << u"metricsOnly"_s << true;
+    QTest::addRow("metrics only, failing") << QString() << u"metricsOnly+FFFF"_s << false;
+    QTest::addRow("metrics only, failing under the volume") << QString() << u"metricsOnly+FF"_s << true;
+    QTest::addRow("rate threshold off") << QString() << u"rateOff+SFF"_s << true;
+}
+
+void tst_CircuitBreaker::health()
+{
+    QFETCH(QString, setup);
+    QFETCH(QString, action);
+    QFETCH(bool, healthy);
+    Harness h(healthConfig());
+    driveForHealth(h, setup, action);
     QCOMPARE(h.breaker.isHealthy(), healthy);
+}
+
+void tst_CircuitBreaker::healthSummary_data()
+{
+    // Breakers as "setup/action" pairs; the health body they give.
+    QTest::addColumn<QStringList>("breakers");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("open");
+    QTest::addColumn<int>("halfOpen");
+    QTest::addColumn<QStringList>("issues");
+    QTest::addRow("healthy") << QStringList { u"SS/"_s } << u"healthy"_s << 0 << 0 << QStringList();
+    QTest::addRow("one failure of one") << QStringList { u"F/"_s } << u"healthy"_s << 0 << 0 << QStringList();
+    QTest::addRow("failing, not open")
+        << QStringList { u"/metricsOnly+FFFF"_s, u"SSF/rate0.3"_s } << u"degraded"_s << 0 << 0
+        << QStringList { u"2 circuit breakers are failing"_s };
+    QTest::addRow("half open") << QStringList { u"FFF/wait"_s } << u"degraded"_s << 0 << 1
+                               << QStringList { u"1 circuit breakers are half-open"_s };
+    QTest::addRow("forced open counts as open")
+        << QStringList { u"/holdOpen"_s } << u"degraded"_s << 1 << 0
+        << QStringList { u"1 circuit breakers are open"_s };
+    QTest::addRow("every reason")
+        << QStringList { u"FFF/"_s, u"/holdOpen"_s, u"FFF/wait"_s, u"/metricsOnly+FFFF"_s, u"S/"_s }
+        << u"degraded"_s << 2 << 1
+        << QStringList { u"2 circuit breakers are open"_s, u"1 circuit breakers are half-open"_s,
+               u"1 circuit breakers are failing"_s };
+}
+
+void tst_CircuitBreaker::healthSummary()
+{
+    QFETCH(QStringList, breakers);
+    QFETCH(QString, status);
+    QFETCH(int, open);
+    QFETCH(int, halfOpen);
+    QFETCH(QStringList, issues);
+    std::vector<std::unique_ptr<Harness>> harnesses;
+    HealthStatus health;
+    for (const QString &b : breakers) {
+        harnesses.push_back(std::make_unique<Harness>(healthConfig()));
+        driveForHealth(*harnesses.back(), b.section(u'/', 0, 0), b.section(u'/', 1));
+        health.circuitBreakers.breakers.append(breakerHealth(harnesses.back()->breaker));
+    }
+    summarize(health);
+    const QJsonObject json = health.toJson();
+    QCOMPARE(json[u"status"_s].toString(), status);
+    QCOMPARE(health.healthy, status == u"healthy");
+    QCOMPARE(json[u"circuitBreakers"_s][u"open"_s].toInt(), open);
+    QCOMPARE(json[u"circuitBreakers"_s][u"halfOpen"_s].toInt(), halfOpen);
+    QCOMPARE(json[u"circuitBreakers"_s][u"unhealthy"_s].toInt() > 0, status == u"degraded");
+    QCOMPARE(json[u"issues"_s].toVariant().toStringList(), issues);
 }
 
 void tst_CircuitBreaker::reset()
@@ -934,14 +1009,30 @@ void tst_CircuitBreaker::forceOpen()
     QCOMPARE(h.recorder.changes.last().reason, TransitionReason::ForceOpen);
     QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(1300)));
     QVERIFY(!h.breaker.tryAcquire());
-    // Forcing an open breaker open again changes nothing, the timer included.
+    // Forcing an open breaker open again starts a fresh open period, and says so.
     h.scheduler.advanceBy(std::chrono::milliseconds(500));
     h.breaker.forceOpen();
-    QCOMPARE(h.recorder.changes.size(), 1);
-    QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(1300)));
-    h.scheduler.advanceTo(fromMs(1300));
+    QCOMPARE(h.recorder.changes.size(), 2);
+    QCOMPARE(h.recorder.log.last(), u"state OPEN>OPEN forceOpen"_s);
+    QCOMPARE(h.recorder.changes.last().at, fromMs(800));
+    QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(1800)));
+    QCOMPARE(h.scheduler.pendingTimers(), 1u);
+    h.scheduler.advanceTo(fromMs(1799));
+    QCOMPARE(h.breaker.state(), CircuitState::Open);
+    h.scheduler.advanceTo(fromMs(1800));
     QCOMPARE(h.breaker.state(), CircuitState::HalfOpen);
     QCOMPARE(h.recorder.changes.last().reason, TransitionReason::ResetTimeout);
+
+    // After a failed trial the open time backs off; a force open starts over at resetTimeout.
+    CircuitBreakerConfig c = baseConfig();
+    c.resetTimeoutMultiplier = 4;
+    c.maxResetTimeout = fromMs(10000);
+    Harness backoff(c);
+    backoff.toHalfOpen();
+    backoff.run(u"F");
+    QCOMPARE(*backoff.breaker.halfOpenAt() - backoff.scheduler.now(), fromMs(4000));
+    backoff.breaker.forceOpen();
+    QCOMPARE(*backoff.breaker.halfOpenAt() - backoff.scheduler.now(), ResetTimeout);
 }
 
 void tst_CircuitBreaker::holdOpenSurvivesResetTimeout()
@@ -967,31 +1058,51 @@ void tst_CircuitBreaker::holdOpenSurvivesResetTimeout()
     QCOMPARE(h.recorder.changes.last().reason, TransitionReason::Reset);
 }
 
-void tst_CircuitBreaker::forceCloseKeepsMetrics()
+void tst_CircuitBreaker::forceCloseStartsFresh()
 {
-    CircuitBreakerConfig c = baseConfig();
-    c.failureThreshold = 0;
-    c.failureRateThreshold = 0.9;
-    c.volumeThreshold = 2;
-    Harness h(c);
-    h.run(u"FF");
+    // Tripped on consecutive failures: after the force close, one more failure is one, not four.
+    Harness h; // failureThreshold 3
+    h.run(u"FFF");
     QCOMPARE(h.breaker.state(), CircuitState::Open);
     h.breaker.tryAcquire();
-    const CircuitBreakerMetrics before = h.breaker.metrics();
     h.breaker.forceClose();
     QCOMPARE(h.breaker.state(), CircuitState::Closed);
     QCOMPARE(h.recorder.changes.last().reason, TransitionReason::ForceClose);
     QCOMPARE(h.scheduler.pendingTimers(), 0u);
-    const CircuitBreakerMetrics after = h.breaker.metrics();
-    QCOMPARE(after.failures, before.failures);
-    QCOMPARE(after.rejected, before.rejected);
-    QCOMPARE(after.consecutiveFailures, before.consecutiveFailures);
-    QCOMPARE(after.windowCalls, before.windowCalls);
-    // The kept window still judges the next call: one success leaves 2 of 3 failed, under 0.9.
-    h.run(u"S");
+    CircuitBreakerMetrics m = h.breaker.metrics();
+    QCOMPARE(m.consecutiveFailures, 0);
+    QCOMPARE(m.windowCalls, 0);
+    QCOMPARE(m.failures, 3); // lifetime counters are kept; reset() clears them
+    QCOMPARE(m.rejected, 1);
+    h.run(u"FF");
     QCOMPARE(h.breaker.state(), CircuitState::Closed);
-    h.run(u"F"); // 3 of 4 = 0.75
-    QCOMPARE(h.breaker.state(), CircuitState::Closed);
+    h.run(u"F");
+    QCOMPARE(h.breaker.state(), CircuitState::Open);
+
+    // A stale window of failures (under the volume) plus fresh successes does not reopen it.
+    CircuitBreakerConfig c = baseConfig();
+    c.failureThreshold = 0;
+    c.failureRateThreshold = 0.5;
+    c.volumeThreshold = 5;
+    Harness rate(c);
+    rate.run(u"FFFF");
+    rate.breaker.forceOpen();
+    rate.breaker.forceClose();
+    rate.run(u"SSSS");
+    QCOMPARE(rate.breaker.state(), CircuitState::Closed);
+    m = rate.breaker.metrics();
+    QCOMPARE(m.windowCalls, 4);
+    QCOMPARE(m.windowFailures, 0);
+
+    // Forced closed while CLOSED: a fresh period too, logged as such.
+    Harness closed;
+    closed.run(u"FF");
+    closed.recorder.log.clear();
+    closed.breaker.forceClose();
+    QCOMPARE(closed.recorder.log, QStringList { u"state CLOSED>CLOSED forceClose"_s });
+    closed.run(u"F");
+    QCOMPARE(closed.breaker.state(), CircuitState::Closed);
+    QCOMPARE(closed.breaker.metrics().consecutiveFailures, 1);
 }
 
 void tst_CircuitBreaker::disable()
@@ -1021,7 +1132,7 @@ void tst_CircuitBreaker::disable()
     h.breaker.forceClose();
     h.breaker.onError(p, error(ErrorCode::httpStatus(500)));
     QCOMPARE(h.breaker.metrics().failures, 1);
-    QCOMPARE(h.breaker.metrics().windowCalls, before.windowCalls);
+    QCOMPARE(h.breaker.metrics().windowCalls, 0); // CLOSED starts with an empty window
 }
 
 void tst_CircuitBreaker::metricsOnly()
@@ -1046,10 +1157,11 @@ void tst_CircuitBreaker::metricsOnly()
     QCOMPARE(h.recorder.calls.size(), 8);
     QCOMPARE(h.recorder.calls.last().state, CircuitState::MetricsOnly);
     QVERIFY(!h.breaker.isHealthy());
-    // Back to CLOSED, the kept counters judge the next call.
+    // Back to CLOSED, nothing recorded before judges the next call (7 of 9 failed, with them).
     h.breaker.forceClose();
-    h.run(u"F");
-    QCOMPARE(h.breaker.state(), CircuitState::Open);
+    h.run(u"S");
+    QCOMPARE(h.breaker.state(), CircuitState::Closed);
+    QCOMPARE(h.breaker.metrics().windowCalls, 1);
 }
 
 void tst_CircuitBreaker::manualTransitions_data()
@@ -1071,8 +1183,11 @@ void tst_CircuitBreaker::manualTransitions_data()
     };
     for (CircuitState from : states) {
         for (const auto &[action, to] : actions) {
+            // Every command is a fresh period, even of the state it names; only a reset of a
+            // CLOSED breaker is no state change (Resilience4j's reset()).
+            const bool changed = from != to || qstrcmp(action, "reset") != 0;
             QTest::addRow("%s %s", circuitStateName(from).data(), action)
-                << from << QString::fromLatin1(action) << to << (from != to);
+                << from << QString::fromLatin1(action) << to << changed;
         }
     }
 }
@@ -1130,7 +1245,7 @@ void tst_CircuitBreaker::manualTransitions()
         QCOMPARE(change.name, QStringLiteral("svc"));
         QCOMPARE(change.at, h.scheduler.now());
     }
-    // A timer is pending exactly when OPEN; an unchanged OPEN keeps its time.
+    // A timer is pending exactly when OPEN, due resetTimeout after the command.
     QCOMPARE(h.scheduler.pendingTimers(), to == CircuitState::Open ? 1u : 0u);
     if (to == CircuitState::Open)
         QCOMPARE(*h.breaker.halfOpenAt(), changed ? h.scheduler.now() + ResetTimeout : *halfOpenAt);
@@ -1303,31 +1418,52 @@ void tst_CircuitBreaker::updateConfigKeepsStateAndWindow()
     QVERIFY(h.recorder.changes.isEmpty());
 }
 
-void tst_CircuitBreaker::updateConfigKeepsOpenTimer()
+void tst_CircuitBreaker::updateConfigReschedulesOpenTimer()
 {
     Harness h;
-    h.run(u"FFF");
+    h.run(u"FFF"); // OPEN at 0 ms, until 1000 ms
     h.scheduler.advanceBy(std::chrono::milliseconds(200));
     CircuitBreakerConfig c = baseConfig();
     c.resetTimeout = fromMs(5000);
-    c.windowSize = 3; // a new window, but the state and its timer stay
     h.breaker.updateConfig(c);
+    // Counted from when it opened, not from the edit.
     QCOMPARE(h.breaker.state(), CircuitState::Open);
-    QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(1000)));
-    h.scheduler.advanceTo(fromMs(1000));
+    QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(5000)));
+    QCOMPARE(h.scheduler.pendingTimers(), 1u);
+    h.scheduler.advanceTo(fromMs(4999));
+    QCOMPARE(h.breaker.state(), CircuitState::Open);
+    h.scheduler.advanceTo(fromMs(5000));
     QCOMPARE(h.breaker.state(), CircuitState::HalfOpen);
-    h.run(u"F"); // the next open period takes the new reset timeout
-    QCOMPARE(*h.breaker.halfOpenAt() - h.scheduler.now(), fromMs(5000));
+
+    h.run(u"F"); // OPEN at 5000 ms, until 10000 ms
+    h.scheduler.advanceTo(fromMs(5300));
+    c.resetTimeout = fromMs(2000);
+    h.breaker.updateConfig(c);
+    QCOMPARE(h.breaker.halfOpenAt(), std::optional<TimePoint>(fromMs(7000)));
+    // Shorter than the time already spent open: HALF_OPEN at once, by the reset timeout.
+    h.recorder.log.clear();
+    c.resetTimeout = fromMs(100);
+    h.breaker.updateConfig(c);
+    QCOMPARE(h.breaker.state(), CircuitState::HalfOpen);
+    QCOMPARE(h.recorder.log, (QStringList { u"config"_s, u"state OPEN>HALF_OPEN resetTimeout"_s }));
+    QCOMPARE(h.recorder.changes.last().at, fromMs(5300));
+    QCOMPARE(h.scheduler.pendingTimers(), 0u);
+    QVERIFY(h.breaker.tryAcquire());
 }
 
 void tst_CircuitBreaker::updateConfigNewWindow_data()
 {
+    // After S F S F in a count window of 10: the window after the change, and after one more S.
     QTest::addColumn<WindowType>("type");
     QTest::addColumn<int>("size");
     QTest::addColumn<int>("windowCalls");
-    QTest::addRow("same window") << WindowType::Count << 10 << 4;
-    QTest::addRow("new size") << WindowType::Count << 5 << 0;
-    QTest::addRow("new type") << WindowType::Time << 10 << 0;
+    QTest::addColumn<int>("windowFailures");
+    QTest::addColumn<int>("callsAfterOneMore");
+    QTest::addColumn<int>("failuresAfterOneMore");
+    QTest::addRow("same window") << WindowType::Count << 10 << 4 << 2 << 5 << 2;
+    QTest::addRow("smaller: the newest 3") << WindowType::Count << 3 << 3 << 2 << 3 << 1;
+    QTest::addRow("larger: all") << WindowType::Count << 20 << 4 << 2 << 5 << 2;
+    QTest::addRow("new type: no times known") << WindowType::Time << 10 << 0 << 0 << 1 << 0;
 }
 
 void tst_CircuitBreaker::updateConfigNewWindow()
@@ -1335,18 +1471,63 @@ void tst_CircuitBreaker::updateConfigNewWindow()
     QFETCH(WindowType, type);
     QFETCH(int, size);
     QFETCH(int, windowCalls);
+    QFETCH(int, windowFailures);
+    QFETCH(int, callsAfterOneMore);
+    QFETCH(int, failuresAfterOneMore);
     Harness h;
     h.run(u"SFSF");
     CircuitBreakerConfig c = baseConfig();
     c.windowType = type;
     c.windowSize = size;
     h.breaker.updateConfig(c);
-    const CircuitBreakerMetrics m = h.breaker.metrics();
+    CircuitBreakerMetrics m = h.breaker.metrics();
     QCOMPARE(m.windowCalls, windowCalls);
+    QCOMPARE(m.windowFailures, windowFailures);
     QCOMPARE(m.totalCalls, 4); // lifetime counters are kept either way
     QCOMPARE(m.consecutiveFailures, 1);
     h.run(u"S");
-    QCOMPARE(h.breaker.metrics().windowCalls, windowCalls + 1);
+    m = h.breaker.metrics();
+    QCOMPARE(m.windowCalls, callsAfterOneMore);
+    QCOMPARE(m.windowFailures, failuresAfterOneMore);
+}
+
+void tst_CircuitBreaker::updateConfigResizedTimeWindow_data()
+{
+    // A 1000 ms window (10 ms buckets) holds F at 0, S at 300, F at 600, S at 900 ms; at 900 ms
+    // its size changes. What it holds at `at`.
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("at");
+    QTest::addColumn<int>("windowCalls");
+    QTest::addColumn<int>("windowFailures");
+    QTest::addRow("shrunk to 500: only what 500 ms cover") << 500 << 900 << 2 << 1;
+    QTest::addRow("shrunk to 500, 1099 ms") << 500 << 1099 << 2 << 1;
+    QTest::addRow("shrunk to 500, 1100 ms: F of 600 ms out") << 500 << 1100 << 1 << 0;
+    QTest::addRow("grown to 2000: all") << 2000 << 900 << 4 << 2;
+    QTest::addRow("grown to 2000, 1999 ms") << 2000 << 1999 << 4 << 2;
+    QTest::addRow("grown to 2000, 2000 ms: F of 0 ms out") << 2000 << 2000 << 3 << 1;
+}
+
+void tst_CircuitBreaker::updateConfigResizedTimeWindow()
+{
+    QFETCH(int, size);
+    QFETCH(int, at);
+    QFETCH(int, windowCalls);
+    QFETCH(int, windowFailures);
+    CircuitBreakerConfig c = baseConfig();
+    c.windowType = WindowType::Time;
+    c.windowSize = 1000;
+    Harness h(c);
+    const std::pair<int, char16_t> calls[] = { { 0, u'F' }, { 300, u'S' }, { 600, u'F' }, { 900, u'S' } };
+    for (const auto &[ms, kind] : calls) {
+        h.scheduler.advanceTo(fromMs(ms));
+        h.call(QChar(kind));
+    }
+    c.windowSize = size;
+    h.breaker.updateConfig(c);
+    h.scheduler.advanceTo(fromMs(at));
+    const CircuitBreakerMetrics m = h.breaker.metrics();
+    QCOMPARE(m.windowCalls, windowCalls);
+    QCOMPARE(m.windowFailures, windowFailures);
 }
 
 void tst_CircuitBreaker::updateConfigAppliesAtOnce()

@@ -161,7 +161,8 @@ public:
             failure = m_config.recordErrors.isEmpty() || m_config.recordErrors.contains(code);
         }
         Call call;
-        call.at = now;
+        call.index = m_calls.size();
+        call.at = call.windowAt = now;
         call.failure = failure;
         call.timeout = failure && (ending == Ending::Timeout || ending == Ending::CircuitTimeout);
         call.slow = now - p.at > m_config.slowCallDurationThreshold;
@@ -189,11 +190,8 @@ public:
             enter(CircuitState::HalfOpen, TransitionReason::ResetTimeout, m_halfOpenAt);
     }
 
-    void manual(CircuitState to, TransitionReason reason, TimePoint now)
-    {
-        if (state != to)
-            enter(to, reason, now);
-    }
+    // Every command starts a fresh period, even of the state the breaker is in.
+    void manual(CircuitState to, TransitionReason reason, TimePoint now) { enter(to, reason, now); }
 
     void reset(TimePoint now)
     {
@@ -210,12 +208,29 @@ public:
         ++resetEvents;
     }
 
-    void updateConfig(const CircuitBreakerConfig &config)
+    void updateConfig(const CircuitBreakerConfig &config, TimePoint now)
     {
-        if (config.windowType != m_config.windowType || config.windowSize != m_config.windowSize)
+        if (config.windowType != m_config.windowType) {
+            ++m_windowGeneration; // a new type starts empty
+        } else if (config.windowSize != m_config.windowSize) {
+            // What the old window holds moves to the new one, a time window's calls to the start
+            // of their old bucket; the new window then keeps what it covers.
+            const std::vector<Call> kept = windowCalls(now);
             ++m_windowGeneration;
+            for (const Call &c : kept) {
+                Call &call = m_calls[c.index];
+                call.windowGeneration = m_windowGeneration;
+                if (config.windowType == WindowType::Time)
+                    call.windowAt = c.windowAt / bucketWidth() * bucketWidth();
+            }
+        }
         m_config = config;
         ++configEvents;
+        if (state == CircuitState::Open) { // the open period keeps its start, takes the new length
+            m_halfOpenAt = std::max(m_openedAt + std::max(openTime(), Duration::zero()), now);
+            if (m_halfOpenAt <= now)
+                enter(CircuitState::HalfOpen, TransitionReason::ResetTimeout, now);
+        }
     }
 
     std::optional<TimePoint> halfOpenAt() const
@@ -254,13 +269,18 @@ public:
         if (state != CircuitState::Closed && state != CircuitState::Disabled
             && state != CircuitState::MetricsOnly)
             return false;
-        return m_config.failureRateThreshold <= 0 || metrics(now).failureRate < m_config.failureRateThreshold;
+        const CircuitBreakerMetrics m = metrics(now);
+        if (m.windowCalls == 0 || m.windowCalls < m_config.volumeThreshold) // the breaker's own volume gate
+            return true;
+        return m_config.failureRateThreshold <= 0 || m.failureRate < m_config.failureRateThreshold;
     }
 
 private:
     struct Call
     {
+        std::size_t index; // in m_calls
         TimePoint at;
+        TimePoint windowAt; // where a time window places it: `at`, or a bucket start after a resize
         bool failure, timeout, slow;
         bool current; // from the present state period: counts in the window and the runs
         int windowGeneration;
@@ -268,6 +288,7 @@ private:
 
     // The calls the window holds at `now`: the current ones since it was last emptied, then the
     // last windowSize of them, or those whose 100th-of-the-window bucket is among the 100 newest.
+    Duration bucketWidth() const { return fromMs(std::max<std::int64_t>(1, m_config.windowSize)) / 100; }
     std::vector<Call> windowCalls(TimePoint now) const
     {
         std::vector<Call> in;
@@ -279,9 +300,9 @@ private:
             if (std::int64_t(in.size()) > size)
                 in.erase(in.begin(), in.end() - size);
         } else {
-            const Duration width = fromMs((size + 99) / 100);
+            const Duration width = bucketWidth();
             const std::int64_t newest = now / width;
-            std::erase_if(in, [&](const Call &c) { return c.at / width <= newest - 100; });
+            std::erase_if(in, [&](const Call &c) { return c.windowAt / width <= newest - 100; });
         }
         return in;
     }
@@ -337,13 +358,15 @@ private:
         m_trialsInFlight = 0;
         if (to == CircuitState::Open) {
             m_failedTrials = from == CircuitState::HalfOpen ? m_failedTrials + 1 : 0;
+            m_openedAt = now;
             m_halfOpenAt = now + std::max(openTime(), Duration::zero());
         } else if (to != CircuitState::HalfOpen) {
             m_failedTrials = 0;
         }
-        if (to == CircuitState::HalfOpen || reason == TransitionReason::SuccessThreshold)
+        // CLOSED, however entered, starts with no runs and an empty window; HALF_OPEN with no runs.
+        if (to == CircuitState::HalfOpen || to == CircuitState::Closed)
             m_runStart = m_calls.size();
-        if (reason == TransitionReason::SuccessThreshold)
+        if (to == CircuitState::Closed)
             ++m_windowGeneration;
         transitions.push_back({ from, to, reason, now, metrics(now) });
     }
@@ -356,6 +379,7 @@ private:
     int m_trialsInFlight = 0;
     int m_failedTrials = 0;
     std::int64_t m_rejected = 0;
+    TimePoint m_openedAt {};
     TimePoint m_halfOpenAt {};
 };
 
@@ -585,7 +609,7 @@ QString runSequence(quint32 seed, const Family &family, Coverage &coverage, int 
         } else if (roll < configEnd) {
             config = tweakConfig(rng, config, family);
             breaker.updateConfig(config);
-            model.updateConfig(config);
+            model.updateConfig(config, scheduler.now());
             action = u"updateConfig window=%1/%2 ft=%3 frt=%4 vol=%5 srt=%6 st=%7 hmax=%8 reset=%9"_s
                          .arg(config.windowType == WindowType::Time ? u"time"_s : u"count"_s)
                          .arg(config.windowSize)

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void timeWindowExpiry_data();
     void timeWindowExpiry();
     void timeWindowSlidesBucketByBucket();
+    void timeWindowCoversItsSize();
     void timeWindowJumpFarAhead();
     void timeWindowClear();
     void timeWindowOlderReadingCountsInNewestBucket();
@@ -138,16 +139,16 @@ void tst_SlidingWindow::sizeBelowOneIsOne()
     QCOMPARE(totalsOf(count, 0).calls, 1);
     QCOMPARE(totalsOf(count, 0).failures, 0);
 
-    SlidingWindow time(WindowType::Time, 0); // 1 ms buckets
+    SlidingWindow time(WindowType::Time, 0); // 1 ms: 10 µs buckets
     time.record(fromMs(0), true, false);
-    QCOMPARE(totalsOf(time, 99).calls, 1);
-    QCOMPARE(totalsOf(time, 100).calls, 0);
+    QCOMPARE(time.totals(std::chrono::microseconds(999)).calls, 1);
+    QCOMPARE(totalsOf(time, 1).calls, 0);
 }
 
 void tst_SlidingWindow::timeWindowExpiry_data()
 {
     // A call recorded at `at` is still counted at `stillIn` and gone at `goneAt`: buckets are
-    // ceil(size / 100) ms wide and the window holds the 100 newest bucket indices.
+    // size / 100 wide (in nanoseconds) and the window holds the 100 newest bucket indices.
     QTest::addColumn<qint64>("size");
     QTest::addColumn<qint64>("at");
     QTest::addColumn<qint64>("stillIn");
@@ -155,11 +156,13 @@ void tst_SlidingWindow::timeWindowExpiry_data()
     QTest::addRow("1000 ms, start of bucket") << qint64(1000) << qint64(0) << qint64(999) << qint64(1000);
     QTest::addRow("1000 ms, end of bucket") << qint64(1000) << qint64(9) << qint64(999) << qint64(1000);
     QTest::addRow("1000 ms, second bucket") << qint64(1000) << qint64(10) << qint64(1009) << qint64(1010);
-    QTest::addRow("150 ms rounds up to 2 ms buckets")
-        << qint64(150) << qint64(0) << qint64(199) << qint64(200);
-    QTest::addRow("50 ms rounds up to 1 ms buckets") << qint64(50) << qint64(0) << qint64(99) << qint64(100);
+    QTest::addRow("150 ms: 1.5 ms buckets") << qint64(150) << qint64(0) << qint64(149) << qint64(150);
+    QTest::addRow("50 ms: 0.5 ms buckets") << qint64(50) << qint64(0) << qint64(49) << qint64(50);
+    QTest::addRow("10 ms: 0.1 ms buckets") << qint64(10) << qint64(0) << qint64(9) << qint64(10);
     QTest::addRow("60000 ms default") << qint64(60000) << qint64(1234) << qint64(60599) << qint64(61200);
-    QTest::addRow("101 ms: 2 ms buckets") << qint64(101) << qint64(3) << qint64(201) << qint64(202);
+    QTest::addRow("101 ms: 1.01 ms buckets") << qint64(101) << qint64(3) << qint64(103) << qint64(104);
+    QTest::addRow("10001 ms: 100.01 ms buckets")
+        << qint64(10001) << qint64(0) << qint64(10000) << qint64(10001);
 }
 
 void tst_SlidingWindow::timeWindowExpiry()
@@ -193,6 +196,24 @@ void tst_SlidingWindow::timeWindowSlidesBucketByBucket()
     for (int k = 1; k <= 10; ++k) {
         const auto t = totalsOf(w, 900 + k * 100);
         QCOMPARE(t.calls, 10 - k);
+    }
+}
+
+void tst_SlidingWindow::timeWindowCoversItsSize()
+{
+    // A call counts for at least 99 % of the size (one bucket of 1 %) and never past the size.
+    QRandomGenerator rng(11);
+    for (qint64 size : { 1, 7, 10, 99, 101, 150, 999, 1000, 10001, 60000, 86400000 }) {
+        const Duration length = fromMs(std::int64_t(size));
+        for (int i = 0; i < 50; ++i) {
+            const TimePoint at = Duration(std::int64_t(rng.bounded(1000000000)));
+            SlidingWindow w(WindowType::Time, size);
+            w.record(at, true, false);
+            QVERIFY2(w.totals(at + length * 99 / 100 - Duration(1)).calls == 1,
+                qPrintable(QStringLiteral("%1 ms window, call at %2 ns: gone too early").arg(size).arg(at.count())));
+            QVERIFY2(w.totals(at + length).calls == 0,
+                qPrintable(QStringLiteral("%1 ms window, call at %2 ns: still in at +size").arg(size).arg(at.count())));
+        }
     }
 }
 
@@ -268,7 +289,7 @@ void tst_SlidingWindow::timeWindowMatchesBruteForce()
         std::int64_t bucket;
         bool failure, slow;
     };
-    const std::int64_t width = (size + 99) / 100;
+    const std::int64_t width = size * 10000; // ns: size / 100 ms
     QRandomGenerator rng(42);
     SlidingWindow w(WindowType::Time, size);
     std::vector<Call> calls;
@@ -278,11 +299,11 @@ void tst_SlidingWindow::timeWindowMatchesBruteForce()
         if (rng.bounded(4) != 0) {
             const bool failure = rng.bounded(2), slow = rng.bounded(3) == 0;
             w.record(fromMs(now), failure, slow);
-            calls.push_back({ now / width, failure, slow });
+            calls.push_back({ fromMs(now).count() / width, failure, slow });
         }
         SlidingWindow::Totals expected;
         for (const Call &c : calls) {
-            if (c.bucket > now / width - 100) {
+            if (c.bucket > fromMs(now).count() / width - 100) {
                 ++expected.calls;
                 expected.failures += c.failure;
                 expected.slow += c.slow;

@@ -172,6 +172,7 @@ private Q_SLOTS:
         body = QJsonDocument::fromJson(httpGet(health).body).object();
         QCOMPARE(body[QStringLiteral("status")].toString(), QStringLiteral("degraded"));
         QCOMPARE(body[QStringLiteral("circuitBreakers")][QStringLiteral("byState")][QStringLiteral("FORCED_OPEN")].toInt(), 1);
+        QCOMPARE(body[QStringLiteral("circuitBreakers")][QStringLiteral("open")].toInt(), 1); // as the issue counts it
         QCOMPARE(body[QStringLiteral("issues")].toArray(), QJsonArray { QStringLiteral("1 circuit breakers are open") });
         QCOMPARE(body[QStringLiteral("summary")][QStringLiteral("issues")].toArray(),
             QJsonArray { QStringLiteral("1 circuit breakers are open") });

@@ -14,6 +14,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <cmath>
+
 using namespace bw;
 using bw::test::scenario;
 
@@ -82,7 +84,9 @@ private Q_SLOTS:
         QCOMPARE(sample(text, R"(circuit_breaker_calls_total{name="pay",result="failure"})"), 2.0);
         QCOMPARE(sample(text, R"(circuit_breaker_calls_total{name="pay",result="rejected"})"), 2.0);
         QCOMPARE(sample(text, R"(circuit_breaker_state_changes_total{from="closed",name="pay",to="open"})"), 1.0);
-        QVERIFY(!text.contains(R"(to="half_open")")); // only transitions that happened
+        // Possible transitions are there at 0 before they happen; impossible ones never are.
+        QCOMPARE(sample(text, R"(circuit_breaker_state_changes_total{from="open",name="pay",to="half_open"})"), 0.0);
+        QVERIFY(!text.contains(R"(from="closed",name="pay",to="half_open")"));
         QCOMPARE(sample(text, R"(retry_attempts_total{name="pay"})"), 1.0);
         QCOMPARE(sample(text, R"(timeout_operations_total{name="pay"})"), 1.0);
         QCOMPARE(sample(text, R"(bulkhead_executions_total{name="pay",state="active"})"), 2.0);
@@ -117,6 +121,33 @@ private Q_SLOTS:
         QCOMPARE(s->bulkheads.front().rollingExecuted, 2);
         QCOMPARE(s->bulkheads.front().rollingRejected, 2);
         QCOMPARE(s->bulkheads.front().rollingMaxActive, 2);
+    }
+
+    // Prometheus practice for a known label set: every series from the first scrape, at 0, so
+    // that rate() and increase() see the first transition.
+    void exportsEveryPossibleTransitionFromTheFirstScrape()
+    {
+        MetricsRecorder recorder;
+        Simulation sim(scenario(QStringLiteral("outage-and-recovery")));
+        recorder.attach(sim);
+        recorder.publish();
+        const QByteArray text = prometheusExposition(*recorder.latest());
+        const QByteArray states[] = { "closed", "open", "half_open", "disabled", "forced_open", "metrics_only" };
+        int exported = 0;
+        for (const QByteArray &from : states) {
+            for (const QByteArray &to : states) {
+                const QByteArray series = "circuit_breaker_state_changes_total{from=\"" + from
+                    + "\",name=\"checkout\",to=\"" + to + "\"}";
+                // Only the reset timer enters HALF_OPEN, from OPEN; every command can restart
+                // the state it names (OPEN → OPEN, CLOSED → CLOSED, ...).
+                const bool possible = to != "half_open" || from == "open";
+                const double value = sample(text, series);
+                QVERIFY2(possible ? value == 0.0 : std::isnan(value), series.constData());
+                exported += possible ? 1 : 0;
+            }
+        }
+        QCOMPARE(exported, 31);
+        QCOMPARE(text.count("circuit_breaker_state_changes_total{"), 31);
     }
 
     void hystrixWindowRollsOnVirtualTime()
