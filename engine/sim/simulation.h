@@ -26,8 +26,10 @@ class Summary;
 // requests (HttpService), its simulated ones still simulate, and advanceTo() runs that thread's
 // event loop until the wall clock gets there.
 //
-// Random streams are independent per operation (arrivals) and per service (each request keyed
-// by call and attempt), so changing a policy changes neither the traffic nor the failures.
+// Random streams are keyed by names, never by list positions: per operation (arrivals, retry
+// jitter) and per service and operation (each request, by call and attempt), so changing a
+// policy changes neither the traffic nor the failures, and adding or reordering operations
+// changes nothing the others meet.
 //
 // Live control (the GUI's edits) goes through the methods below; each is applied at the current
 // virtual time and written to the event log as a `control` event, so a run with edits can be
