@@ -7,9 +7,9 @@ namespace bw {
 class HttpService::Port final : public Operation, private CompletionTarget
 {
 public:
-    Port(HttpService &service, int index, HttpRequest request)
+    Port(HttpService &service, const QString &operation, HttpRequest request)
         : m_service(service)
-        , m_index(index)
+        , m_operationKey(stableHash(operation))
         , m_http(service.m_network, std::move(request))
     { }
 
@@ -37,7 +37,7 @@ public:
             return;
         }
         // The same draws, in the same order, as a simulated service's request.
-        Random random = m_service.requestRandom(m_index, attempt);
+        Random random = m_service.requestRandom(m_operationKey, attempt);
         const double errorDraw = random.uniform();
         const double hangDraw = random.uniform();
         const double jitterDraw = random.uniform();
@@ -154,7 +154,7 @@ private:
 
     friend class HttpService;
     HttpService &m_service;
-    int m_index;
+    std::uint64_t m_operationKey;
     HttpOperation m_http;
     std::unordered_map<std::uint64_t, Entry> m_entries;
 };
@@ -183,12 +183,9 @@ HttpRequest HttpService::requestFor(const ServiceConfig &service, const HttpRequ
     return r;
 }
 
-Operation &HttpService::port(int operationIndex, const OperationConfig &operation)
+Operation &HttpService::port(const OperationConfig &operation)
 {
-    for (auto &p : m_ports)
-        if (p->m_index == operationIndex)
-            return *p;
-    m_ports.push_back(std::make_unique<Port>(*this, operationIndex, requestFor(m_config, operation.request)));
+    m_ports.push_back(std::make_unique<Port>(*this, operation.name, requestFor(m_config, operation.request)));
     return *m_ports.back();
 }
 

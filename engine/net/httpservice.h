@@ -28,7 +28,7 @@ public:
     HttpService(const ServiceConfig &config, Scheduler &scheduler, std::uint64_t seed);
     ~HttpService() override;
 
-    Operation &port(int operationIndex, const OperationConfig &operation) override;
+    Operation &port(const OperationConfig &operation) override;
 
     // The real requests of every operation so far: started = completed + aborted + in flight.
     HttpOperation::Stats requestStats() const;

@@ -14,5 +14,6 @@ constexpr Duration fromMs(double ms) { return Duration(static_cast<std::int64_t>
 constexpr Duration fromMs(std::int64_t ms) { return std::chrono::milliseconds(ms); }
 constexpr Duration fromMs(int ms) { return std::chrono::milliseconds(ms); }
 constexpr double toMs(Duration d) { return static_cast<double>(d.count()) / 1e6; }
+constexpr double toSeconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
 
 } // namespace bw

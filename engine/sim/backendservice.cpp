@@ -46,10 +46,9 @@ bool BackendService::rateLimited(TimePoint now)
     return true;
 }
 
-Random BackendService::requestRandom(int operationIndex, const Attempt &attempt) const
+Random BackendService::requestRandom(std::uint64_t operationKey, const Attempt &attempt) const
 {
-    return Random(
-        mix(mix(m_seed, std::uint64_t(operationIndex)), mix(attempt.callTag, std::uint64_t(attempt.number))));
+    return Random(mix(mix(m_seed, operationKey), mix(attempt.callTag, std::uint64_t(attempt.number))));
 }
 
 void BackendService::answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter)

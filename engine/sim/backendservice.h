@@ -36,9 +36,8 @@ public:
     const QString &name() const { return m_config.name; }
     const ServiceConfig &config() const { return m_config; }
 
-    // The Operation through which `operation` (number `operationIndex` of the scenario) calls
-    // this service.
-    virtual Operation &port(int operationIndex, const OperationConfig &operation) = 0;
+    // The Operation through which `operation` calls this service.
+    virtual Operation &port(const OperationConfig &operation) = 0;
 
     // Faults in force (scheduled or live); effects are recomputed now and at every change.
     void setFaults(const QList<FaultConfig> &faults);
@@ -55,9 +54,12 @@ protected:
     virtual void onEffectsChanged() { }
     // Takes a token of a rateLimit fault's bucket; true when there was none (answer 429).
     bool rateLimited(TimePoint now);
-    // The random stream of one request: the same call and attempt draw the same numbers
-    // whatever happened to other requests (common random numbers across policies).
-    Random requestRandom(int operationIndex, const Attempt &attempt) const;
+    // The random stream of one request, keyed by names and numbers only: this service's (in
+    // the seed), the calling operation's (`operationKey`: stableHash of its name), the call's
+    // number within that operation and the attempt's. The same call and attempt draw the same
+    // numbers whatever happened to other requests, whatever other operations exist and in
+    // whatever order they are listed (common random numbers across policies and scenarios).
+    Random requestRandom(std::uint64_t operationKey, const Attempt &attempt) const;
     // Fails `done` with `error` (and its usual message), counting it as an error served.
     void answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter);
 

@@ -1,6 +1,8 @@
 #include "scenario.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace bw {
 
@@ -28,24 +30,83 @@ double RateConfig::at(Duration t) const
     return rate;
 }
 
-Duration RateConfig::nextChange(Duration t) const
+namespace {
+
+// Seconds until a rate of r + k·x calls per second (x in seconds) has supplied `calls`;
+// infinity when it never does (r + k·x falls to 0 first). The root of r·x + k·x²/2 = calls,
+// written so that it does not cancel when k is small.
+double secondsToAccumulate(double r, double k, double calls)
 {
+    if (k == 0)
+        return r > 0 ? calls / r : std::numeric_limits<double>::infinity();
+    const double discriminant = r * r + 2 * k * calls;
+    if (discriminant < 0)
+        return std::numeric_limits<double>::infinity();
+    return 2 * calls / (r + std::sqrt(discriminant));
+}
+
+} // namespace
+
+RateConfig::Piece RateConfig::pieceAt(double t) const
+{
+    constexpr double never = std::numeric_limits<double>::infinity();
     switch (shape) {
     case Shape::Constant:
-        return Duration::max();
-    case Shape::Ramp:
-        // A ramp changes continuously; arrivals re-read the rate at every arrival, and a ramp
-        // from zero is re-checked at its start.
-        if (t < rampStart)
-            return rampStart;
-        return Duration::max();
-    case Shape::Steps:
-        for (const auto &step : steps)
-            if (step.first > t)
-                return step.first;
-        return Duration::max();
+        return { rate, 0, never };
+    case Shape::Ramp: {
+        const double start = toSeconds(rampStart), end = toSeconds(rampEnd);
+        if (t < start)
+            return { from, 0, start };
+        if (t >= end)
+            return { to, 0, never };
+        const double slope = (to - from) / (end - start);
+        return { from + slope * (t - start), slope, end };
     }
-    return Duration::max();
+    case Shape::Steps: {
+        double current = 0;
+        for (const auto &[when, value] : steps) {
+            if (toSeconds(when) > t)
+                return { current, 0, toSeconds(when) };
+            current = value;
+        }
+        return { current, 0, never };
+    }
+    }
+    return { rate, 0, never };
+}
+
+double RateConfig::callsBetween(double from, double to) const
+{
+    double calls = 0;
+    for (double t = from; t < to;) {
+        const Piece p = pieceAt(t);
+        const double length = std::min(p.end, to) - t;
+        calls += length * (p.rate + p.slope * length / 2);
+        t = p.end;
+    }
+    return calls;
+}
+
+double RateConfig::whenAccumulated(double from, double calls) const
+{
+    // A billionth of a call: what is left when rounding puts an arrival a hair past the end of
+    // a piece (a step or a ramp's end) instead of on it.
+    constexpr double roundingSlack = 1e-9;
+    if (calls <= 0)
+        return from;
+    for (double t = from;;) {
+        const Piece p = pieceAt(t);
+        const double x = secondsToAccumulate(p.rate, p.slope, calls);
+        if (t + x <= p.end)
+            return t + x;
+        if (std::isinf(p.end))
+            return p.end;
+        const double length = p.end - t;
+        calls -= length * (p.rate + p.slope * length / 2);
+        if (calls <= roundingSlack)
+            return p.end;
+        t = p.end;
+    }
 }
 
 QLatin1StringView faultKindName(FaultKind kind)
@@ -69,6 +130,16 @@ std::optional<FaultKind> faultKindFromName(QStringView name)
         if (name == faultKindName(k))
             return k;
     return std::nullopt;
+}
+
+std::uint64_t stableHash(QStringView name)
+{
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (QChar c : name) {
+        h ^= c.unicode();
+        h *= 0x100000001b3ull;
+    }
+    return h;
 }
 
 int ScenarioConfig::serviceIndex(const QString &service) const

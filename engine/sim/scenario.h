@@ -50,9 +50,24 @@ struct RateConfig
     QList<std::pair<Duration, double>> steps; // sorted by time; before the first: 0
 
     double at(Duration t) const;
-    // The next time after t where the rate function changes its formula (steps, ramp ends);
-    // Duration::max() when it never does.
-    Duration nextChange(Duration t) const;
+
+    // Arrivals sample this function as a non-homogeneous process by time rescaling, so both
+    // work in seconds since the run's start (doubles: exact enough, and no drift from rounding
+    // each arrival to a nanosecond).
+    // The calls expected in [from, to): the rate's integral.
+    double callsBetween(double from, double to) const;
+    // When `calls` calls will have accumulated since `from` (the inverse of callsBetween);
+    // infinity when the rate never supplies that many. Walks the pieces in between, so a long
+    // stretch at rate 0 costs one step.
+    double whenAccumulated(double from, double calls) const;
+
+private:
+    // The rate from t on: rate + slope × (seconds after t), until `end` seconds.
+    struct Piece
+    {
+        double rate, slope, end;
+    };
+    Piece pieceAt(double t) const;
 };
 
 // What an operation of a URL service sends (real network mode): a request to the service's URL
@@ -111,5 +126,9 @@ struct ScenarioConfig
 
     int serviceIndex(const QString &name) const;
 };
+
+// A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams from the
+// names of services and operations that do not change with Qt's hash seed or version.
+std::uint64_t stableHash(QStringView name);
 
 } // namespace bw

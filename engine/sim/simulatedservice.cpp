@@ -7,13 +7,13 @@ namespace bw {
 class SimulatedService::Port final : public Operation
 {
 public:
-    Port(SimulatedService &service, int index) : m_service(service), m_index(index) { }
-    void start(const Attempt &attempt, Completion done) override { m_service.start(m_index, attempt, done); }
+    Port(SimulatedService &service, const QString &operation) : m_service(service), m_operationKey(stableHash(operation)) { }
+    void start(const Attempt &attempt, Completion done) override { m_service.start(m_operationKey, attempt, done); }
     void cancel(const Attempt &attempt) override { m_service.cancel(attempt); }
 
 private:
     SimulatedService &m_service;
-    int m_index;
+    std::uint64_t m_operationKey;
 };
 
 SimulatedService::SimulatedService(const ServiceConfig &config, Scheduler &scheduler, std::uint64_t seed)
@@ -24,11 +24,10 @@ SimulatedService::SimulatedService(const ServiceConfig &config, Scheduler &sched
 
 SimulatedService::~SimulatedService() = default;
 
-Operation &SimulatedService::port(int operationIndex, const OperationConfig &)
+Operation &SimulatedService::port(const OperationConfig &operation)
 {
-    while (int(m_ports.size()) <= operationIndex)
-        m_ports.push_back(std::make_unique<Port>(*this, int(m_ports.size())));
-    return *m_ports[size_t(operationIndex)];
+    m_ports.push_back(std::make_unique<Port>(*this, operation.name));
+    return *m_ports.back();
 }
 
 void SimulatedService::onEffectsChanged()
@@ -61,7 +60,7 @@ void SimulatedService::release(std::uint32_t index)
     m_free.push_back(index);
 }
 
-void SimulatedService::start(int operationIndex, const Attempt &attempt, Completion done)
+void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt, Completion done)
 {
     const TimePoint now = m_scheduler.now();
     ++m_stats.received;
@@ -79,10 +78,11 @@ void SimulatedService::start(int operationIndex, const Attempt &attempt, Complet
     }
 
     // The request's own random stream: the same call and attempt draw the same numbers
-    // whatever happened to other requests.
-    Random random = requestRandom(operationIndex, attempt);
-    const double errorDraw = random.uniform();
+    // whatever happened to other requests. The first two draws are an HttpService's too.
+    Random random = requestRandom(operationKey, attempt);
+    const double faultErrorDraw = random.uniform();
     const double hangDraw = random.uniform();
+    const double baselineErrorDraw = random.uniform();
     Duration serviceTime = m_latency.sample(random);
     if (m_effects.addLatency > Duration::zero() || m_effects.jitter > Duration::zero())
         serviceTime += m_effects.addLatency + Duration(std::int64_t(random.uniform() * double(m_effects.jitter.count())));
@@ -92,11 +92,15 @@ void SimulatedService::start(int operationIndex, const Attempt &attempt, Complet
     r.done = done;
     r.attemptId = attempt.id;
     r.serviceTime = serviceTime;
+    // Independent causes: an errors fault at rate a and a baseline at rate b fail
+    // 1 − (1 − a)(1 − b) of requests. Where several fire, a hang wins (it never answers), then
+    // the fault's code, the condition under study: it keeps exactly its rate, and the baseline
+    // keeps its rate among the requests the fault spares.
     if (hangDraw < m_effects.hangRate) {
         r.hang = true;
-    } else if (errorDraw < m_effects.errorRate) {
+    } else if (faultErrorDraw < m_effects.errorRate) {
         r.error = m_effects.errorCode;
-    } else if (errorDraw < m_config.errorRate) {
+    } else if (baselineErrorDraw < m_config.errorRate) {
         r.error = m_baselineCode;
     }
     m_byAttempt.insert(attempt.id, index);

@@ -14,9 +14,11 @@ namespace bw {
 // server does not know the client left; only its answer is dropped. A hung request holds its
 // slot until the caller gives up.
 //
-// Every draw for a request comes from a random stream keyed by (service seed, operation, call,
-// attempt), not from a shared sequence: two policies run on the same seed meet the same
-// failures for the same call, however many retries each sends (common random numbers).
+// Every draw for a request comes from a random stream keyed by (service seed, operation name,
+// call, attempt), not from a shared sequence: two policies run on the same seed meet the same
+// failures for the same call, however many retries each sends, and adding or reordering other
+// operations changes nothing (common random numbers). Failure causes draw independently: a
+// hang, an errors fault and the baseline errorRate each have their own number.
 //
 // Per request: no allocation once the pools have grown to the peak in flight.
 class SimulatedService final : public BackendService
@@ -25,7 +27,7 @@ public:
     SimulatedService(const ServiceConfig &config, Scheduler &scheduler, std::uint64_t seed);
     ~SimulatedService() override;
 
-    Operation &port(int operationIndex, const OperationConfig &operation = {}) override;
+    Operation &port(const OperationConfig &operation) override;
     void setBaseline(double errorRate, const LatencyConfig &latency);
 
 private:
@@ -44,7 +46,7 @@ private:
     };
     static constexpr std::uint32_t NoRequest = 0xffffffffu;
 
-    void start(int operationIndex, const Attempt &attempt, Completion done);
+    void start(std::uint64_t operationKey, const Attempt &attempt, Completion done);
     void cancel(const Attempt &attempt);
     void onEffectsChanged() override;
     std::uint32_t allocate();

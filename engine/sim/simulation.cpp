@@ -11,16 +11,6 @@
 
 namespace bw {
 
-std::uint64_t stableHash(QStringView name)
-{
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (QChar c : name) {
-        h ^= c.unicode();
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name)
 {
     const auto it = scenario.policies.constFind(name);
@@ -69,7 +59,7 @@ Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> see
         op->arrivals.reseed(Random::streamSeed(m_seed, ArrivalStream ^ name));
         const int service = m_scenario.serviceIndex(config.service);
         Q_ASSERT(service >= 0); // the loader checks it
-        op->port = &m_services[size_t(service)]->port(i, config);
+        op->port = &m_services[size_t(service)]->port(config);
         m_operations.push_back(std::move(op));
     }
 }
@@ -147,7 +137,7 @@ void Simulation::start()
             scheduleFault(s, f);
     }
     for (auto &op : m_operations)
-        scheduleArrival(*op, m_scheduler->now());
+        scheduleArrival(*op, toSeconds(m_scheduler->now()));
 }
 
 void Simulation::scheduleFault(int service, const FaultConfig &fault)
@@ -227,32 +217,28 @@ void Simulation::writeControl(QStringView action, const QString &target, const Q
     m_eventLog->write(m_scheduler->now(), u"control", fields);
 }
 
-void Simulation::scheduleArrival(OperationState &op, TimePoint from)
+void Simulation::scheduleArrival(OperationState &op, double from)
 {
-    const RateConfig &rate = m_scenario.operations[op.index].rate;
-    const double perSecond = rate.at(from);
-    TimePoint next;
-    bool offer = true;
-    if (perSecond <= 0) {
-        next = rate.nextChange(from); // nothing arrives until the rate changes
-        offer = false;
-        if (next == Duration::max())
-            return;
-    } else {
-        double seconds = 1.0 / perSecond;
-        if (m_scenario.operations[op.index].arrival == ArrivalKind::Poisson)
-            seconds = -std::log(1.0 - op.arrivals.uniform()) / perSecond;
-        next = from + Duration(std::llround(seconds * 1e9));
-    }
+    op.countedFrom = from;
+    // Poisson: an Exp(1) count between arrivals on the rescaled clock (the count in [a, b) is
+    // then Poisson with mean ∫ rate); constant: one call, so the n-th arrives when the rate has
+    // accumulated n calls.
+    op.callsToNext = m_scenario.operations[op.index].arrival == ArrivalKind::Poisson ? -std::log(1.0 - op.arrivals.uniform()) : 1.0;
+    scheduleArrival(op);
+}
+
+void Simulation::scheduleArrival(OperationState &op)
+{
+    op.due = m_scenario.operations[op.index].rate.whenAccumulated(op.countedFrom, op.callsToNext);
+    if (!(op.due < toSeconds(end())))
+        return; // after the end, or never (the rate stays 0)
+    const TimePoint next = std::max(TimePoint(Duration(std::llround(op.due * 1e9))), m_scheduler->now());
     if (next >= end())
         return;
     OperationState *p = &op;
-    op.nextArrival = m_scheduler->scheduleAt(next, [this, p, offer] {
+    op.nextArrival = m_scheduler->scheduleAt(next, [this, p] {
         p->nextArrival = 0;
-        if (offer)
-            arrive(*p);
-        else
-            scheduleArrival(*p, m_scheduler->now());
+        arrive(*p);
     });
 }
 
@@ -260,7 +246,7 @@ void Simulation::arrive(OperationState &op)
 {
     const TimePoint now = m_scheduler->now();
     const std::uint64_t tag = std::uint64_t(op.offered++);
-    scheduleArrival(op, now); // first: the call below may end at once
+    scheduleArrival(op, op.due); // first: the call below may end at once
     if (!m_sinks.isEmpty())
         m_sinks.onCallOffered(m_scenario.operations[op.index].name, tag, now);
     op.pipeline->execute(*op.port, {}, tag);
@@ -441,13 +427,20 @@ bool Simulation::setArrivalRate(const QString &operation, double callsPerSecond)
     if (i < 0 || callsPerSecond < 0)
         return false;
     writeControl(u"setArrivalRate", operation, QJsonObject { { QStringLiteral("rate"), callsPerSecond } });
-    RateConfig rate;
-    rate.rate = callsPerSecond;
-    m_scenario.operations[i].rate = rate;
+    RateConfig &rate = m_scenario.operations[i].rate;
     OperationState &op = *m_operations[size_t(i)];
+    if (m_started) {
+        // The rate function changes from now on: what the next call has accumulated so far
+        // under the old rate counts, the rest accumulates at the new one.
+        const double now = toSeconds(m_scheduler->now());
+        op.callsToNext = std::max(0.0, op.callsToNext - rate.callsBetween(op.countedFrom, now));
+        op.countedFrom = now;
+    }
+    rate = RateConfig {};
+    rate.rate = callsPerSecond;
     m_scheduler->cancel(std::exchange(op.nextArrival, 0));
     if (m_started)
-        scheduleArrival(op, m_scheduler->now());
+        scheduleArrival(op);
     return true;
 }
 

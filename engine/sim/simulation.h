@@ -26,8 +26,10 @@ class Summary;
 // requests (HttpService), its simulated ones still simulate, and advanceTo() runs that thread's
 // event loop until the wall clock gets there.
 //
-// Random streams are independent per operation (arrivals) and per service (each request keyed
-// by call and attempt), so changing a policy changes neither the traffic nor the failures.
+// Random streams are keyed by names, never by list positions: per operation (arrivals, retry
+// jitter) and per service and operation (each request, by call and attempt), so changing a
+// policy changes neither the traffic nor the failures, and adding or reordering operations
+// changes nothing the others meet.
 //
 // Live control (the GUI's edits) goes through the methods below; each is applied at the current
 // virtual time and written to the event log as a `control` event, so a run with edits can be
@@ -99,11 +101,17 @@ private:
         Operation *port = nullptr;
         Random arrivals;
         std::int64_t offered = 0;
+        // Time rescaling: the next call arrives when the rate function has accumulated
+        // `callsToNext` calls (1 for constant arrivals, an Exp(1) draw for Poisson) since
+        // `countedFrom`; `due` is that instant. Seconds, unrounded, so no drift builds up.
+        double countedFrom = 0, callsToNext = 0, due = 0;
         TimerId nextArrival = 0;
         CallCallback done;
     };
 
-    void scheduleArrival(OperationState &op, TimePoint from);
+    // Counts the gap to the next call from `from` seconds and schedules the call.
+    void scheduleArrival(OperationState &op, double from);
+    void scheduleArrival(OperationState &op);
     void arrive(OperationState &op);
     void scheduleFault(int service, const FaultConfig &fault);
     void faultBoundary(int service, const FaultConfig &fault, bool starts);
@@ -128,8 +136,5 @@ private:
 std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
 // A fault's own parameters as the scenario format names them (rate, code, addMs, ...).
 QJsonObject faultParameters(const FaultConfig &fault);
-// A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams that do not
-// change with Qt's hash seed or version.
-std::uint64_t stableHash(QStringView name);
 
 } // namespace bw

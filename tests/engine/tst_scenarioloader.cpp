@@ -5,6 +5,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+#include <limits>
+
 using namespace bw;
 
 namespace {
@@ -41,6 +44,7 @@ private Q_SLOTS:
     void everyServiceKey();
     void latencyDistributions();
     void rateShapes();
+    void rateIntegral();
     void policyForms();
     void everyFaultType();
     void faultDefaults();
@@ -240,6 +244,46 @@ void tst_ScenarioLoader::rateShapes()
     QCOMPARE(steps.at(ms(1000)), 5.0);
     QCOMPARE(steps.at(ms(45000)), 50.0);
     QCOMPARE(steps.at(ms(70000)), 0.0);
+}
+
+// What arrivals sample: the calls each rate shape supplies over an interval, and its inverse.
+void tst_ScenarioLoader::rateIntegral()
+{
+    const auto s = parse(R"({
+  "durationMs": 90000,
+  "services": [{"name": "a"}],
+  "operations": [
+    {"name": "ramp", "service": "a", "rate": {"ramp": {"from": 10, "to": 100, "atMs": 20000, "untilMs": 40000}}},
+    {"name": "down", "service": "a", "rate": {"ramp": {"from": 10, "to": 0}}},
+    {"name": "steps", "service": "a", "rate": [[1000, 5], [30000, 50], [60000, 0]]}
+  ]
+})");
+    QVERIFY(s);
+    constexpr double never = std::numeric_limits<double>::infinity();
+    const auto near = [](double actual, double expected) { return std::abs(actual - expected) < 1e-9 * std::max(1.0, expected); };
+
+    const RateConfig &ramp = s->operations[0].rate;
+    QVERIFY(near(ramp.callsBetween(0, 20), 200));
+    QVERIFY(near(ramp.callsBetween(20, 40), 1100)); // 20 s × (10 + 100) / 2
+    QVERIFY(near(ramp.callsBetween(30, 90), 5000 + 775));
+    QVERIFY(near(ramp.whenAccumulated(0, 200), 20));
+    QVERIFY(near(ramp.whenAccumulated(20, 1100), 40));
+    QVERIFY(near(ramp.whenAccumulated(20, 12.25), 21)); // 10 + 4.5 x per second: 10 x + 2.25 x²
+    QVERIFY(near(ramp.whenAccumulated(39, 97.75 + 500), 45)); // 95.5 → 100 in the last second, then 100/s
+
+    // Falling to 0 at the end: it never supplies more than its 450 calls.
+    const RateConfig &down = s->operations[1].rate;
+    QVERIFY(near(down.callsBetween(0, 90), 450));
+    QVERIFY(near(down.whenAccumulated(0, 450), 90));
+    QCOMPARE(down.whenAccumulated(0, 451), never);
+
+    const RateConfig &steps = s->operations[2].rate;
+    QCOMPARE(steps.callsBetween(0, 90), 29 * 5 + 30 * 50.0);
+    QVERIFY(near(steps.whenAccumulated(0.5, 1), 1.2)); // nothing before 1 s
+    QVERIFY(near(steps.whenAccumulated(0, 145), 30));
+    QVERIFY(near(steps.whenAccumulated(0, 1645), 60));
+    QCOMPARE(steps.whenAccumulated(0, 1645.5), never);
+    QCOMPARE(steps.whenAccumulated(70, 0), 70.0);
 }
 
 void tst_ScenarioLoader::policyForms()
