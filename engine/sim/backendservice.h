@@ -58,6 +58,8 @@ protected:
     // The random stream of one request: the same call and attempt draw the same numbers
     // whatever happened to other requests (common random numbers across policies).
     Random requestRandom(int operationIndex, const Attempt &attempt) const;
+    // What a latency fault adds for a uniform draw in [0, 1): addMs ± jitterMs, never below 0.
+    Duration addedLatency(double draw) const;
     // Fails `done` with `error` (and its usual message), counting it as an error served.
     void answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter);
 
