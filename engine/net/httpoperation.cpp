@@ -16,10 +16,13 @@ constexpr double MaxRetryAfterMs = 86400000;
 // "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994".
 QDateTime parseHttpDate(const QByteArray &value)
 {
-    const QString text = QString::fromLatin1(value).simplified();
+    // The day's name goes first: it says nothing the date does not, and Qt would refuse a
+    // two-digit year's date whose 19xx weekday differs.
+    QString text = QString::fromLatin1(value).simplified();
+    text = text.mid(text.indexOf(u' ') + 1);
     const QLocale c = QLocale::c();
-    for (const QString &format : { QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"),
-             QStringLiteral("dddd, dd-MMM-yy HH:mm:ss 'GMT'"), QStringLiteral("ddd MMM d HH:mm:ss yyyy") }) {
+    for (const QString &format : { QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"),
+             QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"), QStringLiteral("MMM d HH:mm:ss yyyy") }) {
         QDateTime t = c.toDateTime(text, format);
         if (!t.isValid())
             continue;

@@ -79,7 +79,7 @@ template<typename Send> void runBatch(Send send)
 
 } // namespace
 
-// The same HttpOperation (the same Qt Network client and request) started directly: what a
+// The same HttpOperation (the same HttpClient and request) started directly: what a
 // program does without the engine.
 class DirectCompletion final : public CompletionTarget
 {

@@ -128,6 +128,7 @@ private Q_SLOTS:
         QCOMPARE(c.result.error.code, ErrorCode::httpStatus(429));
         QVERIFY(c.result.error.retryAfter);
         QCOMPARE(*c.result.error.retryAfter, fromMs(2000));
+        QCOMPARE(c.result.error.message, QStringLiteral("429 Too Many Requests"));
         // Retried by default, as the injected one is.
         QVERIFY(isRetryable(RetryConfig {}, c.result.error));
     }

@@ -1,5 +1,6 @@
 #include "net/chaostarget.h"
 #include "net/httpservice.h"
+#include "resilience/retry.h"
 #include "sim/scenarioloader.h"
 #include "sim/simulation.h"
 #include "telemetry/summary.h"
@@ -18,10 +19,13 @@ class ErrorCounter final : public TelemetrySink
 public:
     void onCallFinished(const CallReport &r) override
     {
-        if (r.error)
+        if (r.error) {
             ++codes[r.error->code.toString()];
+            last = *r.error;
+        }
     }
     QMap<QString, int> codes;
+    Error last;
 };
 
 } // namespace
@@ -230,6 +234,25 @@ private Q_SLOTS:
         const std::int64_t received = summary.services().at(QStringLiteral("api")).requestsReceived;
         QVERIFY2(received >= m_target->stats().requests && received <= m_target->stats().requests + 1,
             qPrintable(QStringLiteral("%1 %2").arg(received).arg(m_target->stats().requests)));
+    }
+
+    // The client-side rateLimit fault answers as a real server's 429 does (tst_httpoperation):
+    // code "429", the same message, its Retry-After, retried by default; and nothing is sent.
+    void injectedRateLimitIsAReal429()
+    {
+        Simulation sim(scenario("\"none\"",
+            "[{\"service\": \"api\", \"type\": \"rateLimit\", \"rps\": 1, \"retryAfterMs\": 1500, "
+            "\"atMs\": 0, \"untilMs\": 1000}]"));
+        ErrorCounter errors;
+        sim.addSink(&errors);
+        sim.runToEnd();
+        QVERIFY2(errors.codes.value(QStringLiteral("429")) >= 30, qPrintable(QString::number(errors.codes.value(QStringLiteral("429")))));
+        QCOMPARE(errors.codes.size(), 1);
+        QCOMPARE(errors.last.code, ErrorCode::httpStatus(429));
+        QCOMPARE(errors.last.message, QStringLiteral("429 Too Many Requests"));
+        QCOMPARE(errors.last.retryAfter, std::optional<Duration>(fromMs(1500)));
+        QVERIFY(isRetryable(RetryConfig {}, errors.last));
+        QVERIFY(m_target->stats().requests <= 2); // the bucket's first token or two
     }
 
     void timeoutsAbortRealRequestsAndNothingLeaks()

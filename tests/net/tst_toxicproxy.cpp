@@ -346,8 +346,9 @@ private Q_SLOTS:
         Pipeline pipeline(policy, m_scheduler);
         for (const char *stream : { "downstream", "upstream" }) {
             proxy.clearToxics();
-            QVERIFY(proxy.addToxic(toxic(
-                QByteArray(R"({"type":"reset_peer","stream":")") + stream + R"(","attributes":{"timeout":0}})")));
+            const QByteArray json = QByteArray("{\"type\":\"reset_peer\",\"stream\":\"") + stream
+                + "\",\"attributes\":{\"timeout\":0}}";
+            QVERIFY(proxy.addToxic(toxic(json.constData())));
             target.resetStats();
             int resets = 0;
             for (int i = 0; i < 10; ++i) {
