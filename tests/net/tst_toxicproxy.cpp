@@ -2,6 +2,7 @@
 #include "net/httpoperation.h"
 #include "net/toxicproxy.h"
 #include "resilience/pipeline.h"
+#include "runtime/virtualscheduler.h"
 #include "runtime/wallscheduler.h"
 
 #include "httpfetch.h"
@@ -263,6 +264,26 @@ private Q_SLOTS:
         // faster than the rate; on a loaded machine the proxy's timers may run late, so slower is
         // allowed down to half of it.
         QVERIFY2(kbps > 150 && kbps <= 302, qPrintable(QString::number(kbps)));
+    }
+
+    // A KB is 1,000 bytes, as in Toxiproxy: on virtual time, 1,000 bytes at 1 KB/s are due at
+    // exactly 1 s (with 1,024-byte KBs they would pass at 977 ms).
+    void bandwidthKilobyteIsAThousandBytes()
+    {
+        VirtualScheduler clock;
+        Upstream up;
+        ToxicProxy proxy(clock, QHostAddress::LocalHost, up.serverPort());
+        QVERIFY(proxy.listen() != 0);
+        QVERIFY(proxy.addToxic(toxic(R"({"type":"bandwidth","stream":"upstream","attributes":{"rate":1}})")));
+        Client c(proxy.port());
+        QVERIFY(c.socket.waitForConnected(2000));
+        c.socket.write(QByteArray(1000, 'k'));
+        QTest::qWait(300); // real time for the bytes to reach the proxy; its clock stands at 0
+        QCOMPARE(proxy.bufferedBytes(), 1000);
+        clock.advanceTo(fromMs(999));
+        QVERIFY2(proxy.stats().bytesUpstream < 1000, qPrintable(QString::number(proxy.stats().bytesUpstream)));
+        clock.advanceTo(fromMs(1000));
+        QCOMPARE(proxy.stats().bytesUpstream, 1000);
     }
 
     // A fast upstream meets backpressure: the proxy holds a bounded number of bytes, not what
