@@ -13,7 +13,7 @@ namespace bw {
 // How the chaos target answers (its `GET/PUT /_chaos` JSON). Every request draws, in order: a
 // reset (the connection is reset, no answer), a hang (no answer until the client leaves), an
 // error (`status`); then the answer waits latency + uniform jitter. Retry-After is sent with
-// errors when retryAfterMs > 0.
+// errors when retryAfterMs > 0, in whole seconds rounded up (the only form HTTP has for a delay).
 struct ChaosSettings
 {
     double errorRate = 0;

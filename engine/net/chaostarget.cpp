@@ -24,11 +24,11 @@ QByteArray json(const QJsonObject &object)
 
 const QByteArray JsonType = QByteArrayLiteral("application/json");
 
-// Retry-After in seconds; fractional when the setting is (our client reads both).
+// Retry-After as HTTP has it (RFC 9110 10.2.3): whole seconds, rounded up so that a client
+// that waits what it says never comes back early.
 QByteArray retryAfterValue(Duration d)
 {
-    const double seconds = toMs(d) / 1000.0;
-    return QByteArray::number(seconds, 'g', 10);
+    return QByteArray::number(std::int64_t(std::ceil(toMs(d) / 1000.0)));
 }
 
 } // namespace
@@ -76,7 +76,9 @@ void ChaosTarget::resetStats()
 {
     const int inFlight = m_stats.inFlight;
     m_stats = Stats {};
-    m_stats.inFlight = inFlight; // still true: those requests are still waiting
+    // Still true: those requests are still waiting; counted as received so the sum holds.
+    m_stats.inFlight = inFlight;
+    m_stats.requests = inFlight;
 }
 
 bool ChaosTarget::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -144,9 +146,7 @@ void ChaosTarget::serve(const QHttpServerRequest &request, QTcpSocket *socket)
 
     const std::uint64_t id = m_nextId++;
     ++m_stats.inFlight;
-    if (pending.status == -1) {
-        ++m_stats.hangs;
-    } else {
+    if (pending.status != -1) {
         const Duration delay
             = m_settings.latency + Duration(std::int64_t(jitterDraw * double(m_settings.jitter.count())));
         if (delay > Duration::zero())
@@ -207,7 +207,7 @@ void ChaosTarget::forget(QTcpSocket *socket)
         }
         m_scheduler.cancel(it->second.timer);
         --m_stats.inFlight;
-        ++m_stats.abandoned;
+        ++(it->second.status == -1 ? m_stats.hangs : m_stats.abandoned);
         it = m_pending.erase(it);
     }
 }

@@ -23,8 +23,10 @@ namespace bw {
 //   GET /_chaos          the settings (JSON)
 //   PUT /_chaos          changes the settings given (others keep their value); 400 with the
 //                        reason for a bad body
-//   GET /_chaos/stats    what it served: requests, ok, errors, hangs, resets, abandoned, inFlight
-//   DELETE /_chaos/stats zeroes the counters
+//   GET /_chaos/stats    what it served: requests, ok, errors, hangs, resets, abandoned, inFlight;
+//                        each request is in exactly one of the others, so
+//                        requests = ok + errors + resets + hangs + abandoned + inFlight
+//   DELETE /_chaos/stats zeroes the counters (requests still in flight stay counted)
 // Delays go through the Scheduler (a WallScheduler in practice). Confined to its thread.
 class ChaosTarget final : public QAbstractHttpServer
 {
@@ -34,10 +36,10 @@ public:
         std::int64_t requests = 0; // requests to the target paths (not the control API)
         std::int64_t ok = 0; // answered 200
         std::int64_t errors = 0; // answered with the error status
-        std::int64_t hangs = 0; // chosen to hang: never answered
+        std::int64_t hangs = 0; // hung, never answered, until the client left
         std::int64_t resets = 0; // connection reset instead of an answer
-        std::int64_t abandoned = 0; // the client left before its answer was due
-        int inFlight = 0; // waiting for their latency, or hanging
+        std::int64_t abandoned = 0; // not hung, but the client left before its answer was due
+        int inFlight = 0; // waiting for their latency, or hanging now
 
         QJsonObject toJson() const;
     };

@@ -1,40 +1,64 @@
 #include "httpoperation.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
+#include <QDateTime>
+#include <QLocale>
 
 #include <cmath>
 
 namespace bw {
 
-HttpOperation::HttpOperation(QNetworkAccessManager &network, HttpRequest request)
-    : m_network(network)
+namespace {
+
+// At most a day: beyond it the value is a mistake, and the retry's own cap applies anyway.
+constexpr double MaxRetryAfterMs = 86400000;
+
+// An HTTP-date in any of the three forms RFC 9110 (5.6.7) says a recipient must read:
+// "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994".
+QDateTime parseHttpDate(const QByteArray &value)
+{
+    // The day's name goes first: it says nothing the date does not, and Qt would refuse a
+    // two-digit year's date whose 19xx weekday differs.
+    QString text = QString::fromLatin1(value).simplified();
+    text = text.mid(text.indexOf(u' ') + 1);
+    const QLocale c = QLocale::c();
+    for (const QString &format : { QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"),
+             QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"), QStringLiteral("MMM d HH:mm:ss yyyy") }) {
+        QDateTime t = c.toDateTime(text, format);
+        if (!t.isValid())
+            continue;
+        t.setTimeSpec(Qt::UTC);
+        if (format.contains(u"-yy ") && t.date().year() < 1970)
+            t = t.addYears(100); // two-digit years: 70..99 are 19xx, the rest 20xx
+        return t;
+    }
+    return {};
+}
+
+} // namespace
+
+HttpOperation::HttpOperation(HttpClient &client, HttpRequest request)
+    : m_client(client)
     , m_request(std::move(request))
 { }
 
 HttpOperation::~HttpOperation()
 {
-    for (auto &[id, reply] : m_inFlight)
-        abort(reply);
+    for (auto &[attempt, exchange] : m_inFlight) {
+        m_client.cancel(exchange);
+        ++m_stats.aborted;
+    }
 }
 
 void HttpOperation::start(const Attempt &attempt, Completion done)
 {
-    QNetworkRequest request(m_request.url);
-    for (const auto &[name, value] : m_request.headers)
-        request.setRawHeader(name, value);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, m_request.method, m_request.body);
     ++m_stats.started;
     const std::uint64_t id = attempt.id;
-    m_inFlight.emplace(id, reply);
-    QObject::connect(reply, &QNetworkReply::finished, reply, [this, reply, id, done] {
+    const std::uint64_t exchange = m_client.send(m_request, [this, id, done](HttpResponse &&response) {
         m_inFlight.erase(id);
         ++m_stats.completed;
-        Result result = resultOf(*reply);
-        reply->deleteLater();
-        done(std::move(result));
+        done(resultOf(response));
     });
+    m_inFlight.emplace(id, exchange);
 }
 
 void HttpOperation::cancel(const Attempt &attempt)
@@ -42,66 +66,58 @@ void HttpOperation::cancel(const Attempt &attempt)
     const auto it = m_inFlight.find(attempt.id);
     if (it == m_inFlight.end())
         return; // already answered
-    QNetworkReply *reply = it->second;
+    m_client.cancel(it->second);
     m_inFlight.erase(it);
-    abort(reply);
-}
-
-void HttpOperation::abort(QNetworkReply *reply)
-{
-    // Disconnected first: abort() emits finished at once, and the caller has stopped waiting.
-    QObject::disconnect(reply, &QNetworkReply::finished, nullptr, nullptr);
-    reply->abort();
-    reply->deleteLater();
     ++m_stats.aborted;
 }
 
-std::optional<Duration> HttpOperation::parseRetryAfter(const QByteArray &value)
+std::optional<Duration> HttpOperation::parseRetryAfter(const QByteArray &value, const QByteArray &date)
 {
     bool ok = false;
     const double seconds = value.trimmed().toDouble(&ok);
-    // At most a day: beyond it the value is a mistake, and the retry's own cap applies anyway.
-    if (!ok || !std::isfinite(seconds) || seconds < 0 || seconds > 86400)
+    if (ok) {
+        if (!std::isfinite(seconds) || seconds < 0 || seconds * 1000 > MaxRetryAfterMs)
+            return std::nullopt;
+        return fromMs(seconds * 1000.0);
+    }
+    const QDateTime until = parseHttpDate(value);
+    const QDateTime now = parseHttpDate(date);
+    if (!until.isValid() || !now.isValid())
         return std::nullopt;
-    return fromMs(seconds * 1000.0);
+    const double ms = std::max<double>(0, double(now.msecsTo(until)));
+    if (ms > MaxRetryAfterMs)
+        return std::nullopt;
+    return fromMs(ms);
 }
 
-Result HttpOperation::resultOf(QNetworkReply &reply)
+Result HttpOperation::resultOf(const HttpResponse &response)
 {
-    const QVariant statusAttribute = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    // Qt's errors 1-199 (network, proxy) and 300-399 (protocol) are failures of the exchange
-    // itself, even after a status line came; 200-299 and 400-499 only restate the status.
-    const int qtError = int(reply.error());
-    const bool exchangeFailed = (qtError > 0 && qtError < 200) || (qtError >= 300 && qtError < 400);
-    if (statusAttribute.isValid() && !exchangeFailed) {
-        const int status = statusAttribute.toInt();
-        if (status >= 200 && status < 300)
-            return Result::success(status);
+    ErrorCode code;
+    switch (response.failure) {
+    case HttpResponse::Failure::None: {
+        if (response.status >= 200 && response.status < 300)
+            return Result::success(response.status);
         Error e;
-        e.code = status == 429 ? ErrorCode::RateLimit : ErrorCode::httpStatus(status);
-        e.message = QString::number(status) + u' '
-            + reply.attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        if (reply.hasRawHeader("Retry-After"))
-            e.retryAfter = parseRetryAfter(reply.rawHeader("Retry-After"));
+        e.code = ErrorCode::httpStatus(response.status);
+        e.message = QString::number(response.status) + u' ' + QString::fromLatin1(response.reason);
+        if (response.hasHeader("retry-after"))
+            e.retryAfter = parseRetryAfter(response.header("retry-after"), response.header("date"));
         return Result::failure(std::move(e));
     }
-    ErrorCode code;
-    switch (reply.error()) {
-    case QNetworkReply::ConnectionRefusedError:
+    case HttpResponse::Failure::Refused:
         code = ErrorCode::ConnectionRefused;
         break;
-    // Qt reports a reset (RST) and a close before the reply alike.
-    case QNetworkReply::RemoteHostClosedError:
+    case HttpResponse::Failure::Reset:
         code = ErrorCode::ConnectionReset;
         break;
-    case QNetworkReply::HostNotFoundError:
+    case HttpResponse::Failure::HostNotFound:
         code = ErrorCode::NotFound;
         break;
-    default:
+    case HttpResponse::Failure::Other:
         code = ErrorCode::NetworkError;
         break;
     }
-    return Result::failure(code, reply.errorString());
+    return Result::failure(code, response.errorString);
 }
 
 } // namespace bw

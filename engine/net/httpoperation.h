@@ -1,34 +1,19 @@
 #pragma once
 
 #include "../resilience/operation.h"
-
-#include <QByteArray>
-#include <QList>
-#include <QUrl>
+#include "httpclient.h"
 
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace bw {
 
-// What an HTTP operation sends, every attempt the same.
-struct HttpRequest
-{
-    QByteArray method = QByteArrayLiteral("GET");
-    QUrl url;
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-};
-
-// An Operation that is a real HTTP request, sent with Qt Network on the thread that owns the
-// QNetworkAccessManager (the pipeline's thread). How a reply becomes a Result:
+// An Operation that is a real HTTP request, sent with an HttpClient on the thread that owns it
+// (the pipeline's thread): each attempt is one request on the wire, sent at once and never
+// resent. How a reply becomes a Result:
 //   2xx                      success (the value is the status)
-//   429                      RATE_LIMIT, with the Retry-After the server sent
-//   any other status         the status as the code ("503"), with Retry-After if sent
+//   any other status         the status as the code ("503", "429"), with the Retry-After sent
 //   connection refused       ECONNREFUSED
 //   reset, closed early      ECONNRESET
 //   host not found           ENOTFOUND
@@ -36,7 +21,7 @@ struct HttpRequest
 // cancel() (a timeout, the caller) aborts the request; its completion is then never called.
 // Every request started ends exactly once: completed or aborted (see stats()).
 //
-// Cost: Qt Network allocates per request (the reply object and its buffers), so unlike the
+// Cost: the client allocates per request (the exchange and its buffers), so unlike the
 // pipeline this path is not allocation-free; the benchmark measures what the engine adds.
 class HttpOperation final : public Operation
 {
@@ -47,7 +32,7 @@ public:
         std::int64_t inFlight() const { return started - completed - aborted; }
     };
 
-    HttpOperation(QNetworkAccessManager &network, HttpRequest request);
+    HttpOperation(HttpClient &client, HttpRequest request);
     // Aborts the requests still in flight (without completing them).
     ~HttpOperation() override;
     HttpOperation(const HttpOperation &) = delete;
@@ -59,18 +44,18 @@ public:
     const HttpRequest &request() const { return m_request; }
     const Stats &stats() const { return m_stats; }
 
-    // The Result of a finished reply, per the table above.
-    static Result resultOf(QNetworkReply &reply);
-    // A Retry-After value in seconds ("120", or "1.5" as the chaos target may send); an HTTP
-    // date is not read (that needs the calendar clock), nor anything else.
-    static std::optional<Duration> parseRetryAfter(const QByteArray &value);
+    // The Result of a finished exchange, per the table above.
+    static Result resultOf(const HttpResponse &response);
+    // A Retry-After value (RFC 9110 10.2.3): delay-seconds ("120"; a fraction such as "1.5" is
+    // read too), or an HTTP-date, which is read as that date minus the answer's Date header
+    // (`date`), so no clock is read here; a date in the past is 0. A date with no Date header,
+    // or anything else, is nullopt: the Retry-After is ignored. At most a day.
+    static std::optional<Duration> parseRetryAfter(const QByteArray &value, const QByteArray &date = {});
 
 private:
-    void abort(QNetworkReply *reply);
-
-    QNetworkAccessManager &m_network;
+    HttpClient &m_client;
     HttpRequest m_request;
-    std::unordered_map<std::uint64_t, QNetworkReply *> m_inFlight;
+    std::unordered_map<std::uint64_t, std::uint64_t> m_inFlight; // attempt id: exchange id
     Stats m_stats;
 };
 

@@ -10,7 +10,7 @@ public:
     Port(HttpService &service, const QString &operation, HttpRequest request)
         : m_service(service)
         , m_operationKey(stableHash(operation))
-        , m_http(service.m_network, std::move(request))
+        , m_http(service.m_client, std::move(request))
     { }
 
     // Ends what is still pending without completing it (the run is over).
@@ -27,7 +27,6 @@ public:
         BackendService::Stats &stats = m_service.m_stats;
         const FaultEffects &effects = m_service.m_effects;
         const TimePoint now = m_service.m_scheduler.now();
-        ++stats.received;
         if (effects.isDown(now)) {
             m_service.answer(done, ErrorCode::ConnectionRefused, std::nullopt);
             return;
@@ -49,8 +48,7 @@ public:
             entry.state = State::Hung;
         else if (errorDraw < effects.errorRate)
             entry.error = effects.errorCode;
-        const Duration delay
-            = effects.addLatency + Duration(std::int64_t(jitterDraw * double(effects.jitter.count())));
+        const Duration delay = m_service.addedLatency(jitterDraw);
         ++stats.inService;
         const std::uint64_t id = attempt.id;
         Entry &stored = m_entries.emplace(id, std::move(entry)).first->second;
@@ -161,6 +159,7 @@ private:
 
 HttpService::HttpService(const ServiceConfig &config, Scheduler &scheduler, std::uint64_t seed)
     : BackendService(config, scheduler, seed)
+    , m_client(&m_stats.received) // what went on the wire, not what the faults answered
 { }
 
 HttpService::~HttpService() = default;

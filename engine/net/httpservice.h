@@ -3,8 +3,6 @@
 #include "../sim/backendservice.h"
 #include "httpoperation.h"
 
-#include <QNetworkAccessManager>
-
 #include <deque>
 #include <memory>
 #include <vector>
@@ -15,11 +13,13 @@ namespace bw {
 // real requests; the scenario's faults are injected on the client side around them, as Polly's
 // chaos strategies do, so one scenario runs against simulated and real services alike:
 //   outage, flapping (down)  ECONNREFUSED without a request
-//   rateLimit                429 with the fault's Retry-After, without a request
+//   rateLimit                "429" with the fault's Retry-After, without a request, as a real 429
 //   errors                   the fault's code, after the fault's latency, without a request
 //   hang                     no request and no answer until the caller gives up
-//   latency                  the request is sent after addMs + jitter
+//   latency                  the request is sent addMs ± jitterMs later (never earlier than now)
 //   brownout                 at most `capacity` requests of this service in flight; the rest wait
+// Its stats' `received` (a summary's requestsReceived) counts the requests written on a
+// connection, what the server could see, and not the attempts the faults above answered.
 // Draws come from the same per-request streams as a simulated service's (seed, operation, call,
 // attempt). Runs on the thread of its scheduler, which must be a wall-clock one.
 class HttpService final : public BackendService
@@ -42,7 +42,7 @@ private:
     void onEffectsChanged() override;
     void startWaiting();
 
-    QNetworkAccessManager m_network;
+    HttpClient m_client;
     std::vector<std::unique_ptr<Port>> m_ports;
     // Brownout: requests waiting for a slot, oldest first (port, attempt id).
     std::deque<std::pair<Port *, std::uint64_t>> m_waiting;

@@ -17,10 +17,15 @@ namespace bw {
 //    "attributes": {"latency": 100, "jitter": 10}}
 // Types and attributes (Toxiproxy's names and units):
 //   latency     latency (ms), jitter (ms): each chunk waits latency ± jitter
-//   bandwidth   rate (KB/s): data flows at most that fast
+//   bandwidth   rate (KB/s, a KB is 1,000 bytes): data flows at most that fast; a faster
+//               sender is held back by TCP (the proxy stops reading), not buffered
 //   slow_close  delay (ms): the close is passed on that much later
-//   timeout     timeout (ms): data stops; the connection closes after timeout (0: never)
-//   reset_peer  timeout (ms): the connection is reset (RST) that long after it starts
+//   timeout     timeout (ms): data stops; the connection closes once no data came for that long,
+//               timed from the toxic's start and again from each piece (0: never); removing
+//               the toxic closes the connections it held
+//   reset_peer  timeout (ms): the first data on the stream starts the timer and is dropped; the
+//               connection is reset (RST) when it runs out (0: at once). Removed or changed,
+//               the toxic's pending reset is off
 //   slicer      average_size, size_variation (bytes), delay (µs): data goes in small pieces
 //   limit_data  bytes: the connection closes once that many bytes went through
 // A toxic acts on one direction ("upstream": client to server, "downstream": server to client)

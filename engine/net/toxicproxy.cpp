@@ -11,10 +11,16 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 
 namespace bw {
 
 namespace {
+
+// What a connection holds per direction, at most: data read but not yet delivered, and data
+// waiting in a socket's buffer. Beyond it the proxy stops reading, so a fast sender meets TCP
+// backpressure (as in Toxiproxy, whose pipes block) instead of filling the proxy's memory.
+constexpr qint64 MaxBufferedBytes = 64 * 1024;
 
 QString hostPort(const QHostAddress &host, quint16 port)
 {
@@ -56,6 +62,8 @@ public:
         , m_upstream(new QTcpSocket(this))
     {
         client->setParent(this);
+        m_client->setReadBufferSize(MaxBufferedBytes);
+        m_upstream->setReadBufferSize(MaxBufferedBytes);
         m_up.from = m_client;
         m_up.to = m_upstream;
         m_up.stream = Toxic::Stream::Upstream;
@@ -65,6 +73,7 @@ public:
         for (Direction *d : { &m_up, &m_down }) {
             connect(d->from, &QTcpSocket::readyRead, this, [this, d] { read(*d); });
             connect(d->from, &QTcpSocket::disconnected, this, [this, d] { sourceClosed(*d); });
+            connect(d->to, &QTcpSocket::bytesWritten, this, [this, d] { deliver(*d); });
         }
         connect(m_upstream, &QTcpSocket::connected, this, [this] {
             read(m_up); // what the client sent while the upstream connection was being made
@@ -83,19 +92,45 @@ public:
         for (Direction *d : { &m_up, &m_down }) {
             s.cancel(d->timer);
             s.cancel(d->closeTimer);
+            s.cancel(d->timeoutTimer);
+            s.cancel(d->resetTimer);
         }
-        s.cancel(m_resetTimer);
     }
 
-    // A toxic was added or changed: the time-triggered ones start now.
+    // Bytes this connection holds: read and not delivered, or waiting in its sockets' buffers.
+    qint64 bufferedBytes() const
+    {
+        qint64 bytes = 0;
+        for (const Direction *d : { &m_up, &m_down })
+            bytes += d->queuedBytes + d->from->bytesAvailable() + d->to->bytesToWrite();
+        return bytes;
+    }
+
+    // A toxic was added, changed or removed. As in Toxiproxy, a timeout toxic's timer starts
+    // with it (a hung peer is cut), and its removal closes the connections it held; a changed
+    // or removed reset_peer stops its pending reset (a changed one waits for the next data).
     void toxicsChanged()
     {
         if (m_closed || m_upstream->state() != QAbstractSocket::ConnectedState)
             return;
         for (Direction *d : { &m_up, &m_down }) {
-            if (const Toxic *t = active(*d, Toxic::Type::ResetPeer); t && !m_resetTimer)
-                m_resetTimer = m_proxy.m_scheduler.schedule(t->timeout, [this] { reset(); });
+            const Toxic *timeout = active(*d, Toxic::Type::Timeout);
+            if (!timeout && d->timeoutToxic) {
+                close();
+                return;
+            }
+            if (timeout && (!d->timeoutToxic || !(*d->timeoutToxic == *timeout))) {
+                d->timeoutToxic = *timeout;
+                restartTimeout(*d);
+            }
+            const Toxic *reset = active(*d, Toxic::Type::ResetPeer);
+            if (d->resetToxic && (!reset || !(*d->resetToxic == *reset))) {
+                m_proxy.m_scheduler.cancel(std::exchange(d->resetTimer, 0));
+                d->resetToxic.reset();
+            }
         }
+        for (Direction *d : { &m_up, &m_down })
+            deliver(*d); // a removed toxic lets held data go
     }
 
 private:
@@ -115,7 +150,25 @@ private:
         bool limitReached = false;
         bool sourceClosed = false;
         TimerId closeTimer = 0;
+        qint64 queuedBytes = 0; // in `queue`
+        std::optional<Toxic> timeoutToxic; // the timeout toxic in force, and its timer
+        TimerId timeoutTimer = 0;
+        std::optional<Toxic> resetToxic; // the reset_peer whose timer runs
+        TimerId resetTimer = 0;
     };
+
+    // A timeout toxic's timer, from now: the connection closes when no data came for that long
+    // (never for 0).
+    void restartTimeout(Direction &d)
+    {
+        Scheduler &s = m_proxy.m_scheduler;
+        s.cancel(std::exchange(d.timeoutTimer, 0));
+        if (d.timeoutToxic && d.timeoutToxic->timeout > Duration::zero())
+            d.timeoutTimer = s.schedule(d.timeoutToxic->timeout, [this, &d] {
+                d.timeoutTimer = 0;
+                close();
+            });
+    }
 
     // The toxic of that type acting on this direction of this connection, if any.
     const Toxic *active(const Direction &d, Toxic::Type type)
@@ -134,19 +187,43 @@ private:
 
     void read(Direction &d)
     {
+        take(d);
+        deliver(d);
+    }
+
+    // Reads what the source sent, as far as there is room, into the queue with the times the
+    // toxics give each piece; false when nothing was queued.
+    bool take(Direction &d)
+    {
         if (m_closed || m_upstream->state() != QAbstractSocket::ConnectedState)
-            return; // the client's bytes wait in its socket until the upstream is there
-        QByteArray data = d.from->readAll();
-        if (data.isEmpty() || d.limitReached)
-            return;
-        toxicsChanged();
-        const TimePoint now = m_proxy.m_scheduler.now();
-        if (const Toxic *t = active(d, Toxic::Type::Timeout)) {
-            // Data stops here; the connection ends after the toxic's timeout (never for 0).
-            if (t->timeout > Duration::zero() && !d.closeTimer)
-                d.closeTimer = m_proxy.m_scheduler.schedule(t->timeout, [this] { close(); });
-            return;
+            return false; // the client's bytes wait in its socket until the upstream is there
+        const qint64 room = MaxBufferedBytes - d.queuedBytes;
+        if (room <= 0)
+            return false; // the rest waits in the socket: backpressure
+        QByteArray data = d.from->read(room);
+        if (data.isEmpty())
+            return false;
+        const bool stopped = active(d, Toxic::Type::Timeout) || active(d, Toxic::Type::ResetPeer);
+        if (d.limitReached || stopped)
+            d.from->readAll(); // dropped, all of it
+        if (d.limitReached)
+            return false;
+        if (active(d, Toxic::Type::Timeout)) {
+            restartTimeout(d); // data stops here, and the timer starts again
+            return false;
         }
+        if (const Toxic *t = active(d, Toxic::Type::ResetPeer)) {
+            // The first data on the stream starts the timer; that data never passes.
+            if (!d.resetToxic) {
+                d.resetToxic = *t;
+                if (t->timeout <= Duration::zero())
+                    reset();
+                else
+                    d.resetTimer = m_proxy.m_scheduler.schedule(t->timeout, [this] { reset(); });
+            }
+            return false;
+        }
+        const TimePoint now = m_proxy.m_scheduler.now();
         if (const Toxic *t = active(d, Toxic::Type::LimitData)) {
             const qint64 room = t->bytes - d.passed;
             if (data.size() >= room) {
@@ -177,29 +254,38 @@ private:
             TimePoint pieceDue = std::max(due, d.lastDue); // order is kept
             if (slicer && at > 0)
                 pieceDue += slicer->delay;
-            if (bandwidth) // the piece is due when the link has carried it
-                pieceDue += Duration(std::int64_t(double(size) * 1e9 / (bandwidth->rateKBps * 1024.0)));
+            if (bandwidth) // the piece is due when the link has carried it (a KB is 1,000 bytes)
+                pieceDue += Duration(std::int64_t(double(size) * 1e9 / (bandwidth->rateKBps * 1000.0)));
             d.queue.push_back(Piece { pieceDue, data.mid(at, size) });
+            d.queuedBytes += size;
             d.lastDue = pieceDue;
             at += size;
         }
-        deliver(d);
+        return true;
     }
 
+    // Writes what is due, as far as the receiver takes it, then reads more if there is room.
     void deliver(Direction &d)
     {
-        d.timer = 0;
+        m_proxy.m_scheduler.cancel(std::exchange(d.timer, 0));
         if (m_closed)
             return;
         const TimePoint now = m_proxy.m_scheduler.now();
-        while (!d.queue.empty() && d.queue.front().due <= now) {
-            const QByteArray &bytes = d.queue.front().bytes;
-            d.to->write(bytes);
-            (d.stream == Toxic::Stream::Upstream ? m_proxy.m_stats.bytesUpstream
-                                                 : m_proxy.m_stats.bytesDownstream)
-                += bytes.size();
-            d.queue.pop_front();
-        }
+        do {
+            while (!d.queue.empty() && d.queue.front().due <= now && d.to->bytesToWrite() < MaxBufferedBytes) {
+                const QByteArray &bytes = d.queue.front().bytes;
+                d.to->write(bytes);
+                (d.stream == Toxic::Stream::Upstream ? m_proxy.m_stats.bytesUpstream
+                                                     : m_proxy.m_stats.bytesDownstream)
+                    += bytes.size();
+                d.queuedBytes -= bytes.size();
+                d.queue.pop_front();
+            }
+        } while (d.to->bytesToWrite() < MaxBufferedBytes && d.from->bytesAvailable() > 0 && take(d));
+        if (m_closed)
+            return;
+        if (!d.queue.empty() && d.queue.front().due <= now)
+            return; // the receiver is slow: bytesWritten calls again
         if (!d.queue.empty()) {
             Direction *p = &d;
             d.timer = m_proxy.m_scheduler.scheduleAt(d.queue.front().due, [this, p] { deliver(*p); });
@@ -233,7 +319,6 @@ private:
 
     void reset()
     {
-        m_resetTimer = 0;
         if (m_closed)
             return;
         ++m_proxy.m_stats.resets;
@@ -271,7 +356,6 @@ private:
     QTcpSocket *m_upstream;
     Direction m_up, m_down;
     std::map<QString, bool> m_affected; // per toxic name: drawn once per connection
-    TimerId m_resetTimer = 0;
     bool m_closed = false;
     bool m_finished = false;
 };
@@ -321,9 +405,29 @@ bool ToxicProxy::addToxic(const Toxic &toxic)
     if (this->toxic(toxic.name))
         return false;
     m_toxics.append(toxic);
-    for (Connection *c : m_connections)
-        c->toxicsChanged();
+    toxicsChanged();
     return true;
+}
+
+void ToxicProxy::toxicsChanged()
+{
+    const std::vector<Connection *> connections = m_connections; // a connection may close
+    for (Connection *c : connections)
+        c->toxicsChanged();
+}
+
+void ToxicProxy::clearToxics()
+{
+    m_toxics.clear();
+    toxicsChanged();
+}
+
+qint64 ToxicProxy::bufferedBytes() const
+{
+    qint64 bytes = 0;
+    for (const Connection *c : m_connections)
+        bytes += c->bufferedBytes();
+    return bytes;
 }
 
 bool ToxicProxy::updateToxic(const Toxic &toxic)
@@ -331,8 +435,7 @@ bool ToxicProxy::updateToxic(const Toxic &toxic)
     for (Toxic &t : m_toxics) {
         if (t.name == toxic.name) {
             t = toxic;
-            for (Connection *c : m_connections)
-                c->toxicsChanged();
+            toxicsChanged();
             return true;
         }
     }
@@ -344,6 +447,7 @@ bool ToxicProxy::removeToxic(const QString &name)
     for (qsizetype i = 0; i < m_toxics.size(); ++i) {
         if (m_toxics[i].name == name) {
             m_toxics.removeAt(i);
+            toxicsChanged();
             return true;
         }
     }

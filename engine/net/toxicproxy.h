@@ -48,14 +48,18 @@ public:
     // False when there is no toxic of that name.
     bool updateToxic(const Toxic &toxic);
     bool removeToxic(const QString &name);
-    void clearToxics() { m_toxics.clear(); }
+    void clearToxics();
 
     const Stats &stats() const { return m_stats; }
+    // Bytes the proxy holds now, in its queues and its sockets' buffers: bounded per connection
+    // (the proxy stops reading from a sender that is ahead, as Toxiproxy's pipes block).
+    qint64 bufferedBytes() const;
 
 private:
     class Connection;
     friend class Connection;
     void accept();
+    void toxicsChanged();
     void finished(Connection *connection);
 
     Scheduler &m_scheduler;

@@ -129,8 +129,11 @@ bool isRetryable(const RetryConfig &config, const Error &error)
     if (neverRetriedByDefault(error.code))
         return false;
     const ErrorCode c = error.code;
+    // A rate limit is retried by its code too, whatever its message: a server's 429 and an
+    // injected one are the same condition.
     if (c == ErrorCode::TimedOut || c == ErrorCode::ConnectionReset || c == ErrorCode::NotFound
-        || c == ErrorCode::ConnectionRefused || c == ErrorCode::Timeout)
+        || c == ErrorCode::ConnectionRefused || c == ErrorCode::Timeout || c == ErrorCode::httpStatus(429)
+        || c == ErrorCode::RateLimit || c == ErrorCode::TooManyRequests)
         return true;
     const QString &m = error.message;
     return m.contains(u"timeout", Qt::CaseInsensitive) || m.contains(u"rate limit", Qt::CaseInsensitive)

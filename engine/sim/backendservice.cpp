@@ -46,6 +46,12 @@ bool BackendService::rateLimited(TimePoint now)
     return true;
 }
 
+Duration BackendService::addedLatency(double draw) const
+{
+    const double spread = (2 * draw - 1) * double(m_effects.jitter.count());
+    return std::max(Duration::zero(), m_effects.addLatency + Duration(std::int64_t(spread)));
+}
+
 Random BackendService::requestRandom(std::uint64_t operationKey, const Attempt &attempt) const
 {
     return Random(mix(mix(m_seed, operationKey), mix(attempt.callTag, std::uint64_t(attempt.number))));
@@ -64,7 +70,7 @@ void BackendService::answer(Completion done, ErrorCode error, std::optional<Dura
     if (error == ErrorCode::ConnectionRefused)
         e.message = QStringLiteral("connect ECONNREFUSED");
     else if (error == ErrorCode::httpStatus(429))
-        e.message = QStringLiteral("Too Many Requests: rate limit");
+        e.message = QStringLiteral("429 Too Many Requests"); // as a real server's 429 reads
     done(Result::failure(std::move(e)));
 }
 

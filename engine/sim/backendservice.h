@@ -60,6 +60,8 @@ protected:
     // numbers whatever happened to other requests, whatever other operations exist and in
     // whatever order they are listed (common random numbers across policies and scenarios).
     Random requestRandom(std::uint64_t operationKey, const Attempt &attempt) const;
+    // What a latency fault adds for a uniform draw in [0, 1): addMs ± jitterMs, never below 0.
+    Duration addedLatency(double draw) const;
     // Fails `done` with `error` (and its usual message), counting it as an error served.
     void answer(Completion done, ErrorCode error, std::optional<Duration> retryAfter);
 

@@ -85,7 +85,7 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
     const double baselineErrorDraw = random.uniform();
     Duration serviceTime = m_latency.sample(random);
     if (m_effects.addLatency > Duration::zero() || m_effects.jitter > Duration::zero())
-        serviceTime += m_effects.addLatency + Duration(std::int64_t(random.uniform() * double(m_effects.jitter.count())));
+        serviceTime += addedLatency(random.uniform());
 
     const std::uint32_t index = allocate();
     Request &r = m_requests[index];

@@ -260,10 +260,44 @@ private Q_SLOTS:
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
-        for (const CallRecord &c : rec.between(5000, 15000))
-            QVERIFY2(c.latencyMs >= 110 && c.latencyMs <= 130, qPrintable(QString::number(c.latencyMs)));
+        // addMs ± jitterMs, uniform: 90..130 on the 10 ms service, centred on 110.
+        double sum = 0;
+        int below = 0;
+        const auto during = rec.between(5000, 15000);
+        for (const CallRecord &c : during) {
+            QVERIFY2(c.latencyMs >= 90 && c.latencyMs <= 130, qPrintable(QString::number(c.latencyMs)));
+            sum += c.latencyMs;
+            below += c.latencyMs < 110;
+        }
+        const double mean = sum / double(during.size());
+        QVERIFY2(std::abs(mean - 110) < 2, qPrintable(QString::number(mean)));
+        QVERIFY2(below > during.size() * 4 / 10, qPrintable(QString::number(below)));
         for (const CallRecord &c : rec.between(15000, 19990))
             QCOMPARE(c.latencyMs, 10.0);
+    }
+
+    // A jitter larger than addMs never takes time away: the added latency stops at 0.
+    void latencyJitterNeverBelowZero()
+    {
+        FaultConfig f;
+        f.kind = FaultKind::Latency;
+        f.add = fromMs(10);
+        f.jitter = fromMs(40);
+        for (std::uint64_t seed : { 1, 2, 3 }) {
+            ScenarioConfig s = faultScenario(f);
+            s.seed = seed;
+            Simulation sim(s);
+            CallRecorder rec;
+            sim.addSink(&rec);
+            sim.runToEnd();
+            int unchanged = 0;
+            for (const CallRecord &c : rec.between(5000, 15000)) {
+                QVERIFY2(c.latencyMs >= 10 && c.latencyMs <= 60, qPrintable(QString::number(c.latencyMs)));
+                unchanged += c.latencyMs == 10.0;
+            }
+            // add − jitter < 0 for 3/8 of the draws (−30..0 of −30..50).
+            QVERIFY2(unchanged > 300 && unchanged < 450, qPrintable(QString::number(unchanged)));
+        }
     }
 
     void hangsUntilTheCallerGivesUp()

@@ -1,6 +1,7 @@
 #include "net/chaostarget.h"
 #include "runtime/wallscheduler.h"
 
+#include "chaoshelper.h"
 #include "httpfetch.h"
 
 #include <QJsonDocument>
@@ -150,7 +151,7 @@ private Q_SLOTS:
         target.setSettings(s);
         got = fetch(nam, "GET", url(target, QStringLiteral("/x")));
         QCOMPARE(got.status, 429);
-        QCOMPARE(got.retryAfter, QByteArray("1.5"));
+        QCOMPARE(got.retryAfter, QByteArray("2")); // whole seconds (RFC 9110), rounded up
         QCOMPARE(target.stats().ok, 1);
         QCOMPARE(target.stats().errors, 1);
     }
@@ -200,9 +201,31 @@ private Q_SLOTS:
         const auto got = fetch(nam, "GET", url(target, QStringLiteral("/stuck")), {}, 300);
         QVERIFY(got.timedOut);
         QCOMPARE(got.status, 0);
-        QCOMPARE(target.stats().hangs, 1);
         QTRY_COMPARE(target.stats().inFlight, 0);
-        QCOMPARE(target.stats().abandoned, 1);
+        // Counted once, as a hang: every request is in exactly one of the counters.
+        QCOMPARE(target.stats().hangs, 1);
+        QCOMPARE(target.stats().abandoned, 0);
+        QCOMPARE(target.stats().requests, 1);
+    }
+
+    // requests = ok + errors + resets + hangs + abandoned + inFlight, whatever the mix.
+    void countersAddUp()
+    {
+        WallScheduler scheduler;
+        ChaosTarget target(scheduler);
+        QVERIFY(target.start() != 0);
+        bw::test::setChaos(target, R"({"errorRate":0.3,"hangRate":0.2,"resetRate":0.2,"latencyMs":0,"jitterMs":150})");
+        QNetworkAccessManager nam;
+        for (int i = 0; i < 30; ++i)
+            fetch(nam, "GET", url(target, QStringLiteral("/mix")), {}, 60);
+        const auto sum = [&target] {
+            const ChaosTarget::Stats &s = target.stats();
+            return s.ok + s.errors + s.resets + s.hangs + s.abandoned + s.inFlight;
+        };
+        QCOMPARE(sum(), target.stats().requests);
+        QTRY_COMPARE(target.stats().inFlight, 0);
+        QVERIFY(target.stats().hangs > 0 && target.stats().abandoned > 0);
+        QCOMPARE(sum(), target.stats().requests);
     }
 
     void resetClosesTheConnectionWithoutAnAnswer()

@@ -1,5 +1,6 @@
 #include "net/chaostarget.h"
 #include "net/httpservice.h"
+#include "resilience/retry.h"
 #include "sim/scenarioloader.h"
 #include "sim/simulation.h"
 #include "telemetry/summary.h"
@@ -18,10 +19,13 @@ class ErrorCounter final : public TelemetrySink
 public:
     void onCallFinished(const CallReport &r) override
     {
-        if (r.error)
+        if (r.error) {
             ++codes[r.error->code.toString()];
+            last = *r.error;
+        }
     }
     QMap<QString, int> codes;
+    Error last;
 };
 
 } // namespace
@@ -131,6 +135,13 @@ private Q_SLOTS:
         QVERIFY(m_target->stats().requests <= op.offered - refused);
         QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
         QVERIFY(op.count(Outcome::Success) >= op.offered - refused - 1); // the last may end with the run
+        // A URL service's requestsReceived is what went on the wire: the target's count, not the
+        // attempts the client-side outage refused (a request the end of the run aborted may have
+        // been written and never read).
+        const std::int64_t received = summary.services().at(QStringLiteral("api")).requestsReceived;
+        const std::int64_t aborted = static_cast<HttpService &>(sim.service(0)).requestStats().aborted;
+        QVERIFY2(received >= m_target->stats().requests && received <= m_target->stats().requests + aborted,
+            qPrintable(QStringLiteral("%1 %2 %3").arg(received).arg(m_target->stats().requests).arg(aborted)));
     }
 
     void clientSideErrorsAndHangs()
@@ -224,6 +235,25 @@ private Q_SLOTS:
         QVERIFY(op.value(QStringLiteral("offered")).toInt() >= 25);
         const int attempts = op.value(QStringLiteral("attempts")).toInt();
         QVERIFY(m_target->stats().requests <= attempts && m_target->stats().requests >= attempts - 1);
+    }
+
+    // The client-side rateLimit fault answers as a real server's 429 does (tst_httpoperation):
+    // code "429", the same message, its Retry-After, retried by default; and nothing is sent.
+    void injectedRateLimitIsAReal429()
+    {
+        Simulation sim(scenario("\"none\"",
+            "[{\"service\": \"api\", \"type\": \"rateLimit\", \"rps\": 1, \"retryAfterMs\": 1500, "
+            "\"atMs\": 0, \"untilMs\": 1000}]"));
+        ErrorCounter errors;
+        sim.addSink(&errors);
+        sim.runToEnd();
+        QVERIFY2(errors.codes.value(QStringLiteral("429")) >= 30, qPrintable(QString::number(errors.codes.value(QStringLiteral("429")))));
+        QCOMPARE(errors.codes.size(), 1);
+        QCOMPARE(errors.last.code, ErrorCode::httpStatus(429));
+        QCOMPARE(errors.last.message, QStringLiteral("429 Too Many Requests"));
+        QCOMPARE(errors.last.retryAfter, std::optional<Duration>(fromMs(1500)));
+        QVERIFY(isRetryable(RetryConfig {}, errors.last));
+        QVERIFY(m_target->stats().requests <= 2); // the bucket's first token or two
     }
 
     void timeoutsAbortRealRequestsAndNothingLeaks()

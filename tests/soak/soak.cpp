@@ -225,7 +225,8 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
         return false;
     }
     const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    QNetworkAccessManager network;
+    HttpClient network;
+    QNetworkAccessManager control; // the chaos target's control API
     HttpOperation operation(network, HttpRequest { QByteArrayLiteral("GET"), QUrl(base + QStringLiteral("/pay")), {}, {} });
     // api(), with the breaker probing after 5 s rather than 60 s: the faults switch every 20 s,
     // and a breaker open for a minute after each would leave the target little traffic.
@@ -260,7 +261,7 @@ bool soakReal(int seconds, double rate, std::int64_t maxGrowth)
             return;
         QNetworkRequest put(QUrl(base + QStringLiteral("/_chaos")));
         put.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-        QNetworkReply *reply = network.put(put, chaosPhases().at(phase++ % std::size_t(chaosPhases().size())));
+        QNetworkReply *reply = control.put(put, chaosPhases().at(phase++ % std::size_t(chaosPhases().size())));
         QObject::connect(reply, &QNetworkReply::finished, reply, [&phasesSet, reply] {
             if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
                 ++phasesSet;
