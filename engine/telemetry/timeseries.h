@@ -276,6 +276,8 @@ public:
     void attach(Scheduler &scheduler, TimePoint end = TimePoint::max());
     void detach();
     // Events at or after `end` count in the bucket that holds `end` (a run's final cancellations).
+    // When attached, the gauges are read at `end` before anything else that happens then, and
+    // keep those values: the last bucket shows the state the run ended in, not its teardown.
     void setEnd(TimePoint end);
     // Closes every bucket that ends at or before `now` (for drivers that do not attach()).
     void advanceTo(TimePoint now);
@@ -390,6 +392,7 @@ private:
     void scheduleTick(TimePoint after);
     void onTick();
     void sampleGauges();
+    void freezeGauges();
     void closeBucket(TimePoint end);
     void closeCoarse();
     // `counters`, when given, receives each bulkhead sampler's cumulative (rejected, timeouts).
