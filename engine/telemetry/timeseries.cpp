@@ -983,7 +983,8 @@ void TimeSeriesRecorder::onCallFinished(const CallReport &r)
     OperationLive &o = m_operations[std::size_t(index(m_pipelineCache, Kind::Operation, r.pipeline))];
     ++o.point.outcomes[std::size_t(r.outcome)];
     o.point.attempts += r.attempts;
-    o.latency.record(r.latency);
+    if (!r.cutOff) // its latency is only how long it had run (semantics.md)
+        o.latency.record(r.latency);
 }
 
 void TimeSeriesRecorder::onRetry(const RetryReport &r)

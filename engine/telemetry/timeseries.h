@@ -77,7 +77,8 @@ struct OperationPoint
     std::int64_t attempts = 0; // operation starts of the calls that ended, first attempts included
     std::int64_t retries = 0; // retries scheduled in the bucket
     std::array<std::int64_t, StageKindCount> timeouts {}; // time limits that expired, by stage
-    // Latency of the calls that ended in the bucket, whatever their outcome (what callers saw).
+    // Latency of the calls that ended in the bucket, whatever their outcome (what callers saw),
+    // but those the run's end cut off.
     Duration p50 {}, p95 {}, p99 {}, max {};
     // A coarse point's smallest and largest per-fine-bucket figures, for min/max envelopes on
     // long spans; a fine point's are its own.
