@@ -476,6 +476,7 @@ void TimeSeriesRecorder::fillOperation(OperationPoint &p, const BucketHistogram 
     p.p95 = out[1];
     p.p99 = out[2];
     p.max = latency.max();
+    p.latencyCount = latency.count();
 }
 
 TimeBucket TimeSeriesRecorder::liveBucket(
@@ -893,7 +894,7 @@ QByteArray TimeSeriesRecorder::toCsv() const
             appendInt(out, p.attempts);
             appendInt(out, p.retries);
             appendInt(out, p.timeoutsTotal());
-            if (p.ended() > 0) {
+            if (p.latencyCount > 0) {
                 appendMsField(out, p.p50);
                 appendMsField(out, p.p95);
                 appendMsField(out, p.p99);
