@@ -2,6 +2,7 @@
 
 #include "simulationcontroller.h"
 
+#include "resilience/limits.h"
 #include "resilience/policywriter.h"
 
 #include <QCheckBox>
@@ -24,7 +25,16 @@ namespace bw {
 
 namespace {
 
-constexpr int MaxMs = 3600000; // an hour: more than any scenario runs
+// The loaders' limits, so that no edit sets what a policy file could not hold.
+constexpr int MaxMs = int(Limits::MaxDurationMs);
+
+// A time window counts milliseconds, a count window calls, each up to its own limit.
+void showWindowUnit(QSpinBox *windowSize, WindowType type)
+{
+    const bool time = type == WindowType::Time;
+    windowSize->setSuffix(time ? QStringLiteral(" ms") : QStringLiteral(" calls"));
+    windowSize->setMaximum(time ? MaxMs : Limits::MaxCount);
+}
 
 int ms(Duration d)
 {
@@ -179,8 +189,7 @@ void PolicyEditor::build()
         QStringLiteral("Sliding window kind: the last windowSize milliseconds, or the last windowSize calls"));
     f->addRow(QStringLiteral("Window type"), m_windowType);
     connect(m_windowType, &QComboBox::currentIndexChanged, this, [this] {
-        m_windowSize->setSuffix(
-            m_windowType->currentData().toInt() == int(WindowType::Time) ? QStringLiteral(" ms") : QStringLiteral(" calls"));
+        showWindowUnit(m_windowSize, WindowType(m_windowType->currentData().toInt()));
         edited();
     });
     m_windowSize = spin(f, QStringLiteral("windowSize"), QStringLiteral("Window size"), 1, MaxMs,
@@ -370,7 +379,7 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
     m_resetMultiplier->setValue(cb.resetTimeoutMultiplier);
     m_maxResetTimeout->setValue(ms(cb.maxResetTimeout));
     m_windowType->setCurrentIndex(m_windowType->findData(int(cb.windowType)));
-    m_windowSize->setSuffix(cb.windowType == WindowType::Time ? QStringLiteral(" ms") : QStringLiteral(" calls"));
+    showWindowUnit(m_windowSize, cb.windowType);
     m_windowSize->setValue(int(std::min<std::int64_t>(cb.windowSize, m_windowSize->maximum())));
 
     const RetryConfig r = p.retry.value_or(RetryConfig {});

@@ -1,5 +1,7 @@
 #include "tracereader.h"
 
+#include "../resilience/limits.h"
+
 #include <QBuffer>
 #include <QFile>
 
@@ -221,6 +223,10 @@ std::optional<Trace> TraceReader::read(QIODevice &device, const QString &fileNam
         if (!parseMs(duration.text, &row.duration))
             return fail(lineNumber, duration.column, columnNames()[DurationMs],
                 QStringLiteral("expected a non-negative number of milliseconds, got '")
+                    + QString::fromUtf8(duration.text) + u'\'');
+        if (row.duration > fromMs(std::int64_t(Limits::MaxDurationMs)))
+            return fail(lineNumber, duration.column, columnNames()[DurationMs],
+                QStringLiteral("expected a duration of at most %1 ms, got '").arg(Limits::MaxDurationMs, 0, 'g', 12)
                     + QString::fromUtf8(duration.text) + u'\'');
         const Field &outcome = fields[index[OutcomeColumn]];
         if (outcome.text == "success") {

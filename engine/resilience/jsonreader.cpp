@@ -3,7 +3,6 @@
 #include <QFile>
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 
 namespace bw {
@@ -147,8 +146,10 @@ bool JsonReader::readInt(const QJsonObject &o, const QString &path, const QStrin
     const QString what = min == 0 ? QStringLiteral("a non-negative integer")
         : min == 1                ? QStringLiteral("a positive integer")
                                   : QStringLiteral("an integer >= ") + QString::number(min);
-    if (!v.isDouble() || std::floor(d) != d || d < min || d > INT_MAX)
+    if (!v.isDouble() || std::floor(d) != d || d < min)
         return expected(keyPath(path, key), what, v);
+    if (d > Limits::MaxCount)
+        return expected(keyPath(path, key), QStringLiteral("at most ") + QString::number(Limits::MaxCount), v);
     *out = int(d);
     return true;
 }
@@ -188,8 +189,7 @@ bool JsonReader::readBool(const QJsonObject &o, const QString &path, const QStri
     return true;
 }
 
-bool JsonReader::duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out,
-    const QString &maxText)
+bool JsonReader::duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out)
 {
     const double d = v.toDouble();
     if (!v.isDouble() || !std::isfinite(d) || d < 0 || (positive && d == 0))
@@ -197,20 +197,19 @@ bool JsonReader::duration(const QJsonValue &v, const QString &path, bool positiv
             positive ? QStringLiteral("a duration in milliseconds (a positive number)")
                      : QStringLiteral("a duration in milliseconds (a non-negative number)"),
             v);
+    max = std::min(max, MaxDurationMs);
     if (d > max)
         return expected(path,
-            QStringLiteral("a duration of at most ")
-                + (maxText.isEmpty() ? QString::number(max, 'g', 12) : maxText) + QStringLiteral(" ms"),
-            v);
+            QStringLiteral("a duration of at most ") + QString::number(max, 'g', 12) + QStringLiteral(" ms"), v);
     *out = std::floor(d) == d ? fromMs(std::int64_t(d)) : fromMs(d);
     return true;
 }
 
 bool JsonReader::readDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
-    double max, Duration *out, const QString &maxText)
+    double max, Duration *out)
 {
     const QJsonValue v = o.value(key);
-    return v.isUndefined() || duration(v, keyPath(path, key), positive, max, out, maxText);
+    return v.isUndefined() || duration(v, keyPath(path, key), positive, max, out);
 }
 
 bool JsonReader::requireDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,

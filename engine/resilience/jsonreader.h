@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../runtime/duration.h"
+#include "limits.h"
 #include "loaderror.h"
 
 #include <QJsonObject>
@@ -37,8 +38,7 @@ std::optional<QJsonObject> parseJsonObject(const JsonSource &source, LoadError *
 class JsonReader
 {
 public:
-    // Longer than any sensible duration, and far from the int64 nanosecond overflow (292 years).
-    static constexpr double MaxDurationMs = 1e12;
+    static constexpr double MaxDurationMs = Limits::MaxDurationMs;
 
     JsonReader(const JsonSource &source, LoadError *error)
         : m_src(source)
@@ -65,7 +65,7 @@ public:
     bool requireString(
         const QJsonObject &o, const QString &path, const QString &key, const QString &what, QString *out);
 
-    // An integer >= min (and <= INT_MAX).
+    // An integer >= min and <= Limits::MaxCount: every count a file sets (thresholds, sizes).
     bool readInt(const QJsonObject &o, const QString &path, const QString &key, int min, int *out);
 
     // A finite number in [min, max]; `what` says what was expected.
@@ -77,12 +77,10 @@ public:
 
     bool readBool(const QJsonObject &o, const QString &path, const QString &key, bool *out);
 
-    // A duration in ms; `positive` excludes 0; `max` bounds it, worded as "at most <maxText> ms"
-    // (the number itself when maxText is empty).
-    bool duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out,
-        const QString &maxText = QString());
+    // A duration in ms; `positive` excludes 0; at most `max`, and never more than MaxDurationMs.
+    bool duration(const QJsonValue &v, const QString &path, bool positive, double max, Duration *out);
     bool readDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
-        double max, Duration *out, const QString &maxText = QString());
+        double max, Duration *out);
     bool requireDuration(const QJsonObject &o, const QString &path, const QString &key, bool positive,
         double max, const QString &what, Duration *out);
 

@@ -214,9 +214,18 @@ bool Pipeline::cancel(CallId id)
     Call &call = m_calls[index];
     if (!call.inUse || call.generation != static_cast<std::uint32_t>(id & 0xffffffffu))
         return false;
+    return cancel(call, false);
+}
+
+bool Pipeline::cancel(Call &call, bool cutOff)
+{
     const TimePoint now = m_scheduler.now();
     abortBelow(call, -1, now);
-    finish(call, Result::failure(ErrorCode::Cancelled, QStringLiteral("Cancelled by the caller"), Stage::Caller), now);
+    finish(call,
+        Result::failure(ErrorCode::Cancelled,
+            cutOff ? QStringLiteral("Cut off by the end of the run") : QStringLiteral("Cancelled by the caller"),
+            Stage::Caller),
+        now, cutOff);
     return true;
 }
 
@@ -225,7 +234,7 @@ int Pipeline::cancelAll()
     int cancelled = 0;
     for (std::size_t i = 0; i < m_calls.size(); ++i) {
         Call &call = m_calls[i];
-        if (call.inUse && cancel((CallId(call.index) << 32) | call.generation))
+        if (call.inUse && cancel(call, true))
             ++cancelled;
     }
     return cancelled;
@@ -545,12 +554,12 @@ void Pipeline::rejectFromBulkhead(Call &call, ErrorCode code)
     returnTo(call, call.layout->levelOf[int(StageKind::Bulkhead)], Result::failure(code, message, Stage::Bulkhead), m_scheduler.now());
 }
 
-void Pipeline::finish(Call &call, Result &&result, TimePoint now)
+void Pipeline::finish(Call &call, Result &&result, TimePoint now, bool cutOff)
 {
     result.attempts = call.attempts;
     if (m_observer) {
         m_observer->onCallFinished(CallReport { m_name, call.tag, result.outcome, call.attempts, now - call.startedAt,
-                                                result.outcome == Outcome::Success ? nullptr : &result.error, now });
+                                                result.outcome == Outcome::Success ? nullptr : &result.error, now, cutOff });
     }
     CallCallback done = std::move(call.done);
     releaseCall(call);

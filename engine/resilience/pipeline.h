@@ -22,6 +22,9 @@ struct CallReport
     Duration latency;
     const Error *error; // null on success
     TimePoint at;
+    // Still in flight when the run ended (cancelAll): outcome `cancelled`, but its latency is
+    // only how long it had been running, so no latency figure counts it (semantics.md).
+    bool cutOff = false;
 };
 
 struct RetryReport
@@ -88,7 +91,8 @@ public:
     CallId execute(Operation &operation, CallCallback done, std::uint64_t tag = 0);
     // Ends a call in flight with CANCELLED, cancelling its operation; false if it had ended.
     bool cancel(CallId id);
-    // Cancels every call in flight (the end of a run); returns how many.
+    // Cancels every call in flight because the run ends: reported as cut off (CallReport::cutOff).
+    // Returns how many.
     int cancelAll();
 
     // Applies a new policy at once to calls offered from now on, and to later stages of calls
@@ -130,7 +134,8 @@ private:
     void onTimer(Call &call, int level);
     void onRetryDelayElapsed(Call &call, int level);
     void abortBelow(Call &call, int level, TimePoint now);
-    void finish(Call &call, Result &&result, TimePoint now);
+    void finish(Call &call, Result &&result, TimePoint now, bool cutOff = false);
+    bool cancel(Call &call, bool cutOff);
     void admitFromBulkhead(Call &call);
     void rejectFromBulkhead(Call &call, ErrorCode code);
     TimerId armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut);

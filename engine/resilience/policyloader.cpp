@@ -26,27 +26,31 @@ class Reader : public JsonReader
 public:
     using JsonReader::JsonReader;
 
-    // Policy durations: non-negative, at most 1e12 ms.
+    // Policy durations: non-negative, at most Limits::MaxDurationMs.
     bool durationValue(const QJsonValue &v, const QString &path, Duration *out)
     {
-        return duration(v, path, false, MaxDurationMs, out, QStringLiteral("1e12"));
+        return duration(v, path, false, MaxDurationMs, out);
     }
 
     bool readDuration(const QJsonObject &o, const QString &path, const QString &key, Duration *out)
     {
-        return JsonReader::readDuration(o, path, key, false, MaxDurationMs, out, QStringLiteral("1e12"));
+        return JsonReader::readDuration(o, path, key, false, MaxDurationMs, out);
     }
 
-    bool readInt64(
-        const QJsonObject &o, const QString &path, const QString &key, std::int64_t min, std::int64_t *out)
+    // Milliseconds for a time window, calls for a count window (a byte of memory each).
+    bool readWindowSize(const QJsonObject &o, const QString &path, WindowType type, std::int64_t *out)
     {
+        const QString key = QStringLiteral("windowSize");
         const QJsonValue v = o.value(key);
         if (v.isUndefined())
             return true;
+        const bool time = type == WindowType::Time;
+        const double max = time ? MaxDurationMs : Limits::MaxCount;
         const double d = v.toDouble();
-        if (!v.isDouble() || std::floor(d) != d || d < double(min) || d > 9e15)
+        if (!v.isDouble() || std::floor(d) != d || d < 1 || d > max)
             return expected(keyPath(path, key),
-                min == 1 ? QStringLiteral("a positive integer") : QStringLiteral("a non-negative integer"),
+                QStringLiteral("a positive integer of at most ") + QString::number(max, 'g', 12)
+                    + (time ? QStringLiteral(" (ms, a time window)") : QStringLiteral(" (calls, a count window)")),
                 v);
         *out = std::int64_t(d);
         return true;
@@ -178,7 +182,7 @@ public:
             && readEnum<WindowType>(o, p, QStringLiteral("windowType"),
                 { QStringLiteral("time"), QStringLiteral("count") }, { WindowType::Time, WindowType::Count },
                 &windowType)
-            && readInt64(o, p, QStringLiteral("windowSize"), 1, &c.windowSize)
+            && readWindowSize(o, p, windowType, &c.windowSize)
             && readCodes(o, p, QStringLiteral("recordErrors"), &c.recordErrors)
             && readCodes(o, p, QStringLiteral("ignoreErrors"), &c.ignoreErrors);
         if (!ok)
@@ -199,8 +203,9 @@ public:
         RetryBudgetConfig b = out->value_or(RetryBudgetConfig {});
         if (!readNumber(
                 o, p, QStringLiteral("ratio"), 0, 1e6, QStringLiteral("a non-negative number"), &b.ratio)
-            || !readNumber(o, p, QStringLiteral("minPerSecond"), 0, 1e9,
-                QStringLiteral("a non-negative number"), &b.minPerSecond))
+            || !readNumber(o, p, QStringLiteral("minPerSecond"), 0, Limits::MaxRate,
+                QStringLiteral("a non-negative number of at most ") + QString::number(Limits::MaxRate, 'g', 12),
+                &b.minPerSecond))
             return false;
         *out = b;
         return true;

@@ -30,6 +30,11 @@ public:
     // instant run in the order they were scheduled. Callers that already read now() use this
     // to save a clock read on hot paths.
     virtual TimerId scheduleAt(TimePoint due, TimerTask task) = 0;
+    // Runs task once at `due`, before every task scheduleAt() set for that instant (in the order
+    // they were scheduled among themselves): for observers that must see the state an instant
+    // starts from, such as a time series closing [start, end) at `end` before a fault that
+    // starts at `end` applies.
+    virtual TimerId scheduleFirstAt(TimePoint due, TimerTask task) = 0;
     // Runs task once, delay after now() (a negative delay counts as zero).
     TimerId schedule(Duration delay, TimerTask task)
     {

@@ -4,7 +4,7 @@
 
 namespace bw {
 
-TimerId TimerQueue::add(TimePoint due, TimerTask task)
+TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
 {
     std::uint32_t slot;
     if (!m_freeSlots.empty()) {
@@ -18,7 +18,7 @@ TimerId TimerQueue::add(TimePoint due, TimerTask task)
     s.task = std::move(task);
     const TimerId id = (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
     m_heap.emplace_back();
-    siftUp(m_heap.size() - 1, Entry { due, m_sequence++, slot });
+    siftUp(m_heap.size() - 1, Entry { due, first ? m_firstSequence++ : m_sequence++, slot });
     return id;
 }
 

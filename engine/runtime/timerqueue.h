@@ -18,7 +18,8 @@ namespace bw {
 class TimerQueue
 {
 public:
-    TimerId add(TimePoint due, TimerTask task);
+    // `first`: ahead of every timer added without it for the same due time (Scheduler::scheduleFirstAt).
+    TimerId add(TimePoint due, TimerTask task, bool first = false);
     bool cancel(TimerId id);
 
     // The earliest timer's due time, or false when there is none.
@@ -61,7 +62,10 @@ private:
     std::vector<Entry> m_heap;
     std::vector<Slot> m_slots;
     std::vector<std::uint32_t> m_freeSlots;
-    std::uint64_t m_sequence = 0;
+    // Sequences order timers due at the same time: those added `first` count up from 0, the
+    // others from 2^63, so the first ones sort ahead and each kind keeps its own FIFO order.
+    std::uint64_t m_firstSequence = 0;
+    std::uint64_t m_sequence = std::uint64_t(1) << 63;
 };
 
 } // namespace bw

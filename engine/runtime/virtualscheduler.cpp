@@ -9,6 +9,11 @@ TimerId VirtualScheduler::scheduleAt(TimePoint due, TimerTask task)
     return m_timers.add(std::max(due, m_now), std::move(task));
 }
 
+TimerId VirtualScheduler::scheduleFirstAt(TimePoint due, TimerTask task)
+{
+    return m_timers.add(std::max(due, m_now), std::move(task), true);
+}
+
 bool VirtualScheduler::runNext()
 {
     TimePoint due;

@@ -30,10 +30,20 @@ bool WallScheduler::isOwnerThread() const
 
 TimerId WallScheduler::scheduleAt(TimePoint due, TimerTask task)
 {
+    return add(due, std::move(task), false);
+}
+
+TimerId WallScheduler::scheduleFirstAt(TimePoint due, TimerTask task)
+{
+    return add(due, std::move(task), true);
+}
+
+TimerId WallScheduler::add(TimePoint due, TimerTask task, bool first)
+{
     TimerId id;
     {
         std::lock_guard guard(m_lock);
-        id = m_timers.add(due, std::move(task));
+        id = m_timers.add(due, std::move(task), first);
     }
     requestArm(due);
     return id;

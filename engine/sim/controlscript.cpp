@@ -7,9 +7,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <climits>
-#include <limits>
-
 namespace bw {
 
 namespace {
@@ -31,13 +28,17 @@ public:
         *out = o.value(key).toString();
         return true;
     }
-    // A number in [0, max]: the bound keeps conversions (to int, to nanoseconds) defined.
-    bool number(const QJsonObject &o, const QString &key, double max, double *out)
+    // A number in [min, max]: the same bounds as the loaders (Limits), which also keep the
+    // conversions (to int, to nanoseconds) defined.
+    bool number(const QJsonObject &o, const QString &key, double max, double *out, double min = 0)
     {
-        if (!o.value(key).isDouble() || o.value(key).toDouble() < 0)
-            return fail(key, QStringLiteral("expected a non-negative number, got ") + describeJsonValue(o.value(key)));
+        if (!o.value(key).isDouble() || o.value(key).toDouble() < min)
+            return fail(key,
+                (min == 0 ? QStringLiteral("expected a non-negative number, got ")
+                          : QStringLiteral("expected a number >= %1, got ").arg(min))
+                    + describeJsonValue(o.value(key)));
         if (o.value(key).toDouble() > max)
-            return fail(key, QStringLiteral("expected at most %1, got %2").arg(max).arg(describeJsonValue(o.value(key))));
+            return fail(key, QStringLiteral("expected at most %1, got %2").arg(QString::number(max, 'g', 12), describeJsonValue(o.value(key))));
         *out = o.value(key).toDouble();
         return true;
     }
@@ -83,14 +84,14 @@ public:
         }
         if (action == u"resizeBulkhead") {
             double concurrent, queue;
-            if (!number(o, QStringLiteral("maxConcurrent"), INT_MAX, &concurrent)
-                || !number(o, QStringLiteral("maxQueueSize"), INT_MAX, &queue))
+            if (!number(o, QStringLiteral("maxConcurrent"), Limits::MaxCount, &concurrent, 1)
+                || !number(o, QStringLiteral("maxQueueSize"), Limits::MaxCount, &queue))
                 return std::nullopt;
             return RunnerCommand { ResizeBulkhead { target, int(concurrent), int(queue) } };
         }
         if (action == u"setArrivalRate") {
             double rate;
-            if (!number(o, QStringLiteral("rate"), std::numeric_limits<double>::max(), &rate))
+            if (!number(o, QStringLiteral("rate"), Limits::MaxRate, &rate))
                 return std::nullopt;
             return RunnerCommand { SetArrivalRate { target, rate } };
         }
@@ -117,11 +118,16 @@ public:
             const auto ms = [&](const char *key, Duration *out) {
                 return !o.contains(QLatin1StringView(key)) || milliseconds(o, QString::fromLatin1(key), out);
             };
-            c.fault.rate = o.value(u"rate").toDouble(c.fault.rate);
+            const auto optional = [&](const char *key, double min, double max, double *out) {
+                return !o.contains(QLatin1StringView(key)) || number(o, QString::fromLatin1(key), max, out, min);
+            };
+            double capacity = c.fault.capacity;
             c.fault.code = o.value(u"code").toString(c.fault.code);
-            c.fault.rps = o.value(u"rps").toDouble(c.fault.rps);
-            c.fault.capacity = o.value(u"capacity").toInt(c.fault.capacity);
             c.length = Duration::max();
+            if (!optional("rate", 0, 1, &c.fault.rate) || !optional("rps", 0, Limits::MaxRate, &c.fault.rps)
+                || !optional("capacity", 1, Limits::MaxCount, &capacity))
+                return std::nullopt;
+            c.fault.capacity = int(capacity);
             if (!ms("addMs", &c.fault.add) || !ms("jitterMs", &c.fault.jitter) || !ms("retryAfterMs", &c.fault.retryAfter)
                 || !ms("upMs", &c.fault.up) || !ms("downMs", &c.fault.down)
                 || (o.value(u"durationMs").isDouble() && !ms("durationMs", &c.length)))

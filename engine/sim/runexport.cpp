@@ -47,8 +47,8 @@ bool exportRun(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed
         recordSimulation(*series, sim);
     }
     sim.start();
-    if (series)
-        series->attach(sim.scheduler(), sim.end());
+    if (series) // the export ends at `until`: its last row is the state then, not the teardown after
+        series->attach(sim.scheduler(), until);
 
     // The edits made by `until` (a later one belongs to a later part of the run).
     QList<TimedCommand> due;

@@ -17,11 +17,11 @@ namespace bw {
 namespace {
 
 // A day: no latency model needs more, and it keeps the lognormal tail far from overflow.
-constexpr double MaxLatencyMs = 86400000;
+constexpr double MaxLatencyMs = Limits::MaxDurationMs;
 // A Pareto tail index: beyond it the tail is lighter than any latency anyone measured.
 constexpr double MaxParetoAlpha = 100;
 // Calls per second per operation; beyond this a run takes minutes, which is almost surely a typo.
-constexpr double MaxRate = 1e6;
+constexpr double MaxRate = Limits::MaxRate;
 // JSON numbers are doubles: integers are exact up to 2^53.
 constexpr double MaxSeed = 9007199254740992.0;
 
@@ -89,6 +89,12 @@ public:
             QStringLiteral("calls per second (a number between 0 and ") + QString::number(MaxRate, 'g', 10)
                 + u')',
             out);
+    }
+
+    static QString requestsPerSecond()
+    {
+        return QStringLiteral("requests per second (a positive number of at most ")
+            + QString::number(MaxRate, 'g', 10) + u')';
     }
 
     // --- sections -----------------------------------------------------------------------------
@@ -591,14 +597,11 @@ public:
                 return false;
             break;
         case FaultKind::RateLimit:
-            if (!readNumber(o, p, QStringLiteral("rps"), 0, MaxRate,
-                    QStringLiteral("requests per second (a positive number)"), &f.rps)
+            if (!readNumber(o, p, QStringLiteral("rps"), 0, MaxRate, requestsPerSecond(), &f.rps)
                 || !readDuration(o, p, QStringLiteral("retryAfterMs"), false, MaxDurationMs, &f.retryAfter))
                 return false;
             if (f.rps <= 0) // 0 would mean "no limit" to the service: say what was meant instead
-                return expected(keyPath(p, QStringLiteral("rps")),
-                    QStringLiteral("requests per second (a positive number)"),
-                    o.value(QStringLiteral("rps")));
+                return expected(keyPath(p, QStringLiteral("rps")), requestsPerSecond(), o.value(QStringLiteral("rps")));
             break;
         case FaultKind::Flapping:
             if (!readDuration(o, p, QStringLiteral("upMs"), true, MaxDurationMs, &f.up)

@@ -273,6 +273,8 @@ void EventLog::onCallFinished(const CallReport &r)
         timedOut
             = timedOut || r.error->code == ErrorCode::Timeout || r.error->code == ErrorCode::CircuitTimeout;
     }
+    if (r.cutOff) // still in flight when the run ended: latency_ms is only how long it had run
+        m_buffer += ",\"cutOff\":true";
     m_buffer += ",\"attributes\":{\"resilience.operation\":";
     appendString(m_buffer, QStringView(r.pipeline));
     if (b.breaker) {

@@ -159,8 +159,12 @@ void MetricsRecorder::onCallFinished(const CallReport &r)
     MetricsSnapshot::Operation &c = op.counters;
     const std::size_t o = std::size_t(r.outcome);
     ++c.outcomes[o];
-    ++c.latencyBuckets[o][std::size_t(latencyBucket(r.latency))];
-    c.latencySum[o] += r.latency;
+    if (r.cutOff) { // its latency is only how long it had run (semantics.md)
+        ++c.cutOff;
+    } else {
+        ++c.latencyBuckets[o][std::size_t(latencyBucket(r.latency))];
+        c.latencySum[o] += r.latency;
+    }
     c.inFlight = std::max(0, c.inFlight - 1);
 
     OperationSlot &slot = operationSlot(op, r.at);

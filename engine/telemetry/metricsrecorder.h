@@ -55,6 +55,7 @@ struct MetricsSnapshot
         std::array<Duration, OutcomeCount> latencySum {};
         std::int64_t retries = 0; // retries scheduled
         std::int64_t timeouts = 0; // time limits that expired, every stage and attempt
+        std::int64_t cutOff = 0; // cancelled by the run's end: counted here, not in latencyBuckets
         int inFlight = 0;
         HystrixWindow window;
         // The policy as Hystrix's propertyValue_* fields report it.

@@ -53,6 +53,11 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
                            .Register(registry);
     auto &active = BuildGauge().Name("bulkhead_active").Help("Calls running in the bulkhead.").Register(registry);
     auto &queued = BuildGauge().Name("bulkhead_queued").Help("Calls waiting in the bulkhead's queue.").Register(registry);
+    auto &cutOff = BuildCounter()
+                       .Name("resilience_calls_cut_off_total")
+                       .Help("Calls still in flight when the run ended: cancelled, and not in "
+                             "resilience_call_duration_seconds.")
+                       .Register(registry);
     auto &duration = BuildHistogram()
                          .Name("resilience_call_duration_seconds")
                          .Help("Latency of calls through a resilience pipeline, as the caller saw it, by outcome.")
@@ -87,6 +92,7 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
         const std::string name = op.name.toStdString();
         retries.Add({ { "name", name } }).Increment(double(op.retries));
         timeouts.Add({ { "name", name } }).Increment(double(op.timeouts));
+        cutOff.Add({ { "name", name } }).Increment(double(op.cutOff));
         for (Outcome outcome : AllOutcomes) {
             const std::size_t o = std::size_t(outcome);
             const std::vector<double> increments(op.latencyBuckets[o].begin(), op.latencyBuckets[o].end());

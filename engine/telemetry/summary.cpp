@@ -102,7 +102,10 @@ void Summary::onCallFinished(const CallReport &r)
     OperationSummary &op = operation(r.pipeline);
     ++op.outcomes[std::size_t(r.outcome)];
     op.attempts += r.attempts;
-    op.latency.record(r.latency);
+    if (r.cutOff)
+        ++op.cutOff;
+    else
+        op.latency.record(r.latency);
 }
 
 void Summary::onRetry(const RetryReport &r)
@@ -157,7 +160,7 @@ QJsonObject Summary::toJson() const
     root.insert(QStringLiteral("eventsSha256"), QString::fromLatin1(m_eventsSha256));
 
     std::array<std::int64_t, OutcomeCount> totalOutcomes {};
-    std::int64_t totalOffered = 0, totalAttempts = 0, totalRetries = 0;
+    std::int64_t totalOffered = 0, totalAttempts = 0, totalRetries = 0, totalCutOff = 0;
     QJsonObject operations;
     for (const auto &[name, op] : m_operations) {
         QJsonObject latency;
@@ -168,6 +171,7 @@ QJsonObject Summary::toJson() const
         QJsonObject o;
         o.insert(QStringLiteral("offered"), qint64(op.offered));
         o.insert(QStringLiteral("outcomes"), outcomesJson(op.outcomes));
+        o.insert(QStringLiteral("cutOff"), qint64(op.cutOff));
         o.insert(QStringLiteral("attempts"), qint64(op.attempts));
         o.insert(QStringLiteral("retries"), qint64(op.retries));
         o.insert(QStringLiteral("latencyMs"), latency);
@@ -175,6 +179,7 @@ QJsonObject Summary::toJson() const
         totalOffered += op.offered;
         totalAttempts += op.attempts;
         totalRetries += op.retries;
+        totalCutOff += op.cutOff;
         for (std::size_t i = 0; i < totalOutcomes.size(); ++i)
             totalOutcomes[i] += op.outcomes[i];
     }
@@ -230,6 +235,7 @@ QJsonObject Summary::toJson() const
     QJsonObject totals;
     totals.insert(QStringLiteral("offered"), qint64(totalOffered));
     totals.insert(QStringLiteral("outcomes"), outcomesJson(totalOutcomes));
+    totals.insert(QStringLiteral("cutOff"), qint64(totalCutOff));
     totals.insert(QStringLiteral("attempts"), qint64(totalAttempts));
     totals.insert(QStringLiteral("retries"), qint64(totalRetries));
     totals.insert(QStringLiteral("conserved"), isConserved());

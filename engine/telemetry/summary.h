@@ -17,7 +17,10 @@ struct OperationSummary
     std::array<std::int64_t, OutcomeCount> outcomes {};
     std::int64_t attempts = 0; // operation starts, first attempts included
     std::int64_t retries = 0;
-    LatencyHistogram latency; // every call that ended, whatever its outcome: what callers saw
+    // Of the cancelled calls, those still in flight when the run ended: their latency is only
+    // how long they had run, so it is not in `latency`.
+    std::int64_t cutOff = 0;
+    LatencyHistogram latency; // every call that ended, whatever its outcome, but those cut off
 
     std::int64_t ended() const;
     std::int64_t count(Outcome o) const { return outcomes[std::size_t(o)]; }
@@ -59,9 +62,9 @@ struct ServiceSummary
 // latencies go to a LatencyHistogram (≤ 0.4 % error), never a list.
 //
 // Layout: {seed, durationMs, events, eventsSha256, operations{name: {offered, outcomes{all 8},
-// attempts, retries, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
+// cutOff, attempts, retries, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
 // reason}], timeInStateMs{...}, rejected}}, bulkheads{name: {peakActive, peakQueued, rejected,
-// timeouts}}, services{name: {requestsReceived, errorsServed}}, totals{offered, outcomes,
+// timeouts}}, services{name: {requestsReceived, errorsServed}}, totals{offered, outcomes, cutOff,
 // attempts, retries, conserved}} plus whatever setInfo() adds. Milliseconds carry at most three
 // decimals; keys are sorted (QJsonDocument), so the same run gives the same bytes.
 //

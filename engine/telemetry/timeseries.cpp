@@ -381,13 +381,15 @@ void TimeSeriesRecorder::updateRollAt()
 
 TimePoint TimeSeriesRecorder::nextTick(TimePoint t) const
 {
-    // Samples at start + k × step within the bucket, then its boundary; none at or past the
-    // run's end, where finish() samples.
+    // Samples at start + k × step within the bucket, then its boundary; the last one at the
+    // run's end, which fixes the gauges of the last bucket before the run is torn down.
     const std::int64_t k = t < m_start ? 1 : (t - m_start) / m_sampleStep + 1;
     TimePoint next = m_start + k * m_sampleStep;
     if (next >= m_end)
         next = m_end;
-    return next >= m_runEnd ? TimePoint::max() : next;
+    if (t >= m_runEnd)
+        return TimePoint::max();
+    return std::min(next, m_runEnd);
 }
 
 void TimeSeriesRecorder::scheduleTick(TimePoint after)
@@ -395,8 +397,10 @@ void TimeSeriesRecorder::scheduleTick(TimePoint after)
     if (!m_scheduler || m_boundaryTimer || m_finished)
         return;
     const TimePoint next = nextTick(after);
+    // First at its instant: a row describes [start, end), so its gauges are read before
+    // anything that happens at `end` (a fault starting on the boundary) changes them.
     if (next != TimePoint::max())
-        m_boundaryTimer = m_scheduler->scheduleAt(next, [this] { onTick(); });
+        m_boundaryTimer = m_scheduler->scheduleFirstAt(next, [this] { onTick(); });
 }
 
 void TimeSeriesRecorder::onTick()
@@ -407,7 +411,24 @@ void TimeSeriesRecorder::onTick()
     reach(now);
     if (m_seq == closed) // closing a bucket has just sampled
         sampleGauges();
+    if (now >= m_runEnd)
+        freezeGauges();
     scheduleTick(now);
+}
+
+void TimeSeriesRecorder::freezeGauges()
+{
+    // The run is over: what follows (calls cut off, queues cleared) is its teardown, not a state
+    // the last bucket was in. Its gauges keep the values they had at the end.
+    for (BulkheadLive &l : m_bulkheads)
+        if (l.sampler)
+            l.sampler = [sample = l.sampler()] { return sample; };
+    for (ServiceLive &l : m_services)
+        if (l.sampler)
+            l.sampler = [sample = l.sampler()] { return sample; };
+    for (BreakerLive &l : m_breakers)
+        if (l.sampler)
+            l.sampler = [sample = l.sampler()] { return sample; };
 }
 
 void TimeSeriesRecorder::sampleGauges()
@@ -455,6 +476,7 @@ void TimeSeriesRecorder::fillOperation(OperationPoint &p, const BucketHistogram 
     p.p95 = out[1];
     p.p99 = out[2];
     p.max = latency.max();
+    p.latencyCount = latency.count();
 }
 
 TimeBucket TimeSeriesRecorder::liveBucket(
@@ -872,7 +894,7 @@ QByteArray TimeSeriesRecorder::toCsv() const
             appendInt(out, p.attempts);
             appendInt(out, p.retries);
             appendInt(out, p.timeoutsTotal());
-            if (p.ended() > 0) {
+            if (p.latencyCount > 0) {
                 appendMsField(out, p.p50);
                 appendMsField(out, p.p95);
                 appendMsField(out, p.p99);
@@ -962,7 +984,8 @@ void TimeSeriesRecorder::onCallFinished(const CallReport &r)
     OperationLive &o = m_operations[std::size_t(index(m_pipelineCache, Kind::Operation, r.pipeline))];
     ++o.point.outcomes[std::size_t(r.outcome)];
     o.point.attempts += r.attempts;
-    o.latency.record(r.latency);
+    if (!r.cutOff) // its latency is only how long it had run (semantics.md)
+        o.latency.record(r.latency);
 }
 
 void TimeSeriesRecorder::onRetry(const RetryReport &r)

@@ -77,8 +77,10 @@ struct OperationPoint
     std::int64_t attempts = 0; // operation starts of the calls that ended, first attempts included
     std::int64_t retries = 0; // retries scheduled in the bucket
     std::array<std::int64_t, StageKindCount> timeouts {}; // time limits that expired, by stage
-    // Latency of the calls that ended in the bucket, whatever their outcome (what callers saw).
+    // Latency of the calls that ended in the bucket, whatever their outcome (what callers saw),
+    // but those the run's end cut off; latencyCount says how many that is.
     Duration p50 {}, p95 {}, p99 {}, max {};
+    std::int64_t latencyCount = 0;
     // A coarse point's smallest and largest per-fine-bucket figures, for min/max envelopes on
     // long spans; a fine point's are its own.
     std::int64_t minOffered = 0, maxOffered = 0, minEnded = 0, maxEnded = 0;
@@ -276,6 +278,8 @@ public:
     void attach(Scheduler &scheduler, TimePoint end = TimePoint::max());
     void detach();
     // Events at or after `end` count in the bucket that holds `end` (a run's final cancellations).
+    // When attached, the gauges are read at `end` before anything else that happens then, and
+    // keep those values: the last bucket shows the state the run ended in, not its teardown.
     void setEnd(TimePoint end);
     // Closes every bucket that ends at or before `now` (for drivers that do not attach()).
     void advanceTo(TimePoint now);
@@ -304,7 +308,7 @@ public:
     //   offered, <8 outcomes>             success, fallback, failure, timeout, circuit_open,
     //                                     bulkhead_full, bulkhead_timeout, cancelled: calls ended
     //   attempts, retries, timeouts       timeouts: time limits expired, all stages
-    //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended
+    //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended (but cut off)
     //   breaker_state, breaker_changes    the breaker named after the operation; empty if none
     //   bulkhead_active, bulkhead_peak_active, bulkhead_max_concurrent, bulkhead_queued,
     //   bulkhead_peak_queued, bulkhead_max_queue_size   the bulkhead named after the operation
@@ -390,6 +394,7 @@ private:
     void scheduleTick(TimePoint after);
     void onTick();
     void sampleGauges();
+    void freezeGauges();
     void closeBucket(TimePoint end);
     void closeCoarse();
     // `counters`, when given, receives each bulkhead sampler's cumulative (rejected, timeouts).

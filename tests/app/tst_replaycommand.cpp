@@ -20,6 +20,7 @@ private Q_SLOTS:
     void presetPolicy();
     void sameInputSameBytes();
     void badPolicyFile();
+    void hugePolicySizeRefused();
     void badTrace();
     void missingFiles_data();
     void missingFiles();
@@ -167,6 +168,21 @@ void tst_ReplayCommand::badPolicyFile()
                              "did you mean 'failureThreshold'?\n"));
     QVERIFY(r.out.isEmpty());
     QVERIFY(!QFile::exists(summary));
+}
+
+// The report: a count window of 1e12 calls ended in std::bad_alloc (an abort).
+void tst_ReplayCommand::hugePolicySizeRefused()
+{
+    const QString trace = write(QStringLiteral("ok.csv"), "start_ms,duration_ms,outcome\n0,5,success\n");
+    const QString policy = write(QStringLiteral("huge-window.json"),
+        "{\n  \"circuitBreaker\": {\"windowType\": \"count\", \"windowSize\": 1e12}\n}\n");
+    const Result r = run({ QStringLiteral("replay"), trace, QStringLiteral("--policy"), policy });
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(r.err),
+        policy
+            + QStringLiteral(":2:59: circuitBreaker.windowSize: expected a positive integer of at most 1000000 "
+                             "(calls, a count window), got 1000000000000\n"));
+    QVERIFY(r.out.isEmpty());
 }
 
 void tst_ReplayCommand::badTrace()

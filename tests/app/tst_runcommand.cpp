@@ -22,6 +22,10 @@ private Q_SLOTS:
     void scenarioFile();
     void sameSeedSameBytes();
     void badScenarioFile();
+    void hugeSizesRefused_data();
+    void hugeSizesRefused();
+    void cutOffCallsStayOutOfLatency();
+    void csvRowsDescribeTheirOwnSecond();
     void unknownScenarioName();
     void usageErrors_data();
     void usageErrors();
@@ -231,6 +235,108 @@ void tst_RunCommand::badScenarioFile()
     QVERIFY(r.out.isEmpty());
     QVERIFY(!QFile::exists(summary));
     QVERIFY(!QFile::exists(events));
+}
+
+// formats.md, "Limits": what memory would not survive is refused before the run, with exit 2.
+void tst_RunCommand::hugeSizesRefused_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("message");
+    QTest::addRow("count window")
+        << QByteArray("{\"services\": [{\"name\": \"a\"}],\n \"operations\": [{\"name\": \"o\", \"service\": \"a\", "
+                      "\"rate\": 1, \"policy\": {\"circuitBreaker\": {\"windowType\": \"count\", \"windowSize\": 1e12}}}]}\n")
+        << QStringLiteral(":2:125: operations[0].policy.circuitBreaker.windowSize: expected a positive integer of at "
+                          "most 1000000 (calls, a count window), got 1000000000000");
+    QTest::addRow("run length")
+        << QByteArray("{\"durationMs\": 86400001, \"services\": [{\"name\": \"a\"}],\n \"operations\": [{\"name\": \"o\", "
+                      "\"service\": \"a\", \"rate\": 0}]}\n")
+        << QStringLiteral(":1:16: durationMs: expected a duration of at most 86400000 ms, got 86400001");
+}
+
+void tst_RunCommand::hugeSizesRefused()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, message);
+    const QString path = write(QStringLiteral("huge.json"), json);
+    const QString csv = m_dir.filePath(QStringLiteral("huge.csv"));
+    const Result r = run({ QStringLiteral("run"), path, QStringLiteral("--csv"), csv });
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(r.err), path + message + u'\n');
+    QVERIFY(!QFile::exists(csv));
+}
+
+// 100 ms calls at 10/s; from 5,050 ms every request hangs and no policy gives up, so the 49 calls
+// offered from 5,100 ms are still in flight at 10 s. They end `cancelled`, counted as cutOff, and no
+// latency figure counts them: p50 and max are the 50 answered calls' 100 ms, and the CSV's
+// last second, where only cut-off calls ended, has no latency at all.
+void tst_RunCommand::cutOffCallsStayOutOfLatency()
+{
+    const QString path = write(QStringLiteral("cut-off.json"),
+        R"({"durationMs": 10000, "services": [{"name": "a", "latency": 100}],
+            "operations": [{"name": "o", "service": "a", "rate": 10, "arrival": "constant"}],
+            "faults": [{"service": "a", "type": "hang", "atMs": 5050}]})");
+    const QString summaryPath = m_dir.filePath(QStringLiteral("cut-off-summary.json"));
+    const QString csvPath = m_dir.filePath(QStringLiteral("cut-off.csv"));
+    const Result r = run({ QStringLiteral("run"), path, QStringLiteral("--summary"), summaryPath, QStringLiteral("--csv"), csvPath });
+    QCOMPARE(r.exitCode, 0);
+
+    QFile summaryFile(summaryPath);
+    QVERIFY(summaryFile.open(QIODevice::ReadOnly));
+    const QJsonObject summary = parse(summaryFile.readAll());
+    const QJsonObject op = summary.value(QStringLiteral("operations")).toObject().value(QStringLiteral("o")).toObject();
+    QCOMPARE(op.value(QStringLiteral("offered")).toInt(), 99);
+    const QJsonObject outcomes = op.value(QStringLiteral("outcomes")).toObject();
+    QCOMPARE(outcomes.value(QStringLiteral("success")).toInt(), 50);
+    QCOMPARE(outcomes.value(QStringLiteral("cancelled")).toInt(), 49); // still what the caller saw
+    QCOMPARE(op.value(QStringLiteral("cutOff")).toInt(), 49);
+    QCOMPARE(summary.value(QStringLiteral("totals")).toObject().value(QStringLiteral("cutOff")).toInt(), 49);
+    const QJsonObject latency = op.value(QStringLiteral("latencyMs")).toObject();
+    for (const QString &p : { QStringLiteral("p50"), QStringLiteral("p99"), QStringLiteral("max") })
+        QVERIFY2(qAbs(latency.value(p).toDouble() - 100) <= 0.5, qPrintable(p + u' ' + QString::number(latency.value(p).toDouble())));
+
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csvFile.readAll().trimmed().split('\n');
+    const QList<QByteArray> header = lines.first().split(',');
+    const QList<QByteArray> last = lines.last().split(',');
+    QCOMPARE(last.size(), header.size());
+    QCOMPARE(last.at(header.indexOf("start_ms")), QByteArray("9000"));
+    QCOMPARE(last.at(header.indexOf("cancelled")), QByteArray("49"));
+    for (const char *column : { "latency_p50_ms", "latency_p99_ms", "latency_max_ms" })
+        QCOMPARE(last.at(header.indexOf(column)), QByteArray());
+    double maxOfRows = 0;
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        maxOfRows = std::max(maxOfRows, lines.at(i).split(',').at(header.indexOf("latency_max_ms")).toDouble());
+    QVERIFY2(qAbs(maxOfRows - 100) <= 0.5, QByteArray::number(maxOfRows).constData());
+}
+
+// A CSV row is the interval [start_ms, end_ms): the brownout that starts at exactly 5 s is in
+// the row 5–6 s, not 4–5 s; and the last row is the state at the end (a full bulkhead in front
+// of hung requests), not the empty one the run's teardown leaves.
+void tst_RunCommand::csvRowsDescribeTheirOwnSecond()
+{
+    const QString path = write(QStringLiteral("boundary.json"),
+        R"({"durationMs": 10000, "services": [{"name": "a", "capacity": 50, "latency": 100}],
+            "operations": [{"name": "o", "service": "a", "rate": 20, "arrival": "constant",
+                            "policy": {"bulkhead": {"maxConcurrent": 5, "maxQueueSize": 10}}}],
+            "faults": [{"service": "a", "type": "brownout", "capacity": 10, "atMs": 5000},
+                       {"service": "a", "type": "hang", "atMs": 8000}]})");
+    const QString csvPath = m_dir.filePath(QStringLiteral("boundary.csv"));
+    const Result r = run({ QStringLiteral("run"), path, QStringLiteral("--csv"), csvPath });
+    QCOMPARE(r.exitCode, 0);
+    QFile csvFile(csvPath);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csvFile.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 11);
+    const QList<QByteArray> header = lines.first().split(',');
+    const auto cell = [&](int row, const char *column) { return lines.at(row + 1).split(',').at(header.indexOf(column)); };
+    QCOMPARE(cell(4, "end_ms"), QByteArray("5000"));
+    QCOMPARE(cell(4, "service_capacity"), QByteArray("50"));
+    QCOMPARE(cell(5, "service_capacity"), QByteArray("10"));
+    QCOMPARE(cell(9, "end_ms"), QByteArray("10000"));
+    QCOMPARE(cell(9, "bulkhead_active"), QByteArray("5"));
+    QCOMPARE(cell(9, "bulkhead_queued"), QByteArray("10"));
+    QCOMPARE(cell(9, "service_in_service"), QByteArray("5"));
 }
 
 void tst_RunCommand::unknownScenarioName()

@@ -146,6 +146,21 @@ private Q_SLOTS:
                                    << QStringLiteral("t_ms") << QStringLiteral("expected at most");
         QTest::addRow("huge bulkhead") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":1e10,"maxQueueSize":1})")
                                        << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected at most");
+        // The loaders' limits (formats.md, "Limits") hold for live edits too.
+        QTest::addRow("bulkhead past the limit") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":1000001,"maxQueueSize":1})")
+                                                 << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected at most 1000000");
+        QTest::addRow("bulkhead without slots") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":0,"maxQueueSize":1})")
+                                                << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected a number >= 1");
+        QTest::addRow("arrival rate past the limit") << QByteArray(R"({"t_ms":5,"type":"control","action":"setArrivalRate","target":"o","rate":1e300})")
+                                                     << 1 << QStringLiteral("rate") << QStringLiteral("expected at most 1000000");
+        QTest::addRow("fault rate above 1") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"errors","rate":5})")
+                                            << 1 << QStringLiteral("rate") << QStringLiteral("expected at most 1");
+        QTest::addRow("rate limit past the limit") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"rateLimit","rps":1e9})")
+                                                   << 1 << QStringLiteral("rps") << QStringLiteral("expected at most 1000000");
+        QTest::addRow("brownout past the limit") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"brownout","capacity":1e12})")
+                                                 << 1 << QStringLiteral("capacity") << QStringLiteral("expected at most 1000000");
+        QTest::addRow("time past a day") << QByteArray(R"({"t_ms":86400001,"type":"control","action":"reset","target":"x"})") << 1
+                                         << QStringLiteral("t_ms") << QStringLiteral("expected at most 86400000");
         QTest::addRow("fault duration not a number") << QByteArray(R"({"t_ms":5,"type":"control","action":"injectFault","target":"x","fault":"outage","upMs":"soon"})")
                                                      << 1 << QStringLiteral("upMs") << QStringLiteral("non-negative number");
         QTest::addRow("out of order") << QByteArray(R"({"t_ms":9,"type":"control","action":"reset","target":"x"})" "\n"

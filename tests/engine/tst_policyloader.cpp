@@ -1,5 +1,8 @@
+#include "resilience/limits.h"
+#include "resilience/pipeline.h"
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
+#include "runtime/virtualscheduler.h"
 
 #include <QDir>
 #include <QFile>
@@ -48,6 +51,9 @@ private Q_SLOTS:
     void shippedPoliciesLoad();
     void badPolicy_data();
     void badPolicy();
+    void limits_data();
+    void limits();
+    void hugeCountWindowRefused();
     void loadErrorFormat();
     void embeddedPolicyPaths();
     void nearestName();
@@ -560,7 +566,7 @@ void tst_PolicyLoader::badPolicy_data()
     QTest::addRow("huge duration")
         << QByteArray("{\"timeout\": 1e15}")
         << QStringLiteral(
-               "policy.json:1:13: timeout: expected a duration of at most 1e12 ms, got 1000000000000000");
+               "policy.json:1:13: timeout: expected a duration of at most 86400000 ms, got 1000000000000000");
 
     QTest::addRow("multiplier below 1")
         << QByteArray("{\"retry\": {\"backoffMultiplier\": 0.5}}")
@@ -588,6 +594,77 @@ void tst_PolicyLoader::badPolicy()
     QVERIFY(!p);
     QCOMPARE(error.toString(), expected);
     QCOMPARE(error.file, QStringLiteral("policy.json"));
+}
+
+// Every size, count and duration has an upper bound (formats.md, "Limits"): the limit itself
+// is read, and builds its pipeline; one past it, or far past it, is refused at that key.
+void tst_PolicyLoader::limits_data()
+{
+    QTest::addColumn<QByteArray>("json"); // %1 is the value
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<double>("limit");
+    const double count = Limits::MaxCount, ms = Limits::MaxDurationMs, rate = Limits::MaxRate;
+    for (const char *key : { "failureThreshold", "volumeThreshold", "successThreshold", "halfOpenMaxCalls" })
+        QTest::addRow("circuitBreaker.%s", key)
+            << QByteArray("{\"circuitBreaker\": {\"") + key + "\": %1}}"
+            << QStringLiteral("circuitBreaker.") + QLatin1StringView(key) << count;
+    for (const char *key : { "slowCallDurationThreshold", "timeout", "resetTimeout", "maxResetTimeout" })
+        QTest::addRow("circuitBreaker.%s", key)
+            << QByteArray("{\"circuitBreaker\": {\"") + key + "\": %1}}"
+            << QStringLiteral("circuitBreaker.") + QLatin1StringView(key) << ms;
+    QTest::addRow("count window") << QByteArray(R"({"circuitBreaker": {"windowType": "count", "windowSize": %1}})")
+                                  << QStringLiteral("circuitBreaker.windowSize") << count;
+    QTest::addRow("time window") << QByteArray(R"({"circuitBreaker": {"windowType": "time", "windowSize": %1}})")
+                                 << QStringLiteral("circuitBreaker.windowSize") << ms;
+    QTest::addRow("retry.maxAttempts") << QByteArray(R"({"retry": {"maxAttempts": %1}})")
+                                       << QStringLiteral("retry.maxAttempts") << count;
+    for (const char *key : { "initialDelay", "maxDelay", "linearIncrement", "timeout" })
+        QTest::addRow("retry.%s", key) << QByteArray("{\"retry\": {\"") + key + "\": %1}}"
+                                       << QStringLiteral("retry.") + QLatin1StringView(key) << ms;
+    QTest::addRow("retry.budget.minPerSecond") << QByteArray(R"({"retry": {"budget": {"minPerSecond": %1}}})")
+                                               << QStringLiteral("retry.budget.minPerSecond") << rate;
+    QTest::addRow("timeout") << QByteArray(R"({"timeout": %1})") << QStringLiteral("timeout") << ms;
+    QTest::addRow("timeout.timeout") << QByteArray(R"({"timeout": {"timeout": %1}})")
+                                     << QStringLiteral("timeout.timeout") << ms;
+    for (const char *key : { "maxConcurrent", "maxQueueSize" })
+        QTest::addRow("bulkhead.%s", key) << QByteArray("{\"bulkhead\": {\"") + key + "\": %1}}"
+                                          << QStringLiteral("bulkhead.") + QLatin1StringView(key) << count;
+    QTest::addRow("bulkhead.timeout") << QByteArray(R"({"bulkhead": {"timeout": %1}})")
+                                      << QStringLiteral("bulkhead.timeout") << ms;
+}
+
+void tst_PolicyLoader::limits()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, key);
+    QFETCH(double, limit);
+    const auto with = [&](double v) { return QByteArray(json).replace("%1", QByteArray::number(v, 'g', 17)); };
+
+    LoadError error;
+    const auto atLimit = parsePolicy(with(limit), QStringLiteral("policy.json"), &error);
+    QVERIFY2(atLimit, qPrintable(error.toString()));
+    VirtualScheduler scheduler;
+    const Pipeline pipeline(*atLimit, scheduler);
+
+    for (const double past : { limit + 1, 1e12 }) {
+        error = LoadError {};
+        QVERIFY(!parsePolicy(with(past), QStringLiteral("policy.json"), &error));
+        QCOMPARE(error.key, key);
+        QVERIFY2(error.message.contains(QStringLiteral("at most ") + QString::number(limit, 'g', 12)),
+            qPrintable(error.toString()));
+        QVERIFY(error.line == 1 && error.column > 1);
+    }
+}
+
+// The issue's report: a count window of 1e12 calls ended in std::bad_alloc.
+void tst_PolicyLoader::hugeCountWindowRefused()
+{
+    LoadError error;
+    QVERIFY(!parsePolicy(R"({"circuitBreaker": {"windowType": "count", "windowSize": 1e12}})",
+        QStringLiteral("policy.json"), &error));
+    QCOMPARE(error.toString(),
+        QStringLiteral("policy.json:1:58: circuitBreaker.windowSize: expected a positive integer of at most "
+                       "1000000 (calls, a count window), got 1000000000000"));
 }
 
 void tst_PolicyLoader::loadErrorFormat()

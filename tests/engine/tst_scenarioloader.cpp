@@ -1,3 +1,4 @@
+#include "resilience/limits.h"
 #include "sim/builtinscenarios.h"
 #include "sim/scenarioloader.h"
 
@@ -50,6 +51,8 @@ private Q_SLOTS:
     void faultDefaults();
     void badScenario_data();
     void badScenario();
+    void limits_data();
+    void limits();
     void urlService();
     void urlServiceBadInput_data();
     void urlServiceBadInput();
@@ -642,7 +645,7 @@ void tst_ScenarioLoader::badScenario_data()
         << scenario(R"([{"name": "a"}])", ok,
                ",\n\"faults\": [{\"service\": \"a\", \"type\": \"rateLimit\", \"rps\": 0}]")
         << QStringLiteral(
-               "scenario.json:4:57: faults[0].rps: expected requests per second (a positive number), got 0");
+               "scenario.json:4:57: faults[0].rps: expected requests per second (a positive number of at most 1000000), got 0");
 
     QTest::addRow("hang rate above 1")
         << scenario(R"([{"name": "a"}])", ok,
@@ -678,6 +681,62 @@ void tst_ScenarioLoader::badScenario()
     QVERIFY(!parse(json, &error));
     QCOMPARE(error.toString(), expected);
     QCOMPARE(error.file, QStringLiteral("scenario.json"));
+}
+
+// Every size, count, rate and duration has an upper bound (formats.md, "Limits"): the limit
+// itself is read, one past it or far past it is refused at that key.
+void tst_ScenarioLoader::limits_data()
+{
+    QTest::addColumn<QByteArray>("json"); // %1 is the value
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<double>("limit");
+    const double count = Limits::MaxCount, ms = Limits::MaxDurationMs, rate = Limits::MaxRate;
+    const char *service = R"([{"name": "a"}])", *operation = R"([{"name": "o", "service": "a", "rate": 1}])";
+    QTest::addRow("durationMs") << scenario(service, operation, R"(, "durationMs": %1)")
+                                << QStringLiteral("durationMs") << ms;
+    QTest::addRow("capacity") << scenario(R"([{"name": "a", "capacity": %1}])", operation)
+                              << QStringLiteral("services[0].capacity") << count;
+    QTest::addRow("queueLimit") << scenario(R"([{"name": "a", "queueLimit": %1}])", operation)
+                                << QStringLiteral("services[0].queueLimit") << count;
+    QTest::addRow("latency") << scenario(R"([{"name": "a", "latency": %1}])", operation)
+                             << QStringLiteral("services[0].latency") << ms;
+    QTest::addRow("latency.maxMs")
+        << scenario(R"([{"name": "a", "latency": {"dist": "uniform", "minMs": 0, "maxMs": %1}}])", operation)
+        << QStringLiteral("services[0].latency.maxMs") << ms;
+    QTest::addRow("rate") << scenario(service, R"([{"name": "o", "service": "a", "rate": %1}])")
+                          << QStringLiteral("operations[0].rate") << rate;
+    QTest::addRow("rate step time") << scenario(service, R"([{"name": "o", "service": "a", "rate": [[%1, 1]]}])")
+                                    << QStringLiteral("operations[0].rate[0][0]") << ms;
+    QTest::addRow("policy") << scenario(service,
+        R"([{"name": "o", "service": "a", "rate": 1, "policy": {"bulkhead": {"maxQueueSize": %1}}}])")
+                            << QStringLiteral("operations[0].policy.bulkhead.maxQueueSize") << count;
+    const auto fault = [&](const char *name, const char *json, const char *key, double limit) {
+        QTest::addRow("%s", name) << scenario(service, operation, (QByteArray(", \"faults\": [") + json + "]").constData())
+                                  << QStringLiteral("faults[0].") + QLatin1StringView(key) << limit;
+    };
+    fault("atMs", R"({"service": "a", "type": "outage", "atMs": %1})", "atMs", ms);
+    fault("untilMs", R"({"service": "a", "type": "outage", "untilMs": %1})", "untilMs", ms);
+    fault("addMs", R"({"service": "a", "type": "latency", "addMs": %1})", "addMs", ms);
+    fault("rps", R"({"service": "a", "type": "rateLimit", "rps": %1})", "rps", rate);
+    fault("retryAfterMs", R"({"service": "a", "type": "rateLimit", "rps": 1, "retryAfterMs": %1})", "retryAfterMs", ms);
+    fault("upMs", R"({"service": "a", "type": "flapping", "upMs": %1, "downMs": 1})", "upMs", ms);
+}
+
+void tst_ScenarioLoader::limits()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, key);
+    QFETCH(double, limit);
+    const auto with = [&](double v) { return QByteArray(json).replace("%1", QByteArray::number(v, 'g', 17)); };
+    LoadError error;
+    QVERIFY2(parse(with(limit), &error), qPrintable(error.toString()));
+    for (const double past : { limit + 1, 1e12 }) {
+        error = LoadError {};
+        QVERIFY(!parse(with(past), &error));
+        QCOMPARE(error.key, key);
+        QVERIFY2(error.message.contains(QString::number(limit, 'g', 12)), qPrintable(error.toString()));
+        QVERIFY(error.line > 0 && error.column > 0);
+    }
 }
 
 void tst_ScenarioLoader::urlService()

@@ -29,6 +29,25 @@ private Q_SLOTS:
         QCOMPARE(s.now(), fromMs(20));
     }
 
+    // scheduleFirstAt: ahead of the same instant's scheduleAt tasks, even those scheduled
+    // earlier, and in their own order among themselves; other instants are unaffected.
+    void firstAtRunsBeforeTheInstantsOtherTasks()
+    {
+        VirtualScheduler s;
+        QList<int> order;
+        s.scheduleAt(fromMs(10), [&] { order.append(3); });
+        s.scheduleAt(fromMs(5), [&] { order.append(0); });
+        s.scheduleFirstAt(fromMs(10), [&] { order.append(1); });
+        s.scheduleAt(fromMs(10), [&] { order.append(4); });
+        s.scheduleFirstAt(fromMs(10), [&] {
+            order.append(2);
+            s.scheduleFirstAt(s.now(), [&] { order.append(5); }); // at the running instant: next
+        });
+        s.scheduleFirstAt(fromMs(20), [&] { order.append(6); });
+        QCOMPARE(s.runUntilIdle(), std::size_t(7));
+        QCOMPARE(order, (QList<int> { 0, 1, 2, 5, 3, 4, 6 }));
+    }
+
     void advanceToRunsOnlyDueTimersAndSetsTime()
     {
         VirtualScheduler s;

@@ -356,6 +356,43 @@ private Q_SLOTS:
         QCOMPARE(b[2]->bulkheads[0].utilizationPercent(), 25.0);
     }
 
+    // A row describes [start, end): a change at exactly a boundary (a brownout a scenario
+    // scheduled long before) belongs to the next row, and the last row shows the state the run
+    // ended in, not what its teardown (calls cut off, queues emptied) leaves behind.
+    void gaugesDescribeTheirOwnInterval()
+    {
+        VirtualScheduler s;
+        TimeSeriesRecorder r;
+        int capacity = 50, inService = 7, active = 3;
+        double failureRate = 0.25;
+        r.addOperation(Op, QStringLiteral("payments"));
+        r.addService(QStringLiteral("payments"),
+            [&] { return TimeSeriesRecorder::ServiceSample { 0, 0, inService, 0, capacity }; });
+        r.addBulkhead(Op, [&] { return std::optional(TimeSeriesRecorder::BulkheadSample { active, 0, 10, 5, 0, 0 }); });
+        r.addBreaker(Op, CircuitState::Closed,
+            [&] { return std::optional(TimeSeriesRecorder::BreakerSample { failureRate, 0, 4 }); });
+        s.scheduleAt(ms(2000), [&] {
+            capacity = 10;
+            failureRate = 0.5;
+        });
+        r.attach(s, ms(3000));
+        s.advanceTo(ms(3000));
+        inService = active = 0; // the teardown
+        failureRate = 0;
+        r.finish(ms(3000));
+
+        const QList<TimeBucketPtr> b = r.recent();
+        QCOMPARE(b.size(), 3);
+        QCOMPARE(b[1]->end, ms(2000));
+        QCOMPARE(b[1]->services[0].capacity, 50);
+        QCOMPARE(b[1]->breakers[0].failureRate, 0.25);
+        QCOMPARE(b[2]->services[0].capacity, 10);
+        QCOMPARE(b[2]->breakers[0].failureRate, 0.5);
+        QCOMPARE(b[2]->end, ms(3000));
+        QCOMPARE(b[2]->services[0].inService, 7);
+        QCOMPARE(b[2]->bulkheads[0].active, 3);
+    }
+
     // Without events, peaks come from samples taken every tenth of a bucket.
     // A breaker's own window is sampled at each bucket's end; without a sampler it is unknown.
     void breakerWindowSampledAtBoundaries()

@@ -1,8 +1,12 @@
 // libFuzzer target: policy JSON (formats.md, "Policy"). Any input must give a policy or a
 // LoadError with a message, never a crash; a policy read must survive a write and a read back
-// unchanged (the control events and the app's policy editor rely on that round trip).
+// unchanged (the control events and the app's policy editor rely on that round trip), and must
+// build its pipeline: a size the loader lets through must fit in memory (formats.md, "Limits";
+// `make fuzz` runs with a 2 GB malloc limit).
+#include "resilience/pipeline.h"
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
+#include "runtime/virtualscheduler.h"
 
 #include <QJsonDocument>
 
@@ -25,5 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const std::optional<PolicyConfig> back = parsePolicy(written, QStringLiteral("written.json"), &backError);
     if (!back || QJsonDocument(policyToJson(*back)).toJson() != written)
         std::abort(); // the writer wrote what the loader refuses, or it changed on the way
+    VirtualScheduler scheduler;
+    const Pipeline pipeline(*policy, scheduler);
     return 0;
 }

@@ -1,6 +1,9 @@
 // libFuzzer target: scenario JSON (formats.md, "Scenario"), including the inline policies it
-// hands to PolicyLoader. Any input gives a scenario or a LoadError with a message.
+// hands to PolicyLoader. Any input gives a scenario or a LoadError with a message; a simulated
+// scenario read must build its simulation (services, pipelines) within memory (formats.md,
+// "Limits").
 #include "sim/scenarioloader.h"
+#include "sim/simulation.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -11,7 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArray json = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
     LoadError error;
     const std::optional<ScenarioConfig> scenario = parseScenario(json, QStringLiteral("fuzz.json"), &error);
-    if (!scenario && error.message.isEmpty())
-        std::abort(); // a refusal must say why
+    if (!scenario) {
+        if (error.message.isEmpty())
+            std::abort(); // a refusal must say why
+        return 0;
+    }
+    if (!Simulation::needsRealTime(*scenario)) { // a URL service would open sockets
+        const Simulation simulation(*scenario);
+    }
     return 0;
 }

@@ -5,12 +5,17 @@
 #include "mainwindow.h"
 #include "policyeditor.h"
 
+#include "resilience/policyloader.h"
+#include "resilience/policywriter.h"
 #include "sim/simulation.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QAbstractSpinBox>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
 #include <QDockWidget>
 #include <QGroupBox>
 #include <QLabel>
@@ -211,6 +216,31 @@ private Q_SLOTS:
         window.loadScenario(Scenario, std::nullopt, false);
         QVERIFY(editor->findChild<QGroupBox *>(QStringLiteral("retry"))->isChecked());
         QVERIFY(!editor->findChild<QGroupBox *>(QStringLiteral("bulkhead"))->isChecked());
+    }
+
+    // Every field at its maximum, with a count window, posts a policy a file could hold: the
+    // editor cannot set what the loader refuses (formats.md, "Limits").
+    void maximaStayWithinTheLoaderLimits()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        QSignalSpy posted(editor, &PolicyEditor::policyPosted);
+        for (const QString &section : { QStringLiteral("circuitBreaker"), QStringLiteral("retry"),
+                 QStringLiteral("timeout"), QStringLiteral("bulkhead") })
+            editor->findChild<QGroupBox *>(section)->setChecked(true);
+        editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
+        auto *windowType = editor->findChild<QComboBox *>(QStringLiteral("windowType"));
+        windowType->setCurrentIndex(windowType->findData(int(WindowType::Count)));
+        for (QSpinBox *box : editor->findChildren<QSpinBox *>())
+            box->setValue(box->maximum());
+        for (QDoubleSpinBox *box : editor->findChildren<QDoubleSpinBox *>())
+            box->setValue(box->maximum());
+        QTRY_VERIFY_WITH_TIMEOUT(!posted.isEmpty(), Timeout);
+        const auto policy = posted.last().at(1).value<PolicyConfig>();
+        QVERIFY(policy.circuitBreaker && policy.circuitBreaker->windowType == WindowType::Count);
+        LoadError error;
+        QVERIFY2(parsePolicy(QJsonDocument(policyToJson(policy)).toJson(), QStringLiteral("editor.json"), &error),
+            qPrintable(error.toString()));
     }
 
     void orderIsPosted()
