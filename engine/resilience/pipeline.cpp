@@ -55,7 +55,10 @@ struct Pipeline::Call final : BulkheadWaiter
     TimePoint retryLimitStart {}, retryLimitDue = TimePoint::max();
     // circuit breaker
     CircuitPermit permit;
-    bool reachedBreaker = false; // permit.state tells the state that admitted or refused it
+    // The state that first admitted the call (a later attempt may be refused), or that refused
+    // it when no attempt was admitted; reported when the call ends.
+    CircuitState admittingState = CircuitState::Closed;
+    bool reachedBreaker = false, admittedByBreaker = false;
     bool holdsPermit = false;
     TimerId breakerTimer = 0;
     bool breakerTimerPaused = false; // the call waits in a bulkhead queue inside the breaker
@@ -214,6 +217,7 @@ CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t 
     call.attempts = 0;
     call.retries = 0;
     call.reachedBreaker = false;
+    call.admittedByBreaker = false;
     call.leftQueueUnserved = false;
     const CallId id = (CallId(call.index) << 32) | call.generation;
     enter(call, 0, now); // may finish and recycle the call: nothing touches it after this
@@ -293,7 +297,11 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
     case StageKind::CircuitBreaker: {
         // A breaker shared with pipelines on other clocks reads its own; else reuse `now`.
         call.permit = &call.breaker->scheduler() == &m_scheduler ? call.breaker->tryAcquire(now) : call.breaker->tryAcquire();
-        call.reachedBreaker = true;
+        if (!call.admittedByBreaker) {
+            call.admittingState = call.permit.state;
+            call.reachedBreaker = true;
+            call.admittedByBreaker = bool(call.permit);
+        }
         call.breakerTimerPaused = false;
         if (!call.permit) {
             returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker), now);
@@ -612,7 +620,7 @@ void Pipeline::finish(Call &call, Result &&result, TimePoint now)
     if (m_observer) {
         m_observer->onCallFinished(CallReport { m_name, call.tag, result.outcome, call.attempts, now - call.startedAt,
                                                 result.outcome == Outcome::Success ? nullptr : &result.error, now,
-                                                call.reachedBreaker ? std::optional(call.permit.state) : std::nullopt });
+                                                call.reachedBreaker ? std::optional(call.admittingState) : std::nullopt });
     }
     CallCallback done = std::move(call.done);
     releaseCall(call);

@@ -23,8 +23,9 @@ struct CallReport
     Duration latency;
     const Error *error; // null on success
     TimePoint at;
-    // The breaker state that admitted the call's last attempt to reach the breaker (or refused
-    // it: OPEN, FORCED_OPEN, a full HALF_OPEN); empty when no attempt reached one.
+    // The breaker state that first admitted the call (when a retry outside the breaker is
+    // refused later, still the admitting state), or that refused it when no attempt was
+    // admitted (OPEN, FORCED_OPEN, a full HALF_OPEN); empty when no attempt reached a breaker.
     std::optional<CircuitState> circuitState;
 };
 

@@ -23,8 +23,8 @@ namespace bw {
 // counted and hashed, so a summary's eventsSha256 is the same with or without --events.
 //
 // Call events carry the guide's trace attributes under "attributes": resilience.operation,
-// circuit.state (the breaker state that admitted or refused the call's last attempt to reach a
-// breaker; absent when none did), retry.attempt (attempts made), timeout.exceeded (a time limit
+// circuit.state (CallReport::circuitState: the breaker state that admitted the call, or refused
+// it; absent when no attempt reached a breaker), retry.attempt (attempts made), timeout.exceeded (a time limit
 // expired during the call, on any attempt) and bulkhead.queue_position (1-based place in the
 // queue when it waited, 0 when it did not; needs bindOperation).
 //

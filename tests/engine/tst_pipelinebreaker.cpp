@@ -403,6 +403,21 @@ private Q_SLOTS:
         QCOMPARE(reports.admittedIn.size(), 5);
         QCOMPARE(reports.admittedIn[3], std::optional<CircuitState>());
         QCOMPARE(reports.admittedIn[4], std::optional<CircuitState>(CircuitState::Closed));
+
+        // A trial call in HALF_OPEN whose retry is then refused was admitted in HALF_OPEN.
+        PolicyConfig r = p;
+        r.retry = retryOf(2, 10);
+        r.retry->retryableErrors = QStringList { QStringLiteral("500") };
+        pipeline.setPolicy(r);
+        healthy = false;
+        runOne(s, pipeline, op); // CLOSED: fails twice, opens
+        s.advanceBy(fromMs(1000));
+        QCOMPARE(pipeline.circuitBreaker()->state(), CircuitState::HalfOpen);
+        const Result trial = runOne(s, pipeline, op);
+        QCOMPARE(trial.outcome, Outcome::CircuitOpen);
+        QCOMPARE(trial.attempts, 1);
+        QCOMPARE(reports.admittedIn.mid(5),
+                 (QList<std::optional<CircuitState>> { CircuitState::Closed, CircuitState::HalfOpen }));
     }
 };
 
