@@ -91,7 +91,7 @@ void Replayer::setSummary(Summary *summary)
 
 void Replayer::setEventLog(EventLog *events)
 {
-    events->bindOperation(operationName(), m_pipeline->circuitBreaker(), m_pipeline->bulkhead());
+    events->bindOperation(operationName(), m_pipeline->bulkhead());
     addSink(events);
 }
 

@@ -152,7 +152,7 @@ void CircuitBreaker::publishState()
 {
     const bool passing = m_state == CircuitState::Closed || m_state == CircuitState::Disabled
             || m_state == CircuitState::MetricsOnly;
-    m_passingEpoch.store(passing ? m_epoch : 0, std::memory_order_release);
+    m_passing.store(passing ? passingWord(m_epoch, m_state) : 0, std::memory_order_release);
 }
 
 CircuitBreaker::~CircuitBreaker()
@@ -167,17 +167,17 @@ CircuitPermit CircuitBreaker::acquire(const TimePoint *now)
     CircuitPermit permit;
     // Lock-free when every call passes (CLOSED, DISABLED, METRICS_ONLY): a state change racing
     // with this read only makes the permit's epoch stale, and record() handles stale permits.
-    if (const std::uint32_t epoch = m_passingEpoch.load(std::memory_order_acquire)) {
+    if (const std::uint64_t word = m_passing.load(std::memory_order_acquire)) {
         permit.granted = true;
-        permit.epoch = epoch;
+        permit.state = CircuitState(word & 0xff);
+        permit.epoch = std::uint32_t(word >> 8);
         permit.acquiredAt = now ? *now : m_scheduler.now();
         return permit;
     }
-    CircuitState state;
     {
         std::lock_guard guard(m_lock);
-        state = m_state;
-        switch (state) {
+        permit.state = m_state;
+        switch (m_state) {
         case CircuitState::Closed:
         case CircuitState::Disabled:
         case CircuitState::MetricsOnly:
@@ -203,7 +203,7 @@ CircuitPermit CircuitBreaker::acquire(const TimePoint *now)
         permit.acquiredAt = now ? *now : m_scheduler.now();
     } else if (!m_listeners.isEmpty()) {
         const TimePoint at = now ? *now : m_scheduler.now();
-        m_listeners.notify([&](CircuitBreakerListener *l) { l->onRejected(m_name, state, at); });
+        m_listeners.notify([&](CircuitBreakerListener *l) { l->onRejected(m_name, permit.state, at); });
     }
     return permit;
 }

@@ -82,7 +82,10 @@ struct CircuitPermit
 {
     bool granted = false;
     bool trial = false;          // a HALF_OPEN trial call, holding one of halfOpenMaxCalls
+    CircuitState state = CircuitState::Closed; // the state that granted or refused it
     std::uint32_t epoch = 0;     // the state period it was granted in
+    // Where the call's duration starts. A pipeline moves it later by the time the call then
+    // waits in a bulkhead queue, which is not the backend's time.
     TimePoint acquiredAt {};
     explicit operator bool() const { return granted; }
 };
@@ -170,8 +173,13 @@ private:
     CircuitBreakerConfig m_config;
     CircuitState m_state = CircuitState::Closed;
     std::uint32_t m_epoch = 1; // never 0, so that 0 can mean "not passing" below
-    // m_epoch while the state lets every call through, else 0; written under m_lock.
-    std::atomic<std::uint32_t> m_passingEpoch { 1 };
+    // m_epoch and m_state packed by passingWord() while the state lets every call through,
+    // else 0; written under m_lock. One word, so a lock-free grant reads both consistently.
+    std::atomic<std::uint64_t> m_passing { passingWord(1, CircuitState::Closed) };
+    static constexpr std::uint64_t passingWord(std::uint32_t epoch, CircuitState state)
+    {
+        return std::uint64_t(epoch) << 8 | std::uint64_t(state);
+    }
     mutable SlidingWindow m_window;
     CircuitBreakerMetrics m_totals; // lifetime counters; window fields are computed on demand
     int m_halfOpenInFlight = 0;

@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace bw {
@@ -54,14 +55,20 @@ struct Pipeline::Call final : BulkheadWaiter
     TimePoint retryLimitStart {}, retryLimitDue = TimePoint::max();
     // circuit breaker
     CircuitPermit permit;
+    // The state that first admitted the call (a later attempt may be refused), or that refused
+    // it when no attempt was admitted; reported when the call ends.
+    CircuitState admittingState = CircuitState::Closed;
+    bool reachedBreaker = false, admittedByBreaker = false;
     bool holdsPermit = false;
     TimerId breakerTimer = 0;
+    bool breakerTimerPaused = false; // the call waits in a bulkhead queue inside the breaker
     TimePoint breakerStart {}, breakerDue = TimePoint::max();
     // bulkhead
     std::uint64_t waitId = 0;
     bool waitingInBulkhead = false;
     bool holdsBulkhead = false;
-    TimePoint bulkheadEnteredAt {};
+    bool leftQueueUnserved = false; // a time limit ended its wait in the queue: the backend never saw it
+    TimePoint bulkheadQueuedAt {}, bulkheadEnteredAt {};
     // timeout
     TimerId timeoutTimer = 0;
     TimePoint timeoutStart {}, timeoutDue = TimePoint::max();
@@ -107,7 +114,7 @@ Pipeline::~Pipeline()
     const TimePoint now = m_scheduler.now();
     for (Call &call : m_calls) {
         if (call.inUse)
-            abortBelow(call, -1, now);
+            abortBelow(call, -1, now, nullptr);
     }
 }
 
@@ -149,16 +156,24 @@ void Pipeline::setPolicy(const PolicyConfig &policy)
         m_budget.reset(); // read only when a call reaches the retry stage, never kept by a call
     }
 
-    auto layout = std::make_unique<Layout>();
-    std::fill(std::begin(layout->levelOf), std::end(layout->levelOf), -1);
+    Layout layout;
+    std::fill(std::begin(layout.levelOf), std::end(layout.levelOf), -1);
     for (StageKind kind : policy.order) {
-        if (!policy.has(kind) || layout->levelOf[int(kind)] >= 0)
+        if (!policy.has(kind) || layout.levelOf[int(kind)] >= 0)
             continue;
-        layout->levelOf[int(kind)] = int(layout->stages.size());
-        layout->stages.push_back(kind);
+        layout.levelOf[int(kind)] = int(layout.stages.size());
+        layout.stages.push_back(kind);
     }
-    m_layout = layout.get();
-    m_layouts.push_back(std::move(layout));
+    // An equal layout is reused, so that policies applied again and again (a manager given
+    // two policies in turn) do not grow the list.
+    const auto same = std::find_if(m_layouts.begin(), m_layouts.end(),
+                                   [&](const auto &kept) { return kept->stages == layout.stages; });
+    if (same != m_layouts.end()) {
+        m_layout = same->get();
+    } else {
+        m_layouts.push_back(std::make_unique<Layout>(std::move(layout)));
+        m_layout = m_layouts.back().get();
+    }
 }
 
 Pipeline::Call &Pipeline::allocateCall()
@@ -201,6 +216,9 @@ CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t 
     call.startedAt = now;
     call.attempts = 0;
     call.retries = 0;
+    call.reachedBreaker = false;
+    call.admittedByBreaker = false;
+    call.leftQueueUnserved = false;
     const CallId id = (CallId(call.index) << 32) | call.generation;
     enter(call, 0, now); // may finish and recycle the call: nothing touches it after this
     return id;
@@ -220,7 +238,7 @@ bool Pipeline::cancel(CallId id)
 bool Pipeline::cancel(Call &call, bool cutOff)
 {
     const TimePoint now = m_scheduler.now();
-    abortBelow(call, -1, now);
+    abortBelow(call, -1, now, nullptr);
     finish(call,
         Result::failure(ErrorCode::Cancelled,
             cutOff ? QStringLiteral("Cut off by the end of the run") : QStringLiteral("Cancelled by the caller"),
@@ -251,8 +269,12 @@ TimerId Pipeline::armTimer(Call &call, int level, Duration limit, TimePoint now,
         const int outer = layout.levelOf[int(kind)];
         return timer != 0 && outer >= 0 && outer < level && due <= *dueOut;
     };
+    // The breaker's timer pauses while the call waits in a bulkhead queue inside it, so it
+    // stands in only for limits inside that bulkhead, which never run during the wait.
+    const int bulkhead = layout.levelOf[int(StageKind::Bulkhead)];
+    const bool breakerTimerNeverPauses = bulkhead < layout.levelOf[int(StageKind::CircuitBreaker)] || bulkhead < level;
     if (encloses(StageKind::Timeout, call.timeoutTimer, call.timeoutDue)
-        || encloses(StageKind::CircuitBreaker, call.breakerTimer, call.breakerDue)
+        || (breakerTimerNeverPauses && encloses(StageKind::CircuitBreaker, call.breakerTimer, call.breakerDue))
         || encloses(StageKind::Retry, call.retryLimitTimer, call.retryLimitDue))
         return 0;
     Call *c = &call;
@@ -284,6 +306,12 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
     case StageKind::CircuitBreaker: {
         // A breaker shared with pipelines on other clocks reads its own; else reuse `now`.
         call.permit = &call.breaker->scheduler() == &m_scheduler ? call.breaker->tryAcquire(now) : call.breaker->tryAcquire();
+        if (!call.admittedByBreaker) {
+            call.admittingState = call.permit.state;
+            call.reachedBreaker = true;
+            call.admittedByBreaker = bool(call.permit);
+        }
+        call.breakerTimerPaused = false;
         if (!call.permit) {
             returnTo(call, level, Result::failure(ErrorCode::CircuitOpen, QStringLiteral("Circuit breaker is OPEN"), Stage::CircuitBreaker), now);
             return;
@@ -299,6 +327,7 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
     case StageKind::Bulkhead:
         call.waitId = ++m_sequence;
         call.waitingInBulkhead = true;
+        call.leftQueueUnserved = false;
         switch (call.bulkhead->tryEnter(call)) {
         case Bulkhead::Admission::Run:
             call.waitingInBulkhead = false;
@@ -306,6 +335,7 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
             call.bulkheadEnteredAt = now;
             break;
         case Bulkhead::Admission::Queued:
+            pauseBreakerClock(call, now);
             return; // admitted() or rejected() carries on
         case Bulkhead::Admission::Rejected:
             call.waitingInBulkhead = false;
@@ -386,14 +416,8 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         break;
     case StageKind::CircuitBreaker:
         m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
-        if (call.holdsPermit) {
-            call.holdsPermit = false;
-            const bool sameClock = &call.breaker->scheduler() == &m_scheduler;
-            if (result.ok())
-                sameClock ? call.breaker->onSuccess(call.permit, now) : call.breaker->onSuccess(call.permit);
-            else
-                sameClock ? call.breaker->onError(call.permit, result.error, now) : call.breaker->onError(call.permit, result.error);
-        }
+        if (call.holdsPermit) // a fallback inside the breaker carries its cause: record that
+            settleBreaker(call, result.outcome == Outcome::Success ? nullptr : &result.error, now);
         break;
     case StageKind::Retry: {
         m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
@@ -426,18 +450,43 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
     }
     case StageKind::Fallback:
         if (!result.ok() && result.outcome != Outcome::Cancelled && m_policy.fallback) {
-            Result replaced;
-            replaced.outcome = Outcome::Fallback;
-            replaced.value = m_policy.fallback->function ? m_policy.fallback->function(result) : m_policy.fallback->value;
-            replaced.error = std::move(result.error);
-            if (m_observer)
-                m_observer->onFallback(m_name, call.tag, replaced.error, now);
-            returnTo(call, level, std::move(replaced), now);
+            QVariant value = m_policy.fallback->function ? m_policy.fallback->function(result) : m_policy.fallback->value;
+            fallBack(call, level, std::move(result), std::move(value), now);
             return;
         }
         break;
     }
     returnTo(call, level, std::move(result), now);
+}
+
+// The one place where a fallback value replaces a failed result: the fallback stage's and a
+// timeout's own. The result keeps its cause, for a breaker outside this stage and for reports.
+void Pipeline::fallBack(Call &call, int level, Result &&failed, QVariant value, TimePoint now)
+{
+    failed.outcome = Outcome::Fallback;
+    failed.value = std::move(value);
+    if (m_observer)
+        m_observer->onFallback(m_name, call.tag, failed.error, now);
+    returnTo(call, level, std::move(failed), now);
+}
+
+// An attempt that a time limit ended while it still waited in a bulkhead queue inside the
+// breaker never reached the backend: its permit goes back with nothing recorded. Any other
+// result is recorded: a success only when the operation's own value came back.
+void Pipeline::settleBreaker(Call &call, const Error *error, TimePoint now)
+{
+    call.holdsPermit = false;
+    if (call.leftQueueUnserved) {
+        call.breaker->release(call.permit);
+        return;
+    }
+    // A breaker shared with pipelines on other clocks reads its own.
+    if (&call.breaker->scheduler() != &m_scheduler)
+        now = call.breaker->scheduler().now();
+    if (error)
+        call.breaker->onError(call.permit, *error, now);
+    else
+        call.breaker->onSuccess(call.permit, now);
 }
 
 void Pipeline::onRetryDelayElapsed(Call &call, int level)
@@ -454,50 +503,39 @@ void Pipeline::onRetryDelayElapsed(Call &call, int level)
 void Pipeline::onTimer(Call &call, int level)
 {
     const TimePoint now = m_scheduler.now();
-    abortBelow(call, level, now);
-    switch (call.layout->stages[size_t(level)]) {
-    case StageKind::Timeout: {
+    const StageKind stage = call.layout->stages[size_t(level)];
+    Result expired;
+    switch (stage) {
+    case StageKind::Timeout:
         call.timeoutTimer = 0;
-        const Duration elapsed = now - call.timeoutStart;
-        if (m_observer)
-            m_observer->onTimeout(m_name, call.tag, StageKind::Timeout, elapsed, now);
-        const TimeoutConfig *config = m_policy.timeout ? &*m_policy.timeout : nullptr;
-        if (config && config->onTimeout)
-            config->onTimeout(elapsed);
-        if (config && config->fallback) {
-            Result r;
-            r.outcome = Outcome::Fallback;
-            r.value = *config->fallback;
-            r.error = limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed).error;
-            returnTo(call, level, std::move(r), now);
-        } else {
-            returnTo(call, level, limitExpired(ErrorCode::Timeout, Stage::Timeout, elapsed), now);
-        }
-        return;
-    }
-    case StageKind::CircuitBreaker: {
+        expired = limitExpired(ErrorCode::Timeout, Stage::Timeout, now - call.timeoutStart);
+        break;
+    case StageKind::CircuitBreaker:
         call.breakerTimer = 0;
-        const Duration elapsed = now - call.breakerStart;
-        if (m_observer)
-            m_observer->onTimeout(m_name, call.tag, StageKind::CircuitBreaker, elapsed, now);
-        onInnerDone(call, level, limitExpired(ErrorCode::CircuitTimeout, Stage::CircuitBreaker, elapsed), now);
-        return;
-    }
-    case StageKind::Retry: {
+        expired = limitExpired(ErrorCode::CircuitTimeout, Stage::CircuitBreaker, now - call.breakerStart);
+        break;
+    case StageKind::Retry:
         call.retryLimitTimer = 0;
-        const Duration elapsed = now - call.retryLimitStart;
-        if (m_observer)
-            m_observer->onTimeout(m_name, call.tag, StageKind::Retry, elapsed, now);
-        onInnerDone(call, level, limitExpired(ErrorCode::Timeout, Stage::Retry, elapsed), now);
-        return;
-    }
+        expired = limitExpired(ErrorCode::Timeout, Stage::Retry, now - call.retryLimitStart);
+        break;
     case StageKind::Bulkhead:
     case StageKind::Fallback:
         return; // these stages set no pipeline timers
     }
+    abortBelow(call, level, now, &expired.error);
+    const Duration elapsed = expired.error.elapsed;
+    if (m_observer)
+        m_observer->onTimeout(m_name, call.tag, stage, elapsed, now);
+    const TimeoutConfig *config = stage == StageKind::Timeout && m_policy.timeout ? &*m_policy.timeout : nullptr;
+    if (config && config->onTimeout)
+        config->onTimeout(elapsed);
+    if (config && config->fallback)
+        fallBack(call, level, std::move(expired), *config->fallback, now);
+    else
+        onInnerDone(call, level, std::move(expired), now);
 }
 
-void Pipeline::abortBelow(Call &call, int level, TimePoint now)
+void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *expired)
 {
     if (call.operationRunning) {
         call.operationRunning = false; // a late completion is now ignored
@@ -512,6 +550,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now)
         case StageKind::Bulkhead:
             if (call.waitingInBulkhead) {
                 call.waitingInBulkhead = false;
+                call.leftQueueUnserved = true;
                 call.bulkhead->withdraw(call); // if an admission is on its way, it hands the slot back
                 call.waitId = 0;
             }
@@ -523,8 +562,12 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now)
         case StageKind::CircuitBreaker:
             m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
             if (call.holdsPermit) {
-                call.holdsPermit = false;
-                call.breaker->release(call.permit); // abandoned from outside: no result to record
+                if (expired) {
+                    settleBreaker(call, expired, now); // a time limit outside the breaker: a timeout
+                } else {
+                    call.holdsPermit = false;
+                    call.breaker->release(call.permit); // abandoned by the caller: no result to record
+                }
             }
             break;
         case StageKind::Retry:
@@ -537,12 +580,38 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now)
     }
 }
 
+// Waiting in a bulkhead queue inside the breaker is local overload, not the backend's time:
+// the breaker's clock (its call timer and the duration it records) stops meanwhile. A breaker
+// outside the bulkhead is the only way a queued call can hold a permit.
+void Pipeline::pauseBreakerClock(Call &call, TimePoint now)
+{
+    call.bulkheadQueuedAt = now;
+    if (call.holdsPermit && call.breakerTimer != 0) {
+        m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+        call.breakerTimerPaused = true;
+    }
+}
+
+void Pipeline::resumeBreakerClock(Call &call, TimePoint now)
+{
+    if (!call.holdsPermit)
+        return;
+    const Duration waited = now - call.bulkheadQueuedAt;
+    call.permit.acquiredAt += waited;
+    call.breakerStart += waited;
+    if (std::exchange(call.breakerTimerPaused, false)) {
+        const Duration left = call.breakerDue - call.bulkheadQueuedAt;
+        call.breakerTimer = armTimer(call, call.layout->levelOf[int(StageKind::CircuitBreaker)], left, now, &call.breakerDue);
+    }
+}
+
 void Pipeline::admitFromBulkhead(Call &call)
 {
     const TimePoint now = m_scheduler.now();
     call.waitingInBulkhead = false;
     call.holdsBulkhead = true;
     call.bulkheadEnteredAt = now;
+    resumeBreakerClock(call, now);
     enter(call, call.layout->levelOf[int(StageKind::Bulkhead)] + 1, now);
 }
 
@@ -559,7 +628,8 @@ void Pipeline::finish(Call &call, Result &&result, TimePoint now, bool cutOff)
     result.attempts = call.attempts;
     if (m_observer) {
         m_observer->onCallFinished(CallReport { m_name, call.tag, result.outcome, call.attempts, now - call.startedAt,
-                                                result.outcome == Outcome::Success ? nullptr : &result.error, now, cutOff });
+                                                result.outcome == Outcome::Success ? nullptr : &result.error, now,
+                                                call.reachedBreaker ? std::optional(call.admittingState) : std::nullopt, cutOff });
     }
     CallCallback done = std::move(call.done);
     releaseCall(call);

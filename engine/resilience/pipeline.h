@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace bw {
@@ -22,6 +23,10 @@ struct CallReport
     Duration latency;
     const Error *error; // null on success
     TimePoint at;
+    // The breaker state that first admitted the call (when a retry outside the breaker is
+    // refused later, still the admitting state), or that refused it when no attempt was
+    // admitted (OPEN, FORCED_OPEN, a full HALF_OPEN); empty when no attempt reached a breaker.
+    std::optional<CircuitState> circuitState;
     // Still in flight when the run ended (cancelAll): outcome `cancelled`, but its latency is
     // only how long it had been running, so no latency figure counts it (semantics.md).
     bool cutOff = false;
@@ -133,9 +138,15 @@ private:
     void onInnerDone(Call &call, int level, Result &&result, TimePoint now);
     void onTimer(Call &call, int level);
     void onRetryDelayElapsed(Call &call, int level);
-    void abortBelow(Call &call, int level, TimePoint now);
+    // Ends the stages inside `level`. `expired` is the time limit that ended them, which the
+    // breaker records; null when the caller gave up, which records nothing.
+    void abortBelow(Call &call, int level, TimePoint now, const Error *expired);
+    void settleBreaker(Call &call, const Error *error, TimePoint now);
+    void fallBack(Call &call, int level, Result &&failed, QVariant value, TimePoint now);
     void finish(Call &call, Result &&result, TimePoint now, bool cutOff = false);
     bool cancel(Call &call, bool cutOff);
+    void pauseBreakerClock(Call &call, TimePoint now);
+    void resumeBreakerClock(Call &call, TimePoint now);
     void admitFromBulkhead(Call &call);
     void rejectFromBulkhead(Call &call, ErrorCode code);
     TimerId armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut);

@@ -34,6 +34,49 @@ bool PolicyConfig::has(StageKind kind) const
     return false;
 }
 
+namespace {
+
+bool sameRetry(const RetryConfig &a, const RetryConfig &b)
+{
+    return a.maxAttempts == b.maxAttempts && a.initialDelay == b.initialDelay && a.maxDelay == b.maxDelay
+            && a.backoffMultiplier == b.backoffMultiplier && a.backoff == b.backoff
+            && a.linearIncrement == b.linearIncrement && a.jitter == b.jitter && a.retryableErrors == b.retryableErrors
+            && bool(a.retryablePredicate) == bool(b.retryablePredicate) && bool(a.onRetry) == bool(b.onRetry)
+            && a.timeout == b.timeout && a.respectRetryAfter == b.respectRetryAfter && a.budget == b.budget;
+}
+
+bool sameTimeout(const TimeoutConfig &a, const TimeoutConfig &b)
+{
+    return a.timeout == b.timeout && a.fallback == b.fallback && bool(a.onTimeout) == bool(b.onTimeout);
+}
+
+bool sameBulkhead(const BulkheadConfig &a, const BulkheadConfig &b)
+{
+    return a.maxConcurrent == b.maxConcurrent && a.maxQueueSize == b.maxQueueSize && a.timeout == b.timeout
+            && bool(a.onReject) == bool(b.onReject);
+}
+
+bool sameFallback(const FallbackConfig &a, const FallbackConfig &b)
+{
+    return a.value == b.value && bool(a.function) == bool(b.function);
+}
+
+// Both absent, or both present and the same.
+template<typename T, typename Same>
+bool sameSection(const std::optional<T> &a, const std::optional<T> &b, Same same)
+{
+    return a.has_value() == b.has_value() && (!a || same(*a, *b));
+}
+
+} // namespace
+
+bool sameSettings(const PolicyConfig &a, const PolicyConfig &b)
+{
+    return a.order == b.order && a.circuitBreaker == b.circuitBreaker && sameSection(a.retry, b.retry, sameRetry)
+            && sameSection(a.timeout, b.timeout, sameTimeout) && sameSection(a.bulkhead, b.bulkhead, sameBulkhead)
+            && sameSection(a.fallback, b.fallback, sameFallback);
+}
+
 namespace ResiliencePolicies {
 
 namespace {

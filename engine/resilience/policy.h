@@ -53,6 +53,11 @@ struct PolicyConfig
     bool has(StageKind kind) const;
 };
 
+// Whether two policies ask for the same behaviour: every setting and the order, names aside.
+// Callbacks (onRetry, predicates, a fallback function, ...) compare by presence only, since
+// std::function cannot be compared. Allocates nothing.
+bool sameSettings(const PolicyConfig &a, const PolicyConfig &b);
+
 // The guide's ResiliencePolicies presets with its exact values (semantics.md, "Policies").
 namespace ResiliencePolicies {
 PolicyConfig api();

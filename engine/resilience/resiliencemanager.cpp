@@ -16,8 +16,11 @@ ResilienceManager::~ResilienceManager() = default;
 
 Pipeline &ResilienceManager::pipeline(const QString &name, const PolicyConfig &policy)
 {
-    if (auto existing = m_pipelines.value(name))
+    if (Pipeline *existing = find(name)) {
+        if (!sameSettings(existing->policy(), policy))
+            apply(*existing, policy);
         return *existing;
+    }
     PolicyConfig p = policy;
     p.name = name;
     std::shared_ptr<CircuitBreaker> breaker;
@@ -43,16 +46,23 @@ CallId ResilienceManager::execute(const QString &name, Operation &operation, con
 
 void ResilienceManager::updatePolicy(const QString &name, const PolicyConfig &policy)
 {
-    Pipeline &p = pipeline(name, policy);
+    if (Pipeline *existing = find(name))
+        apply(*existing, policy);
+    else
+        pipeline(name, policy);
+}
+
+void ResilienceManager::apply(Pipeline &p, const PolicyConfig &policy)
+{
     PolicyConfig named = policy;
-    named.name = name;
+    named.name = p.name();
     p.setPolicy(named);
     // Keep the registry in step when the change turned the breaker on or off.
     const auto breaker = p.sharedCircuitBreaker();
-    if (breaker && m_registry.get(name) != breaker)
+    if (breaker && m_registry.get(p.name()) != breaker)
         m_registry.adopt(breaker);
     else if (!breaker)
-        m_registry.remove(name);
+        m_registry.remove(p.name());
 }
 
 QStringList ResilienceManager::names() const

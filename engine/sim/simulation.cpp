@@ -91,7 +91,7 @@ void Simulation::setEventLog(EventLog *log)
         Pipeline &p = *op->pipeline;
         if (Bulkhead *b = p.bulkhead())
             b->addListener(log);
-        log->bindOperation(p.name(), p.circuitBreaker(), p.bulkhead());
+        log->bindOperation(p.name(), p.bulkhead());
     }
 }
 
@@ -310,10 +310,10 @@ bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &poli
     // bulkheads to the event log only (see addSink).
     if (!hadBreaker && p.circuitBreaker() && !m_sinks.isEmpty())
         p.circuitBreaker()->addListener(&m_sinks);
-    if (!hadBulkhead && p.bulkhead() && m_eventLog)
+    if (!hadBulkhead && p.bulkhead() && m_eventLog) {
         p.bulkhead()->addListener(m_eventLog);
-    if (m_eventLog && ((!hadBreaker && p.circuitBreaker()) || (!hadBulkhead && p.bulkhead())))
-        m_eventLog->bindOperation(p.name(), p.circuitBreaker(), p.bulkhead());
+        m_eventLog->bindOperation(p.name(), p.bulkhead());
+    }
     m_scenario.operations[i].policy = named;
     // The whole policy, so that a run with this edit can be replayed (ControlScript).
     writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policyToJson(named) } });

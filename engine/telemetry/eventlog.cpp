@@ -238,11 +238,9 @@ EventLog::Binding *EventLog::bindingForBulkhead(const QString &bulkhead)
     return &binding(bulkhead);
 }
 
-void EventLog::bindOperation(
-    const QString &operation, const CircuitBreaker *breaker, const Bulkhead *bulkhead)
+void EventLog::bindOperation(const QString &operation, const Bulkhead *bulkhead)
 {
     Binding &b = binding(operation);
-    b.breaker = breaker;
     b.bulkhead = bulkhead;
     if (bulkhead && !m_byBulkhead.contains(bulkhead->name()))
         m_byBulkhead.insert(bulkhead->name(), &b);
@@ -277,9 +275,9 @@ void EventLog::onCallFinished(const CallReport &r)
         m_buffer += ",\"cutOff\":true";
     m_buffer += ",\"attributes\":{\"resilience.operation\":";
     appendString(m_buffer, QStringView(r.pipeline));
-    if (b.breaker) {
+    if (r.circuitState) {
         m_buffer += ",\"circuit.state\":";
-        appendString(m_buffer, circuitStateName(b.breaker->state()));
+        appendString(m_buffer, circuitStateName(*r.circuitState));
     }
     m_buffer += ",\"retry.attempt\":";
     m_buffer += QByteArray::number(r.attempts);

@@ -23,9 +23,10 @@ namespace bw {
 // counted and hashed, so a summary's eventsSha256 is the same with or without --events.
 //
 // Call events carry the guide's trace attributes under "attributes": resilience.operation,
-// circuit.state (the breaker's state once the call ended; needs bindOperation), retry.attempt
-// (attempts made), timeout.exceeded (a time limit expired during the call, on any attempt) and
-// bulkhead.queue_position (1-based place in the queue when it waited, 0 when it did not).
+// circuit.state (CallReport::circuitState: the breaker state that admitted the call, or refused
+// it; absent when no attempt reached a breaker), retry.attempt (attempts made), timeout.exceeded (a time limit
+// expired during the call, on any attempt) and bulkhead.queue_position (1-based place in the
+// queue when it waited, 0 when it did not; needs bindOperation).
 //
 // Confined to one thread, the one that runs the scheduler.
 class EventLog final : public TelemetrySink
@@ -52,8 +53,8 @@ public:
     // Lower-case hex SHA-256 of every byte written; valid after finish().
     QByteArray sha256Hex() const { return m_sha256; }
 
-    // Tells which breaker and bulkhead an operation's calls go through, for the call attributes.
-    void bindOperation(const QString &operation, const CircuitBreaker *breaker, const Bulkhead *bulkhead);
+    // Tells which bulkhead an operation's calls go through, for the call attributes.
+    void bindOperation(const QString &operation, const Bulkhead *bulkhead);
 
     // Any event: fault and control events from the simulator and the GUI, for example
     // write(t, u"fault", {{"service", "payments"}, {"fault", "outage"}, {"phase", "start"}}).
@@ -85,7 +86,6 @@ private:
     struct Binding
     {
         QString operation;
-        const CircuitBreaker *breaker = nullptr;
         const Bulkhead *bulkhead = nullptr;
         QHash<std::uint64_t, CallMarks> marks; // only calls that queued or timed out, until they end
     };

@@ -1,4 +1,6 @@
+#include "resilience/pipeline.h"
 #include "runtime/virtualscheduler.h"
+#include "scriptedoperation.h"
 #include "telemetry/eventlog.h"
 
 #include <QBuffer>
@@ -38,6 +40,8 @@ private Q_SLOTS:
     void genericEventKeepsFieldOrder();
     void callEventFields();
     void callAttributes();
+    void circuitStateIsTheAdmittingState();
+    void timeoutFallbackIsAnEvent();
     void retryStateChangeBulkhead();
     void hashAndCountMatchTheBytes();
     void hashOnlyWithoutOutput();
@@ -139,26 +143,25 @@ void tst_EventLog::callEventFields()
 
 void tst_EventLog::callAttributes()
 {
-    // With a breaker and a bulkhead bound, calls carry circuit.state and bulkhead.queue_position;
-    // a timeout on an earlier attempt marks timeout.exceeded even when the call ends otherwise.
+    // A call that reached a breaker carries the state that admitted it; with a bulkhead bound,
+    // calls carry bulkhead.queue_position; a timeout on an earlier attempt marks
+    // timeout.exceeded even when the call ends otherwise.
     VirtualScheduler scheduler;
-    CircuitBreakerConfig config;
-    CircuitBreaker breaker(QStringLiteral("checkout"), config, scheduler);
     Bulkhead bulkhead(QStringLiteral("checkout"), BulkheadConfig {}, scheduler);
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     EventLog log;
     log.open(&buffer);
-    log.bindOperation(QStringLiteral("checkout"), &breaker, &bulkhead);
+    log.bindOperation(QStringLiteral("checkout"), &bulkhead);
     const QString op = QStringLiteral("checkout");
     const QString bh = QStringLiteral("checkout");
     log.onBulkheadEvent(BulkheadEvent { bh, BulkheadEventKind::Queued, 10, 3, 3, 5, ms(1) });
     log.onTimeout(op, 5, StageKind::Timeout, ms(100), ms(101));
     Error e;
     e.code = ErrorCode::httpStatus(503);
-    log.onCallFinished(CallReport { op, 5, Outcome::Failure, 2, ms(300), &e, ms(301) });
-    log.onCallFinished(CallReport { op, 6, Outcome::Success, 1, ms(10), nullptr, ms(302) });
+    log.onCallFinished(CallReport { op, 5, Outcome::Failure, 2, ms(300), &e, ms(301), CircuitState::HalfOpen });
+    log.onCallFinished(CallReport { op, 6, Outcome::Success, 1, ms(10), nullptr, ms(302), std::nullopt });
     QVERIFY(log.finish());
     const QList<QByteArray> lines = bytes.trimmed().split('\n');
     QCOMPARE(lines.size(), 3);
@@ -166,12 +169,70 @@ void tst_EventLog::callAttributes()
         QByteArray("{\"t_ms\":1,\"type\":\"bulkhead\",\"bulkhead\":\"checkout\",\"event\":\"queued\","
                    "\"active\":10,\"queued\":3,\"position\":3}"));
     QVERIFY2(lines[1].endsWith("\"attributes\":{\"resilience.operation\":\"checkout\",\"circuit.state\":"
-                               "\"CLOSED\",\"retry.attempt\":2,"
+                               "\"HALF_OPEN\",\"retry.attempt\":2,"
                                "\"timeout.exceeded\":true,\"bulkhead.queue_position\":3}}"),
         lines[1].constData());
-    // The marks were for call 5 only.
-    QVERIFY2(lines[2].endsWith("\"timeout.exceeded\":false,\"bulkhead.queue_position\":0}}"),
+    // The marks were for call 5 only; call 6 reached no breaker.
+    QVERIFY2(lines[2].endsWith("{\"resilience.operation\":\"checkout\",\"retry.attempt\":1,"
+                               "\"timeout.exceeded\":false,\"bulkhead.queue_position\":0}}"),
         lines[2].constData());
+}
+
+void tst_EventLog::circuitStateIsTheAdmittingState()
+{
+    // The call that opens the breaker was admitted in CLOSED; the next one is refused in OPEN.
+    VirtualScheduler s;
+    test::ScriptedOperation op(s, [](const Attempt &) { return test::Answer::fail("500", 10); });
+    PolicyConfig p;
+    p.name = QStringLiteral("checkout");
+    p.circuitBreaker = CircuitBreakerConfig {};
+    p.circuitBreaker->failureThreshold = 1;
+    Pipeline pipeline(p, s);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    EventLog log;
+    log.open(&buffer);
+    log.bindOperation(pipeline.name(), pipeline.bulkhead());
+    pipeline.setObserver(&log);
+    pipeline.circuitBreaker()->addListener(&log);
+    pipeline.execute(op, {}, 0);
+    s.advanceBy(ms(20));
+    pipeline.execute(op, {}, 1);
+    QVERIFY(log.finish());
+    pipeline.circuitBreaker()->removeListener(&log);
+    QStringList states;
+    for (const QByteArray &line : bytes.trimmed().split('\n')) {
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        if (event.value(QStringLiteral("type")).toString() == QStringLiteral("call"))
+            states.append(event.value(QStringLiteral("attributes")).toObject().value(QStringLiteral("circuit.state")).toString());
+    }
+    QCOMPARE(states, (QStringList { QStringLiteral("CLOSED"), QStringLiteral("OPEN") }));
+}
+
+void tst_EventLog::timeoutFallbackIsAnEvent()
+{
+    // formats.md: every fallback writes a fallback event, a timeout's own fallback value too.
+    VirtualScheduler s;
+    test::ScriptedOperation op(s, [](const Attempt &) { return test::Answer::hang(); });
+    PolicyConfig p;
+    p.name = QStringLiteral("quote");
+    p.timeout = TimeoutConfig { ms(100), QVariant(QStringLiteral("cached")), {} };
+    Pipeline pipeline(p, s);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    EventLog log;
+    log.open(&buffer);
+    pipeline.setObserver(&log);
+    pipeline.execute(op, {}, 7);
+    s.runUntilIdle();
+    QVERIFY(log.finish());
+    const QList<QByteArray> lines = bytes.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(lines[0], QByteArray("{\"t_ms\":100,\"type\":\"fallback\",\"operation\":\"quote\",\"index\":7,\"code\":\"TIMEOUT\"}"));
+    QVERIFY2(lines[1].startsWith("{\"t_ms\":100,\"type\":\"call\",\"operation\":\"quote\",\"index\":7,\"outcome\":\"fallback\""),
+        lines[1].constData());
 }
 
 void tst_EventLog::retryStateChangeBulkhead()

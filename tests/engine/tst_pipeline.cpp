@@ -1,5 +1,6 @@
 #include "resilience/pipeline.h"
 #include "runtime/virtualscheduler.h"
+#include "policyfixtures.h"
 #include "scriptedoperation.h"
 
 #include <QTest>
@@ -8,14 +9,6 @@ using namespace bw;
 using namespace bw::test;
 
 namespace {
-
-PolicyConfig bare(QList<StageKind> order = PolicyConfig::defaultOrder())
-{
-    PolicyConfig p;
-    p.name = QStringLiteral("op");
-    p.order = std::move(order);
-    return p;
-}
 
 RetryConfig retryOf(int attempts, int initialMs = 100, double multiplier = 2.0)
 {
@@ -26,27 +19,6 @@ RetryConfig retryOf(int attempts, int initialMs = 100, double multiplier = 2.0)
     r.backoffMultiplier = multiplier;
     r.jitter = false;
     return r;
-}
-
-CircuitBreakerConfig breakerOf(int failureThreshold)
-{
-    CircuitBreakerConfig b;
-    b.failureThreshold = failureThreshold;
-    b.failureRateThreshold = 0;
-    b.slowCallRateThreshold = 0;
-    b.timeout = Duration::zero();
-    b.resetTimeout = fromMs(1000);
-    b.successThreshold = 1;
-    return b;
-}
-
-BulkheadConfig bulkheadOf(int concurrent, int queue, int queueTimeoutMs = 0)
-{
-    BulkheadConfig b;
-    b.maxConcurrent = concurrent;
-    b.maxQueueSize = queue;
-    b.timeout = fromMs(queueTimeoutMs);
-    return b;
 }
 
 struct RecordingObserver final : PipelineObserver

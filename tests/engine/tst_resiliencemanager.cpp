@@ -31,12 +31,52 @@ private Q_SLOTS:
         ScriptedOperation op(s, [](const Attempt &) { return Answer::ok(5); });
         ResultLog log;
         m.execute(QStringLiteral("my-operation"), op, ResiliencePolicies::api(), log.callback());
-        m.execute(QStringLiteral("my-operation"), op, ResiliencePolicies::critical(), log.callback()); // first policy wins
+        m.execute(QStringLiteral("my-operation"), op, ResiliencePolicies::api(), log.callback());
         s.runUntilIdle();
         QCOMPARE(log.results.size(), 2);
         QCOMPARE(m.names(), QStringList { QStringLiteral("my-operation") });
         QVERIFY(m.find(QStringLiteral("my-operation"))->circuitBreaker());
         QCOMPARE(m.circuitBreakers().get(QStringLiteral("my-operation")).get(), m.find(QStringLiteral("my-operation"))->circuitBreaker());
+    }
+
+    void executeAppliesADifferentPolicy()
+    {
+        // A different policy for a known name is a live change: the breaker keeps its state
+        // and counters, new thresholds and limits apply from this call on.
+        VirtualScheduler s;
+        ResilienceManager m(s);
+        ScriptedOperation op(s, [](const Attempt &) { return Answer::fail("500", 5); });
+        const QString name = QStringLiteral("pay");
+        PolicyConfig strict = ResiliencePolicies::api();
+        strict.retry.reset();
+        strict.circuitBreaker->failureThreshold = 2;
+        ResultLog log;
+        m.execute(name, op, strict, log.callback());
+        s.advanceBy(fromMs(10));
+        CircuitBreaker *breaker = m.find(name)->circuitBreaker();
+        QCOMPARE(breaker->metrics().consecutiveFailures, 1);
+
+        PolicyConfig looser = strict;
+        looser.circuitBreaker->failureThreshold = 10;
+        looser.timeout->timeout = fromMs(2);
+        m.execute(name, op, looser, log.callback());
+        s.advanceBy(fromMs(10));
+        QCOMPARE(log.results.size(), 2);
+        QCOMPARE(log.results[1].outcome, Outcome::Timeout); // the new 2 ms limit
+        QCOMPARE(m.find(name)->circuitBreaker(), breaker);
+        QCOMPARE(breaker->config().failureThreshold, 10);
+        QCOMPARE(breaker->metrics().consecutiveFailures, 2);
+        QCOMPARE(breaker->state(), CircuitState::Closed); // 2 failures: enough for the old policy only
+        QVERIFY(m.find(name)->policy().timeout->timeout == fromMs(2));
+
+        // Turning the breaker off through execute() takes it out of the registry too.
+        PolicyConfig unprotected = looser;
+        unprotected.circuitBreaker.reset();
+        m.execute(name, op, unprotected, log.callback());
+        s.advanceBy(fromMs(10));
+        QVERIFY(!m.find(name)->circuitBreaker());
+        QVERIFY(!m.circuitBreakers().get(name));
+        QCOMPARE(m.names(), QStringList { name });
     }
 
     void healthStatusAndIssues()
