@@ -71,6 +71,11 @@ std::optional<FaultKind> faultKindFromName(QStringView name)
     return std::nullopt;
 }
 
+QLatin1StringView abandonedRequestsName(AbandonedRequests abandoned)
+{
+    return abandoned == AbandonedRequests::Served ? QLatin1StringView("served") : QLatin1StringView("dropped");
+}
+
 int ScenarioConfig::serviceIndex(const QString &service) const
 {
     for (int i = 0; i < services.size(); ++i)
