@@ -92,15 +92,15 @@ void SimulatedService::start(int operationIndex, const Attempt &attempt, Complet
     Random random = requestRandom(operationIndex, attempt);
     const double errorDraw = random.uniform();
     const double hangDraw = random.uniform();
-    Duration serviceTime = m_latency.sample(random);
-    if (m_effects.addLatency > Duration::zero() || m_effects.jitter > Duration::zero())
-        serviceTime += m_effects.addLatency + Duration(std::int64_t(random.uniform() * double(m_effects.jitter.count())));
+    const Duration serviceTime = m_latency.sample(random);
+    const double jitterDraw = random.uniform();
 
     const std::uint32_t index = allocate();
     Request &r = m_requests[index];
     r.done = done;
     r.attemptId = attempt.id;
     r.serviceTime = serviceTime;
+    r.jitterDraw = jitterDraw;
     r.hangDraw = hangDraw;
     if (hangDraw < m_effects.hangRate) {
         r.hang = true;
@@ -135,7 +135,9 @@ void SimulatedService::serve(std::uint32_t index, TimePoint now)
     if (r.hang && r.hangDraw < m_effects.hangRate)
         return; // holds its worker, without progress, while the hang lasts
     r.hang = false;
-    r.timer = m_scheduler.scheduleAt(now + r.serviceTime, [this, index] { finishService(index); });
+    // A latency fault slows the requests served while it lasts, not those that waited through it.
+    const Duration added = m_effects.addLatency + Duration(std::int64_t(r.jitterDraw * double(m_effects.jitter.count())));
+    r.timer = m_scheduler.scheduleAt(now + r.serviceTime + added, [this, index] { finishService(index); });
 }
 
 void SimulatedService::finishService(std::uint32_t index)

@@ -13,7 +13,8 @@ namespace bw {
 // retries amplify it (a retry storm can take it down by itself). A request whose caller gave up
 // is, per `abandoned`, either served all the same with its answer dropped (`served`: the server
 // does not know the client left; counted as wasted work) or dropped from the queue or its worker
-// at once (`dropped`). A hung request holds its worker while its hang fault lasts.
+// at once (`dropped`). Faults act on a request when it is served: a latency fault slows the
+// requests served while it lasts, a hung request holds its worker while its hang fault lasts.
 //
 // Every draw for a request comes from a random stream keyed by (service seed, operation, call,
 // attempt), not from a shared sequence: two policies run on the same seed meet the same
@@ -35,7 +36,8 @@ private:
     {
         Completion done;
         std::uint64_t attemptId = 0;
-        Duration serviceTime {};
+        Duration serviceTime {}; // without faults
+        double jitterDraw = 0; // where in a latency fault's jitter it falls
         ErrorCode error;
         double hangDraw = 1; // stuck while below the hang rate in force
         bool hang = false;

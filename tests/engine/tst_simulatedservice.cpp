@@ -175,6 +175,25 @@ private Q_SLOTS:
         QCOMPARE(b.answer(3), thirdAnswer);
     }
 
+    // A latency fault (+1000 ms until 500 ms) slows the request served while it lasts, not the
+    // one that waited through it: that one is served at its own 100 ms after the first.
+    void latencyFaultSlowsWhatItServes()
+    {
+        Bench b;
+        FaultConfig slow;
+        slow.service = b.service.name();
+        slow.kind = FaultKind::Latency;
+        slow.add = fromMs(1000);
+        slow.until = fromMs(500);
+        b.service.setFaults({ slow });
+        b.scheduler.scheduleAt(TimePoint(fromMs(500)), [&b] { b.service.refreshFaults(); });
+        b.send(1);
+        b.send(2);
+        b.runTo(5000);
+        QCOMPARE(b.answer(1), std::make_pair(1100.0, QStringLiteral("ok")));
+        QCOMPARE(b.answer(2), std::make_pair(1200.0, QStringLiteral("ok")));
+    }
+
     // A hung request holds its worker while its fault lasts (here until 1000 ms), then takes its
     // service time. served: the caller leaving at 100 ms changes nothing, and the request is served
     // for nobody at 1100; dropped: the worker is freed at 100 ms and the next request hangs in turn.
