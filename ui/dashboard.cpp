@@ -252,6 +252,9 @@ Dashboard::Dashboard(QWidget *parent)
 
     Chart backend = makeChart(BackendTitle, QStringLiteral("requests/s"), QStringLiteral("requests at once"));
     m_received = addLine(backend, QStringLiteral("received/s"), QColor(0x1f, 0x77, 0xb4));
+    // Throughput against goodput: the gap is work done for callers that had already left.
+    m_served = addLine(backend, QStringLiteral("served/s"), QColor(0xff, 0x7f, 0x0e));
+    m_goodput = addLine(backend, QStringLiteral("goodput/s"), QColor(0x2c, 0xa0, 0x2c));
     m_inService = addLine(backend, QStringLiteral("in service"), QColor(0x17, 0xbe, 0xcf), true);
     m_capacity = addLine(backend, QStringLiteral("capacity"), QColor(0x40, 0x40, 0x40), true);
     m_capacity->setPen(QPen(QColor(0x40, 0x40, 0x40), 2, Qt::DashLine));
@@ -425,11 +428,12 @@ void Dashboard::refresh()
 
     const qsizetype n = buckets.size();
     std::array<QList<QPointF>, OutcomeCount> outcomes;
-    QList<QPointF> retries, attempts, timeouts, active, queued, p50, p95, p99, received, inService, capacity;
+    QList<QPointF> retries, attempts, timeouts, active, queued, p50, p95, p99, received, inService, capacity, served,
+        goodput;
     for (auto &l : outcomes)
         l.reserve(n);
     for (QList<QPointF> *l : { &retries, &attempts, &timeouts, &active, &queued, &p50, &p95, &p99, &received,
-             &inService, &capacity })
+             &inService, &capacity, &served, &goodput })
         l->reserve(n);
 
     bool hasBulkhead = false;
@@ -450,7 +454,8 @@ void Dashboard::refresh()
         std::int64_t retried = 0, attempted = 0, ended = 0, timedOut = 0;
         Duration l50 {}, l95 {}, l99 {};
         double act = -1, que = -1;
-        double rec = 0, busy = 0, cap = 0;
+        double rec = 0, busy = 0, cap = 0, srv = 0, wasted = 0;
+        bool wasteKnown = true; // no goodput where a URL service's is out of sight
         for (qsizetype i = g; i < std::min(n, g + k); ++i) {
             const TimeBucket &b = *buckets.at(i);
             width += toMs(b.end - b.start) / 1000.0;
@@ -485,6 +490,9 @@ void Dashboard::refresh()
                     if (serviceIndex >= 0 && int(v) != serviceIndex)
                         continue;
                     rec += double(b.services[v].received);
+                    srv += double(b.services[v].served);
+                    wasted += double(b.services[v].wasted);
+                    wasteKnown &= b.services[v].wasted >= 0;
                     busyNow += b.services[v].inService;
                     capNow += b.services[v].capacity;
                 }
@@ -517,9 +525,12 @@ void Dashboard::refresh()
         queued.append({ x, std::max(0.0, que) });
         rec /= width;
         received.append({ x, rec });
+        served.append({ x, srv / width });
+        if (wasteKnown)
+            goodput.append({ x, (srv - wasted) / width });
         inService.append({ x, busy });
         capacity.append({ x, cap });
-        maxReceived = std::max(maxReceived, rec);
+        maxReceived = std::max({ maxReceived, rec, srv / width });
         maxConcurrent = std::max({ maxConcurrent, busy, cap });
     }
 
@@ -540,6 +551,8 @@ void Dashboard::refresh()
     replace(m_p95, p95);
     replace(m_p99, p99);
     replace(m_received, received);
+    replace(m_served, served);
+    replace(m_goodput, goodput);
     replace(m_inService, inService);
     replace(m_capacity, capacity);
 

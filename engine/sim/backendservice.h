@@ -17,7 +17,11 @@ class BackendService
 public:
     struct Stats
     {
-        std::int64_t received = 0, errorsServed = 0, completed = 0, abandoned = 0;
+        std::int64_t received = 0, errorsServed = 0, completed = 0;
+        std::int64_t abandoned = 0; // requests whose caller gave up while they were here
+        // Of the completed, those served after their caller had given up (wasted work); nullopt
+        // where it cannot be seen (a real server decides alone whether it keeps working).
+        std::optional<std::int64_t> wasted;
         int inService = 0, queued = 0;
         int capacity = 0;
     };

@@ -142,6 +142,11 @@ std::uint64_t stableHash(QStringView name)
     return h;
 }
 
+QLatin1StringView abandonedRequestsName(AbandonedRequests abandoned)
+{
+    return abandoned == AbandonedRequests::Served ? QLatin1StringView("served") : QLatin1StringView("dropped");
+}
+
 int ScenarioConfig::serviceIndex(const QString &service) const
 {
     for (int i = 0; i < services.size(); ++i)

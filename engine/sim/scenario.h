@@ -27,11 +27,19 @@ struct LatencyConfig
     double alpha = 0;                        // pareto: the tail index
 };
 
+// What a service does with a request whose caller gave up (semantics.md, "Simulated services").
+enum class AbandonedRequests : std::uint8_t {
+    Served,  // the server does not know: it serves the request in its turn, nobody reads the answer
+    Dropped, // the server notices: the request leaves the queue, or frees its worker, at once
+};
+QLatin1StringView abandonedRequestsName(AbandonedRequests abandoned);
+
 struct ServiceConfig
 {
     QString name;
     int capacity = 100;          // requests served at once; the rest wait in the service's queue
-    int queueLimit = 0;          // 0: unbounded; beyond it requests fail at once with 503
+    std::optional<int> queueLimit; // requests that may wait: absent unbounded, 0 none; beyond, 503 at once
+    AbandonedRequests abandoned = AbandonedRequests::Served;
     LatencyConfig latency;
     double errorRate = 0;        // baseline, before faults
     QString errorCode = QStringLiteral("500");

@@ -257,9 +257,19 @@ public:
         ServiceConfig s;
         if (!requireString(o, p, QStringLiteral("name"), QStringLiteral("the service's name"), &s.name)
             || !readInt(o, p, QStringLiteral("capacity"), 1, &s.capacity)
-            || !readInt(o, p, QStringLiteral("queueLimit"), 0, &s.queueLimit)
             || !readRate(o, p, QStringLiteral("errorRate"), &s.errorRate)
             || !readString(o, p, QStringLiteral("errorCode"), true, &s.errorCode))
+            return false;
+        if (o.contains(QStringLiteral("queueLimit"))) {
+            int limit = 0;
+            if (!readInt(o, p, QStringLiteral("queueLimit"), 0, &limit))
+                return false;
+            s.queueLimit = limit;
+        }
+        if (!readEnum<AbandonedRequests>(o, p, QStringLiteral("abandoned"),
+                { QString(abandonedRequestsName(AbandonedRequests::Served)),
+                    QString(abandonedRequestsName(AbandonedRequests::Dropped)) },
+                { AbandonedRequests::Served, AbandonedRequests::Dropped }, &s.abandoned))
             return false;
         if (o.contains(QStringLiteral("latency"))
             && !latency(
@@ -664,7 +674,7 @@ QStringList ScenarioLoader::topLevelKeys()
 QStringList ScenarioLoader::serviceKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("capacity"), QStringLiteral("queueLimit"),
-        QStringLiteral("latency"), QStringLiteral("errorRate"), QStringLiteral("errorCode"),
+        QStringLiteral("abandoned"), QStringLiteral("latency"), QStringLiteral("errorRate"), QStringLiteral("errorCode"),
         QStringLiteral("url") };
 }
 

@@ -17,8 +17,9 @@ namespace bw {
 // for), durationMs (> 0, default 60000), seed (default 1), services[] (at least one),
 // operations[] (at least one), policies {name: policy object}, faults[].
 //
-// services[i]: name, capacity (>= 1, default 100), queueLimit (0 = unbounded, default 0),
-//   latency, errorRate (0..1, default 0), errorCode (default "500"); or, for a real HTTP
+// services[i]: name, capacity (>= 1, default 100), queueLimit (>= 0; 0 = no waiting room;
+//   absent = unbounded), abandoned ("served" | "dropped", default "served"), latency, errorRate
+//   (0..1, default 0), errorCode (default "500"); or, for a real HTTP
 //   service (real network mode), name and url (http:// or https://, no query) and nothing else.
 // latency: a number (fixed ms), or {"dist": "fixed", "ms"} | {"dist": "uniform", "minMs",
 //   "maxMs"} | {"dist": "normal", "meanMs", "stddevMs"} | {"dist": "lognormal", "medianMs",

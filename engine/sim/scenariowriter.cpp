@@ -51,7 +51,9 @@ QJsonObject serviceJson(const ServiceConfig &s)
         return o; // a real service: its behaviour is the server's, not a model's
     }
     o.insert(QStringLiteral("capacity"), s.capacity);
-    o.insert(QStringLiteral("queueLimit"), s.queueLimit);
+    if (s.queueLimit)
+        o.insert(QStringLiteral("queueLimit"), *s.queueLimit); // absent: unbounded
+    o.insert(QStringLiteral("abandoned"), QString(abandonedRequestsName(s.abandoned)));
     o.insert(QStringLiteral("latency"), latencyJson(s.latency));
     o.insert(QStringLiteral("errorRate"), s.errorRate);
     o.insert(QStringLiteral("errorCode"), s.errorCode);

@@ -20,7 +20,9 @@ SimulatedService::SimulatedService(const ServiceConfig &config, Scheduler &sched
     : BackendService(config, scheduler, seed)
     , m_latency(config.latency)
     , m_baselineCode(ErrorCode::fromString(config.errorCode))
-{ }
+{
+    m_stats.wasted = 0; // a model sees every request it serves for nobody
+}
 
 SimulatedService::~SimulatedService() = default;
 
@@ -32,7 +34,13 @@ Operation &SimulatedService::port(const OperationConfig &operation)
 
 void SimulatedService::onEffectsChanged()
 {
-    startQueued(m_scheduler.now()); // a brownout's end frees capacity at once
+    const TimePoint now = m_scheduler.now();
+    // A hang that ended (or was lowered) lets its stuck requests go on. Free entries have hang
+    // false; the scan runs at fault boundaries only, never per request.
+    for (std::uint32_t i = 0; i < m_requests.size(); ++i)
+        if (m_requests[i].hang && !m_requests[i].queued)
+            serve(i, now);
+    startQueued(now); // a brownout's end frees capacity at once
 }
 
 void SimulatedService::setBaseline(double errorRate, const LatencyConfig &latency)
@@ -72,7 +80,8 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
         answer(done, ErrorCode::httpStatus(429), m_effects.retryAfter);
         return;
     }
-    if (m_config.queueLimit > 0 && m_stats.queued >= m_config.queueLimit) {
+    const bool mustWait = m_stats.inService >= effectiveCapacity();
+    if (mustWait && m_config.queueLimit && m_stats.queued >= *m_config.queueLimit) {
         answer(done, ErrorCode::httpStatus(503), std::nullopt);
         return;
     }
@@ -83,9 +92,8 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
     const double faultErrorDraw = random.uniform();
     const double hangDraw = random.uniform();
     const double baselineErrorDraw = random.uniform();
-    Duration serviceTime = m_latency.sample(random);
-    if (m_effects.addLatency > Duration::zero() || m_effects.jitter > Duration::zero())
-        serviceTime += addedLatency(random.uniform());
+    const Duration serviceTime = m_latency.sample(random);
+    const double jitterDraw = random.uniform();
 
     const std::uint32_t index = allocate();
     Request &r = m_requests[index];
@@ -96,6 +104,8 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
     // 1 − (1 − a)(1 − b) of requests. Where several fire, a hang wins (it never answers), then
     // the fault's code, the condition under study: it keeps exactly its rate, and the baseline
     // keeps its rate among the requests the fault spares.
+    r.jitterDraw = jitterDraw;
+    r.hangDraw = hangDraw;
     if (hangDraw < m_effects.hangRate) {
         r.hang = true;
     } else if (faultErrorDraw < m_effects.errorRate) {
@@ -105,7 +115,7 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
     }
     m_byAttempt.insert(attempt.id, index);
 
-    if (m_stats.inService < effectiveCapacity()) {
+    if (!mustWait) {
         beginService(index, now);
     } else {
         r.queued = true;
@@ -120,10 +130,18 @@ void SimulatedService::start(std::uint64_t operationKey, const Attempt &attempt,
 void SimulatedService::beginService(std::uint32_t index, TimePoint now)
 {
     ++m_stats.inService;
+    serve(index, now);
+}
+
+void SimulatedService::serve(std::uint32_t index, TimePoint now)
+{
     Request &r = m_requests[index];
-    if (r.hang)
-        return; // holds its slot until the caller gives up
-    r.timer = m_scheduler.scheduleAt(now + r.serviceTime, [this, index] { finishService(index); });
+    if (r.hang && r.hangDraw < m_effects.hangRate)
+        return; // holds its worker, without progress, while the hang lasts
+    r.hang = false;
+    // A latency fault slows the requests served while it lasts, not those that waited through it.
+    const Duration added = addedLatency(r.jitterDraw);
+    r.timer = m_scheduler.scheduleAt(now + r.serviceTime + added, [this, index] { finishService(index); });
 }
 
 void SimulatedService::finishService(std::uint32_t index)
@@ -131,6 +149,8 @@ void SimulatedService::finishService(std::uint32_t index)
     Request &r = m_requests[index];
     --m_stats.inService;
     ++m_stats.completed;
+    if (r.abandoned)
+        ++*m_stats.wasted;
     const bool answerIt = !r.abandoned;
     const Completion done = r.done;
     const ErrorCode error = r.error;
@@ -164,21 +184,27 @@ void SimulatedService::cancel(const Attempt &attempt)
         return; // already answered
     Request &r = m_requests[index];
     ++m_stats.abandoned;
+    if (m_config.abandoned == AbandonedRequests::Served) {
+        // The server does not know: the request keeps its place and is served; nobody reads
+        // the answer.
+        r.abandoned = true;
+        m_byAttempt.erase(r.attemptId);
+        r.attemptId = 0;
+        return;
+    }
     if (r.queued) {
         // Never started: the server drops it from its queue unseen.
         (r.prev != NoRequest ? m_requests[r.prev].next : m_queueHead) = r.next;
         (r.next != NoRequest ? m_requests[r.next].prev : m_queueTail) = r.prev;
         --m_stats.queued;
         release(index);
-    } else if (r.hang) {
-        --m_stats.inService; // the stuck worker is freed when the client hangs up
-        release(index);
-        startQueued(m_scheduler.now());
-    } else {
-        r.abandoned = true; // the server finishes the work; nobody reads the answer
-        m_byAttempt.erase(r.attemptId);
-        r.attemptId = 0;
+        return;
     }
+    // In service (or hung): the worker stops at once and takes the next in line.
+    m_scheduler.cancel(r.timer);
+    --m_stats.inService;
+    release(index);
+    startQueued(m_scheduler.now());
 }
 
 } // namespace bw

@@ -9,10 +9,12 @@
 namespace bw {
 
 // A backend on virtual time. It serves at most `capacity` requests at once; the rest wait in a
-// FIFO queue, so load beyond capacity shows up as latency, and retries amplify it (a retry storm
-// can take it down by itself). A request the caller gave up on is still served, because a real
-// server does not know the client left; only its answer is dropped. A hung request holds its
-// slot until the caller gives up.
+// FIFO queue (up to `queueLimit`, else 503), so load beyond capacity shows up as latency, and
+// retries amplify it (a retry storm can take it down by itself). A request whose caller gave up
+// is, per `abandoned`, either served all the same with its answer dropped (`served`: the server
+// does not know the client left; counted as wasted work) or dropped from the queue or its worker
+// at once (`dropped`). Faults act on a request when it is served: a latency fault slows the
+// requests served while it lasts, a hung request holds its worker while its hang fault lasts.
 //
 // Every draw for a request comes from a random stream keyed by (service seed, operation name,
 // call, attempt), not from a shared sequence: two policies run on the same seed meet the same
@@ -36,8 +38,10 @@ private:
     {
         Completion done;
         std::uint64_t attemptId = 0;
-        Duration serviceTime {};
+        Duration serviceTime {}; // without faults
+        double jitterDraw = 0; // where in a latency fault's jitter it falls
         ErrorCode error;
+        double hangDraw = 1; // stuck while below the hang rate in force
         bool hang = false;
         bool abandoned = false;
         bool queued = false;
@@ -52,6 +56,8 @@ private:
     std::uint32_t allocate();
     void release(std::uint32_t index);
     void beginService(std::uint32_t index, TimePoint now);
+    // Schedules the end of its service, unless it is hung (then called again when the fault ends).
+    void serve(std::uint32_t index, TimePoint now);
     void finishService(std::uint32_t index);
     void startQueued(TimePoint now);
 

@@ -279,6 +279,18 @@ void Simulation::finish()
     if (m_finished)
         return;
     m_finished = true;
+    // Read before the calls still in flight are cut off: the run's end is not a caller giving up.
+    if (m_summary) {
+        for (auto &service : m_services) {
+            const BackendService::Stats &stats = service->stats();
+            ServiceSummary &s = m_summary->service(service->name());
+            s.requestsReceived = stats.received;
+            s.errorsServed = stats.errorsServed;
+            s.abandoned = stats.abandoned;
+            s.served = stats.completed;
+            s.wasted = stats.wasted;
+        }
+    }
     for (auto &op : m_operations) {
         m_scheduler->cancel(std::exchange(op->nextArrival, 0));
         op->pipeline->cancelAll();
@@ -287,11 +299,6 @@ void Simulation::finish()
         for (auto &op : m_operations)
             if (Bulkhead *b = op->pipeline->bulkhead())
                 m_summary->setBulkhead(b->name(), b->metrics());
-        for (auto &service : m_services) {
-            ServiceSummary &s = m_summary->service(service->name());
-            s.requestsReceived = service->stats().received;
-            s.errorsServed = service->stats().errorsServed;
-        }
         m_summary->finish(m_scheduler->now());
     }
 }

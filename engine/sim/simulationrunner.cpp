@@ -93,7 +93,7 @@ void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
         recorder.addService(service->name(), [service] {
             const BackendService::Stats &st = service->stats();
             return TimeSeriesRecorder::ServiceSample { st.received, st.errorsServed, st.inService, st.queued,
-                service->effectiveCapacity() };
+                service->effectiveCapacity(), st.completed, st.wasted.value_or(-1) };
         });
     }
     sim.addSink(&recorder);

@@ -359,6 +359,11 @@ void MetricsRecorder::publishAt(TimePoint now)
             }
         }
         summarize(health);
+        for (int i = 0; i < m_sim->serviceCount(); ++i) {
+            const BackendService &service = m_sim->service(i);
+            if (const std::optional<std::int64_t> wasted = service.stats().wasted)
+                s->services.push_back({ service.name(), service.stats().completed, *wasted });
+        }
     }
 
     const std::lock_guard lock(m_mutex);

@@ -84,11 +84,20 @@ struct MetricsSnapshot
         int rollingMaxActive = 0;
     };
 
+    // A simulated backend service's throughput and wasted work.
+    struct Service
+    {
+        QString name;
+        std::int64_t served = 0; // requests served to their end, cumulative
+        std::int64_t wasted = 0; // of those, served after their caller had given up
+    };
+
     std::uint64_t sequence = 0; // 0: nothing published yet
     TimePoint at {}; // virtual time of the run
     std::vector<Operation> operations;
     std::vector<Breaker> breakers;
     std::vector<Bulkhead> bulkheads;
+    std::vector<Service> services; // simulated ones: a real server's wasted work is out of sight
     HealthStatus health;
 };
 

@@ -62,6 +62,14 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
                          .Name("resilience_call_duration_seconds")
                          .Help("Latency of calls through a resilience pipeline, as the caller saw it, by outcome.")
                          .Register(registry);
+    auto &served = BuildCounter()
+                       .Name("backend_requests_served_total")
+                       .Help("Requests a simulated backend service served to their end (its throughput).")
+                       .Register(registry);
+    auto &wasted = BuildCounter()
+                       .Name("backend_requests_wasted_total")
+                       .Help("Requests a simulated backend service served after their caller had given up (wasted work).")
+                       .Register(registry);
 
     for (const MetricsSnapshot::Breaker &b : s.breakers) {
         const std::string name = b.name.toStdString();
@@ -108,6 +116,12 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
         executions.Add({ { "name", name }, { "state", "rejected" } }).Increment(double(b.rejected));
         active.Add({ { "name", name } }).Set(b.active);
         queued.Add({ { "name", name } }).Set(b.queued);
+    }
+
+    for (const MetricsSnapshot::Service &service : s.services) {
+        const std::string name = service.name.toStdString();
+        served.Add({ { "name", name } }).Increment(double(service.served));
+        wasted.Add({ { "name", name } }).Increment(double(service.wasted));
     }
 
     const std::string text = TextSerializer().Serialize(registry.Collect());

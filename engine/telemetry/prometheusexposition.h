@@ -17,6 +17,8 @@ namespace bw {
 //   bulkhead_executions_total{name,state}               active (started), queued, rejected
 //   bulkhead_active{name}, bulkhead_queued{name}
 //   resilience_call_duration_seconds{name,outcome}      every outcome of every operation
+//   backend_requests_served_total{name}                 a simulated service's throughput
+//   backend_requests_wasted_total{name}                 of those, served after the caller gave up
 // State label values are lower case (closed, open, half_open, disabled, forced_open,
 // metrics_only); outcomes as in the events file.
 QByteArray prometheusExposition(const MetricsSnapshot &snapshot);

@@ -53,6 +53,11 @@ struct ServiceSummary
 {
     std::int64_t requestsReceived = 0;
     std::int64_t errorsServed = 0;
+    std::int64_t abandoned = 0; // requests whose caller gave up while they were at the service
+    // Wasted work: requests served to their end (throughput), and those of them served after
+    // their caller had given up. nullopt wasted: not seen (a real server); neither is written.
+    std::int64_t served = 0;
+    std::optional<std::int64_t> wasted;
 };
 
 // Builds the summary JSON of formats.md for any number of operations, breakers, bulkheads and
@@ -64,7 +69,8 @@ struct ServiceSummary
 // Layout: {seed, durationMs, events, eventsSha256, operations{name: {offered, outcomes{all 8},
 // cutOff, attempts, retries, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
 // reason}], timeInStateMs{...}, rejected}}, bulkheads{name: {peakActive, peakQueued, rejected,
-// timeouts}}, services{name: {requestsReceived, errorsServed}}, totals{offered, outcomes, cutOff,
+// timeouts}}, services{name: {requestsReceived, errorsServed, abandoned, and when wasted work
+// is known served, wasted, wastedShare}}, totals{offered, outcomes, cutOff,
 // attempts, retries, conserved}} plus whatever setInfo() adds. Milliseconds carry at most three
 // decimals; keys are sorted (QJsonDocument), so the same run gives the same bytes.
 //

@@ -311,6 +311,8 @@ int TimeSeriesRecorder::addService(const QString &name, ServiceSampler sampler)
         const ServiceSample now = s.sampler();
         s.lastReceived = now.received;
         s.lastErrors = now.errorsServed;
+        s.lastServed = now.served;
+        s.lastWasted = now.wasted;
         s.point.capacity = now.capacity;
         s.point.inService = s.point.peakInService = now.inService;
         s.point.queued = s.point.peakQueued = now.queued;
@@ -542,6 +544,8 @@ TimeBucket TimeSeriesRecorder::liveBucket(
             const ServiceSample s = l.sampler();
             p.received = s.received - l.lastReceived;
             p.errorsServed = s.errorsServed - l.lastErrors;
+            p.served = s.served - l.lastServed;
+            p.wasted = s.wasted < 0 ? -1 : s.wasted - l.lastWasted;
             p.inService = s.inService;
             p.queued = s.queued;
             p.capacity = s.capacity;
@@ -622,6 +626,8 @@ void TimeSeriesRecorder::closeBucket(TimePoint end)
         mergeVector(m_coarse.services, bucket->services, [](ServicePoint &a, const ServicePoint &b) {
             a.received += b.received;
             a.errorsServed += b.errorsServed;
+            a.served += b.served;
+            a.wasted = a.wasted < 0 || b.wasted < 0 ? -1 : a.wasted + b.wasted;
             a.inService = b.inService;
             a.queued = b.queued;
             a.capacity = b.capacity;
@@ -658,6 +664,8 @@ void TimeSeriesRecorder::closeBucket(TimePoint end)
         const ServicePoint &last = bucket->services[i];
         l.lastReceived += last.received;
         l.lastErrors += last.errorsServed;
+        l.lastServed += last.served;
+        l.lastWasted += std::max<std::int64_t>(0, last.wasted);
         l.point = ServicePoint {};
         l.point.inService = l.point.peakInService = last.inService;
         l.point.queued = l.point.peakQueued = last.queued;
@@ -817,7 +825,8 @@ QByteArray TimeSeriesRecorder::csvHeader()
          ",breaker_state,breaker_changes"
          ",bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent"
          ",bulkhead_queued,bulkhead_peak_queued,bulkhead_max_queue_size"
-         ",service,service_received,service_in_service,service_queued,service_capacity\n";
+         ",service,service_received,service_in_service,service_queued,service_capacity"
+         ",service_served,service_wasted\n";
     return h;
 }
 
@@ -937,8 +946,13 @@ QByteArray TimeSeriesRecorder::toCsv() const
                 appendInt(out, s.inService);
                 appendInt(out, s.queued);
                 appendInt(out, s.capacity);
+                appendInt(out, s.served);
+                if (s.wasted >= 0)
+                    appendInt(out, s.wasted);
+                else
+                    out += ',';
             } else {
-                out += ",,,,,";
+                out += ",,,,,,,";
             }
             out += '\n';
         }

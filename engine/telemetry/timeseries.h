@@ -138,6 +138,9 @@ struct ServicePoint
     std::int64_t errorsServed = 0; // of those, answered with an error
     int inService = 0, queued = 0, capacity = 0; // at the bucket's end
     int peakInService = 0, peakQueued = 0; // the largest gauge sample in the bucket
+    // Requests served to their end in the bucket (throughput), and those of them whose caller
+    // had already given up (wasted work; goodput is the difference); -1 when unknown (a URL service).
+    std::int64_t served = 0, wasted = -1;
 };
 
 // The names the indices of a bucket's vectors refer to. Names are only ever appended, so an
@@ -245,6 +248,7 @@ public:
     {
         std::int64_t received = 0, errorsServed = 0; // cumulative
         int inService = 0, queued = 0, capacity = 0;
+        std::int64_t served = 0, wasted = -1; // cumulative; wasted -1: unknown (ServicePoint)
     };
     using ServiceSampler = std::function<ServiceSample()>;
     struct BreakerSample
@@ -312,8 +316,9 @@ public:
     //   breaker_state, breaker_changes    the breaker named after the operation; empty if none
     //   bulkhead_active, bulkhead_peak_active, bulkhead_max_concurrent, bulkhead_queued,
     //   bulkhead_peak_queued, bulkhead_max_queue_size   the bulkhead named after the operation
-    //   service, service_received, service_in_service, service_queued, service_capacity
-    //                                     the service the operation calls (addOperation)
+    //   service, service_received, service_in_service, service_queued, service_capacity,
+    //   service_served, service_wasted    the service the operation calls (addOperation);
+    //                                     service_wasted empty when unknown (a URL service)
     // Milliseconds carry at most three decimals. Any thread.
     QByteArray toCsv() const;
     // Through QSaveFile: the file appears complete or not at all.
@@ -371,6 +376,7 @@ private:
         ServicePoint point;
         ServiceSampler sampler;
         std::int64_t lastReceived = 0, lastErrors = 0;
+        std::int64_t lastServed = 0, lastWasted = 0;
     };
 
     // The bucket holding `at`: closes the earlier ones first. Inline: one compare per event.

@@ -130,7 +130,8 @@ void tst_ScenarioLoader::defaults()
     QCOMPARE(s->seed, 1u);
     const ServiceConfig &db = s->services.first();
     QCOMPARE(db.capacity, 100);
-    QCOMPARE(db.queueLimit, 0);
+    QVERIFY(!db.queueLimit); // unbounded
+    QCOMPARE(db.abandoned, AbandonedRequests::Served);
     QCOMPARE(db.latency.kind, LatencyKind::Fixed);
     QCOMPARE(db.latency.fixed, ms(10));
     QCOMPARE(db.errorRate, 0.0);
@@ -148,7 +149,8 @@ void tst_ScenarioLoader::everyServiceKey()
 {
     const auto s = parse(R"({
   "name": "n", "description": "d", "lookFor": "l", "durationMs": 1500.5, "seed": 9007199254740992,
-  "services": [{"name": "a", "capacity": 3, "queueLimit": 7, "latency": 25, "errorRate": 0.25, "errorCode": "503"}],
+  "services": [{"name": "a", "capacity": 3, "queueLimit": 7, "abandoned": "dropped", "latency": 25,
+                "errorRate": 0.25, "errorCode": "503"}, {"name": "b", "queueLimit": 0}],
   "operations": [{"name": "o", "service": "a", "rate": 0, "arrival": "constant"}]
 })");
     QVERIFY(s);
@@ -157,7 +159,9 @@ void tst_ScenarioLoader::everyServiceKey()
     QCOMPARE(s->seed, std::uint64_t(1) << 53);
     const ServiceConfig &a = s->services.first();
     QCOMPARE(a.capacity, 3);
-    QCOMPARE(a.queueLimit, 7);
+    QCOMPARE(a.queueLimit.value_or(-1), 7);
+    QCOMPARE(a.abandoned, AbandonedRequests::Dropped);
+    QCOMPARE(s->services[1].queueLimit.value_or(-1), 0); // no waiting room, not unbounded
     QCOMPARE(a.latency.kind, LatencyKind::Fixed); // a number is a fixed latency
     QCOMPARE(a.latency.fixed, ms(25));
     QCOMPARE(a.errorRate, 0.25);
@@ -437,6 +441,16 @@ void tst_ScenarioLoader::badScenario_data()
         << scenario(R"([{"name": "a", "errorRate": 1.5}])", ok)
         << QStringLiteral("scenario.json:2:41: services[0].errorRate: expected a "
                           "rate between 0 and 1, got 1.5");
+
+    QTest::addRow("negative queue limit")
+        << scenario(R"([{"name": "a", "queueLimit": -1}])", ok)
+        << QStringLiteral("scenario.json:2:42: services[0].queueLimit: expected a non-negative "
+                          "integer, got -1");
+
+    QTest::addRow("unknown abandoned")
+        << scenario(R"([{"name": "a", "abandoned": "droped"}])", ok)
+        << QStringLiteral("scenario.json:2:41: services[0].abandoned: expected \"served\" or \"dropped\", "
+                          "got \"droped\"; did you mean 'dropped'?");
 
     QTest::addRow("duplicate service")
         << scenario(R"([{"name": "a"}, {"name": "a"}])", ok)
@@ -769,6 +783,8 @@ void tst_ScenarioLoader::urlServiceBadInput_data()
     const QByteArray op = R"([{"name": "o", "service": "a", "rate": 1}])";
     QTest::newRow("model key") << QByteArray(R"([{"name": "a", "url": "http://h/", "capacity": 5}])") << op
                                << "services[0].capacity" << "has no model; remove \"capacity\"";
+    QTest::newRow("abandoned") << QByteArray(R"([{"name": "a", "url": "http://h/", "abandoned": "dropped"}])") << op
+                               << "services[0].abandoned" << "has no model; remove \"abandoned\"";
     QTest::newRow("misspelt key") << QByteArray(R"([{"name": "a", "url": "http://h/", "nmae": "x"}])") << op
                                   << "services[0].nmae" << "did you mean 'name'?";
     QTest::newRow("not http") << QByteArray(R"([{"name": "a", "url": "ftp://h/x"}])") << op << "services[0].url"

@@ -11,6 +11,9 @@
 #include <QJsonDocument>
 #include <QTest>
 
+Q_DECLARE_METATYPE(std::optional<int>)
+Q_DECLARE_METATYPE(bw::AbandonedRequests)
+
 using namespace bw;
 
 namespace {
@@ -90,6 +93,38 @@ private Q_SLOTS:
             = parseScenario(QJsonDocument(json).toJson(), QStringLiteral("saved.json"), &error);
         QVERIFY2(reread, qPrintable(error.toString()));
         QCOMPARE(reread->operations[0].policy.circuitBreaker->failureThreshold, 17);
+    }
+
+    // An unbounded queue is written as no queueLimit at all, so that it reads back unbounded; 0
+    // (no waiting room) and a limit are written as they are; abandoned in both forms.
+    void queueLimitAndAbandonedRoundTrip_data()
+    {
+        QTest::addColumn<std::optional<int>>("queueLimit");
+        QTest::addColumn<AbandonedRequests>("abandoned");
+        for (AbandonedRequests a : { AbandonedRequests::Served, AbandonedRequests::Dropped }) {
+            const char *name = abandonedRequestsName(a).data();
+            QTest::addRow("unbounded, %s", name) << std::optional<int>() << a;
+            QTest::addRow("no waiting room, %s", name) << std::optional<int>(0) << a;
+            QTest::addRow("7, %s", name) << std::optional<int>(7) << a;
+        }
+    }
+    void queueLimitAndAbandonedRoundTrip()
+    {
+        QFETCH(std::optional<int>, queueLimit);
+        QFETCH(AbandonedRequests, abandoned);
+        ScenarioConfig s = builtin(QStringLiteral("outage-and-recovery"));
+        s.services[0].queueLimit = queueLimit;
+        s.services[0].abandoned = abandoned;
+        const QByteArray written = scenarioToJsonBytes(s);
+        const QJsonObject service
+            = QJsonDocument::fromJson(written).object().value(QStringLiteral("services")).toArray().at(0).toObject();
+        QCOMPARE(service.contains(QStringLiteral("queueLimit")), bool(queueLimit));
+        LoadError error;
+        const std::optional<ScenarioConfig> reread = parseScenario(written, QStringLiteral("x.json"), &error);
+        QVERIFY2(reread, qPrintable(error.toString()));
+        QCOMPARE(reread->services[0].queueLimit, queueLimit);
+        QCOMPARE(reread->services[0].abandoned, abandoned);
+        QCOMPARE(scenarioToJsonBytes(*reread), written);
     }
 
     // Every shape of rate and latency survives.

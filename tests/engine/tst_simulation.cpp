@@ -307,6 +307,9 @@ private Q_SLOTS:
         f.rate = 0.5;
         ScenarioConfig s = faultScenario(f);
         s.operations[0].policy.timeout = TimeoutConfig { fromMs(250), std::nullopt, {} };
+        // A server that notices the caller left frees the hung worker then (with the default,
+        // served, it stays stuck until the fault ends: tst_simulatedservice).
+        s.services[0].abandoned = AbandonedRequests::Dropped;
         Simulation sim(s);
         CallRecorder rec;
         sim.addSink(&rec);

@@ -275,6 +275,40 @@ private Q_SLOTS:
         QCOMPARE(b.breakers[0].timeInState[size_t(CircuitState::Open)], ms(970));
     }
 
+    // Served and wasted are per-bucket differences of the service's own counters, summed in coarse
+    // buckets; a service that cannot see its wasted work (-1) keeps -1 in both.
+    void wastedWorkPerBucket()
+    {
+        VirtualScheduler s;
+        TimeSeriesRecorder::Config config;
+        config.coarseFactor = 2;
+        config.recentCapacity = 2;
+        TimeSeriesRecorder r(config);
+        std::int64_t served = 5, wasted = 1; // before registration: not this run's
+        r.addService(QStringLiteral("model"),
+            [&] { return TimeSeriesRecorder::ServiceSample { 0, 0, 0, 0, 1, served, wasted }; });
+        r.addService(QStringLiteral("real"),
+            [&] { return TimeSeriesRecorder::ServiceSample { 0, 0, 0, 0, 1, served, -1 }; });
+        r.attach(s, ms(4000));
+        s.scheduleAt(ms(500), [&] { served += 10, wasted += 4; });
+        s.scheduleAt(ms(1500), [&] { served += 6; });
+        s.scheduleAt(ms(2500), [&] { served += 3, wasted += 3; });
+        s.advanceTo(ms(4000));
+        r.finish(ms(4000));
+        r.detach();
+
+        const auto figures = [](const QList<TimeBucketPtr> &buckets, int service) {
+            QList<std::pair<std::int64_t, std::int64_t>> out;
+            for (const TimeBucketPtr &b : buckets)
+                out.append({ b->services[std::size_t(service)].served, b->services[std::size_t(service)].wasted });
+            return out;
+        };
+        using Figures = QList<std::pair<std::int64_t, std::int64_t>>;
+        QCOMPARE(figures(r.recent(), 0), (Figures { { 3, 3 }, { 0, 0 } })); // [2, 3) s, [3, 4) s
+        QCOMPARE(figures(r.coarse(), 0), (Figures { { 16, 4 }, { 3, 3 } })); // [0, 2) s, [2, 4) s
+        QCOMPARE(figures(r.coarse(), 1), (Figures { { 16, -1 }, { 3, -1 } }));
+    }
+
     // With attach(), buckets close at their boundaries on the scheduler, traffic or not, and
     // gauges are sampled there; events at the run's end count in its last bucket.
     void gaugesSampledAtBoundaries()
@@ -659,12 +693,12 @@ private Q_SLOTS:
                        "latency_p95_ms,latency_p99_ms,latency_max_ms,breaker_state,breaker_changes,"
                        "bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent,bulkhead_queued,"
                        "bulkhead_peak_queued,bulkhead_max_queue_size,service,service_received,"
-                       "service_in_service,service_queued,service_capacity"));
+                       "service_in_service,service_queued,service_capacity,service_served,service_wasted"));
         QCOMPARE(lines[0] + '\n', TimeSeriesRecorder::csvHeader());
         QCOMPARE(lines[1],
             QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
-                       "payments,0,4,0,8"));
-        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,"));
+                       "payments,0,4,0,8,0,")); // wasted unknown: empty
+        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
         // The run ends mid-bucket: the last row is partial.
         QVERIFY(lines[3].startsWith("1000,1250.5,checkout,0,"));
         QVERIFY(lines[3].contains(",FORCED_OPEN,1,"));

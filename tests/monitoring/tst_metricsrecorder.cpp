@@ -220,6 +220,11 @@ private Q_SLOTS:
                 QCOMPARE(sample(text, "bulkhead_executions_total{" + label + ",state=\"rejected\"}"),
                     double(b.rejected + b.timeouts));
             }
+            for (const auto &[service, s] : summary.services()) {
+                const QByteArray label = "{name=\"" + service.toUtf8() + "\"}";
+                QCOMPARE(sample(text, "backend_requests_served_total" + label), double(s.served));
+                QCOMPARE(sample(text, "backend_requests_wasted_total" + label), double(s.wasted.value_or(-1)));
+            }
         }
         QCOMPARE(texts[0], texts[1]);
     }
