@@ -228,7 +228,8 @@ QJsonObject Summary::toJson() const
         QJsonObject o;
         o.insert(QStringLiteral("requestsReceived"), qint64(s.requestsReceived));
         o.insert(QStringLiteral("errorsServed"), qint64(s.errorsServed));
-        o.insert(QStringLiteral("abandoned"), qint64(s.abandoned));
+        if (s.abandoned)
+            o.insert(QStringLiteral("abandoned"), qint64(*s.abandoned));
         if (s.wasted) {
             o.insert(QStringLiteral("served"), qint64(s.served));
             o.insert(QStringLiteral("wasted"), qint64(*s.wasted));

@@ -53,7 +53,9 @@ struct ServiceSummary
 {
     std::int64_t requestsReceived = 0;
     std::int64_t errorsServed = 0;
-    std::int64_t abandoned = 0; // requests whose caller gave up while they were at the service
+    // Requests whose caller gave up while they were at the service; nullopt where not counted
+    // (a replayed trace), and then not written.
+    std::optional<std::int64_t> abandoned;
     // Wasted work: requests served to their end (throughput), and those of them served after
     // their caller had given up. nullopt wasted: not seen (a real server); neither is written.
     std::int64_t served = 0;

@@ -378,6 +378,10 @@ void tst_Summary::manyOperationsBreakersServices()
                  .value(QStringLiteral("errorsServed"))
                  .toInteger(),
         7);
+    // What a backend did not count (a replayed trace: callers leaving, wasted work) is not written.
+    const QJsonObject paymentsJson
+        = json.value(QStringLiteral("services")).toObject().value(QStringLiteral("payments")).toObject();
+    QVERIFY(!paymentsJson.contains(QStringLiteral("abandoned")) && !paymentsJson.contains(QStringLiteral("wasted")));
     QCOMPARE(json.value(QStringLiteral("seed")).toInteger(), 99);
     QCOMPARE(json.value(QStringLiteral("events")).toInteger(), 1234);
     QCOMPARE(json.value(QStringLiteral("eventsSha256")).toString(), QStringLiteral("abc"));
