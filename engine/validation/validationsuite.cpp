@@ -237,7 +237,7 @@ Case mm1k()
     if (!c.scenario)
         return c;
     const Queue q = queueOf(*c.scenario);
-    const int k = q.servers + c.scenario->services[0].queueLimit;
+    const int k = q.servers + *c.scenario->services[0].queueLimit; // set just above
     const double blocking = queueing::mm1kBlocking(q.erlangs, k);
     c.rows = { { check(QStringLiteral("M/M/1/%1 (queueLimit %2), ").arg(k).arg(k - 1) + rho(q.erlangs),
                      QStringLiteral("P(blocked: 503)"), QStringLiteral("Kleinrock 1975, M/M/1/K"), QString(),
