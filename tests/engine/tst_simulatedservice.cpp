@@ -35,6 +35,7 @@ struct Bench
 {
     explicit Bench(ServiceConfig config = {})
         : service(withDefaults(std::move(config)), scheduler, 1)
+        , port(service.port(OperationConfig {}))
     {
         answers.scheduler = &scheduler;
     }
@@ -52,10 +53,10 @@ struct Bench
         a.id = id;
         a.callTag = id;
         a.startedAt = scheduler.now();
-        service.port(0).start(a, Completion(&answers, id));
+        port.start(a, Completion(&answers, id));
         return a;
     }
-    void giveUp(const Attempt &a) { service.port(0).cancel(a); }
+    void giveUp(const Attempt &a) { port.cancel(a); }
     void runTo(double ms) { scheduler.advanceTo(TimePoint(fromMs(ms))); }
     // When `id` was answered and with what; {-1, ""} while it was not.
     std::pair<double, QString> answer(std::uint64_t id) const
@@ -66,6 +67,7 @@ struct Bench
     VirtualScheduler scheduler;
     Answers answers;
     SimulatedService service;
+    Operation &port; // the one caller's port (each port() call adds one)
 };
 
 } // namespace
