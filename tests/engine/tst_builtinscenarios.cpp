@@ -327,6 +327,7 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     };
     row("rate-limited-api", "1.6–1.8 requests per call, against 2.6–2.8");
     row("rate-limited-api-ignored", "1.6× the requests and serves 2.1–2.2× the 429s");
+    row("brownout", "hundreds time out, and then the breaker opens");
     row("brownout", "from about 43 s, reach the 2 s timeout");
     row("brownout", "at about 46 s after some 550–650 timeouts");
     row("slow-ai-backend", "takes 20 s longer per request");
