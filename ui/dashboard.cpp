@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QToolTip>
 #include <QValueAxis>
+#include <QVBoxLayout>
 
 #include <cmath>
 
@@ -225,8 +226,6 @@ Dashboard::Dashboard(QWidget *parent)
         area->attachAxis(outcomes.x);
         area->attachAxis(outcomes.y);
     }
-    // Eight outcomes do not fit under a half-width chart without eliding: list them beside it.
-    outcomes.chart->legend()->setAlignment(Qt::AlignRight);
     m_charts.append(outcomes);
 
     Chart retries = makeChart(RetriesTitle, QStringLiteral("retries/s"), QStringLiteral("attempts per call"));
@@ -261,7 +260,7 @@ Dashboard::Dashboard(QWidget *parent)
     m_charts.append(backend);
 
     for (int i = 0; i < m_charts.size(); ++i)
-        layout->addWidget(m_charts[i].view, 2 + i / 2, i % 2);
+        layout->addWidget(withLegend(m_charts[i]), 2 + i / 2, i % 2);
     for (int r = 2; r < 2 + (int(m_charts.size()) + 1) / 2; ++r)
         layout->setRowStretch(r, 1);
 }
@@ -271,7 +270,9 @@ Dashboard::Chart Dashboard::makeChart(const QString &title, const QString &yTitl
     Chart c;
     c.chart = new QChart;
     c.chart->setTitle(title);
-    c.chart->legend()->setAlignment(Qt::AlignBottom);
+    // Qt Charts' legend keeps to one row under the plot, eliding names ("rece…", "serv…"), or
+    // one column beside it, taking half a chart for eight outcomes: withLegend() adds a key that wraps.
+    c.chart->legend()->hide();
     c.chart->setMargins(QMargins(2, 2, 2, 2));
     c.chart->layout()->setContentsMargins(0, 0, 0, 0);
     // Live data: animations would lag behind every refresh.
@@ -304,6 +305,35 @@ Dashboard::Chart Dashboard::makeChart(const QString &title, const QString &yTitl
     c.view->setMinimumSize(320, 200);
     c.view->setObjectName(title);
     return c;
+}
+
+QWidget *Dashboard::withLegend(Chart &c)
+{
+    QStringList entries;
+    for (QAbstractSeries *series : c.chart->series()) {
+        const auto *area = qobject_cast<QAreaSeries *>(series);
+        const QColor colour = area ? area->color() : static_cast<QXYSeries *>(series)->pen().color();
+        // Non-breaking inside an entry, so that a line breaks only between entries.
+        QString name = series->name().toHtmlEscaped();
+        name.replace(u' ', QStringLiteral("&nbsp;"));
+        entries << QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2").arg(colour.name(), name);
+    }
+    auto *panel = new QWidget(this);
+    panel->setAutoFillBackground(true);
+    QPalette white = panel->palette();
+    white.setColor(QPalette::Window, Qt::white);
+    panel->setPalette(white);
+    c.legend = new QLabel(entries.join(QStringLiteral(" &nbsp; ")), panel);
+    c.legend->setTextFormat(Qt::RichText);
+    c.legend->setWordWrap(true);
+    c.legend->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    c.legend->setContentsMargins(2, 0, 2, 2);
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(c.view, 1);
+    layout->addWidget(c.legend);
+    return panel;
 }
 
 QLineSeries *Dashboard::addLine(Chart &c, const QString &name, const QColor &color, bool right)
@@ -364,6 +394,14 @@ QList<QChart *> Dashboard::charts() const
     for (const Chart &c : m_charts)
         out.append(c.chart);
     return out;
+}
+
+QLabel *Dashboard::legend(const QString &chartTitle) const
+{
+    for (const Chart &c : m_charts)
+        if (c.chart->title() == chartTitle)
+            return c.legend;
+    return nullptr;
 }
 
 QXYSeries *Dashboard::series(const QString &chartTitle, const QString &name) const

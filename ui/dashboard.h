@@ -10,6 +10,7 @@
 class QChart;
 class QChartView;
 class QComboBox;
+class QLabel;
 class QLineSeries;
 class QValueAxis;
 class QXYSeries;
@@ -41,6 +42,8 @@ public:
     // For tests: the series named `name` in the chart titled `chartTitle`.
     QXYSeries *series(const QString &chartTitle, const QString &name) const;
     QList<QChart *> charts() const;
+    // The key under the chart titled `chartTitle`: every series' colour and full name.
+    QLabel *legend(const QString &chartTitle) const;
     // What hovering the chart titled `chartTitle` at `seconds` shows: every series' value there.
     QString hoverText(const QString &chartTitle, double seconds) const;
     StateTimeline *timeline() const { return m_timeline; }
@@ -50,9 +53,12 @@ private:
     {
         QChartView *view = nullptr;
         QChart *chart = nullptr;
+        QLabel *legend = nullptr;
         QValueAxis *x = nullptr, *y = nullptr, *y2 = nullptr;
     };
     Chart makeChart(const QString &title, const QString &yTitle, const QString &y2Title = {});
+    // The chart's view with its key under it, which wraps between entries to the chart's width.
+    QWidget *withLegend(Chart &c);
     QLineSeries *addLine(Chart &c, const QString &name, const QColor &color, bool right = false);
     void syncOperations();
 

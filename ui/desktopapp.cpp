@@ -70,7 +70,8 @@ std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, 
     const QCommandLineOption scenario(QStringLiteral("scenario"),
         QStringLiteral("Scenario file or built-in name."), QStringLiteral("FILE|NAME"));
     const QCommandLineOption speed(
-        QStringLiteral("speed"), QStringLiteral("N × real time (1..1000) or max."), QStringLiteral("N|max"));
+        QStringLiteral("speed"), QStringLiteral("N × real time (1..1000) or max; default: the last used, else 10, and max with --screenshot."),
+        QStringLiteral("N|max"));
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"));
     const QCommandLineOption runFor(QStringLiteral("run-for"),
@@ -127,6 +128,10 @@ std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, 
         *error = QStringLiteral("--screenshot needs --run-for");
         return std::nullopt;
     }
+    // A screenshot is stepped exactly to its mark, the same image every time: at max speed
+    // unless --speed asks for a paced run.
+    if (!options.screenshot.isEmpty() && !options.speed)
+        options.speed = 0;
     if (parser.isSet(metricsPort) || parser.isSet(metricsHost)) {
         options.metrics = parseMetricsEndpoint(parser.value(metricsPort), parser.value(metricsHost), error);
         if (!options.metrics)

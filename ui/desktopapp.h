@@ -13,7 +13,7 @@ namespace bw::ui {
 struct DesktopOptions
 {
     QString scenario;
-    std::optional<double> speed; // 0: max
+    std::optional<double> speed; // 0: max; nullopt: the window's default (max with --screenshot)
     std::optional<std::uint64_t> seed;
     std::optional<Duration> runFor; // virtual time
     QString screenshot;

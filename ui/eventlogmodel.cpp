@@ -82,13 +82,21 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
+void EventLogModel::setWallClock(bool wallClock)
+{
+    if (wallClock == m_wallClock)
+        return;
+    m_wallClock = wallClock;
+    Q_EMIT headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
+}
+
 QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
     case TimeColumn:
-        return QStringLiteral("Virtual time");
+        return m_wallClock ? QStringLiteral("Wall-clock time") : QStringLiteral("Virtual time");
     case KindColumn:
         return QStringLiteral("Kind");
     case SubjectColumn:

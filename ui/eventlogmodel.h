@@ -42,6 +42,8 @@ public:
     void clear();
     const QList<Entry> &entries() const { return m_entries; }
     static QString kindName(Kind kind);
+    // Real HTTP runs on the wall clock: the time column says which clock its times are on.
+    void setWallClock(bool wallClock);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -51,6 +53,7 @@ public:
 private:
     QList<Entry> m_entries;
     int m_capacity;
+    bool m_wallClock = false;
 };
 
 } // namespace bw

@@ -91,6 +91,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     buildDocks();
     buildFaultDock();
     buildPolicyDock();
+    layOutDocks();
     buildMenus(); // after the docks: the View menu lists them
 
     m_healthStatus = new QLabel(this);
@@ -116,13 +117,13 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     std::optional<double> speed = options.speed;
     if (options.restoreSettings) {
         restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-        restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), LayoutVersion);
         if (scenario.isEmpty())
             scenario = settings.value(QStringLiteral("run/scenario")).toString();
         if (!speed && settings.contains(QStringLiteral("run/speed")))
             speed = settings.value(QStringLiteral("run/speed")).toDouble();
     }
-    setSpeed(speed.value_or(0));
+    setSpeed(speed.value_or(DefaultSpeed));
     if (scenario.isEmpty() || !loadScenario(scenario, options.seed, options.start))
         if (scenario != DefaultScenarioName)
             loadScenario(QString(DefaultScenarioName), options.seed, options.start);
@@ -515,7 +516,6 @@ void MainWindow::buildDocks()
     healthDock->setObjectName(QStringLiteral("healthDock"));
     healthDock->setWidget(m_healthPanel);
     addDockWidget(Qt::RightDockWidgetArea, healthDock);
-    resizeDocks({ breakerDock }, { 640 }, Qt::Horizontal);
 }
 
 // Faults: live faults per service; what it posts reaches the log and the charts' control
@@ -527,11 +527,11 @@ void MainWindow::buildFaultDock()
     auto *faultDock = new QDockWidget(QStringLiteral("Faults"), this);
     faultDock->setObjectName(QStringLiteral("faultsDock"));
     faultDock->setWidget(m_faultPanel);
-    addDockWidget(Qt::LeftDockWidgetArea, faultDock);
+    addDockWidget(Qt::RightDockWidgetArea, faultDock);
     auto *networkDock = new QDockWidget(QStringLiteral("Network"), this); // Simulated / Real HTTP
     networkDock->setObjectName(QStringLiteral("networkDock"));
     networkDock->setWidget(new NetworkModePanel(&m_controller, networkDock));
-    addDockWidget(Qt::LeftDockWidgetArea, networkDock);
+    addDockWidget(Qt::RightDockWidgetArea, networkDock);
 }
 
 // Policy: the selected operation's policy, edited live. The editor follows the controller's
@@ -544,6 +544,23 @@ void MainWindow::buildPolicyDock()
     policyDock->setObjectName(QStringLiteral("policyDock"));
     policyDock->setWidget(m_policyEditor);
     addDockWidget(Qt::LeftDockWidgetArea, policyDock);
+}
+
+// The policy editor is the main tuning tool: it has the left side to itself, tall enough for a
+// policy's fields. The right side holds the breakers, the faults (with the network mode behind
+// them) and the event log (with the health summary behind it; the status bar shows it too).
+void MainWindow::layOutDocks()
+{
+    const auto dock = [this](const char *name) { return findChild<QDockWidget *>(QLatin1String(name)); };
+    QDockWidget *breakers = dock("breakersDock"), *faults = dock("faultsDock"), *log = dock("eventLogDock");
+    splitDockWidget(breakers, faults, Qt::Vertical);
+    splitDockWidget(faults, log, Qt::Vertical);
+    tabifyDockWidget(faults, dock("networkDock"));
+    tabifyDockWidget(log, dock("healthDock"));
+    faults->raise();
+    log->raise();
+    resizeDocks({ dock("policyDock"), breakers }, { 380, 640 }, Qt::Horizontal);
+    resizeDocks({ breakers, faults, log }, { 170, 330, 400 }, Qt::Vertical);
 }
 
 void MainWindow::installRowButtons(int first, int last)
@@ -656,6 +673,7 @@ void MainWindow::onLoaded()
     // Real HTTP runs on the wall clock: say so wherever time is shown.
     m_realTime = Simulation::needsRealTime(s);
     m_dashboard->setTimeAxisTitle(m_realTime ? QStringLiteral("wall-clock time (s)") : QStringLiteral("virtual time (s)"));
+    m_eventModel->setWallClock(m_realTime);
     setWindowTitle(QStringLiteral("Breakwater — ") + s.name);
     m_dirty = true;
     updateToolBarState();
@@ -800,7 +818,7 @@ void MainWindow::saveSettings() const
 {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/state"), saveState(LayoutVersion));
     settings.setValue(QStringLiteral("run/scenario"), m_scenarioSource);
     settings.setValue(QStringLiteral("run/speed"), m_controller.speed());
 }

@@ -30,7 +30,7 @@ class PolicyEditor;
 struct MainWindowOptions
 {
     QString scenario; // a built-in's name or a file; empty: the last one used, else the default
-    std::optional<double> speed; // 0: max; nullopt: the last one used, else max
+    std::optional<double> speed; // 0: max; nullopt: the last one used, else MainWindow::DefaultSpeed
     std::optional<std::uint64_t> seed;
     bool start = true;
     bool restoreSettings = true;
@@ -47,6 +47,11 @@ class MainWindow final : public QMainWindow
 public:
     using Options = MainWindowOptions;
     static constexpr int RefreshIntervalMs = 50;
+    // A first run is watched, not finished before the window is up: at 10× the default
+    // scenario's outage, trip, probes and recovery unfold in a few seconds each.
+    static constexpr double DefaultSpeed = 10;
+    // The default dock layout's version: a layout saved by a version with other docks is not restored.
+    static constexpr int LayoutVersion = 1;
     // The speeds the toolbar offers; 0 is "max".
     static const QList<double> &speeds();
 
@@ -104,6 +109,7 @@ private:
     void buildDocks();
     void buildFaultDock();
     void buildPolicyDock();
+    void layOutDocks();
     void onLoaded();
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const QString &description, bool accepted, double atMs);

@@ -79,11 +79,12 @@ QGroupBox *PolicyEditor::section(const QString &key, const QString &title, const
     box->setCheckable(true);
     box->setToolTip(tip);
     auto *f = new QFormLayout(box);
-    f->setContentsMargins(6, 4, 6, 4);
+    f->setContentsMargins(6, 2, 6, 2); // tight: a whole policy fits the dock at the default size
     f->setVerticalSpacing(2);
     f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     *form = f;
     connect(box, &QGroupBox::toggled, this, &PolicyEditor::edited);
+    connect(box, &QGroupBox::toggled, this, &PolicyEditor::showApplicableFields);
     return box;
 }
 
@@ -213,7 +214,7 @@ void PolicyEditor::build()
         "Exponential: the wait is multiplied by the multiplier per retry; linear: it grows by the increment"));
     f->addRow(QStringLiteral("Back-off"), m_backoff);
     connect(m_backoff, &QComboBox::currentIndexChanged, this, [this] {
-        updateEnabled();
+        showApplicableFields();
         edited();
     });
     m_backoffMultiplier = dspin(f, QStringLiteral("backoffMultiplier"), QStringLiteral("Multiplier"), 1, 100, 2, 0.5,
@@ -240,7 +241,7 @@ void PolicyEditor::build()
         QString(), QStringLiteral("Retries allowed per call made, on top of the minimum"));
     m_budgetMinPerSecond = dspin(f, QStringLiteral("budgetMinPerSecond"), QStringLiteral("Budget minimum"), 0,
         100000, 1, 1, QStringLiteral(" /s"), QStringLiteral("Retries per second always allowed, whatever the traffic"));
-    connect(m_budget, &QCheckBox::toggled, this, &PolicyEditor::updateEnabled);
+    connect(m_budget, &QCheckBox::toggled, this, &PolicyEditor::showApplicableFields);
     v->addWidget(m_retry);
 
     // Timeout.
@@ -284,7 +285,6 @@ void PolicyEditor::build()
     m_order->setToolTip(QStringLiteral("Drag a stage, or use the arrows, to change the order (outermost first)"));
     m_order->setDragDropMode(QAbstractItemView::InternalMove);
     m_order->setDefaultDropAction(Qt::MoveAction);
-    m_order->setMaximumHeight(m_order->fontMetrics().height() * StageKindCount + 12);
     ol->addWidget(m_order, 1);
     connect(m_order->model(), &QAbstractItemModel::rowsMoved, this, &PolicyEditor::edited);
     auto *arrows = new QVBoxLayout;
@@ -421,17 +421,30 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
         item->setData(Qt::UserRole, int(k));
         item->setToolTip(QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
+    // Every stage in view, without a scroll bar of its own.
+    m_order->setFixedHeight(m_order->sizeHintForRow(0) * m_order->count() + 2 * m_order->frameWidth());
     m_loading = false;
-    updateEnabled();
+    showApplicableFields();
 }
 
-void PolicyEditor::updateEnabled()
+// Only the fields that apply are shown, so that a whole policy fits the dock without scrolling:
+// a section switched off keeps just its title, a back-off shows its own step, and a retry
+// budget its limits once it is on.
+void PolicyEditor::showApplicableFields()
 {
+    for (QGroupBox *section : { m_breaker, m_retry, m_timeout, m_bulkhead, m_fallback }) {
+        auto *form = static_cast<QFormLayout *>(section->layout());
+        for (int row = 0; row < form->rowCount(); ++row)
+            form->setRowVisible(row, section->isChecked());
+    }
+    if (!m_retry->isChecked())
+        return;
+    auto *retry = static_cast<QFormLayout *>(m_retry->layout());
     const bool linear = m_backoff->currentData().toInt() == int(Backoff::Linear);
-    m_backoffMultiplier->setEnabled(!linear);
-    m_linearIncrement->setEnabled(linear);
-    m_budgetRatio->setEnabled(m_budget->isChecked());
-    m_budgetMinPerSecond->setEnabled(m_budget->isChecked());
+    retry->setRowVisible(m_backoffMultiplier, !linear);
+    retry->setRowVisible(m_linearIncrement, linear);
+    retry->setRowVisible(m_budgetRatio, m_budget->isChecked());
+    retry->setRowVisible(m_budgetMinPerSecond, m_budget->isChecked());
 }
 
 void PolicyEditor::moveStage(int delta)

@@ -61,7 +61,7 @@ private:
     void post();
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const QString &description, bool accepted, double atMs);
-    void updateEnabled();
+    void showApplicableFields();
     void moveStage(int delta);
 
     QSpinBox *spin(QFormLayout *form, const QString &key, const QString &label, int min, int max,

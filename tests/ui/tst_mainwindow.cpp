@@ -9,6 +9,7 @@
 #include <QAction>
 #include <QChart>
 #include <QImage>
+#include <QLabel>
 #include <QLegend>
 #include <QProcess>
 #include <QPushButton>
@@ -97,6 +98,25 @@ private Q_SLOTS:
         QCOMPARE(parsed->seed, std::optional<std::uint64_t>(7));
         QVERIFY(!ui::parseDesktopOptions(
             { QStringLiteral("breakwater"), QStringLiteral("--speed"), QStringLiteral("fast") }, &error));
+        // A screenshot is stepped exactly to its mark at max speed unless --speed says otherwise.
+        const QStringList shot { QStringLiteral("breakwater"), QStringLiteral("--run-for"), QStringLiteral("5s"),
+            QStringLiteral("--screenshot"), QStringLiteral("s.png") };
+        QCOMPARE(ui::parseDesktopOptions(shot, &error)->speed, std::optional<double>(0));
+        QCOMPARE(ui::parseDesktopOptions(shot + QStringList { QStringLiteral("--speed"), QStringLiteral("10") }, &error)
+                     ->speed,
+            std::optional<double>(10));
+        QCOMPARE(ui::parseDesktopOptions({ QStringLiteral("breakwater") }, &error)->speed, std::nullopt);
+    }
+
+    // A newcomer's first window: no --speed, no last session. The run unfolds at 10×, where the
+    // outage, the trip and the recovery can be watched, and the speed box still offers max.
+    void firstOpenWatchesTheRunUnfold()
+    {
+        MainWindow::Options o = options(false);
+        o.speed.reset();
+        MainWindow window(o);
+        QCOMPARE(window.speed(), 10.0);
+        QVERIFY(MainWindow::speeds().contains(0));
     }
 
     void maxSpeedFeedsChartsAndLog()
@@ -128,7 +148,7 @@ private Q_SLOTS:
             > 30);
         for (QChart *chart : window.dashboard()->charts()) {
             QVERIFY(!chart->title().isEmpty());
-            QVERIFY(chart->legend()->isVisible());
+            QVERIFY(window.dashboard()->legend(chart->title())->isVisible());
         }
         QVERIFY(window.breakerModel()->rowCount() > 0);
         // The outage opens a breaker and the fault starts and ends: both are in the log.
@@ -264,6 +284,30 @@ private Q_SLOTS:
         const double one = total();
         QVERIFY(one > 0);
         QVERIFY(one < all);
+    }
+
+    // At the default window size each chart's plot takes most of it, and each key shows every
+    // series' full name: the outcome chart's eight names used to take half its width, the
+    // others' were elided ("rece…", "serv…", "goo…").
+    void chartsDominateTheirKeys()
+    {
+        MainWindow window(options(false));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.size(), QSize(1600, 1000));
+        for (QChart *chart : window.dashboard()->charts()) {
+            const QWidget *view = window.dashboard()->findChild<QWidget *>(chart->title());
+            QVERIFY(view);
+            QTRY_VERIFY2(chart->plotArea().width() > 0.6 * view->width(), qPrintable(chart->title()));
+            QLabel *key = window.dashboard()->legend(chart->title());
+            QVERIFY(key);
+            // Wrapped, never cut: the key is as tall as its text needs at its width.
+            QVERIFY2(key->height() >= key->heightForWidth(key->width()), qPrintable(chart->title()));
+            QVERIFY(view->height() > 3 * key->height());
+            for (QAbstractSeries *series : chart->series())
+                QVERIFY2(key->text().contains(QString(series->name()).replace(u' ', QStringLiteral("&nbsp;"))),
+                    qPrintable(series->name()));
+        }
     }
 
     void settingsPersist()

@@ -145,6 +145,20 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    // Real HTTP runs on the wall clock: the time column must not call it virtual time.
+    void eventLogTimeColumnNamesItsClock()
+    {
+        EventLogModel model;
+        QSignalSpy header(&model, &QAbstractItemModel::headerDataChanged);
+        QCOMPARE(model.headerData(EventLogModel::TimeColumn, Qt::Horizontal).toString(), QStringLiteral("Virtual time"));
+        model.setWallClock(true);
+        QCOMPARE(model.headerData(EventLogModel::TimeColumn, Qt::Horizontal).toString(),
+            QStringLiteral("Wall-clock time"));
+        QCOMPARE(header.size(), 1);
+        model.setWallClock(false);
+        QCOMPARE(model.headerData(EventLogModel::TimeColumn, Qt::Horizontal).toString(), QStringLiteral("Virtual time"));
+    }
+
     void healthSummary()
     {
         TelemetryHistory history;

@@ -83,7 +83,13 @@ private Q_SLOTS:
         QCOMPARE(panel->mode(), NetworkModePanel::Mode::RealHttp);
         QCOMPARE(panel->modeBox()->currentIndex(), 1);
         QVERIFY(!panel->chaosTarget()); // it has its own URLs
+        // Its times are wall-clock times, and the event log says so.
+        const auto timeHeader = [&window] {
+            return window.eventLogModel()->headerData(EventLogModel::TimeColumn, Qt::Horizontal).toString();
+        };
+        QCOMPARE(timeHeader(), QStringLiteral("Wall-clock time"));
         panel->setMode(NetworkModePanel::Mode::Simulated);
+        QCOMPARE(timeHeader(), QStringLiteral("Virtual time"));
         const ScenarioConfig &simulated = window.controller().scenario();
         QVERIFY(simulated.services[0].url.isEmpty());
         QCOMPARE(simulated.services[0].name, QStringLiteral("payments"));

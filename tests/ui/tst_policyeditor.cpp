@@ -21,6 +21,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -112,6 +114,50 @@ private Q_SLOTS:
         QCOMPARE(*shown.circuitBreaker, *loaded.circuitBreaker);
         QVERIFY(shown.order == loaded.order);
         QVERIFY(!editor->hasPendingEdit());
+    }
+
+    // The main tuning tool has the left side to itself, and shows the fields that apply: at the
+    // default window size the whole policy is in view, without scrolling.
+    void theWholePolicyFitsTheDock()
+    {
+        MainWindow window(options(false));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *policyDock = window.findChild<QDockWidget *>(QStringLiteral("policyDock"));
+        QVERIFY(policyDock);
+        for (QDockWidget *dock : window.findChildren<QDockWidget *>())
+            QCOMPARE(window.dockWidgetArea(dock) == Qt::LeftDockWidgetArea, dock == policyDock);
+        PolicyEditor *editor = window.policyEditor();
+        auto *scroll = editor->findChild<QScrollArea *>();
+        QVERIFY(scroll);
+        QTRY_COMPARE(scroll->verticalScrollBar()->maximum(), 0);
+        QVERIFY(editor->findChild<QWidget *>(QStringLiteral("windowSize"))->isVisible());
+        QVERIFY(editor->findChild<QWidget *>(QStringLiteral("timeoutMs"))->isVisible());
+    }
+
+    void showsTheFieldsThatApply()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        const auto shown = [editor](const char *name) {
+            QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
+            return field && field->isVisibleTo(editor);
+        };
+        // api(): exponential back-off, no budget, no fallback.
+        QVERIFY(shown("backoffMultiplier"));
+        QVERIFY(!shown("linearIncrement"));
+        QVERIFY(!shown("budgetRatio") && !shown("budgetMinPerSecond"));
+        QVERIFY(!shown("fallbackValue"));
+        editor->findChild<QComboBox *>(QStringLiteral("backoff"))->setCurrentIndex(1); // linear
+        QVERIFY(!shown("backoffMultiplier"));
+        QVERIFY(shown("linearIncrement"));
+        editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
+        QVERIFY(shown("budgetRatio") && shown("budgetMinPerSecond"));
+        editor->findChild<QGroupBox *>(QStringLiteral("fallback"))->setChecked(true);
+        QVERIFY(shown("fallbackValue"));
+        editor->findChild<QGroupBox *>(QStringLiteral("retry"))->setChecked(false);
+        QVERIFY(!shown("maxAttempts") && !shown("linearIncrement") && !shown("budgetRatio"));
+        QVERIFY(shown("retry"));
     }
 
     void everyControlHasATooltip()
