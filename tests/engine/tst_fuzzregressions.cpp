@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace bw;
@@ -46,8 +47,16 @@ private Q_SLOTS:
             read = TraceReader::parse(input, path, &error).has_value();
         else if (target == u"fuzz_controls")
             read = parseControls(input, path, &error).has_value();
-        else if (target == u"fuzz_chaos")
-            read = ChaosSettings::fromJson(input, &error).has_value();
+        else if (target == u"fuzz_chaos") {
+            const std::optional<ChaosSettings> settings = ChaosSettings::fromJson(input, &error);
+            read = settings.has_value();
+            if (settings) { // what GET /_chaos answers, PUT must take back unchanged (fuzz_chaos)
+                const QByteArray written = QJsonDocument(settings->toJson()).toJson();
+                const std::optional<ChaosSettings> back = ChaosSettings::fromJson(written, &error);
+                QVERIFY2(back, qPrintable(error.toString()));
+                QCOMPARE(QJsonDocument(back->toJson()).toJson(), written);
+            }
+        }
         else if (target == u"fuzz_toxic")
             read = Toxic::fromJson(input, &error).has_value();
         else
