@@ -15,7 +15,7 @@ SOAK_CALLS ?= 10000000
 SOAK_MAX_GROWTH_KIB ?= 1024
 SOAK_REAL_SECONDS ?= 600
 # The engine's multi-threaded tests, run again under ThreadSanitizer.
-TSAN_TESTS := tst_concurrency tst_schedulers tst_simulationrunner tst_circuitbreaker
+TSAN_TESTS := tst_concurrency tst_schedulers tst_scenariorunner tst_circuitbreaker
 
 # ccache, when present, lets every build tree (clones, worktrees, sanitizer and fuzz trees) reuse
 # objects compiled from the same sources: paths below this folder are hashed relative to it, and

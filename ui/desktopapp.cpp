@@ -2,7 +2,7 @@
 
 #include "mainwindow.h"
 
-#include "sim/scenarioloader.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 
 #include <QApplication>

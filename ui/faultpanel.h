@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/simulationrunner.h"
+#include "run/scenariorunner.h"
 
 #include <QHash>
 #include <QList>

@@ -6,9 +6,9 @@
 
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
-#include "sim/builtinscenarios.h"
-#include "sim/scenarioloader.h"
-#include "sim/scenariowriter.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -292,7 +292,7 @@ void MainWindow::exportRun(const RunExportPaths &paths)
             error = QStringLiteral("A real HTTP run cannot be re-run to export its events or summary: "
                                    "real servers answered it, not a seed. Run the scenario with "
                                    "'breakwater run SCENARIO --events OUT.jsonl --summary OUT.json' instead.");
-        else if (SimulationRunner *runner = m_controller.runner())
+        else if (ScenarioRunner *runner = m_controller.runner())
             ok = runner->recorder().writeCsv(paths.csv, &error);
         if (!ok)
             reportError(QStringLiteral("Export failed"), error);
@@ -448,7 +448,7 @@ void MainWindow::buildDocks()
     resetAll->setToolTip(QStringLiteral("Reset every breaker to CLOSED with empty windows"));
     connect(resetAll, &QPushButton::clicked, this, [this] {
         for (int r = 0; r < m_breakerModel->rowCount(); ++r)
-            breakerAction(m_breakerModel->breakerName(r), Simulation::BreakerAction::Reset);
+            breakerAction(m_breakerModel->breakerName(r), ScenarioRun::BreakerAction::Reset);
     });
     bl->addWidget(resetAll, 0, Qt::AlignLeft);
     connect(m_breakerModel, &QAbstractItemModel::rowsInserted, this,
@@ -568,16 +568,16 @@ void MainWindow::installRowButtons(int first, int last)
     struct Spec
     {
         const char *label, *key, *tip;
-        Simulation::BreakerAction action;
+        ScenarioRun::BreakerAction action;
     };
     static const Spec specs[] = {
         // Short labels, so that four fit beside the figures; the tooltips give the whole action.
         { "Open", "forceOpen", "Force open: open the breaker now; it half-opens after its reset timeout",
-            Simulation::BreakerAction::ForceOpen },
+            ScenarioRun::BreakerAction::ForceOpen },
         { "Hold", "holdOpen", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
-            Simulation::BreakerAction::HoldOpen },
-        { "Close", "forceClose", "Force close: close the breaker now", Simulation::BreakerAction::ForceClose },
-        { "Reset", "reset", "Reset: back to CLOSED with an empty window", Simulation::BreakerAction::Reset },
+            ScenarioRun::BreakerAction::HoldOpen },
+        { "Close", "forceClose", "Force close: close the breaker now", ScenarioRun::BreakerAction::ForceClose },
+        { "Reset", "reset", "Reset: back to CLOSED with an empty window", ScenarioRun::BreakerAction::Reset },
     };
     for (int row = first; row <= last; ++row) {
         const QString name = m_breakerModel->breakerName(row);
@@ -592,7 +592,7 @@ void MainWindow::installRowButtons(int first, int last)
             button->setText(QString::fromLatin1(s.label));
             button->setToolTip(QString::fromLatin1(s.tip));
             button->setObjectName(QString::fromLatin1(s.key) + u':' + name);
-            const Simulation::BreakerAction action = s.action;
+            const ScenarioRun::BreakerAction action = s.action;
             connect(
                 button, &QToolButton::clicked, this, [this, name, action] { breakerAction(name, action); });
             layout->addWidget(button);
@@ -603,7 +603,7 @@ void MainWindow::installRowButtons(int first, int last)
     m_breakerView->resizeColumnToContents(BreakerModel::ActionsColumn);
 }
 
-void MainWindow::breakerAction(const QString &breaker, Simulation::BreakerAction action)
+void MainWindow::breakerAction(const QString &breaker, ScenarioRun::BreakerAction action)
 {
     // Breakers are named after their operations in the simulator.
     m_controller.post({ RunnerCommands::Breaker { breaker, action } });
@@ -671,7 +671,7 @@ void MainWindow::onLoaded()
     }
     m_faultPanel->setScenario(s);
     // Real HTTP runs on the wall clock: say so wherever time is shown.
-    m_realTime = Simulation::needsRealTime(s);
+    m_realTime = ScenarioRun::needsRealTime(s);
     m_dashboard->setTimeAxisTitle(m_realTime ? QStringLiteral("wall-clock time (s)") : QStringLiteral("virtual time (s)"));
     m_eventModel->setWallClock(m_realTime);
     setWindowTitle(QStringLiteral("Breakwater — ") + s.name);

@@ -6,7 +6,7 @@
 #include "simulationcontroller.h"
 #include "telemetryhistory.h"
 
-#include "sim/runexport.h"
+#include "run/runexport.h"
 
 #include <QMainWindow>
 #include <QTimer>
@@ -115,7 +115,7 @@ private:
     void onCommandApplied(const QString &description, bool accepted, double atMs);
     void addFaultEvents(TimePoint from, TimePoint to);
     void installRowButtons(int first, int last);
-    void breakerAction(const QString &breaker, Simulation::BreakerAction action);
+    void breakerAction(const QString &breaker, ScenarioRun::BreakerAction action);
     void updateToolBarState();
     void saveSettings() const;
 

@@ -1,6 +1,6 @@
 #include "networkmodepanel.h"
 
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
 #include "simulationcontroller.h"
 
 #include <QComboBox>
@@ -152,7 +152,7 @@ void NetworkModePanel::onLoaded()
         return;
     // Another scenario was opened: its own services say which mode it is in.
     m_simulated.reset();
-    m_mode = Simulation::needsRealTime(m_controller->scenario()) ? Mode::RealHttp : Mode::Simulated;
+    m_mode = ScenarioRun::needsRealTime(m_controller->scenario()) ? Mode::RealHttp : Mode::Simulated;
     const QSignalBlocker block(m_modeBox);
     m_modeBox->setCurrentIndex(m_mode == Mode::RealHttp ? 1 : 0);
     refreshStats();

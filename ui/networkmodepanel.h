@@ -3,7 +3,7 @@
 #include "net/chaostarget.h"
 #include "net/toxicproxy.h"
 #include "runtime/wallscheduler.h"
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 #include <QTimer>
 #include <QWidget>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/scenario.h"
+#include "scenario/scenario.h"
 
 #include <QHash>
 #include <QTimer>

@@ -38,23 +38,23 @@ void SimulationController::load(
     dropRunner();
     m_scenario = scenario;
     m_seed = seed;
-    m_speed = SimulationRunner::clampSpeed(speed);
+    m_speed = ScenarioRunner::clampSpeed(speed);
     m_state = RunProgress::State::Idle;
 
     RunnerOptions options;
     options.speed = m_speed;
-    auto *runner = new SimulationRunner(scenario, seed, options);
+    auto *runner = new ScenarioRunner(scenario, seed, options);
     runner->moveToThread(&m_thread);
     m_runner = runner;
     // Queued signals already posted by a replaced runner may still arrive: only the current
     // runner's count.
-    connect(runner, &SimulationRunner::progress, this, [this, runner](const RunProgress &p) {
+    connect(runner, &ScenarioRunner::progress, this, [this, runner](const RunProgress &p) {
         if (runner != m_runner)
             return;
         m_state = p.state;
         Q_EMIT progressReceived(p);
     });
-    connect(runner, &SimulationRunner::commandApplied, this,
+    connect(runner, &ScenarioRunner::commandApplied, this,
         [this, runner](const QString &description, bool accepted, double atMs) {
             if (runner != m_runner)
                 return;
@@ -70,7 +70,7 @@ void SimulationController::load(
                 m_applied.append({ TimePoint(Duration(std::llround(atMs * 1e6))), *m_lastApplied });
             Q_EMIT commandApplied(description, accepted, atMs);
         });
-    connect(runner, &SimulationRunner::finished, this, [this, runner] {
+    connect(runner, &ScenarioRunner::finished, this, [this, runner] {
         if (runner == m_runner)
             Q_EMIT finished();
     });
@@ -107,7 +107,7 @@ void SimulationController::restart()
 
 void SimulationController::setSpeed(double speed)
 {
-    m_speed = SimulationRunner::clampSpeed(speed);
+    m_speed = ScenarioRunner::clampSpeed(speed);
     if (m_runner)
         m_runner->setSpeed(m_speed);
 }

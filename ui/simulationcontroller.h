@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/controlscript.h"
+#include "run/controlscript.h"
 
 #include <QObject>
 #include <QPointer>
@@ -10,7 +10,7 @@
 
 namespace bw {
 
-// Owns the worker thread and the SimulationRunner on it, and is the GUI's only door to the run:
+// Owns the worker thread and the ScenarioRunner on it, and is the GUI's only door to the run:
 // commands go through the runner's self-queuing slots, telemetry comes back as RunProgress
 // value snapshots. Loading another scenario replaces the runner; signals from a replaced one are
 // dropped, so viewers never mix two runs.
@@ -26,7 +26,7 @@ public:
     void load(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed, double speed);
     bool isLoaded() const { return !m_runner.isNull(); }
     // The current run's runner (lives on the worker thread): to follow it before it starts.
-    SimulationRunner *runner() const { return m_runner; }
+    ScenarioRunner *runner() const { return m_runner; }
     const ScenarioConfig &scenario() const { return m_scenario; }
     std::uint64_t seed() const { return m_seed.value_or(m_scenario.seed); }
     double speed() const { return m_speed; }
@@ -54,7 +54,7 @@ private:
     void dropRunner();
 
     QThread m_thread;
-    QPointer<SimulationRunner> m_runner;
+    QPointer<ScenarioRunner> m_runner;
     ScenarioConfig m_scenario;
     std::optional<std::uint64_t> m_seed;
     double m_speed = 0;

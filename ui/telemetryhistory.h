@@ -3,7 +3,7 @@
 #include "ringbuffer.h"
 
 #include "resilience/health.h"
-#include "sim/simulationrunner.h"
+#include "run/scenariorunner.h"
 
 #include <QList>
 #include <QString>

@@ -3,9 +3,9 @@
 #include "cli.h"
 #include "subcommand.h"
 
-#include "replay/replayer.h"
-#include "replay/tracereader.h"
 #include "resilience/policyloader.h"
+#include "run/replayer.h"
+#include "scenario/tracereader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
 

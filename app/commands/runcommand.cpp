@@ -3,16 +3,16 @@
 #include "cli.h"
 #include "subcommand.h"
 
-#include "sim/builtinscenarios.h"
-#include "sim/controlscript.h"
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
-#include "sim/simulationrunner.h"
-#include "telemetry/timeseries.h"
+#include "run/controlscript.h"
+#include "run/scenariorun.h"
+#include "run/scenariorunner.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/metricsserver.h"
 #include "telemetry/summary.h"
+#include "telemetry/timeseries.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -91,7 +91,7 @@ private:
     qint64 m_drawn = 0;
 };
 
-std::int64_t offeredSoFar(const Simulation &sim)
+std::int64_t offeredSoFar(const ScenarioRun &sim)
 {
     std::int64_t total = 0;
     for (int i = 0; i < sim.operationCount(); ++i)
@@ -132,7 +132,7 @@ void serveFor(int ms)
 // with the event loop served between chunks so the endpoints answer while the run goes.
 // As fast as possible, chunks are sized to take 10-40 ms of wall time; paced, each step goes to
 // speed × the wall time since the anchor, re-anchoring where it got when it falls behind.
-void runLive(Simulation &sim, const QList<TimedCommand> &controls, const LiveOptions &options)
+void runLive(ScenarioRun &sim, const QList<TimedCommand> &controls, const LiveOptions &options)
 {
     std::optional<Progress> progress;
     if (options.progress)
@@ -321,7 +321,7 @@ int runScenario(const QStringList &arguments)
     }
 
     MetricsRecorder metrics; // before the run: it listens to the run's primitives until they go
-    Simulation sim(std::move(*scenario), seed);
+    ScenarioRun sim(std::move(*scenario), seed);
     Summary summary;
     // Writing and hashing the events costs several times the simulation itself, so without
     // --events there is no event log, and the summary leaves out events and eventsSha256 rather

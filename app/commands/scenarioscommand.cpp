@@ -4,7 +4,7 @@
 #include "subcommand.h"
 
 #include "resilience/loaderror.h"
-#include "sim/builtinscenarios.h"
+#include "scenario/builtinscenarios.h"
 
 namespace bw::cli {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "../sim/backendservice.h"
+#include "../scenario/backendservice.h"
 #include "httpoperation.h"
 
 #include <deque>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "../runtime/random.h"
-#include "scenario.h"
+#include "../scenario/scenario.h"
 
 namespace bw {
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "../scenario/backendservice.h"
 #include "idmap.h"
 #include "latency.h"
-#include "backendservice.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 #include "metricsrecorder.h"
 
-#include "../sim/simulation.h"
-#include "../sim/simulationrunner.h"
+#include "../run/scenariorun.h"
+#include "../run/scenariorunner.h"
 
 #include <algorithm>
 
@@ -54,7 +54,7 @@ void MetricsRecorder::reset()
     m_listenedBulkheads.clear();
 }
 
-void MetricsRecorder::attach(Simulation &sim)
+void MetricsRecorder::attach(ScenarioRun &sim)
 {
     reset();
     m_sim = &sim;
@@ -376,14 +376,14 @@ MetricsSnapshotPtr MetricsRecorder::latest() const
     return m_latest;
 }
 
-void monitorRunner(MetricsRecorder &recorder, SimulationRunner &runner)
+void monitorRunner(MetricsRecorder &recorder, ScenarioRunner &runner)
 {
-    runner.setSetup([&recorder](Simulation &sim) { recorder.attach(sim); });
+    runner.setSetup([&recorder](ScenarioRun &sim) { recorder.attach(sim); });
     // Direct: publish on the runner's thread, where the simulation lives, as the tick ends.
     // Only while it follows this runner's simulation: a new runner publishes (a speed change, say)
     // before it builds one, when the recorder may still point at a replaced runner's, now gone.
     QObject::connect(
-        &runner, &SimulationRunner::progress, &runner,
+        &runner, &ScenarioRunner::progress, &runner,
         [&recorder, &runner](const RunProgress &) {
             if (runner.simulation() && runner.simulation() == recorder.simulation())
                 recorder.publish();

@@ -13,8 +13,8 @@
 
 namespace bw {
 
-class Simulation;
-class SimulationRunner;
+class ScenarioRun;
+class ScenarioRunner;
 
 // What a monitoring endpoint shows of a run at one instant: cumulative counters for Prometheus
 // (semantics.md, "Exported metrics"), Hystrix's rolling window, gauges and the health status.
@@ -108,12 +108,12 @@ using MetricsSnapshotPtr = std::shared_ptr<const MetricsSnapshot>;
 // server reads the latest snapshot and never touches the run. Per call: a cached name lookup and
 // a few adds into fixed arrays; no allocation, no lock, no signal.
 //
-// Names: operations, breakers and bulkheads are keyed by name (in a Simulation each is named
-// after its operation). Bulkhead events reach it as a listener of each bulkhead (Simulation
+// Names: operations, breakers and bulkheads are keyed by name (in a ScenarioRun each is named
+// after its operation). Bulkhead events reach it as a listener of each bulkhead (ScenarioRun
 // gives them to the event log only).
 //
 // Threads: attach(), the sink calls and publish() on the thread that runs the simulation;
-// latest() on any thread. Outlive every Simulation attached (it listens to their primitives).
+// latest() on any thread. Outlive every ScenarioRun attached (it listens to their primitives).
 class MetricsRecorder final : public TelemetrySink
 {
 public:
@@ -124,8 +124,8 @@ public:
 
     // Forgets the previous run and follows `sim`: registers its operations, breakers and
     // bulkheads (so they appear with zeros) and adds itself as a sink. Before sim.start().
-    void attach(Simulation &sim);
-    const Simulation *simulation() const { return m_sim; }
+    void attach(ScenarioRun &sim);
+    const ScenarioRun *simulation() const { return m_sim; }
     // Builds a snapshot of the counters and of the attached simulation's gauges and health at
     // its current time, and makes it the latest.
     void publish();
@@ -187,7 +187,7 @@ private:
     void listenToBulkheads();
     void reset();
 
-    Simulation *m_sim = nullptr;
+    ScenarioRun *m_sim = nullptr;
     std::vector<std::unique_ptr<OperationLive>> m_operations;
     std::vector<MetricsSnapshot::Breaker> m_breakers;
     std::vector<std::unique_ptr<BulkheadLive>> m_bulkheads;
@@ -200,9 +200,9 @@ private:
     MetricsSnapshotPtr m_latest;
 };
 
-// Makes `recorder` follow every Simulation `runner` builds (start, restart) and publish at each
+// Makes `recorder` follow every ScenarioRun `runner` builds (start, restart) and publish at each
 // of its progress ticks (at most ~30 a second, on the runner's thread). Call before the runner
 // starts; it replaces the runner's setup function.
-void monitorRunner(MetricsRecorder &recorder, SimulationRunner &runner);
+void monitorRunner(MetricsRecorder &recorder, ScenarioRunner &runner);
 
 } // namespace bw

@@ -199,7 +199,7 @@ struct TimeSeriesSnapshot
 // offered, ended by outcome (all 8), attempts, retries, timeouts by stage and latency p50/p95/p99;
 // per breaker its state, time in state and changes with reasons; per bulkhead active and queued
 // (end and peak) against its limits; per service requests received, in service, queued and
-// capacity. Attach it to a Simulation (addSink) or any pipeline, breaker and bulkhead.
+// capacity. Attach it to a ScenarioRun (addSink) or any pipeline, breaker and bulkhead.
 //
 // Gauges (a bulkhead's occupancy and limits, a backend's counters) come from samplers the wiring
 // code registers: std::functions called on the recording thread, so telemetry knows nothing of

@@ -1,8 +1,8 @@
 #include "validationsuite.h"
 
+#include "../run/scenariorun.h"
+#include "../scenario/scenarioloader.h"
 #include "../sim/latency.h"
-#include "../sim/scenarioloader.h"
-#include "../sim/simulation.h"
 #include "../telemetry/telemetrysink.h"
 
 #include <QJsonArray>
@@ -42,7 +42,7 @@ struct Window
 class Collector final : public TelemetrySink
 {
 public:
-    Collector(Simulation &sim, Window window)
+    Collector(ScenarioRun &sim, Window window)
         : m_service(sim.service(0))
         , m_window(window)
     { }
@@ -85,7 +85,7 @@ private:
 
 Tally runReplication(const ScenarioConfig &scenario, Window window, std::uint64_t seed)
 {
-    Simulation sim(scenario, seed);
+    ScenarioRun sim(scenario, seed);
     Collector collector(sim, window);
     sim.addSink(&collector);
     sim.advanceTo(TimePoint(window.from));

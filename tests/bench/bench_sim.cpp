@@ -1,5 +1,5 @@
 #include "allocationcounter.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
 #include "telemetry/metricsrecorder.h"
 
 #include <benchmark/benchmark.h>
@@ -40,7 +40,7 @@ static void BM_SimulatedCalls(benchmark::State &state)
 {
     std::int64_t calls = 0;
     for (auto _ : state) {
-        Simulation sim(benchScenario(fromMs(600000))); // ten minutes: 600,000 calls
+        ScenarioRun sim(benchScenario(fromMs(600000))); // ten minutes: 600,000 calls
         sim.runToEnd();
         calls += sim.offered(0);
     }
@@ -57,7 +57,7 @@ static void BM_SimulatedCallsWithMetrics(benchmark::State &state)
     std::int64_t calls = 0;
     for (auto _ : state) {
         MetricsRecorder metrics;
-        Simulation sim(benchScenario(fromMs(600000)));
+        ScenarioRun sim(benchScenario(fromMs(600000)));
         metrics.attach(sim);
         while (!sim.atEnd()) {
             sim.advanceTo(sim.now() + fromMs(state.range(0)));

@@ -1,6 +1,6 @@
-#include "sim/builtinscenarios.h"
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
+#include "scenario/builtinscenarios.h"
+#include "run/scenariorun.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
 
@@ -89,7 +89,7 @@ std::unique_ptr<Run> runScenario(
     const ScenarioConfig &scenario, bool withEvents = false, std::optional<std::uint64_t> seed = std::nullopt)
 {
     auto run = std::make_unique<Run>();
-    Simulation sim(scenario, seed);
+    ScenarioRun sim(scenario, seed);
     QBuffer buffer(&run->events);
     EventLog log;
     if (withEvents) {
@@ -245,7 +245,7 @@ void tst_BuiltinScenarios::everyBuiltinRuns()
 
     // How fast it runs is the benchmarks' business (BM_SimulatedCalls, make bench): a bound on
     // elapsed time here failed under the sanitizers (13 s for retry-storm) and said nothing new.
-    Simulation sim(scenario);
+    ScenarioRun sim(scenario);
     Summary summary;
     sim.setSummary(&summary);
     sim.runToEnd();

@@ -2,9 +2,9 @@
 // and applying them again at their times gives the same run, byte for byte.
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
-#include "sim/builtinscenarios.h"
-#include "sim/controlscript.h"
-#include "sim/scenarioloader.h"
+#include "run/controlscript.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/eventlog.h"
 
 #include <QBuffer>
@@ -23,9 +23,9 @@ ScenarioConfig scenario()
     return *s;
 }
 
-QByteArray record(const std::function<void(Simulation &)> &drive)
+QByteArray record(const std::function<void(ScenarioRun &)> &drive)
 {
-    Simulation sim(scenario());
+    ScenarioRun sim(scenario());
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
@@ -89,7 +89,7 @@ private Q_SLOTS:
 
     void runWithEditsReplaysByteForByte()
     {
-        const QByteArray original = record([](Simulation &sim) {
+        const QByteArray original = record([](ScenarioRun &sim) {
             sim.advanceTo(fromMs(10000));
             FaultConfig latency;
             latency.service = QStringLiteral("payments");
@@ -103,9 +103,9 @@ private Q_SLOTS:
             stricter.timeout->timeout = fromMs(600);
             QVERIFY(sim.updatePolicy(QStringLiteral("checkout"), stricter));
             sim.advanceTo(fromMs(60000));
-            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), Simulation::BreakerAction::HoldOpen));
+            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen));
             sim.advanceTo(fromMs(65000));
-            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), Simulation::BreakerAction::ForceClose));
+            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::ForceClose));
             QVERIFY(sim.setArrivalRate(QStringLiteral("checkout"), 80));
             QVERIFY(sim.clearFaults(QStringLiteral("payments"), std::nullopt));
         });
@@ -113,11 +113,11 @@ private Q_SLOTS:
         const std::optional<QList<TimedCommand>> controls = parseControls(original, QStringLiteral("original.jsonl"), &error);
         QVERIFY2(controls, qPrintable(error.toString()));
         QCOMPARE(controls->size(), 6);
-        const QByteArray replayed = record([&](Simulation &sim) { QCOMPARE(applyControls(sim, *controls), 6); });
+        const QByteArray replayed = record([&](ScenarioRun &sim) { QCOMPARE(applyControls(sim, *controls), 6); });
         QCOMPARE(replayed.size(), original.size());
         QVERIFY(replayed == original);
         // And the edits mattered: without them the run differs.
-        QVERIFY(record([](Simulation &) { }) != original);
+        QVERIFY(record([](ScenarioRun &) { }) != original);
     }
 
     void badControlEvents_data()

@@ -3,10 +3,10 @@
 // where the undefined behaviour or overflow that made it crash would fail the test again.
 #include "net/chaossettings.h"
 #include "net/toxic.h"
-#include "replay/tracereader.h"
 #include "resilience/policyloader.h"
-#include "sim/controlscript.h"
-#include "sim/scenarioloader.h"
+#include "run/controlscript.h"
+#include "scenario/scenarioloader.h"
+#include "scenario/tracereader.h"
 
 #include <QDir>
 #include <QFile>

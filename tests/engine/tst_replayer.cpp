@@ -1,4 +1,4 @@
-#include "replay/replayer.h"
+#include "run/replayer.h"
 #include "resilience/policyloader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"

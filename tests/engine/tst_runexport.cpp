@@ -1,7 +1,7 @@
 // File ▸ Export run re-runs the scenario with the live edits; the files must be the live run's.
-#include "sim/controlscript.h"
-#include "sim/runexport.h"
-#include "sim/scenarioloader.h"
+#include "run/controlscript.h"
+#include "run/runexport.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
 
@@ -32,8 +32,8 @@ QByteArray read(const QString &path)
 
 QList<TimedCommand> edits()
 {
-    RunnerCommand open { RunnerCommands::Breaker { QStringLiteral("checkout"), Simulation::BreakerAction::HoldOpen } };
-    RunnerCommand reset { RunnerCommands::Breaker { QStringLiteral("checkout"), Simulation::BreakerAction::Reset } };
+    RunnerCommand open { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } };
+    RunnerCommand reset { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::Reset } };
     FaultConfig spike;
     spike.service = QStringLiteral("payments");
     spike.kind = FaultKind::Latency;
@@ -58,7 +58,7 @@ private Q_SLOTS:
         buffer.open(QIODevice::WriteOnly);
         Summary liveSummary;
         {
-            Simulation sim(scenario());
+            ScenarioRun sim(scenario());
             EventLog log;
             log.open(&buffer);
             sim.setEventLog(&log);

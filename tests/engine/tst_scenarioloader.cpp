@@ -1,6 +1,6 @@
 #include "resilience/limits.h"
-#include "sim/builtinscenarios.h"
-#include "sim/scenarioloader.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
 
 #include <QFile>
 #include <QTemporaryDir>

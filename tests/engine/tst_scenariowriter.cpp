@@ -1,10 +1,10 @@
 // A scenario written by scenarioToJson reads back as the same scenario: the app's Save then Open
 // gives the same run.
 #include "resilience/policy.h"
-#include "sim/builtinscenarios.h"
-#include "sim/scenarioloader.h"
-#include "sim/scenariowriter.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
 #include "telemetry/summary.h"
 
 #include <QJsonArray>
@@ -29,7 +29,7 @@ ScenarioConfig builtin(const QString &name)
 
 QByteArray summaryOf(const ScenarioConfig &scenario)
 {
-    Simulation sim(scenario);
+    ScenarioRun sim(scenario);
     Summary summary;
     sim.setSummary(&summary);
     sim.runToEnd();

@@ -1,10 +1,10 @@
 // SimulatedService's waiting room and what it does with requests whose caller gave up
 // (semantics.md, "Simulated services"), driven request by request on virtual time, and the
 // wasted work a run reports in its summary, CSV and /metrics.
+#include "run/scenariorun.h"
+#include "run/scenariorunner.h"
 #include "runtime/virtualscheduler.h"
 #include "sim/simulatedservice.h"
-#include "sim/simulation.h"
-#include "sim/simulationrunner.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/prometheusexposition.h"
 #include "telemetry/summary.h"
@@ -274,7 +274,7 @@ private Q_SLOTS:
         op.policy.timeout = TimeoutConfig { fromMs(200), std::nullopt, {} };
         s.operations.append(op);
 
-        Simulation sim(s);
+        ScenarioRun sim(s);
         Summary summary;
         sim.setSummary(&summary);
         TimeSeriesRecorder series;

@@ -1,8 +1,8 @@
 // The time-series recorder: bucket counts from hand-made sink calls, percentiles against exact
 // nearest-rank values, gauges sampled at exact boundaries, cursors, bounded memory over a day,
 // CSV. Global operator new is replaced here to prove that recording a call allocates nothing.
+#include "run/scenariorun.h"
 #include "runtime/virtualscheduler.h"
-#include "sim/simulation.h"
 #include "telemetry/summary.h"
 #include "telemetry/timeseries.h"
 
@@ -562,7 +562,7 @@ private Q_SLOTS:
     // tier adds up to the run's totals, and the tiers agree where they overlap.
     void memoryStaysBoundedOverADay()
     {
-        Simulation sim(dayScenario());
+        ScenarioRun sim(dayScenario());
         Summary summary;
         sim.setSummary(&summary);
         TimeSeriesRecorder whole; // defaults: an hour of seconds, a day of minutes

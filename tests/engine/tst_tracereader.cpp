@@ -1,4 +1,4 @@
-#include "replay/tracereader.h"
+#include "scenario/tracereader.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // libFuzzer target: the control events of an events file (JSON Lines, formats.md "Events").
 // Any input gives commands or a LoadError with a message, never a crash.
-#include "sim/controlscript.h"
+#include "run/controlscript.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -2,8 +2,8 @@
 // hands to PolicyLoader. Any input gives a scenario or a LoadError with a message; a simulated
 // scenario read must build its simulation (services, pipelines) within memory (formats.md,
 // "Limits").
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
+#include "scenario/scenarioloader.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             std::abort(); // a refusal must say why
         return 0;
     }
-    if (!Simulation::needsRealTime(*scenario)) { // a URL service would open sockets
-        const Simulation simulation(*scenario);
+    if (!ScenarioRun::needsRealTime(*scenario)) { // a URL service would open sockets
+        const ScenarioRun simulation(*scenario);
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/scenarioloader.h"
+#include "scenario/scenarioloader.h"
 
 #include <QEventLoop>
 #include <QFile>

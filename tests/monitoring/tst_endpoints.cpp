@@ -4,10 +4,10 @@
 #include "commandrunner.h"
 #include "monitoringtest.h"
 
-#include "sim/builtinscenarios.h"
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
-#include "sim/simulationrunner.h"
+#include "run/scenariorun.h"
+#include "run/scenariorunner.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/hystrixstream.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/metricsserver.h"
@@ -25,7 +25,7 @@ using namespace bw::test;
 
 namespace {
 
-// A SimulationRunner on its own thread, followed by a recorder, served on a free port.
+// A ScenarioRunner on its own thread, followed by a recorder, served on a free port.
 class MonitoredRunner
 {
 public:
@@ -34,9 +34,9 @@ public:
     {
         RunnerOptions options;
         options.speed = speed;
-        m_runner = new SimulationRunner(config, std::nullopt, options);
+        m_runner = new ScenarioRunner(config, std::nullopt, options);
         monitorRunner(m_recorder, *m_runner);
-        QObject::connect(m_runner, &SimulationRunner::finished, m_runner, [this] { m_finished = true; },
+        QObject::connect(m_runner, &ScenarioRunner::finished, m_runner, [this] { m_finished = true; },
             Qt::DirectConnection);
         m_runner->moveToThread(&m_thread);
         m_thread.start();
@@ -51,7 +51,7 @@ public:
         m_thread.wait();
     }
 
-    SimulationRunner &runner() { return *m_runner; }
+    ScenarioRunner &runner() { return *m_runner; }
     bool finished() const { return m_finished; }
     MetricsRecorder &recorder() { return m_recorder; }
     MetricsServer &server() { return m_server; }
@@ -60,7 +60,7 @@ public:
 private:
     MetricsRecorder m_recorder; // outlives the runner, whose simulations it listens to
     QThread m_thread;
-    SimulationRunner *m_runner = nullptr;
+    ScenarioRunner *m_runner = nullptr;
     std::atomic<bool> m_finished { false };
     MetricsServer m_server;
 };
@@ -167,7 +167,7 @@ private Q_SLOTS:
         QCOMPARE(body[QStringLiteral("circuitBreakers")][QStringLiteral("total")].toInt(), 1);
         QVERIFY(body[QStringLiteral("summary")][QStringLiteral("issues")].toArray().isEmpty());
 
-        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), Simulation::BreakerAction::HoldOpen } });
+        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } });
         QTRY_COMPARE_WITH_TIMEOUT(httpGet(health).status, 503, 20000);
         body = QJsonDocument::fromJson(httpGet(health).body).object();
         QCOMPARE(body[QStringLiteral("status")].toString(), QStringLiteral("degraded"));
@@ -177,7 +177,7 @@ private Q_SLOTS:
         QCOMPARE(body[QStringLiteral("summary")][QStringLiteral("issues")].toArray(),
             QJsonArray { QStringLiteral("1 circuit breakers are open") });
 
-        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), Simulation::BreakerAction::ForceClose } });
+        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::ForceClose } });
         QTRY_COMPARE_WITH_TIMEOUT(httpGet(health).status, 200, 20000);
     }
 
@@ -196,7 +196,7 @@ private Q_SLOTS:
         QVERIFY2(config, qPrintable(error.toString()));
 
         MetricsRecorder recorder;
-        Simulation sim(*config);
+        ScenarioRun sim(*config);
         Summary summary;
         recorder.attach(sim);
         sim.setSummary(&summary);

@@ -3,8 +3,8 @@
 
 #include "monitoringtest.h"
 
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/prometheusexposition.h"
 
@@ -24,7 +24,7 @@ QSet<QString> exposedNames()
     // Breakers that open and close, and bulkheads: between them, every family has samples.
     for (const char *name : { "flapping-service", "bulkhead-isolation" }) {
         MetricsRecorder recorder;
-        Simulation sim(test::scenario(QLatin1StringView(name)));
+        ScenarioRun sim(test::scenario(QLatin1StringView(name)));
         recorder.attach(sim);
         sim.runToEnd();
         recorder.publish();

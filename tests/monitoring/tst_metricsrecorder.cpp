@@ -5,8 +5,8 @@
 
 #include "monitoringtest.h"
 
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/prometheusexposition.h"
 #include "telemetry/summary.h"
@@ -128,7 +128,7 @@ private Q_SLOTS:
     void exportsEveryPossibleTransitionFromTheFirstScrape()
     {
         MetricsRecorder recorder;
-        Simulation sim(scenario(QStringLiteral("outage-and-recovery")));
+        ScenarioRun sim(scenario(QStringLiteral("outage-and-recovery")));
         recorder.attach(sim);
         recorder.publish();
         const QByteArray text = prometheusExposition(*recorder.latest());
@@ -181,7 +181,7 @@ private Q_SLOTS:
         QByteArray texts[2];
         for (QByteArray &text : texts) {
             MetricsRecorder recorder;
-            Simulation sim(scenario(name));
+            ScenarioRun sim(scenario(name));
             Summary summary;
             recorder.attach(sim);
             sim.setSummary(&summary);

@@ -1,8 +1,8 @@
 #include "net/chaostarget.h"
 #include "net/httpservice.h"
 #include "resilience/retry.h"
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
+#include "scenario/scenarioloader.h"
 #include "telemetry/summary.h"
 
 #include "chaoshelper.h"
@@ -84,13 +84,13 @@ private Q_SLOTS:
         QVERIFY2(s, qPrintable(error.toString()));
         QCOMPARE(s->services[0].url, QStringLiteral("http://127.0.0.1:8080/payments"));
         QCOMPARE(s->operations[0].request.method, QByteArray("POST"));
-        QVERIFY(Simulation::needsRealTime(*s));
+        QVERIFY(ScenarioRun::needsRealTime(*s));
     }
 
     void runsOnTheWallClockThroughThePipeline()
     {
         setChaos("{\"errorRate\":0.3,\"status\":503}");
-        Simulation sim(scenario(
+        ScenarioRun sim(scenario(
             "{\"retry\": {\"maxAttempts\": 3, \"initialDelay\": 5, \"retryableErrors\": [\"503\"]}}", "[]"));
         QVERIFY(sim.isRealTime());
         Summary summary;
@@ -121,7 +121,7 @@ private Q_SLOTS:
 
     void clientSideOutageSendsNothing()
     {
-        Simulation sim(scenario(
+        ScenarioRun sim(scenario(
             "\"none\"", "[{\"service\": \"api\", \"type\": \"outage\", \"atMs\": 0, \"untilMs\": 500}]"));
         ErrorCounter errors;
         sim.addSink(&errors);
@@ -146,7 +146,7 @@ private Q_SLOTS:
 
     void clientSideErrorsAndHangs()
     {
-        Simulation sim(scenario("{\"timeout\": 50}",
+        ScenarioRun sim(scenario("{\"timeout\": 50}",
             "[{\"service\": \"api\", \"type\": \"errors\", \"rate\": 1, \"code\": \"502\", \"atMs\": 0, "
             "\"untilMs\": 300},\n"
             "                {\"service\": \"api\", \"type\": \"hang\", \"rate\": 1, \"atMs\": 300, "
@@ -168,7 +168,7 @@ private Q_SLOTS:
     void clientSideBrownoutAndRateLimit()
     {
         setChaos("{\"latencyMs\":100}");
-        Simulation sim(scenario("\"none\"",
+        ScenarioRun sim(scenario("\"none\"",
             "[{\"service\": \"api\", \"type\": \"brownout\", \"capacity\": 1, \"atMs\": 0, \"untilMs\": 600},"
             " {\"service\": \"api\", \"type\": \"rateLimit\", \"rps\": 5, \"retryAfterMs\": 700, \"atMs\": 600}]"));
         ErrorCounter errors;
@@ -192,7 +192,7 @@ private Q_SLOTS:
 
     void clientSideLatency()
     {
-        Simulation sim(
+        ScenarioRun sim(
             scenario("\"none\"", "[{\"service\": \"api\", \"type\": \"latency\", \"addMs\": 80}]", 600));
         Summary summary;
         sim.setSummary(&summary);
@@ -241,7 +241,7 @@ private Q_SLOTS:
     // code "429", the same message, its Retry-After, retried by default; and nothing is sent.
     void injectedRateLimitIsAReal429()
     {
-        Simulation sim(scenario("\"none\"",
+        ScenarioRun sim(scenario("\"none\"",
             "[{\"service\": \"api\", \"type\": \"rateLimit\", \"rps\": 1, \"retryAfterMs\": 1500, "
             "\"atMs\": 0, \"untilMs\": 1000}]"));
         ErrorCounter errors;
@@ -259,7 +259,7 @@ private Q_SLOTS:
     void timeoutsAbortRealRequestsAndNothingLeaks()
     {
         setChaos("{\"hangRate\":0.5,\"latencyMs\":1,\"jitterMs\":10}");
-        Simulation sim(scenario("{\"timeout\": 60}", "[]"));
+        ScenarioRun sim(scenario("{\"timeout\": 60}", "[]"));
         Summary summary;
         sim.setSummary(&summary);
         sim.runToEnd();

@@ -18,11 +18,11 @@
 #include "net/httpoperation.h"
 #include "resilience/pipeline.h"
 #include "resilience/policy.h"
+#include "run/scenariorun.h"
+#include "run/scenariorunner.h"
 #include "runtime/wallscheduler.h"
+#include "scenario/scenarioloader.h"
 #include "scriptedoperation.h"
-#include "sim/scenarioloader.h"
-#include "sim/simulation.h"
-#include "sim/simulationrunner.h"
 #include "telemetry/summary.h"
 #include "telemetry/timeseries.h"
 
@@ -157,7 +157,7 @@ bool soakScenario(const QString &path, std::int64_t maxGrowth)
     }
     QElapsedTimer timer;
     timer.start();
-    Simulation sim(std::move(*scenario));
+    ScenarioRun sim(std::move(*scenario));
     Summary summary;
     sim.setSummary(&summary);
     // The GUI's recorder keeps an hour of seconds and a day of minutes: bounded, but a day of

@@ -6,7 +6,7 @@
 #include "policyeditor.h"
 
 #include "resilience/policyloader.h"
-#include "sim/scenarioloader.h"
+#include "scenario/scenarioloader.h"
 
 #include <QAction>
 #include <QFile>
@@ -197,7 +197,7 @@ private Q_SLOTS:
     void exportWritesTheRunWithItsEdits()
     {
         MainWindow w(options(false));
-        w.controller().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), Simulation::BreakerAction::HoldOpen } });
+        w.controller().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } });
         QSignalSpy applied(&w.controller(), &SimulationController::commandApplied);
         QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty() || w.controller().appliedCommands().size() == 1, Timeout);
         QCOMPARE(w.controller().appliedCommands().size(), 1);

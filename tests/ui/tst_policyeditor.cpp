@@ -7,7 +7,7 @@
 
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
@@ -212,8 +212,8 @@ private Q_SLOTS:
         QCOMPARE(update.policy.circuitBreaker->resetTimeout, fromMs(5000)); // the rest untouched
         QVERIFY(update.policy.retry && update.policy.timeout);
 
-        // The engine takes it: the same command on a Simulation of the scenario changes the breaker.
-        Simulation sim(window.controller().scenario());
+        // The engine takes it: the same command on a ScenarioRun of the scenario changes the breaker.
+        ScenarioRun sim(window.controller().scenario());
         const int op = sim.operationIndex(OperationName);
         QVERIFY(op >= 0);
         QVERIFY(sim.pipeline(op).circuitBreaker());

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "../telemetry/timeseries.h"
-#include "simulation.h"
+#include "scenariorun.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -15,7 +15,7 @@
 namespace bw {
 
 // A live change to a running simulation, as the GUI sends it. Each is applied at the current
-// virtual time through the Simulation's live-control method of the same name, which writes it
+// virtual time through the ScenarioRun's live-control method of the same name, which writes it
 // to the events as a `control` event.
 namespace RunnerCommands {
 struct UpdatePolicy
@@ -27,7 +27,7 @@ struct UpdatePolicy
 struct Breaker
 {
     QString operation;
-    Simulation::BreakerAction action = Simulation::BreakerAction::ForceOpen;
+    ScenarioRun::BreakerAction action = ScenarioRun::BreakerAction::ForceOpen;
 };
 struct ResizeBulkhead
 {
@@ -53,7 +53,7 @@ struct SetArrivalRate
 
 // Registers every operation, breaker, bulkhead (sampled) and service of `sim` with `recorder`
 // and adds it as a sink. Then attach(sim.scheduler(), sim.end()) once the simulation has started.
-void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim);
+void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim);
 
 struct RunnerCommand
 {
@@ -66,9 +66,9 @@ struct RunnerCommand
 };
 
 // What the runner tells its viewers once per tick at most: where the run is, and the telemetry
-// Applies a command to `sim` at its current virtual time, through the Simulation method of the
+// Applies a command to `sim` at its current virtual time, through the ScenarioRun method of the
 // same name (which writes the `control` event). False if it names nothing that exists.
-bool applyCommand(Simulation &sim, const RunnerCommand &command);
+bool applyCommand(ScenarioRun &sim, const RunnerCommand &command);
 
 // buckets completed since the previous progress (never one twice), plus the one in progress.
 struct RunProgress
@@ -87,7 +87,7 @@ struct RunProgress
     TimeSeriesSnapshot series;
 };
 
-// How a SimulationRunner paces a run and publishes its telemetry.
+// How a ScenarioRunner paces a run and publishes its telemetry.
 struct RunnerOptions
 {
     TimeSeriesRecorder::Config series;
@@ -101,7 +101,7 @@ struct RunnerOptions
     int maxChunksPerTick = 10000;
 };
 
-// Owns a Simulation and runs it on the thread it lives in. Move it to a worker QThread; the GUI
+// Owns a ScenarioRun and runs it on the thread it lives in. Move it to a worker QThread; the GUI
 // talks to it only through the slots below (which queue themselves when called from another
 // thread) and its signals, and reads telemetry from the immutable snapshots in `progress`.
 //
@@ -116,7 +116,7 @@ struct RunnerOptions
 // Commands (live edits) are applied between chunks, at the current virtual time. A run that is
 // idle (not started) is built first, so edits before start() apply at time zero.
 //
-// Telemetry: a TimeSeriesRecorder is a sink of every Simulation the runner builds, with gauges
+// Telemetry: a TimeSeriesRecorder is a sink of every ScenarioRun the runner builds, with gauges
 // sampled from the bulkheads (occupancy, limits, rejection counters) and the services (requests
 // received, in service, queued, capacity). It does not follow bulkhead events, which come
 // several per call: peaks are sampled every tenth of a bucket instead.
@@ -125,7 +125,7 @@ struct RunnerOptions
 // on every state change, after every step, and after a command while not running; never one
 // per call. `finished` once per run, after the last progress. Each progress carries only the
 // buckets completed since the previous one, so a viewer appends and never deduplicates.
-class SimulationRunner final : public QObject
+class ScenarioRunner final : public QObject
 {
     Q_OBJECT
 
@@ -136,19 +136,19 @@ public:
 
     using Options = RunnerOptions;
 
-    explicit SimulationRunner(ScenarioConfig scenario, std::optional<std::uint64_t> seed = std::nullopt,
+    explicit ScenarioRunner(ScenarioConfig scenario, std::optional<std::uint64_t> seed = std::nullopt,
         Options options = {}, QObject *parent = nullptr);
-    ~SimulationRunner() override;
+    ~ScenarioRunner() override;
 
     // Owner thread, before start(): the wall clock that paces the run and bounds its ticks.
     void setWallClock(WallClock clock);
-    // Owner thread, before start(): called on the runner's thread with every Simulation it
+    // Owner thread, before start(): called on the runner's thread with every ScenarioRun it
     // builds (start, restart), after the recorder is wired and before the first event; attach
     // an event log, a summary or other sinks here.
-    void setSetup(std::function<void(Simulation &)> setup);
+    void setSetup(std::function<void(ScenarioRun &)> setup);
 
     // Owner thread only: the live objects (tests, and the headless run once finished).
-    Simulation *simulation() const { return m_sim.get(); }
+    ScenarioRun *simulation() const { return m_sim.get(); }
     State state() const { return m_state; }
     double speed() const { return m_speed; }
     TimePoint now() const;
@@ -168,7 +168,7 @@ public Q_SLOTS:
     void step(Duration length);
     // 0: as fast as possible; else N × real time, clamped to 1..1000. Applies from now on.
     void setSpeed(double speed);
-    // Rebuilds the Simulation from the original scenario and seed (live edits are dropped) and
+    // Rebuilds the ScenarioRun from the original scenario and seed (live edits are dropped) and
     // resets the telemetry (a new generation). Keeps the state: a paused run stays paused at
     // zero, a running or finished one runs again.
     void restart();
@@ -202,10 +202,10 @@ private:
     Options m_options;
     WallClock m_wall;
     QElapsedTimer m_elapsed;
-    std::function<void(Simulation &)> m_setup;
+    std::function<void(ScenarioRun &)> m_setup;
 
-    TimeSeriesRecorder m_recorder; // outlives every Simulation (detached before each goes)
-    std::unique_ptr<Simulation> m_sim;
+    TimeSeriesRecorder m_recorder; // outlives every ScenarioRun (detached before each goes)
+    std::unique_ptr<ScenarioRun> m_sim;
     State m_state = State::Idle;
     double m_speed = 0;
     bool m_behind = false;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "../resilience/loaderror.h"
-#include "simulationrunner.h"
+#include "scenariorunner.h"
 
 #include <QList>
 
@@ -25,6 +25,6 @@ std::optional<QList<TimedCommand>> loadControls(const QString &path, LoadError *
 // Runs `sim` up to each command's time (everything due by then included) and applies it there,
 // as the runner does between its chunks; returns how many were accepted. The rest of the run is
 // the caller's (runToEnd, or in chunks for a progress bar).
-int applyControls(Simulation &sim, const QList<TimedCommand> &commands);
+int applyControls(ScenarioRun &sim, const QList<TimedCommand> &commands);
 
 } // namespace bw

@@ -1,7 +1,7 @@
 // The simulation runner: pacing against an injected wall clock (no sleeps), pause, step and
 // resume, full speed to the end, live commands as control events, coalesced progress, restart,
 // and the same on a real worker thread.
-#include "sim/simulationrunner.h"
+#include "run/scenariorunner.h"
 #include "telemetry/eventlog.h"
 
 #include <QBuffer>
@@ -57,7 +57,7 @@ struct FakeWall
 {
     Duration now {};
     Duration step {};
-    SimulationRunner::WallClock clock()
+    ScenarioRunner::WallClock clock()
     {
         return [this] {
             const Duration t = now;
@@ -108,11 +108,11 @@ private Q_SLOTS:
         RunnerOptions options;
         options.speed = 10;
         FakeWall wall;
-        SimulationRunner runner(scenario(), std::nullopt, options);
+        ScenarioRunner runner(scenario(), std::nullopt, options);
         runner.setWallClock(wall.clock());
-        QCOMPARE(runner.state(), SimulationRunner::State::Idle);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Idle);
         runner.start();
-        QCOMPARE(runner.state(), SimulationRunner::State::Running);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Running);
         runner.tick();
         QCOMPARE(runner.now(), Duration::zero());
 
@@ -124,14 +124,14 @@ private Q_SLOTS:
         QCOMPARE(runner.now(), seconds(15));
 
         runner.pause();
-        QCOMPARE(runner.state(), SimulationRunner::State::Paused);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Paused);
         wall.now = seconds(3);
         runner.tick();
         QCOMPARE(runner.now(), seconds(15)); // paused: wall time passes, virtual time does not
 
         runner.step(fromMs(250));
         QCOMPARE(runner.now(), seconds(15.25));
-        QCOMPARE(runner.state(), SimulationRunner::State::Paused);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Paused);
         runner.step(fromMs(1));
         QCOMPARE(runner.now(), seconds(15.251));
 
@@ -145,16 +145,16 @@ private Q_SLOTS:
         runner.tick();
         QCOMPARE(runner.now(), seconds(30.251));
 
-        QCOMPARE(SimulationRunner::clampSpeed(5000), 1000.0);
-        QCOMPARE(SimulationRunner::clampSpeed(0.5), 1.0);
-        QCOMPARE(SimulationRunner::clampSpeed(-3), 0.0);
+        QCOMPARE(ScenarioRunner::clampSpeed(5000), 1000.0);
+        QCOMPARE(ScenarioRunner::clampSpeed(0.5), 1.0);
+        QCOMPARE(ScenarioRunner::clampSpeed(-3), 0.0);
 
         // 30 s more at 100× lands past the end: the run finishes there.
-        QSignalSpy finished(&runner, &SimulationRunner::finished);
+        QSignalSpy finished(&runner, &ScenarioRunner::finished);
         wall.now = seconds(4);
         runner.tick();
         QCOMPARE(runner.now(), seconds(60));
-        QCOMPARE(runner.state(), SimulationRunner::State::Finished);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Finished);
         QCOMPARE(finished.count(), 1);
         runner.tick(); // nothing more
         runner.step(seconds(1));
@@ -170,15 +170,15 @@ private Q_SLOTS:
         options.speed = 1000;
         options.chunk = seconds(1);
         FakeWall wall;
-        SimulationRunner runner(scenario(), std::nullopt, options);
+        ScenarioRunner runner(scenario(), std::nullopt, options);
         wall.step = fromMs(6); // each chunk "costs" 6 ms: two chunks per 10 ms budget
         runner.setWallClock(wall.clock());
         runner.start(); // anchor read: wall 0 → 6 ms
-        QSignalSpy progress(&runner, &SimulationRunner::progress);
+        QSignalSpy progress(&runner, &ScenarioRunner::progress);
         wall.now = seconds(1);
         runner.tick(); // target 1000 × ~1 s, far past the end; gets 2 s
         QCOMPARE(runner.now(), seconds(2));
-        QCOMPARE(runner.state(), SimulationRunner::State::Running);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Running);
         QVERIFY(progress.count() <= 1);
         if (progress.count())
             QVERIFY(progress.last().first().value<RunProgress>().behind);
@@ -191,21 +191,21 @@ private Q_SLOTS:
     void fullSpeedFinishesInShortTicks()
     {
         FakeWall wall;
-        SimulationRunner runner(scenario());
+        ScenarioRunner runner(scenario());
         wall.step = fromMs(1); // every clock read costs 1 ms: about 10 chunks per tick
         runner.setWallClock(wall.clock());
-        QSignalSpy finished(&runner, &SimulationRunner::finished);
-        QSignalSpy progress(&runner, &SimulationRunner::progress);
+        QSignalSpy finished(&runner, &ScenarioRunner::finished);
+        QSignalSpy progress(&runner, &ScenarioRunner::progress);
         runner.start();
         int ticks = 0;
-        while (runner.state() == SimulationRunner::State::Running && ticks < 1000) {
+        while (runner.state() == ScenarioRunner::State::Running && ticks < 1000) {
             runner.tick();
             ++ticks;
             // Each tick returns to the event loop after about 10 chunks of 100 ms.
             QVERIFY(
-                runner.state() != SimulationRunner::State::Running || runner.now() <= seconds(ticks * 1.1));
+                runner.state() != ScenarioRunner::State::Running || runner.now() <= seconds(ticks * 1.1));
         }
-        QCOMPARE(runner.state(), SimulationRunner::State::Finished);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Finished);
         QVERIFY2(ticks >= 50, qPrintable(QString::number(ticks)));
         QCOMPARE(finished.count(), 1);
 
@@ -215,7 +215,7 @@ private Q_SLOTS:
         QList<RunProgress> got;
         for (const QList<QVariant> &args : progress)
             got.append(args.first().value<RunProgress>());
-        QCOMPARE(got.last().state, SimulationRunner::State::Finished);
+        QCOMPARE(got.last().state, ScenarioRunner::State::Finished);
         QVERIFY(!got.last().series.current); // finished: nothing in progress
         const QList<TimeBucketPtr> buckets = collect(got);
         QCOMPARE(buckets.size(), 60);
@@ -243,16 +243,16 @@ private Q_SLOTS:
         EventLog log;
         log.open(&buffer);
         FakeWall wall;
-        SimulationRunner runner(scenario(seconds(30)));
+        ScenarioRunner runner(scenario(seconds(30)));
         runner.setWallClock(wall.clock());
-        runner.setSetup([&](Simulation &sim) { sim.setEventLog(&log); });
-        QSignalSpy applied(&runner, &SimulationRunner::commandApplied);
+        runner.setSetup([&](ScenarioRun &sim) { sim.setEventLog(&log); });
+        QSignalSpy applied(&runner, &ScenarioRunner::commandApplied);
         using namespace RunnerCommands;
 
         runner.step(seconds(10)); // builds the run, paused
-        runner.post({ Breaker { Op, Simulation::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::ForceOpen } });
         runner.step(seconds(2));
-        runner.post({ Breaker { Op, Simulation::BreakerAction::Reset } });
+        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::Reset } });
         runner.post({ ResizeBulkhead { Op, 2, 1 } });
         runner.step(seconds(1));
         FaultConfig outage;
@@ -264,7 +264,7 @@ private Q_SLOTS:
         runner.post({ SetArrivalRate { Op, 100 } });
         PolicyConfig strict = ResiliencePolicies::critical();
         runner.post({ UpdatePolicy { Op, strict } });
-        runner.post({ Breaker { QStringLiteral("nobody"), Simulation::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { QStringLiteral("nobody"), ScenarioRun::BreakerAction::ForceOpen } });
 
         QCOMPARE(applied.count(), 8);
         const QList<std::tuple<QString, bool, double>> expected {
@@ -298,7 +298,7 @@ private Q_SLOTS:
         QCOMPARE(recent[14]->operations[0].offered, 100); // the new arrival rate
 
         runner.step(seconds(60)); // to the end
-        QCOMPARE(runner.state(), SimulationRunner::State::Finished);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Finished);
         QVERIFY(log.finish());
         const QList<QJsonObject> control = events(bytes, QStringLiteral("control"));
         QCOMPARE(control.size(), 7); // the refused command changed nothing and wrote nothing
@@ -312,18 +312,18 @@ private Q_SLOTS:
         QCOMPARE(control[0].value(QStringLiteral("target")).toString(), Op);
         QCOMPARE(control[2].value(QStringLiteral("maxConcurrent")).toInt(), 2);
         // A command to a finished run is refused.
-        runner.post({ Breaker { Op, Simulation::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::ForceOpen } });
         QCOMPARE(applied.last()[1].toBool(), false);
     }
 
     void restartStartsANewGeneration()
     {
         FakeWall wall;
-        SimulationRunner runner(scenario(seconds(20)));
+        ScenarioRunner runner(scenario(seconds(20)));
         runner.setWallClock(wall.clock());
         int built = 0;
-        runner.setSetup([&](Simulation &) { ++built; });
-        QSignalSpy progress(&runner, &SimulationRunner::progress);
+        runner.setSetup([&](ScenarioRun &) { ++built; });
+        QSignalSpy progress(&runner, &ScenarioRunner::progress);
         runner.step(seconds(5));
         runner.post({ RunnerCommands::SetArrivalRate { Op, 5 } });
         runner.step(seconds(5));
@@ -331,7 +331,7 @@ private Q_SLOTS:
         const std::uint64_t before = runner.recorder().generation();
         runner.restart();
         QCOMPARE(built, 2);
-        QCOMPARE(runner.state(), SimulationRunner::State::Paused);
+        QCOMPARE(runner.state(), ScenarioRunner::State::Paused);
         QCOMPARE(runner.now(), Duration::zero());
         QCOMPARE(runner.recorder().generation(), before + 1);
         QCOMPARE(runner.recorder().recent().size(), 0);
@@ -351,8 +351,8 @@ private Q_SLOTS:
     // a state the runner reaches whatever the timing.
     void onAWorkerThread()
     {
-        auto *runner = new SimulationRunner(scenario(seconds(30)));
-        QPointer<SimulationRunner> alive(runner);
+        auto *runner = new ScenarioRunner(scenario(seconds(30)));
+        QPointer<ScenarioRunner> alive(runner);
         QThread thread;
         runner->moveToThread(&thread);
         connect(&thread, &QThread::finished, runner, &QObject::deleteLater);
@@ -361,27 +361,27 @@ private Q_SLOTS:
         QList<RunProgress> got;
         int finished = 0;
         QList<bool> accepted;
-        connect(runner, &SimulationRunner::progress, &receiver, [&](const RunProgress &p) { got.append(p); });
-        connect(runner, &SimulationRunner::finished, &receiver, [&] { ++finished; });
-        connect(runner, &SimulationRunner::commandApplied, &receiver,
+        connect(runner, &ScenarioRunner::progress, &receiver, [&](const RunProgress &p) { got.append(p); });
+        connect(runner, &ScenarioRunner::finished, &receiver, [&] { ++finished; });
+        connect(runner, &ScenarioRunner::commandApplied, &receiver,
             [&](const QString &, bool ok, double) { accepted.append(ok); });
         thread.start();
 
         // Queued in order: the command applies at virtual time zero, then exact steps.
-        runner->post({ RunnerCommands::Breaker { Op, Simulation::BreakerAction::HoldOpen } });
+        runner->post({ RunnerCommands::Breaker { Op, ScenarioRun::BreakerAction::HoldOpen } });
         runner->step(seconds(5));
         QTRY_VERIFY_WITH_TIMEOUT(!got.isEmpty() && got.last().now == seconds(5), 20000);
-        QCOMPARE(got.last().state, SimulationRunner::State::Paused);
+        QCOMPARE(got.last().state, ScenarioRunner::State::Paused);
         QCOMPARE(accepted, QList<bool> { true });
         runner->step(fromMs(2500));
         QTRY_VERIFY_WITH_TIMEOUT(got.last().now == fromMs(7500), 20000);
-        QCOMPARE(got.last().state, SimulationRunner::State::Paused);
+        QCOMPARE(got.last().state, ScenarioRunner::State::Paused);
 
         // Paced to the end: 22.5 s at 1000 × real time.
         runner->setSpeed(1000);
         runner->resume();
         QTRY_COMPARE_WITH_TIMEOUT(finished, 1, 20000);
-        QCOMPARE(got.last().state, SimulationRunner::State::Finished);
+        QCOMPARE(got.last().state, ScenarioRunner::State::Finished);
         QCOMPARE(got.last().now, seconds(30));
         QList<TimeBucketPtr> buckets = collect(got);
         QCOMPARE(buckets.size(), 30);
@@ -416,4 +416,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSimulationRunner)
-#include "tst_simulationrunner.moc"
+#include "tst_scenariorunner.moc"

@@ -2,8 +2,8 @@
 
 #include "../resilience/pipeline.h"
 #include "../runtime/virtualscheduler.h"
+#include "../scenario/tracereader.h"
 #include "../telemetry/telemetrysink.h"
-#include "tracereader.h"
 
 #include <QHash>
 

@@ -1,4 +1,4 @@
-#include "sim/simulation.h"
+#include "run/scenariorun.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
 
@@ -196,7 +196,7 @@ private Q_SLOTS:
     // 5 s in OPEN and closes after 2 successful trials. Every transition time follows by hand.
     void breakerTransitionsComputedByHand()
     {
-        Simulation sim(outageScenario());
+        ScenarioRun sim(outageScenario());
         Transitions t;
         sim.addSink(&t);
         sim.runToEnd();
@@ -225,7 +225,7 @@ private Q_SLOTS:
     {
         FaultConfig f;
         f.kind = FaultKind::Outage;
-        Simulation sim(faultScenario(f));
+        ScenarioRun sim(faultScenario(f));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -241,7 +241,7 @@ private Q_SLOTS:
         f.kind = FaultKind::Errors;
         f.rate = 0.3;
         f.code = QStringLiteral("503");
-        Simulation sim(faultScenario(f));
+        ScenarioRun sim(faultScenario(f));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -256,7 +256,7 @@ private Q_SLOTS:
         f.kind = FaultKind::Latency;
         f.add = fromMs(100);
         f.jitter = fromMs(20);
-        Simulation sim(faultScenario(f));
+        ScenarioRun sim(faultScenario(f));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -286,7 +286,7 @@ private Q_SLOTS:
         for (std::uint64_t seed : { 1, 2, 3 }) {
             ScenarioConfig s = faultScenario(f);
             s.seed = seed;
-            Simulation sim(s);
+            ScenarioRun sim(s);
             CallRecorder rec;
             sim.addSink(&rec);
             sim.runToEnd();
@@ -310,7 +310,7 @@ private Q_SLOTS:
         // A server that notices the caller left frees the hung worker then (with the default,
         // served, it stays stuck until the fault ends: tst_simulatedservice).
         s.services[0].abandoned = AbandonedRequests::Dropped;
-        Simulation sim(s);
+        ScenarioRun sim(s);
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -327,7 +327,7 @@ private Q_SLOTS:
         f.kind = FaultKind::RateLimit;
         f.rps = 20;
         f.retryAfter = fromMs(1500);
-        Simulation sim(faultScenario(f));
+        ScenarioRun sim(faultScenario(f));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -345,7 +345,7 @@ private Q_SLOTS:
         f.kind = FaultKind::Flapping;
         f.up = fromMs(2000);
         f.down = fromMs(1000);
-        Simulation sim(faultScenario(f));
+        ScenarioRun sim(faultScenario(f));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.runToEnd();
@@ -361,7 +361,7 @@ private Q_SLOTS:
         FaultConfig f;
         f.kind = FaultKind::Brownout;
         f.capacity = 1; // 1 request at a time of 10 ms: 100 per second at most, against 150 offered
-        Simulation sim(faultScenario(f, 150));
+        ScenarioRun sim(faultScenario(f, 150));
         CallRecorder rec;
         sim.addSink(&rec);
         sim.advanceTo(fromMs(10000));
@@ -381,7 +381,7 @@ private Q_SLOTS:
     {
         ScenarioConfig s = outageScenario();
         s.faults.clear();
-        Simulation sim(s);
+        ScenarioRun sim(s);
         QByteArray bytes;
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
@@ -393,8 +393,8 @@ private Q_SLOTS:
         outage.service = QStringLiteral("payments");
         outage.kind = FaultKind::Outage;
         QVERIFY(sim.injectFault(outage, fromMs(5000)));
-        QVERIFY(sim.breakerAction(QStringLiteral("checkout"), Simulation::BreakerAction::HoldOpen));
-        QVERIFY(!sim.breakerAction(QStringLiteral("nope"), Simulation::BreakerAction::HoldOpen));
+        QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen));
+        QVERIFY(!sim.breakerAction(QStringLiteral("nope"), ScenarioRun::BreakerAction::HoldOpen));
         sim.advanceTo(fromMs(20000));
         QCOMPARE(sim.pipeline(0).circuitBreaker()->state(), CircuitState::ForcedOpen); // held past its reset timeout
         sim.runToEnd();
@@ -416,7 +416,7 @@ private Q_SLOTS:
             s.services[0].latency.p99 = fromMs(250);
             s.services[0].errorRate = 0.05;
             s.operations[0].policy = ResiliencePolicies::api();
-            Simulation sim(s);
+            ScenarioRun sim(s);
             QBuffer buffer(&bytes);
             buffer.open(QIODevice::WriteOnly);
             EventLog log;
@@ -434,7 +434,7 @@ private Q_SLOTS:
     // hide the step to 100/s until 10 s, and at 0.05/s the whole run).
     void constantArrivalsFollowSteps()
     {
-        Simulation sim(arrivalScenario({ steps({ { fromMs(0), 0.1 }, { fromMs(5000), 100 } }),
+        ScenarioRun sim(arrivalScenario({ steps({ { fromMs(0), 0.1 }, { fromMs(5000), 100 } }),
                                          steps({ { fromMs(0), 0.05 }, { fromMs(5000), 100 } }) },
             ArrivalKind::Constant, fromMs(20000)));
         OfferRecorder rec;
@@ -452,7 +452,7 @@ private Q_SLOTS:
     // A ramp changes the rate continuously: arrivals follow it, also from 0 (finding 4).
     void constantArrivalsFollowRamps()
     {
-        Simulation sim(arrivalScenario({ ramp(0.1, 100, fromMs(0), fromMs(10000)), ramp(0, 100, fromMs(0), fromMs(20000)),
+        ScenarioRun sim(arrivalScenario({ ramp(0.1, 100, fromMs(0), fromMs(10000)), ramp(0, 100, fromMs(0), fromMs(20000)),
                                          ramp(0, 100, fromMs(5000), fromMs(15000)) },
             ArrivalKind::Constant, fromMs(20000)));
         OfferRecorder rec;
@@ -497,7 +497,7 @@ private Q_SLOTS:
         };
         QList<double> totals(expected.size(), 0.0);
         for (std::uint64_t seed : Seeds) {
-            Simulation sim(arrivalScenario({ steps({ { fromMs(0), 0.1 }, { fromMs(5000), 100 } }), ramp(0.1, 100, fromMs(0), fromMs(10000)),
+            ScenarioRun sim(arrivalScenario({ steps({ { fromMs(0), 0.1 }, { fromMs(5000), 100 } }), ramp(0.1, 100, fromMs(0), fromMs(10000)),
                                              ramp(0, 100, fromMs(0), fromMs(20000)) },
                                ArrivalKind::Poisson, fromMs(20000)),
                 seed);
@@ -524,7 +524,7 @@ private Q_SLOTS:
     void rateZeroCostsNothing()
     {
         for (ArrivalKind kind : { ArrivalKind::Constant, ArrivalKind::Poisson }) {
-            Simulation sim(arrivalScenario({ steps({ { fromMs(0), 10 }, { fromMs(1000), 0 }, { fromMs(3599000), 10 } }) }, kind,
+            ScenarioRun sim(arrivalScenario({ steps({ { fromMs(0), 10 }, { fromMs(1000), 0 }, { fromMs(3599000), 10 } }) }, kind,
                 fromMs(3600000)));
             sim.advanceTo(TimePoint(fromMs(2000)));
             const std::int64_t early = sim.offered(0);
@@ -541,7 +541,7 @@ private Q_SLOTS:
     // A live rate change applies from now on; the call already accumulating keeps what it has.
     void liveRateChangeContinuesTheCount()
     {
-        Simulation sim(arrivalScenario({ steps({ { fromMs(0), 1 } }) }, ArrivalKind::Constant, fromMs(20000)));
+        ScenarioRun sim(arrivalScenario({ steps({ { fromMs(0), 1 } }) }, ArrivalKind::Constant, fromMs(20000)));
         OfferRecorder rec;
         sim.addSink(&rec);
         sim.advanceTo(TimePoint(fromMs(2500))); // calls at 1 s and 2 s; half a call accumulated
@@ -567,7 +567,7 @@ private Q_SLOTS:
             s.faults[0].at = Duration::zero();
             s.faults[0].until = Duration::max();
             s.services[0].errorRate = 0.05; // code 500
-            Simulation sim(s, seed);
+            ScenarioRun sim(s, seed);
             CallRecorder rec;
             sim.addSink(&rec);
             sim.runToEnd();
@@ -620,7 +620,7 @@ private Q_SLOTS:
             hang.at = fromMs(10000);
             hang.until = fromMs(20000);
             s.faults.append(hang);
-            Simulation sim(s);
+            ScenarioRun sim(s);
             OutcomeRecorder rec;
             rec.operation = QStringLiteral("checkout");
             sim.addSink(&rec);
@@ -658,7 +658,7 @@ private Q_SLOTS:
         };
         s.faults = { fault(FaultKind::Errors, 5000, 15000), fault(FaultKind::Latency, 10000, 20000), fault(FaultKind::Hang, 20000, 30000),
                      fault(FaultKind::RateLimit, 60000, 70000), fault(FaultKind::Flapping, 70000, 90000), fault(FaultKind::Brownout, 90000, 100000) };
-        Simulation sim(s);
+        ScenarioRun sim(s);
         Summary summary;
         sim.setSummary(&summary);
         sim.runToEnd();
@@ -672,4 +672,4 @@ private Q_SLOTS:
 };
 
 QTEST_GUILESS_MAIN(TestSimulation)
-#include "tst_simulation.moc"
+#include "tst_scenariorun.moc"

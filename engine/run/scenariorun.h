@@ -3,9 +3,9 @@
 #include "../resilience/pipeline.h"
 #include "../runtime/virtualscheduler.h"
 #include "../runtime/wallscheduler.h"
+#include "../scenario/scenario.h"
+#include "../sim/simulatedservice.h"
 #include "../telemetry/telemetrysink.h"
-#include "scenario.h"
-#include "simulatedservice.h"
 
 #include <QJsonObject>
 
@@ -34,13 +34,13 @@ class Summary;
 // Live control (the GUI's edits) goes through the methods below; each is applied at the current
 // virtual time and written to the event log as a `control` event, so a run with edits can be
 // replayed. Confined to the thread that runs it.
-class Simulation
+class ScenarioRun
 {
 public:
-    explicit Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> seed = std::nullopt);
-    ~Simulation();
-    Simulation(const Simulation &) = delete;
-    Simulation &operator=(const Simulation &) = delete;
+    explicit ScenarioRun(ScenarioConfig scenario, std::optional<std::uint64_t> seed = std::nullopt);
+    ~ScenarioRun();
+    ScenarioRun(const ScenarioRun &) = delete;
+    ScenarioRun &operator=(const ScenarioRun &) = delete;
 
     const ScenarioConfig &scenario() const { return m_scenario; }
     std::uint64_t seed() const { return m_seed; }

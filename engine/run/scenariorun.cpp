@@ -1,8 +1,8 @@
-#include "simulation.h"
+#include "scenariorun.h"
 
 #include "../net/httpservice.h"
-#include "../telemetry/eventlog.h"
 #include "../resilience/policywriter.h"
+#include "../telemetry/eventlog.h"
 #include "../telemetry/summary.h"
 
 #include <QEventLoop>
@@ -26,7 +26,7 @@ constexpr std::uint64_t ServiceStream = 0x5365727669636573ull;
 constexpr std::uint64_t JitterStream = 0x4a69747465725f5full;
 } // namespace
 
-bool Simulation::needsRealTime(const ScenarioConfig &scenario)
+bool ScenarioRun::needsRealTime(const ScenarioConfig &scenario)
 {
     for (const ServiceConfig &s : scenario.services)
         if (!s.url.isEmpty())
@@ -34,7 +34,7 @@ bool Simulation::needsRealTime(const ScenarioConfig &scenario)
     return false;
 }
 
-Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> seed)
+ScenarioRun::ScenarioRun(ScenarioConfig scenario, std::optional<std::uint64_t> seed)
     : m_scenario(std::move(scenario))
     , m_seed(seed.value_or(m_scenario.seed))
 {
@@ -64,9 +64,9 @@ Simulation::Simulation(ScenarioConfig scenario, std::optional<std::uint64_t> see
     }
 }
 
-Simulation::~Simulation() = default;
+ScenarioRun::~ScenarioRun() = default;
 
-void Simulation::addSink(TelemetrySink *sink)
+void ScenarioRun::addSink(TelemetrySink *sink)
 {
     const bool first = m_sinks.isEmpty();
     m_sinks.add(sink);
@@ -82,7 +82,7 @@ void Simulation::addSink(TelemetrySink *sink)
     }
 }
 
-void Simulation::setEventLog(EventLog *log)
+void ScenarioRun::setEventLog(EventLog *log)
 {
     Q_ASSERT(!m_eventLog);
     m_eventLog = log;
@@ -95,7 +95,7 @@ void Simulation::setEventLog(EventLog *log)
     }
 }
 
-void Simulation::setSummary(Summary *summary)
+void ScenarioRun::setSummary(Summary *summary)
 {
     Q_ASSERT(!m_summary);
     m_summary = summary;
@@ -114,7 +114,7 @@ void Simulation::setSummary(Summary *summary)
     addSink(summary);
 }
 
-int Simulation::operationIndex(const QString &name) const
+int ScenarioRun::operationIndex(const QString &name) const
 {
     for (int i = 0; i < m_scenario.operations.size(); ++i)
         if (m_scenario.operations[i].name == name)
@@ -122,7 +122,7 @@ int Simulation::operationIndex(const QString &name) const
     return -1;
 }
 
-void Simulation::start()
+void ScenarioRun::start()
 {
     if (m_started)
         return;
@@ -140,7 +140,7 @@ void Simulation::start()
         scheduleArrival(*op, toSeconds(m_scheduler->now()));
 }
 
-void Simulation::scheduleFault(int service, const FaultConfig &fault)
+void ScenarioRun::scheduleFault(int service, const FaultConfig &fault)
 {
     // Boundaries re-read the service's fault list, so a fault cleared meanwhile has no effect.
     // Faults are few: a shared copy keeps the timer task small.
@@ -150,7 +150,7 @@ void Simulation::scheduleFault(int service, const FaultConfig &fault)
         m_scheduler->scheduleAt(fault.until, [this, service, shared] { faultBoundary(service, *shared, false); });
 }
 
-void Simulation::faultBoundary(int service, const FaultConfig &fault, bool starts)
+void ScenarioRun::faultBoundary(int service, const FaultConfig &fault, bool starts)
 {
     BackendService &s = *m_services[size_t(service)];
     if (!s.faults().contains(fault))
@@ -191,7 +191,7 @@ QJsonObject faultParameters(const FaultConfig &fault)
     return o;
 }
 
-void Simulation::writeFault(const FaultConfig &fault, bool starts)
+void ScenarioRun::writeFault(const FaultConfig &fault, bool starts)
 {
     if (!m_eventLog)
         return;
@@ -207,7 +207,7 @@ void Simulation::writeFault(const FaultConfig &fault, bool starts)
     m_eventLog->write(m_scheduler->now(), u"fault", fields);
 }
 
-void Simulation::writeControl(QStringView action, const QString &target, const QJsonObject &details)
+void ScenarioRun::writeControl(QStringView action, const QString &target, const QJsonObject &details)
 {
     if (!m_eventLog)
         return;
@@ -217,7 +217,7 @@ void Simulation::writeControl(QStringView action, const QString &target, const Q
     m_eventLog->write(m_scheduler->now(), u"control", fields);
 }
 
-void Simulation::scheduleArrival(OperationState &op, double from)
+void ScenarioRun::scheduleArrival(OperationState &op, double from)
 {
     op.countedFrom = from;
     // Poisson: an Exp(1) count between arrivals on the rescaled clock (the count in [a, b) is
@@ -227,7 +227,7 @@ void Simulation::scheduleArrival(OperationState &op, double from)
     scheduleArrival(op);
 }
 
-void Simulation::scheduleArrival(OperationState &op)
+void ScenarioRun::scheduleArrival(OperationState &op)
 {
     op.due = m_scenario.operations[op.index].rate.whenAccumulated(op.countedFrom, op.callsToNext);
     if (!(op.due < toSeconds(end())))
@@ -242,7 +242,7 @@ void Simulation::scheduleArrival(OperationState &op)
     });
 }
 
-void Simulation::arrive(OperationState &op)
+void ScenarioRun::arrive(OperationState &op)
 {
     const TimePoint now = m_scheduler->now();
     const std::uint64_t tag = std::uint64_t(op.offered++);
@@ -252,7 +252,7 @@ void Simulation::arrive(OperationState &op)
     op.pipeline->execute(*op.port, {}, tag);
 }
 
-std::size_t Simulation::advanceTo(TimePoint until)
+std::size_t ScenarioRun::advanceTo(TimePoint until)
 {
     start();
     const TimePoint target = std::min(until, end());
@@ -268,13 +268,13 @@ std::size_t Simulation::advanceTo(TimePoint until)
     return 0; // the wall scheduler does not count its tasks
 }
 
-void Simulation::runToEnd()
+void ScenarioRun::runToEnd()
 {
     advanceTo(end());
     finish();
 }
 
-void Simulation::finish()
+void ScenarioRun::finish()
 {
     if (m_finished)
         return;
@@ -303,7 +303,7 @@ void Simulation::finish()
     }
 }
 
-bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &policy)
+bool ScenarioRun::updatePolicy(const QString &operation, const PolicyConfig &policy)
 {
     const int i = operationIndex(operation);
     if (i < 0)
@@ -327,7 +327,7 @@ bool Simulation::updatePolicy(const QString &operation, const PolicyConfig &poli
     return true;
 }
 
-bool Simulation::breakerAction(const QString &operation, BreakerAction action)
+bool ScenarioRun::breakerAction(const QString &operation, BreakerAction action)
 {
     const int i = operationIndex(operation);
     if (i < 0)
@@ -369,7 +369,7 @@ bool Simulation::breakerAction(const QString &operation, BreakerAction action)
     return true;
 }
 
-bool Simulation::resizeBulkhead(const QString &operation, int maxConcurrent, int maxQueueSize)
+bool ScenarioRun::resizeBulkhead(const QString &operation, int maxConcurrent, int maxQueueSize)
 {
     const int i = operationIndex(operation);
     if (i < 0 || !m_operations[size_t(i)]->pipeline->bulkhead())
@@ -384,7 +384,7 @@ bool Simulation::resizeBulkhead(const QString &operation, int maxConcurrent, int
     return true;
 }
 
-bool Simulation::injectFault(FaultConfig fault, Duration length)
+bool ScenarioRun::injectFault(FaultConfig fault, Duration length)
 {
     const int s = serviceIndex(fault.service);
     if (s < 0)
@@ -407,7 +407,7 @@ bool Simulation::injectFault(FaultConfig fault, Duration length)
     return true;
 }
 
-bool Simulation::clearFaults(const QString &service, std::optional<FaultKind> kind)
+bool ScenarioRun::clearFaults(const QString &service, std::optional<FaultKind> kind)
 {
     const int s = serviceIndex(service);
     if (s < 0)
@@ -428,7 +428,7 @@ bool Simulation::clearFaults(const QString &service, std::optional<FaultKind> ki
     return true;
 }
 
-bool Simulation::setArrivalRate(const QString &operation, double callsPerSecond)
+bool ScenarioRun::setArrivalRate(const QString &operation, double callsPerSecond)
 {
     const int i = operationIndex(operation);
     if (i < 0 || callsPerSecond < 0)

@@ -22,7 +22,7 @@ bool exportRun(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed
     const QList<TimedCommand> &commands, TimePoint until, const RunExportPaths &paths, QString *error,
     const std::function<bool(double fraction)> &progress)
 {
-    Simulation sim(scenario, seed);
+    ScenarioRun sim(scenario, seed);
     until = std::min(until, sim.end());
 
     // Open every output first, so a bad path fails before the run.

@@ -57,13 +57,13 @@ public:
         QString action, target;
         if (!string(o, QStringLiteral("action"), &action) || !string(o, QStringLiteral("target"), &target))
             return std::nullopt;
-        static const QList<std::pair<QString, Simulation::BreakerAction>> breakerActions {
-            { QStringLiteral("forceOpen"), Simulation::BreakerAction::ForceOpen },
-            { QStringLiteral("holdOpen"), Simulation::BreakerAction::HoldOpen },
-            { QStringLiteral("forceClose"), Simulation::BreakerAction::ForceClose },
-            { QStringLiteral("reset"), Simulation::BreakerAction::Reset },
-            { QStringLiteral("disable"), Simulation::BreakerAction::Disable },
-            { QStringLiteral("metricsOnly"), Simulation::BreakerAction::MetricsOnly },
+        static const QList<std::pair<QString, ScenarioRun::BreakerAction>> breakerActions {
+            { QStringLiteral("forceOpen"), ScenarioRun::BreakerAction::ForceOpen },
+            { QStringLiteral("holdOpen"), ScenarioRun::BreakerAction::HoldOpen },
+            { QStringLiteral("forceClose"), ScenarioRun::BreakerAction::ForceClose },
+            { QStringLiteral("reset"), ScenarioRun::BreakerAction::Reset },
+            { QStringLiteral("disable"), ScenarioRun::BreakerAction::Disable },
+            { QStringLiteral("metricsOnly"), ScenarioRun::BreakerAction::MetricsOnly },
         };
         for (const auto &[name, kind] : breakerActions)
             if (action == name)
@@ -190,7 +190,7 @@ std::optional<QList<TimedCommand>> loadControls(const QString &path, LoadError *
     return parseControls(file.readAll(), path, error);
 }
 
-int applyControls(Simulation &sim, const QList<TimedCommand> &commands)
+int applyControls(ScenarioRun &sim, const QList<TimedCommand> &commands)
 {
     int accepted = 0;
     for (const TimedCommand &c : commands) {

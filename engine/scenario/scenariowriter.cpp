@@ -1,7 +1,7 @@
 #include "scenariowriter.h"
 
 #include "../resilience/policywriter.h"
-#include "simulation.h"
+#include "../run/scenariorun.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "simulationrunner.h"
+#include "scenariorunner.h"
 
 #include <QThread>
 
@@ -14,27 +14,27 @@ template<class... Ts> struct Overloaded : Ts...
 };
 template<class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
-QString breakerActionName(Simulation::BreakerAction action)
+QString breakerActionName(ScenarioRun::BreakerAction action)
 {
     switch (action) {
-    case Simulation::BreakerAction::ForceOpen:
+    case ScenarioRun::BreakerAction::ForceOpen:
         return QStringLiteral("forceOpen");
-    case Simulation::BreakerAction::HoldOpen:
+    case ScenarioRun::BreakerAction::HoldOpen:
         return QStringLiteral("holdOpen");
-    case Simulation::BreakerAction::ForceClose:
+    case ScenarioRun::BreakerAction::ForceClose:
         return QStringLiteral("forceClose");
-    case Simulation::BreakerAction::Reset:
+    case ScenarioRun::BreakerAction::Reset:
         return QStringLiteral("reset");
-    case Simulation::BreakerAction::Disable:
+    case ScenarioRun::BreakerAction::Disable:
         return QStringLiteral("disable");
-    case Simulation::BreakerAction::MetricsOnly:
+    case ScenarioRun::BreakerAction::MetricsOnly:
         return QStringLiteral("metricsOnly");
     }
     return {};
 }
 
 // Reads through the pipeline each time: a policy change may replace or drop the bulkhead.
-TimeSeriesRecorder::BulkheadSampler bulkheadSampler(Simulation *sim, int operation)
+TimeSeriesRecorder::BulkheadSampler bulkheadSampler(ScenarioRun *sim, int operation)
 {
     return [sim, operation]() -> std::optional<TimeSeriesRecorder::BulkheadSample> {
         const Bulkhead *b = sim->pipeline(operation).bulkhead();
@@ -48,7 +48,7 @@ TimeSeriesRecorder::BulkheadSampler bulkheadSampler(Simulation *sim, int operati
 }
 
 // The breaker's own window: the rates its thresholds are compared with.
-TimeSeriesRecorder::BreakerSampler breakerSampler(Simulation *sim, int operation)
+TimeSeriesRecorder::BreakerSampler breakerSampler(ScenarioRun *sim, int operation)
 {
     return [sim, operation]() -> std::optional<TimeSeriesRecorder::BreakerSample> {
         const CircuitBreaker *b = sim->pipeline(operation).circuitBreaker();
@@ -61,7 +61,7 @@ TimeSeriesRecorder::BreakerSampler breakerSampler(Simulation *sim, int operation
 
 } // namespace
 
-bool applyCommand(Simulation &sim, const RunnerCommand &command)
+bool applyCommand(ScenarioRun &sim, const RunnerCommand &command)
 {
     using namespace RunnerCommands;
     return std::visit(
@@ -76,7 +76,7 @@ bool applyCommand(Simulation &sim, const RunnerCommand &command)
         command.command);
 }
 
-void recordSimulation(TimeSeriesRecorder &recorder, Simulation &sim)
+void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim)
 {
     for (int i = 0; i < sim.operationCount(); ++i) {
         Pipeline &p = sim.pipeline(i);
@@ -133,7 +133,7 @@ QString RunnerCommand::describe() const
         command);
 }
 
-SimulationRunner::SimulationRunner(
+ScenarioRunner::ScenarioRunner(
     ScenarioConfig scenario, std::optional<std::uint64_t> seed, Options options, QObject *parent)
     : QObject(parent)
     , m_scenario(std::move(scenario))
@@ -149,37 +149,37 @@ SimulationRunner::SimulationRunner(
     m_elapsed.start();
     m_wall = [this] { return Duration(m_elapsed.nsecsElapsed()); };
     m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &SimulationRunner::tick);
+    connect(&m_timer, &QTimer::timeout, this, &ScenarioRunner::tick);
 }
 
-SimulationRunner::~SimulationRunner()
+ScenarioRunner::~ScenarioRunner()
 {
     teardownSimulation();
 }
 
-void SimulationRunner::setWallClock(WallClock clock)
+void ScenarioRunner::setWallClock(WallClock clock)
 {
     m_wall = std::move(clock);
 }
 
-void SimulationRunner::setSetup(std::function<void(Simulation &)> setup)
+void ScenarioRunner::setSetup(std::function<void(ScenarioRun &)> setup)
 {
     m_setup = std::move(setup);
 }
 
-double SimulationRunner::clampSpeed(double speed)
+double ScenarioRunner::clampSpeed(double speed)
 {
     if (!(speed > 0)) // 0, negative, NaN
         return 0;
     return std::clamp(speed, 1.0, 1000.0);
 }
 
-TimePoint SimulationRunner::now() const
+TimePoint ScenarioRunner::now() const
 {
     return m_sim ? m_sim->now() : TimePoint::zero();
 }
 
-bool SimulationRunner::onOwnerThread() const
+bool ScenarioRunner::onOwnerThread() const
 {
     return QThread::currentThread() == thread();
 }
@@ -193,15 +193,15 @@ bool SimulationRunner::onOwnerThread() const
         return;                                                                                              \
     }
 
-void SimulationRunner::ensureSimulation()
+void ScenarioRunner::ensureSimulation()
 {
     if (!m_sim)
         buildSimulation();
 }
 
-void SimulationRunner::buildSimulation()
+void ScenarioRunner::buildSimulation()
 {
-    m_sim = std::make_unique<Simulation>(m_scenario, m_seed);
+    m_sim = std::make_unique<ScenarioRun>(m_scenario, m_seed);
     recordSimulation(m_recorder, *m_sim);
     if (m_setup)
         m_setup(*m_sim);
@@ -209,25 +209,25 @@ void SimulationRunner::buildSimulation()
     m_recorder.attach(m_sim->scheduler(), m_sim->end());
 }
 
-void SimulationRunner::teardownSimulation()
+void ScenarioRunner::teardownSimulation()
 {
     m_timer.stop();
-    m_recorder.detach(); // its boundary timer lives on the Simulation's scheduler
+    m_recorder.detach(); // its boundary timer lives on the ScenarioRun's scheduler
     m_sim.reset();
 }
 
-void SimulationRunner::setState(State state)
+void ScenarioRunner::setState(State state)
 {
     m_state = state;
 }
 
-void SimulationRunner::anchor()
+void ScenarioRunner::anchor()
 {
     m_anchorWall = m_wall();
     m_anchorVirtual = now();
 }
 
-void SimulationRunner::scheduleTicks()
+void ScenarioRunner::scheduleTicks()
 {
     // At full speed a zero timer: a tick each time the event loop has handled what was posted.
     const bool realTime = m_sim && m_sim->isRealTime();
@@ -235,7 +235,7 @@ void SimulationRunner::scheduleTicks()
     m_timer.start(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
 }
 
-void SimulationRunner::start()
+void ScenarioRunner::start()
 {
     BW_ON_OWNER_THREAD(start());
     switch (m_state) {
@@ -255,7 +255,7 @@ void SimulationRunner::start()
     }
 }
 
-void SimulationRunner::pause()
+void ScenarioRunner::pause()
 {
     BW_ON_OWNER_THREAD(pause());
     // The wall clock of a real network run does not stop (requests are on the wire).
@@ -266,7 +266,7 @@ void SimulationRunner::pause()
     publish(true);
 }
 
-void SimulationRunner::resume()
+void ScenarioRunner::resume()
 {
     BW_ON_OWNER_THREAD(resume());
     if (m_state == State::Idle) {
@@ -281,7 +281,7 @@ void SimulationRunner::resume()
     publish(true);
 }
 
-void SimulationRunner::step(Duration length)
+void ScenarioRunner::step(Duration length)
 {
     BW_ON_OWNER_THREAD(step(length));
     if (m_state == State::Finished)
@@ -304,7 +304,7 @@ void SimulationRunner::step(Duration length)
     publish(true);
 }
 
-void SimulationRunner::setSpeed(double speed)
+void ScenarioRunner::setSpeed(double speed)
 {
     BW_ON_OWNER_THREAD(setSpeed(speed));
     m_speed = clampSpeed(speed);
@@ -315,7 +315,7 @@ void SimulationRunner::setSpeed(double speed)
     publish(true);
 }
 
-void SimulationRunner::restart()
+void ScenarioRunner::restart()
 {
     BW_ON_OWNER_THREAD(restart());
     const State was = m_state;
@@ -338,7 +338,7 @@ void SimulationRunner::restart()
     publish(true);
 }
 
-void SimulationRunner::post(const RunnerCommand &command)
+void ScenarioRunner::post(const RunnerCommand &command)
 {
     BW_ON_OWNER_THREAD(post(command));
     ensureSimulation();
@@ -349,11 +349,11 @@ void SimulationRunner::post(const RunnerCommand &command)
     publish(m_state != State::Running);
 }
 
-bool SimulationRunner::apply(const RunnerCommand &command)
+bool ScenarioRunner::apply(const RunnerCommand &command)
 {
     if (!applyCommand(*m_sim, command))
         return false;
-    // A breaker or bulkhead a policy change turned on gets its series now; the Simulation
+    // A breaker or bulkhead a policy change turned on gets its series now; the ScenarioRun
     // already made its events reach every sink.
     if (const auto *c = std::get_if<RunnerCommands::UpdatePolicy>(&command.command)) {
         const int i = m_sim->operationIndex(c->operation);
@@ -366,7 +366,7 @@ bool SimulationRunner::apply(const RunnerCommand &command)
     return true;
 }
 
-bool SimulationRunner::advanceToward(TimePoint target, Duration budget, Duration tickStart)
+bool ScenarioRunner::advanceToward(TimePoint target, Duration budget, Duration tickStart)
 {
     target = std::min(target, m_sim->end());
     int chunks = 0;
@@ -378,7 +378,7 @@ bool SimulationRunner::advanceToward(TimePoint target, Duration budget, Duration
     return m_sim->now() >= target;
 }
 
-void SimulationRunner::tick()
+void ScenarioRunner::tick()
 {
     if (m_state != State::Running || !m_sim) {
         m_timer.stop();
@@ -406,7 +406,7 @@ void SimulationRunner::tick()
     publish(false);
 }
 
-void SimulationRunner::finishRun()
+void ScenarioRunner::finishRun()
 {
     m_timer.stop();
     m_sim->finish(); // calls still in flight end now, cancelled
@@ -417,7 +417,7 @@ void SimulationRunner::finishRun()
     Q_EMIT finished();
 }
 
-void SimulationRunner::publish(bool force)
+void ScenarioRunner::publish(bool force)
 {
     const Duration wall = m_wall();
     if (!force && m_published && wall - m_lastPublish < m_options.publishInterval)
