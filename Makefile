@@ -79,7 +79,8 @@ sanitize: deps
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
 	ctest --preset tsan -j $(JOBS) -R '^engine/($(subst $() ,|,$(TSAN_TESTS)))$$'
 
-# libFuzzer on every loader, FUZZ_SECONDS each (tests/fuzz/run.sh); clang builds the engine again.
+# libFuzzer on every loader, FUZZ_SECONDS each, one target per core at a time (tests/fuzz/run.sh);
+# clang builds the engine again.
 $(FUZZ_DIR)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREAKWATER_FUZZ=ON $(LAUNCHER) $(CMAKE_FLAGS)
 

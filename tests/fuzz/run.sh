@@ -14,15 +14,17 @@ if [ ${#targets[@]} -eq 0 ]; then # every target the build has
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no fuzz targets in $build/tests/fuzz"; exit 1; }
 mkdir -p "$build/fuzz-artifacts"
-failed=()
-for target in "${targets[@]}"; do
-  binary=$build/tests/fuzz/$target
-  [ -x "$binary" ] || { echo "fuzz: $binary is not built"; failed+=("$target"); continue; }
-  work=$build/fuzz-corpus/$target
+# One target per core at a time (FUZZ_JOBS, default: every core): each fuzzer is single-threaded,
+# so on two cores the gate takes half the wall time for the same fuzzing per target.
+jobs=${FUZZ_JOBS:-$(nproc)}
+fuzz_one() {
+  local target=$1 binary=$build/tests/fuzz/$1
+  [ -x "$binary" ] || { echo "fuzz: $binary is not built"; return 1; }
+  local work=$build/fuzz-corpus/$target
   mkdir -p "$work"
-  dict=()
+  local dict=()
   [ -f "$source_dir/tests/fuzz/$target.dict" ] && dict=(-dict="$source_dir/tests/fuzz/$target.dict")
-  log=$build/fuzz-artifacts/$target.log
+  local log=$build/fuzz-artifacts/$target.log start status runs corpus
   start=$(date +%s)
   # -max_len: loader inputs are small files; -timeout: a single input taking 10 s is a hang.
   "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -34,9 +36,24 @@ for target in "${targets[@]}"; do
   echo "fuzz: $target: $(( $(date +%s) - start )) s, ${runs:-?} inputs run, corpus $corpus, exit $status"
   if [ $status -ne 0 ]; then
     grep -E 'ERROR|runtime error|SUMMARY|Test unit written|deadly signal' "$log" | head -20
-    failed+=("$target")
+    return 1
   fi
+}
+declare -A running=() # pid -> target
+failed=()
+reap() { # waits for one running fuzzer; records it if it failed
+  local pid
+  wait -n -p pid "${!running[@]}"
+  local status=$?
+  [ $status -eq 0 ] || failed+=("${running[$pid]}")
+  unset "running[$pid]"
+}
+for target in "${targets[@]}"; do
+  while [ ${#running[@]} -ge "$jobs" ]; do reap; done
+  fuzz_one "$target" &
+  running[$!]=$target
 done
+while [ ${#running[@]} -gt 0 ]; do reap; done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]} (logs and inputs in $build/fuzz-artifacts/)"
   exit 1
