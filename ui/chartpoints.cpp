@@ -8,8 +8,8 @@ TimeWindow visibleWindow(const TelemetryHistory &history)
 {
     const double endS = toMs(history.end()) / 1000.0;
     const double nowS = toMs(history.now()) / 1000.0;
-    const double spanS = double(history.buckets().capacity())
-        * std::max(0.001, toMs(history.layout().bucketWidth) / 1000.0);
+    const double spanS
+        = double(history.buckets().capacity()) * std::max(0.001, toMs(history.layout().bucketWidth) / 1000.0);
     TimeWindow w { 0, endS > 0 ? endS : 60 };
     if (w.to > spanS) {
         const double step = spanS / 10;
@@ -39,9 +39,9 @@ ChartPoints chartPoints(
     ChartPoints out;
     for (auto &l : out.outcomes)
         l.reserve(count);
-    for (QList<QPointF> *l : { &out.retries, &out.attemptsPerCall, &out.timeouts, &out.activePercent,
-             &out.queuedPercent, &out.p50, &out.p95, &out.p99, &out.received, &out.served, &out.inService,
-             &out.capacity, &out.goodput })
+    for (QList<QPointF> *l :
+        { &out.retries, &out.attemptsPerCall, &out.timeouts, &out.activePercent, &out.queuedPercent, &out.p50,
+            &out.p95, &out.p99, &out.received, &out.served, &out.inService, &out.capacity, &out.goodput })
         l->reserve(count);
 
     for (qsizetype g = first; g < n; g += k) {

@@ -222,7 +222,8 @@ private Q_SLOTS:
         QList<TimeBucket> buckets;
         for (int s = 0; s < 6; ++s)
             buckets.append(bucket(s));
-        const ChartPoints points = chartPoints(history(buckets), TimeWindow { from, from + 10 }, QString(), 100);
+        const ChartPoints points
+            = chartPoints(history(buckets), TimeWindow { from, from + 10 }, QString(), 100);
         QCOMPARE(xs(points.received), at);
         QCOMPARE(xs(points.retries), at);
     }
@@ -276,7 +277,8 @@ private Q_SLOTS:
         buckets[1].services[0].wasted = -1;
         QCOMPARE(chartPoints(history(buckets), TimeWindow {}, QString(), 100).goodput,
             (QList<QPointF> { { 0, 4 }, { 2, 4 }, { 3, 4 } }));
-        QCOMPARE(chartPoints(history(buckets), TimeWindow {}, QString(), 2).goodput, (QList<QPointF> { { 2, 4 } }));
+        QCOMPARE(chartPoints(history(buckets), TimeWindow {}, QString(), 2).goodput,
+            (QList<QPointF> { { 2, 4 } }));
     }
 };
 

@@ -41,13 +41,15 @@ QVariant another(const PolicyField &f, const QVariant &value)
     case PolicyField::Control::Integer:
     case PolicyField::Control::Decimal:
         return value.toDouble() + 1 <= f.max ? value.toDouble() + 1 : value.toDouble() - 1;
-    case PolicyField::Control::Flag: return !value.toBool();
+    case PolicyField::Control::Flag:
+        return !value.toBool();
     case PolicyField::Control::Choice:
         for (const auto &[text, choice] : f.choices)
             if (choice != value.toInt())
                 return choice;
         break;
-    case PolicyField::Control::Text: return value.toString() + QStringLiteral("x");
+    case PolicyField::Control::Text:
+        return value.toString() + QStringLiteral("x");
     }
     return {};
 }
@@ -104,7 +106,8 @@ private Q_SLOTS:
             QVERIFY2(!f.tip.isEmpty() && !f.label.isEmpty(), qPrintable(f.key));
             if (f.control == PolicyField::Control::Integer || f.control == PolicyField::Control::Decimal) {
                 QVERIFY2(f.min < f.max, qPrintable(f.key));
-                QVERIFY2(f.max <= std::max<double>(Limits::MaxDurationMs, Limits::MaxCount), qPrintable(f.key));
+                QVERIFY2(
+                    f.max <= std::max<double>(Limits::MaxDurationMs, Limits::MaxCount), qPrintable(f.key));
             }
         }
     }
