@@ -1,18 +1,18 @@
 #include "dashboard.h"
 
+#include "chartpoints.h"
+#include "markedchartview.h"
+
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QCursor>
 #include <QGraphicsLayout>
-#include <QMouseEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
-#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -23,6 +23,9 @@ namespace bw {
 namespace {
 
 const QString AllOperations = QStringLiteral("All operations");
+// No chart draws more points: painting costs per point, and a plot a few hundred pixels wide
+// shows no more.
+constexpr qsizetype MaxPoints = 100;
 
 // The smallest 1, 2 or 5 × 10^k at or above `v`: y axes that move in steps, not every frame.
 double niceCeiling(double v, double floor)
@@ -58,127 +61,6 @@ QColor outcomeColor(Outcome o)
     }
     return Qt::gray;
 }
-
-// A chart view that draws the dashboard's time markers (faults, control actions) across its plot,
-// in the foreground, each with its label along the line: no series per marker, nothing to
-// update when markers come and go. Hovering the plot shows every series' value at that time
-// (stacked bands as their own share), with a crosshair.
-class MarkedChartView final : public QChartView
-{
-public:
-    MarkedChartView(QChart *chart, const QList<TimeMarker> *const *markers, QWidget *parent)
-        : QChartView(chart, parent)
-        , m_markers(markers)
-    {
-        setMouseTracking(true);
-    }
-
-    // What the hover tooltip says at plot position `pos`; empty outside the plot or without data.
-    QString valuesAt(const QPointF &pos) const
-    {
-        if (chart()->series().isEmpty() || !chart()->plotArea().contains(pos))
-            return {};
-        const double x = chart()->mapToValue(pos, chart()->series().first()).x();
-        QStringList lines;
-        double at = x;
-        for (QAbstractSeries *s : chart()->series()) {
-            QXYSeries *upper = nullptr, *lower = nullptr;
-            if (auto *area = qobject_cast<QAreaSeries *>(s)) {
-                upper = area->upperSeries();
-                lower = area->lowerSeries();
-            } else {
-                upper = qobject_cast<QXYSeries *>(s);
-            }
-            if (!upper || upper->count() == 0)
-                continue;
-            const int i = nearest(upper, x);
-            at = upper->at(i).x();
-            double value = upper->at(i).y();
-            if (lower && i < lower->count())
-                value -= lower->at(i).y();
-            QString unit;
-            for (QAbstractAxis *axis : s->attachedAxes())
-                if (axis->orientation() == Qt::Vertical)
-                    unit = axis->titleText();
-            lines.append(QStringLiteral("%1: %2 %3").arg(s->name(), QString::number(value, 'g', 4), unit));
-        }
-        if (lines.isEmpty())
-            return {};
-        return QStringLiteral("t = %1 s\n").arg(at, 0, 'f', 0) + lines.join(u'\n');
-    }
-
-protected:
-    void mouseMoveEvent(QMouseEvent *event) override
-    {
-        QChartView::mouseMoveEvent(event);
-        const QPointF pos = mapToScene(event->position().toPoint());
-        const QString text = valuesAt(pos);
-        m_hoverX = text.isEmpty() ? -1 : pos.x();
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(event->globalPosition().toPoint(), text, this);
-        viewport()->update();
-    }
-
-    void leaveEvent(QEvent *event) override
-    {
-        QChartView::leaveEvent(event);
-        m_hoverX = -1;
-        viewport()->update();
-    }
-
-    void drawForeground(QPainter *painter, const QRectF &rect) override
-    {
-        QChartView::drawForeground(painter, rect);
-        const QRectF plot = chart()->plotArea();
-        if (m_hoverX >= plot.left() && m_hoverX <= plot.right()) {
-            painter->setPen(QPen(QColor(0, 0, 0, 90), 0));
-            painter->drawLine(QPointF(m_hoverX, plot.top()), QPointF(m_hoverX, plot.bottom()));
-        }
-        if (!*m_markers || chart()->series().isEmpty())
-            return;
-        QAbstractSeries *series = chart()->series().first();
-        QFont small = font();
-        small.setPointSizeF(small.pointSizeF() * 0.8);
-        painter->setFont(small);
-        const QFontMetrics fm(small);
-        for (const TimeMarker &m : **m_markers) {
-            const double x = chart()->mapToPosition(QPointF(m.atSeconds, 0), series).x();
-            if (x < plot.left() || x > plot.right())
-                continue;
-            painter->setPen(QPen(m.color, 0, Qt::DashLine));
-            painter->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-            // The label runs down the line from the plot's top, so neighbours do not collide.
-            painter->save();
-            painter->translate(x + 2, plot.top() + 2);
-            painter->rotate(90);
-            painter->setPen(m.color.darker(130));
-            painter->drawText(0, -fm.descent(), fm.elidedText(m.label, Qt::ElideRight, int(plot.height()) - 4));
-            painter->restore();
-        }
-    }
-
-private:
-    // The index of the point nearest `x`; points are in increasing x.
-    static int nearest(const QXYSeries *s, double x)
-    {
-        int lo = 0, hi = int(s->count()) - 1;
-        while (lo < hi) {
-            const int mid = (lo + hi) / 2;
-            if (s->at(mid).x() < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo > 0 && std::abs(s->at(lo - 1).x() - x) < std::abs(s->at(lo).x() - x))
-            --lo;
-        return lo;
-    }
-
-    const QList<TimeMarker> *const *m_markers;
-    double m_hoverX = -1;
-};
 
 const QString OutcomesTitle = QStringLiteral("Calls per second by outcome");
 const QString RetriesTitle = QStringLiteral("Retries and attempts per call");
@@ -441,136 +323,8 @@ void Dashboard::refresh()
     if (!m_history)
         return;
     syncOperations();
-    const TelemetryHistory &h = *m_history;
-    const TimeSeriesLayout &layout = h.layout();
-    const auto &buckets = h.buckets();
-
-    // The shared time axis: the whole run when it fits the history, else the newest window.
-    const double endS = toMs(h.end()) / 1000.0;
-    const double nowS = toMs(h.now()) / 1000.0;
-    const double windowS = double(buckets.capacity()) * std::max(0.001, toMs(layout.bucketWidth) / 1000.0);
-    double from = 0, to = endS > 0 ? endS : 60;
-    if (to > windowS) {
-        // Scrolling: the window moves a tenth of its width at a time, so the axes stay still
-        // between steps (no re-layout of axis labels and no second geometry pass per series).
-        const double step = windowS / 10;
-        to = std::max(windowS, std::ceil(nowS / step) * step);
-        from = to - windowS;
-    }
-
-    const QString op = selectedOperation();
-    const int opIndex = op.isEmpty() ? -1 : int(layout.operations.indexOf(op));
-    const QString service = opIndex >= 0 ? layout.operationServices.value(opIndex) : QString();
-    const int serviceIndex = service.isEmpty() ? -1 : int(layout.services.indexOf(service));
-    const int bulkheadIndex = opIndex >= 0 ? int(layout.bulkheads.indexOf(op)) : -1;
-
-    const qsizetype n = buckets.size();
-    std::array<QList<QPointF>, OutcomeCount> outcomes;
-    QList<QPointF> retries, attempts, timeouts, active, queued, p50, p95, p99, received, inService, capacity, served,
-        goodput;
-    for (auto &l : outcomes)
-        l.reserve(n);
-    for (QList<QPointF> *l : { &retries, &attempts, &timeouts, &active, &queued, &p50, &p95, &p99, &received,
-             &inService, &capacity, &served, &goodput })
-        l->reserve(n);
-
-    bool hasBulkhead = false;
-    double maxCalls = 0, maxRetries = 0, maxAttempts = 0, maxTimeouts = 0, maxLatency = 0, maxReceived = 0,
-           maxConcurrent = 0;
-    // Visible buckets, merged k at a time so that no chart draws more than MaxPoints points:
-    // painting costs per point, and a plot a few hundred pixels wide shows no more. Rates stay
-    // exact (sums over the merged span); latency and occupancy keep the span's worst.
-    constexpr qsizetype MaxPoints = 100;
-    qsizetype first = 0;
-    while (first < n && toMs(buckets.at(first)->start) / 1000.0 < from)
-        ++first;
-    const qsizetype k = std::max<qsizetype>(1, (n - first + MaxPoints - 1) / MaxPoints);
-    for (qsizetype g = first; g < n; g += k) {
-        const double x = toMs(buckets.at(g)->start) / 1000.0;
-        double width = 0;
-        std::array<std::int64_t, OutcomeCount> counts {};
-        std::int64_t retried = 0, attempted = 0, ended = 0, timedOut = 0;
-        Duration l50 {}, l95 {}, l99 {};
-        double act = -1, que = -1;
-        double rec = 0, busy = 0, cap = 0, srv = 0, wasted = 0;
-        bool wasteKnown = true; // no goodput where a URL service's is out of sight
-        for (qsizetype i = g; i < std::min(n, g + k); ++i) {
-            const TimeBucket &b = *buckets.at(i);
-            width += toMs(b.end - b.start) / 1000.0;
-            for (std::size_t o = 0; o < b.operations.size(); ++o) {
-                if (opIndex >= 0 && int(o) != opIndex)
-                    continue;
-                const OperationPoint &p = b.operations[o];
-                for (int c = 0; c < OutcomeCount; ++c)
-                    counts[std::size_t(c)] += p.outcomes[std::size_t(c)];
-                retried += p.retries;
-                attempted += p.attempts;
-                ended += p.ended();
-                timedOut += p.timeoutsTotal();
-                // Percentiles do not add up: for all operations, the worst operation's.
-                l50 = std::max(l50, p.p50);
-                l95 = std::max(l95, p.p95);
-                l99 = std::max(l99, p.p99);
-            }
-            // Bulkheads: the selected operation's, or the busiest one.
-            if (opIndex < 0 || bulkheadIndex >= 0) {
-                for (std::size_t h = 0; h < b.bulkheads.size(); ++h) {
-                    if (bulkheadIndex >= 0 && int(h) != bulkheadIndex)
-                        continue;
-                    act = std::max(act, b.bulkheads[h].utilizationPercent());
-                    que = std::max(que, b.bulkheads[h].queuePercent());
-                }
-            }
-            // Services: the selected operation's, or all of them summed.
-            if (opIndex < 0 || serviceIndex >= 0) {
-                double busyNow = 0, capNow = 0;
-                for (std::size_t v = 0; v < b.services.size(); ++v) {
-                    if (serviceIndex >= 0 && int(v) != serviceIndex)
-                        continue;
-                    rec += double(b.services[v].received);
-                    srv += double(b.services[v].served);
-                    wasted += double(b.services[v].wasted);
-                    wasteKnown &= b.services[v].wasted >= 0;
-                    busyNow += b.services[v].inService;
-                    capNow += b.services[v].capacity;
-                }
-                busy = std::max(busy, busyNow);
-                cap = std::max(cap, capNow);
-            }
-        }
-        width = std::max(1e-6, width);
-        double stacked = 0;
-        for (int c = 0; c < OutcomeCount; ++c) {
-            stacked += double(counts[std::size_t(c)]) / width;
-            outcomes[std::size_t(c)].append({ x, stacked });
-        }
-        maxCalls = std::max(maxCalls, stacked);
-        retries.append({ x, double(retried) / width });
-        maxRetries = std::max(maxRetries, retries.last().y());
-        const double apc = ended > 0 ? double(attempted) / double(ended) : 0;
-        attempts.append({ x, apc });
-        maxAttempts = std::max(maxAttempts, apc);
-        timeouts.append({ x, double(timedOut) / width });
-        maxTimeouts = std::max(maxTimeouts, timeouts.last().y());
-        if (ended > 0) {
-            p50.append({ x, toMs(l50) });
-            p95.append({ x, toMs(l95) });
-            p99.append({ x, toMs(l99) });
-            maxLatency = std::max(maxLatency, toMs(l99));
-        }
-        hasBulkhead |= act >= 0;
-        active.append({ x, std::max(0.0, act) });
-        queued.append({ x, std::max(0.0, que) });
-        rec /= width;
-        received.append({ x, rec });
-        served.append({ x, srv / width });
-        if (wasteKnown)
-            goodput.append({ x, (srv - wasted) / width });
-        inService.append({ x, busy });
-        capacity.append({ x, cap });
-        maxReceived = std::max({ maxReceived, rec, srv / width });
-        maxConcurrent = std::max({ maxConcurrent, busy, cap });
-    }
+    const TimeWindow window = visibleWindow(*m_history);
+    const ChartPoints points = chartPoints(*m_history, window, selectedOperation(), MaxPoints);
 
     // A replace() re-lays out and re-strokes the whole series, so a series whose points did not
     // change (a flat capacity, an empty band) is left alone.
@@ -579,46 +333,51 @@ void Dashboard::refresh()
             series->replace(points);
     };
     for (int k = 0; k < OutcomeCount; ++k)
-        replace(m_outcomeUpper[std::size_t(k)], outcomes[std::size_t(k)]);
-    replace(m_retries, retries);
-    replace(m_attemptsPerCall, attempts);
-    replace(m_timeouts, timeouts);
-    replace(m_activePercent, active);
-    replace(m_queuedPercent, queued);
-    replace(m_p50, p50);
-    replace(m_p95, p95);
-    replace(m_p99, p99);
-    replace(m_received, received);
-    replace(m_served, served);
-    replace(m_goodput, goodput);
-    replace(m_inService, inService);
-    replace(m_capacity, capacity);
+        replace(m_outcomeUpper[std::size_t(k)], points.outcomes[std::size_t(k)]);
+    replace(m_retries, points.retries);
+    replace(m_attemptsPerCall, points.attemptsPerCall);
+    replace(m_timeouts, points.timeouts);
+    replace(m_activePercent, points.activePercent);
+    replace(m_queuedPercent, points.queuedPercent);
+    replace(m_p50, points.p50);
+    replace(m_p95, points.p95);
+    replace(m_p99, points.p99);
+    replace(m_received, points.received);
+    replace(m_served, points.served);
+    replace(m_goodput, points.goodput);
+    replace(m_inService, points.inService);
+    replace(m_capacity, points.capacity);
 
     for (Chart &c : m_charts)
-        if (c.x->min() != from || c.x->max() != to)
-            c.x->setRange(from, to);
-    auto setMax = [](QValueAxis *axis, double value, double floor) {
+        if (c.x->min() != window.from || c.x->max() != window.to)
+            c.x->setRange(window.from, window.to);
+    auto setMax = [](QValueAxis *axis, std::initializer_list<const QList<QPointF> *> series, double floor) {
+        double value = 0;
+        for (const QList<QPointF> *s : series)
+            for (const QPointF &p : *s)
+                value = std::max(value, p.y());
         const double top = niceCeiling(value * 1.05, floor);
         if (axis->max() != top || axis->min() != 0)
             axis->setRange(0, top);
     };
-    setMax(m_charts[0].y, maxCalls, 1);
-    setMax(m_charts[1].y, maxRetries, 1);
-    setMax(m_charts[1].y2, maxAttempts, 2);
-    setMax(m_charts[2].y, maxTimeouts, 1);
-    setMax(m_charts[4].y, maxLatency, 10);
-    setMax(m_charts[5].y, maxReceived, 1);
-    setMax(m_charts[5].y2, maxConcurrent, 1);
+    setMax(m_charts[0].y, { &points.outcomes.back() }, 1); // the top of the stack
+    setMax(m_charts[1].y, { &points.retries }, 1);
+    setMax(m_charts[1].y2, { &points.attemptsPerCall }, 2);
+    setMax(m_charts[2].y, { &points.timeouts }, 1);
+    setMax(m_charts[4].y, { &points.p99 }, 10);
+    setMax(m_charts[5].y, { &points.received, &points.served }, 1);
+    setMax(m_charts[5].y2, { &points.inService, &points.capacity }, 1);
 
-    const QString bulkheadTitle
-        = hasBulkhead || n == 0 ? BulkheadTitle : BulkheadTitle + QStringLiteral(" (no bulkhead)");
+    const QString bulkheadTitle = points.hasBulkhead || m_history->buckets().isEmpty()
+        ? BulkheadTitle
+        : BulkheadTitle + QStringLiteral(" (no bulkhead)");
     if (m_charts[3].chart->title() != bulkheadTitle)
         m_charts[3].chart->setTitle(bulkheadTitle);
-    m_timeline->setRange(from, to);
+    m_timeline->setRange(window.from, window.to);
     // Its height follows the number of lanes; telling the layout at every refresh would lay out
     // (and resize) every chart at every repaint.
-    if (m_timelineLanes != layout.breakers.size()) {
-        m_timelineLanes = layout.breakers.size();
+    if (m_timelineLanes != m_history->layout().breakers.size()) {
+        m_timelineLanes = m_history->layout().breakers.size();
         m_timeline->updateGeometry();
     }
     m_timeline->update();

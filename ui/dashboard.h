@@ -20,8 +20,9 @@ namespace bw {
 // The live charts, for the selected operation or all of them, on one time axis in seconds: the
 // breaker state timeline, calls per second by outcome (stacked), retries and attempts per call,
 // timeouts, bulkhead utilization, latency percentiles and the backend's load against its
-// capacity. refresh() rebuilds each series' points from the history's bounded ring and hands
-// them over with QXYSeries::replace(): one repaint per series per refresh, never one per point.
+// capacity. refresh() takes each series' points from chartPoints() (the windowing and merging,
+// chartpoints.h) and hands them over with QXYSeries::replace(): one repaint per series per
+// refresh, never one per point.
 class Dashboard final : public QWidget
 {
     Q_OBJECT

@@ -4,38 +4,20 @@
 #include "networkmodepanel.h"
 #include "policyeditor.h"
 
-#include "resilience/policyloader.h"
-#include "resilience/policywriter.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
-#include "scenario/scenariowriter.h"
 
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QJsonDocument>
-#include <QLineEdit>
-#include <QMenuBar>
 #include <QMessageBox>
-#include <QPainter>
-#include <QProgressDialog>
-#include <QSaveFile>
-#include <QSvgGenerator>
-#include <QThread>
-#include <QPushButton>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStatusBar>
-#include <QTableView>
 #include <QToolBar>
-#include <QToolButton>
-#include <QVBoxLayout>
 
 namespace bw {
 
@@ -48,7 +30,15 @@ QString speedLabel(double speed)
     return speed == 0 ? QStringLiteral("max") : QString::number(speed) + QStringLiteral("×");
 }
 
-QString formatTime(TimePoint t)
+} // namespace
+
+const QList<double> &MainWindow::speeds()
+{
+    static const QList<double> list { 1, 10, 100, 0 };
+    return list;
+}
+
+QString MainWindow::formatTime(TimePoint t)
 {
     const double s = toMs(t) / 1000.0;
     const int whole = int(s);
@@ -56,24 +46,6 @@ QString formatTime(TimePoint t)
         .arg(whole / 60)
         .arg(whole % 60, 2, 10, QLatin1Char('0'))
         .arg(int((s - whole) * 10));
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
-        return true;
-    if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return false;
-}
-
-} // namespace
-
-const QList<double> &MainWindow::speeds()
-{
-    static const QList<double> list { 1, 10, 100, 0 };
-    return list;
 }
 
 MainWindow::MainWindow(const Options &options, QWidget *parent)
@@ -130,213 +102,6 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
-
-void MainWindow::buildMenus()
-{
-    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
-    const QString json = QStringLiteral("JSON (*.json)");
-    auto add = [&](const QString &text, const QString &tip, QKeySequence keys, auto &&slot) {
-        QAction *a = file->addAction(text, this, slot);
-        a->setStatusTip(tip);
-        a->setShortcut(keys);
-        return a;
-    };
-    // Each: ask for a path, do it, and show what went wrong if it did.
-    auto saving = [this](const QString &title, const QString &filter, const QString &suffix, auto &&save) {
-        return [=, this] {
-            QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
-            if (path.isEmpty())
-                return;
-            if (QFileInfo(path).suffix().isEmpty())
-                path += u'.' + suffix;
-            QString error;
-            if (!save(path, &error))
-                reportError(title, error);
-            else
-                statusBar()->showMessage(QStringLiteral("Wrote ") + path, 5000);
-        };
-    };
-    add(QStringLiteral("&Open scenario…"), QStringLiteral("Open a scenario file (JSON) and run it"),
-        QKeySequence::Open, [this, json] {
-            const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open scenario"), QString(), json);
-            QString error;
-            if (!path.isEmpty() && !loadScenario(path, std::nullopt, true, &error))
-                reportError(QStringLiteral("Cannot open the scenario"), error);
-        });
-    add(QStringLiteral("&Save scenario as…"),
-        QStringLiteral("Save the scenario with the policy edits made in this run"), QKeySequence::Save,
-        saving(QStringLiteral("Save scenario"), json, QStringLiteral("json"),
-            [this](const QString &path, QString *error) { return saveScenario(path, error); }));
-    file->addSeparator();
-    add(QStringLiteral("Open &policy…"),
-        QStringLiteral("Read a policy file and apply it now to the operation selected in the Policy dock"),
-        QKeySequence(), [this, json] {
-            const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open policy"), QString(), json);
-            QString error;
-            if (!path.isEmpty() && !openPolicy(path, &error))
-                reportError(QStringLiteral("Cannot open the policy"), error);
-        });
-    add(QStringLiteral("Save polic&y as…"), QStringLiteral("Save the selected operation's policy as it is now"),
-        QKeySequence(), saving(QStringLiteral("Save policy"), json, QStringLiteral("json"),
-                            [this](const QString &path, QString *error) { return savePolicy(path, error); }));
-    file->addSeparator();
-    struct Export
-    {
-        QString text, title, filter, suffix;
-        QString RunExportPaths::*field;
-    };
-    for (const Export &e : { Export { QStringLiteral("Export &events (JSONL)…"), QStringLiteral("Export events"),
-                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunExportPaths::events },
-             Export { QStringLiteral("Export s&ummary (JSON)…"), QStringLiteral("Export summary"), json,
-                 QStringLiteral("json"), &RunExportPaths::summary },
-             Export { QStringLiteral("Export &time series (CSV)…"), QStringLiteral("Export time series"),
-                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunExportPaths::csv } }) {
-        add(e.text, QStringLiteral("Write this run so far, with its live edits, as formats.md describes"),
-            QKeySequence(), [this, e] {
-                QString path = QFileDialog::getSaveFileName(this, e.title, QString(), e.filter);
-                if (path.isEmpty())
-                    return;
-                if (QFileInfo(path).suffix().isEmpty())
-                    path += u'.' + e.suffix;
-                RunExportPaths paths;
-                paths.*e.field = path;
-                exportRun(paths);
-            });
-    }
-    file->addSeparator();
-    for (const QString &format : { QStringLiteral("PNG"), QStringLiteral("SVG") }) {
-        const QString suffix = format.toLower();
-        add(QStringLiteral("Export dashboard as %1…").arg(format),
-            QStringLiteral("Write the charts as they are now to a %1 file").arg(format), QKeySequence(),
-            saving(QStringLiteral("Export dashboard"), QStringLiteral("%1 (*.%2)").arg(format, suffix), suffix,
-                [this](const QString &path, QString *error) { return exportDashboard(path, error); }));
-    }
-    file->addSeparator();
-    add(QStringLiteral("&Quit"), QStringLiteral("Close Breakwater"), QKeySequence::Quit, [this] { close(); });
-
-    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    for (QDockWidget *dock : findChildren<QDockWidget *>())
-        view->addAction(dock->toggleViewAction());
-}
-
-ScenarioConfig MainWindow::currentScenario() const
-{
-    m_policyEditor->flush(); // a pending edit is part of what the user sees
-    ScenarioConfig s = m_controller.scenario();
-    for (OperationConfig &op : s.operations)
-        op.policy = m_policyEditor->policy(op.name);
-    return s;
-}
-
-bool MainWindow::saveScenario(const QString &path, QString *error) const
-{
-    return writeFile(path, scenarioToJsonBytes(currentScenario()), error);
-}
-
-bool MainWindow::openPolicy(const QString &path, QString *error)
-{
-    LoadError loadError;
-    const std::optional<PolicyConfig> policy = loadPolicyFile(path, &loadError);
-    if (!policy) {
-        if (error)
-            *error = loadError.toString();
-        return false;
-    }
-    m_policyEditor->applyPolicy(m_policyEditor->currentOperation(), *policy);
-    return true;
-}
-
-bool MainWindow::savePolicy(const QString &path, QString *error) const
-{
-    m_policyEditor->flush();
-    PolicyConfig policy = m_policyEditor->policy(m_policyEditor->currentOperation());
-    return writeFile(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
-}
-
-bool MainWindow::exportDashboard(const QString &path, QString *error)
-{
-    QSaveFile file(path);
-    bool ok = file.open(QIODevice::WriteOnly);
-    if (ok && QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
-        QSvgGenerator svg;
-        svg.setOutputDevice(&file);
-        svg.setSize(m_dashboard->size());
-        svg.setViewBox(m_dashboard->rect());
-        svg.setTitle(windowTitle());
-        svg.setDescription(QStringLiteral("Breakwater dashboard at virtual time ") + formatTime(m_history.now()));
-        QPainter painter(&svg);
-        m_dashboard->render(&painter);
-        ok = painter.end();
-    } else if (ok) {
-        ok = m_dashboard->grab().save(&file, "PNG");
-    }
-    if (ok && file.commit())
-        return true;
-    if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return false;
-}
-
-void MainWindow::exportRun(const RunExportPaths &paths)
-{
-    if (m_exporting) {
-        reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
-        return;
-    }
-    if (m_realTime) {
-        // Real servers answered this run: it cannot be made again from a seed. Its time series
-        // is in the live recorder; its events and summary are written by `breakwater run`.
-        QString error;
-        bool ok = paths.events.isEmpty() && paths.summary.isEmpty();
-        if (!ok)
-            error = QStringLiteral("A real HTTP run cannot be re-run to export its events or summary: "
-                                   "real servers answered it, not a seed. Run the scenario with "
-                                   "'breakwater run SCENARIO --events OUT.jsonl --summary OUT.json' instead.");
-        else if (ScenarioRunner *runner = m_controller.runner())
-            ok = runner->recorder().writeCsv(paths.csv, &error);
-        if (!ok)
-            reportError(QStringLiteral("Export failed"), error);
-        Q_EMIT exportFinished(ok, error);
-        return;
-    }
-    m_exporting = true;
-    // Everything the export needs, copied: it runs on its own thread, apart from the live run.
-    const ScenarioConfig scenario = m_controller.scenario();
-    const std::uint64_t seed = m_controller.seed();
-    const QList<TimedCommand> commands = m_controller.appliedCommands();
-    const TimePoint until = m_history.now();
-    auto done = std::make_shared<std::atomic<int>>(0); // per mille
-    auto cancel = std::make_shared<std::atomic<bool>>(false);
-    auto result = std::make_shared<std::pair<bool, QString>>();
-    QThread *thread = QThread::create([=] {
-        result->first = bw::exportRun(scenario, seed, commands, until, paths, &result->second, [=](double f) {
-            done->store(int(f * 1000));
-            return !cancel->load();
-        });
-    });
-    auto *dialog = new QProgressDialog(QStringLiteral("Exporting the run to %1 s…").arg(toMs(until) / 1000.0),
-        QStringLiteral("Cancel"), 0, 1000, this);
-    dialog->setObjectName(QStringLiteral("exportProgress"));
-    dialog->setWindowModality(Qt::WindowModal);
-    dialog->setMinimumDuration(300);
-    auto *poll = new QTimer(dialog);
-    connect(poll, &QTimer::timeout, dialog, [dialog, done] { dialog->setValue(done->load()); });
-    poll->start(100);
-    connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
-    connect(thread, &QThread::finished, this, [this, thread, dialog, result, paths] {
-        thread->deleteLater();
-        dialog->deleteLater();
-        m_exporting = false;
-        QStringList written = { paths.events, paths.summary, paths.csv };
-        written.removeAll(QString());
-        if (result->first)
-            statusBar()->showMessage(QStringLiteral("Wrote ") + written.join(QStringLiteral(", ")), 5000);
-        else if (result->second != u"cancelled")
-            reportError(QStringLiteral("Export failed"), result->second);
-        Q_EMIT exportFinished(result->first, result->second);
-    });
-    thread->start();
-}
 
 void MainWindow::reportError(const QString &title, const QString &message)
 {
@@ -430,80 +195,18 @@ void MainWindow::buildDocks()
 {
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
 
-    // Breakers.
-    auto *breakers = new QWidget(this);
-    auto *bl = new QVBoxLayout(breakers);
-    bl->setContentsMargins(2, 2, 2, 2);
-    m_breakerModel = new BreakerModel(this);
-    m_breakerView = new QTableView(breakers);
-    m_breakerView->setObjectName(QStringLiteral("breakerView"));
-    m_breakerView->setModel(m_breakerModel);
-    m_breakerView->verticalHeader()->hide();
-    m_breakerView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_breakerView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_breakerView->horizontalHeader()->setStretchLastSection(true);
-    bl->addWidget(m_breakerView);
-    auto *resetAll = new QPushButton(QStringLiteral("Reset all"), breakers);
-    resetAll->setObjectName(QStringLiteral("resetAll"));
-    resetAll->setToolTip(QStringLiteral("Reset every breaker to CLOSED with empty windows"));
-    connect(resetAll, &QPushButton::clicked, this, [this] {
-        for (int r = 0; r < m_breakerModel->rowCount(); ++r)
-            breakerAction(m_breakerModel->breakerName(r), ScenarioRun::BreakerAction::Reset);
-    });
-    bl->addWidget(resetAll, 0, Qt::AlignLeft);
-    connect(m_breakerModel, &QAbstractItemModel::rowsInserted, this,
-        [this](const QModelIndex &, int first, int last) { installRowButtons(first, last); });
-    connect(m_breakerModel, &QAbstractItemModel::modelReset, this,
-        [this] { installRowButtons(0, m_breakerModel->rowCount() - 1); });
+    m_breakerPanel = new BreakerPanel(&m_controller, this);
+    m_breakerPanel->setObjectName(QStringLiteral("breakerPanel"));
     auto *breakerDock = new QDockWidget(QStringLiteral("Breakers"), this);
     breakerDock->setObjectName(QStringLiteral("breakersDock"));
-    breakerDock->setWidget(breakers);
+    breakerDock->setWidget(m_breakerPanel);
     addDockWidget(Qt::RightDockWidgetArea, breakerDock);
 
-    // Event log: a kind filter, then a text filter on every column.
-    auto *log = new QWidget(this);
-    auto *ll = new QVBoxLayout(log);
-    ll->setContentsMargins(2, 2, 2, 2);
-    auto *filters = new QHBoxLayout;
-    auto *kind = new QComboBox(log);
-    kind->setObjectName(QStringLiteral("eventKindFilter"));
-    kind->setToolTip(QStringLiteral("Show one kind of event only"));
-    kind->addItem(QStringLiteral("All kinds"), QString());
-    for (auto k :
-        { EventLogModel::Kind::StateChange, EventLogModel::Kind::Fault, EventLogModel::Kind::Control })
-        kind->addItem(EventLogModel::kindName(k), EventLogModel::kindName(k));
-    auto *text = new QLineEdit(log);
-    text->setObjectName(QStringLiteral("eventTextFilter"));
-    text->setPlaceholderText(QStringLiteral("Filter…"));
-    text->setToolTip(QStringLiteral("Show the events whose text contains this"));
-    text->setClearButtonEnabled(true);
-    filters->addWidget(kind);
-    filters->addWidget(text, 1);
-    ll->addLayout(filters);
-    m_eventModel = new EventLogModel(this);
-    auto *byKind = new QSortFilterProxyModel(this);
-    byKind->setSourceModel(m_eventModel);
-    byKind->setFilterKeyColumn(EventLogModel::KindColumn);
-    m_eventProxy = new QSortFilterProxyModel(this);
-    m_eventProxy->setSourceModel(byKind);
-    m_eventProxy->setFilterKeyColumn(-1);
-    m_eventProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    connect(kind, &QComboBox::currentIndexChanged, this, [byKind, kind] {
-        const QString k = kind->currentData().toString();
-        byKind->setFilterRegularExpression(
-            k.isEmpty() ? QString() : QStringLiteral("^%1$").arg(QRegularExpression::escape(k)));
-    });
-    connect(text, &QLineEdit::textChanged, m_eventProxy, &QSortFilterProxyModel::setFilterFixedString);
-    m_eventView = new QTableView(log);
-    m_eventView->setObjectName(QStringLiteral("eventView"));
-    m_eventView->setModel(m_eventProxy);
-    m_eventView->verticalHeader()->hide();
-    m_eventView->horizontalHeader()->setStretchLastSection(true);
-    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    ll->addWidget(m_eventView);
+    m_eventLog = new EventLogPanel(this);
+    m_eventLog->setObjectName(QStringLiteral("eventLogPanel"));
     auto *logDock = new QDockWidget(QStringLiteral("Event log"), this);
     logDock->setObjectName(QStringLiteral("eventLogDock"));
-    logDock->setWidget(log);
+    logDock->setWidget(m_eventLog);
     addDockWidget(Qt::RightDockWidgetArea, logDock);
 
     // Health.
@@ -563,52 +266,6 @@ void MainWindow::layOutDocks()
     resizeDocks({ breakers, faults, log }, { 170, 330, 400 }, Qt::Vertical);
 }
 
-void MainWindow::installRowButtons(int first, int last)
-{
-    struct Spec
-    {
-        const char *label, *key, *tip;
-        ScenarioRun::BreakerAction action;
-    };
-    static const Spec specs[] = {
-        // Short labels, so that four fit beside the figures; the tooltips give the whole action.
-        { "Open", "forceOpen", "Force open: open the breaker now; it half-opens after its reset timeout",
-            ScenarioRun::BreakerAction::ForceOpen },
-        { "Hold", "holdOpen", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
-            ScenarioRun::BreakerAction::HoldOpen },
-        { "Close", "forceClose", "Force close: close the breaker now", ScenarioRun::BreakerAction::ForceClose },
-        { "Reset", "reset", "Reset: back to CLOSED with an empty window", ScenarioRun::BreakerAction::Reset },
-    };
-    for (int row = first; row <= last; ++row) {
-        const QString name = m_breakerModel->breakerName(row);
-        auto *cell = new QWidget;
-        auto *layout = new QHBoxLayout(cell);
-        layout->setContentsMargins(0, 0, 0, 0);
-        layout->setSpacing(2);
-        for (const Spec &s : specs) {
-            auto *button = new QToolButton(cell);
-            button->setAutoRaise(true); // flat: four per row fit the dock
-            button->setStyleSheet(QStringLiteral("QToolButton { padding: 0 2px; }"));
-            button->setText(QString::fromLatin1(s.label));
-            button->setToolTip(QString::fromLatin1(s.tip));
-            button->setObjectName(QString::fromLatin1(s.key) + u':' + name);
-            const ScenarioRun::BreakerAction action = s.action;
-            connect(
-                button, &QToolButton::clicked, this, [this, name, action] { breakerAction(name, action); });
-            layout->addWidget(button);
-        }
-        layout->addStretch();
-        m_breakerView->setIndexWidget(m_breakerModel->index(row, BreakerModel::ActionsColumn), cell);
-    }
-    m_breakerView->resizeColumnToContents(BreakerModel::ActionsColumn);
-}
-
-void MainWindow::breakerAction(const QString &breaker, ScenarioRun::BreakerAction action)
-{
-    // Breakers are named after their operations in the simulator.
-    m_controller.post({ RunnerCommands::Breaker { breaker, action } });
-}
-
 bool MainWindow::loadScenario(
     const QString &fileOrName, std::optional<std::uint64_t> seed, bool start, QString *error)
 {
@@ -640,8 +297,8 @@ void MainWindow::onLoaded()
 {
     const ScenarioConfig &s = m_controller.scenario();
     m_history.clear();
-    m_breakerModel->clear();
-    m_eventModel->clear();
+    m_breakerPanel->model()->clear();
+    m_eventLog->model()->clear();
     m_pendingEvents.clear();
     m_liveFaultEnds.clear();
     m_lastNow = TimePoint {};
@@ -673,7 +330,7 @@ void MainWindow::onLoaded()
     // Real HTTP runs on the wall clock: say so wherever time is shown.
     m_realTime = ScenarioRun::needsRealTime(s);
     m_dashboard->setTimeAxisTitle(m_realTime ? QStringLiteral("wall-clock time (s)") : QStringLiteral("virtual time (s)"));
-    m_eventModel->setWallClock(m_realTime);
+    m_eventLog->model()->setWallClock(m_realTime);
     setWindowTitle(QStringLiteral("Breakwater — ") + s.name);
     m_dirty = true;
     updateToolBarState();
@@ -700,7 +357,7 @@ void MainWindow::onProgress(const RunProgress &progress)
 {
     if (progress.series.generation != m_generation && m_generation != 0) {
         // A restart: the history starts over, and so do the log and the breaker rows.
-        m_eventModel->clear();
+        m_eventLog->model()->clear();
         m_pendingEvents.clear();
         m_liveFaultEnds.clear();
         m_lastNow = TimePoint {};
@@ -767,10 +424,10 @@ void MainWindow::refreshNow()
         // State changes arrive with their bucket, later than faults and commands: keep time order.
         std::stable_sort(m_pendingEvents.begin(), m_pendingEvents.end(),
             [](const EventLogModel::Entry &a, const EventLogModel::Entry &b) { return a.atMs < b.atMs; });
-        m_eventModel->append(m_pendingEvents);
+        m_eventLog->model()->append(m_pendingEvents);
         m_pendingEvents.clear();
     }
-    m_breakerModel->update(m_history);
+    m_breakerPanel->model()->update(m_history);
     m_dashboard->refresh();
 
     const HealthStatus health = m_history.health();

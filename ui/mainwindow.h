@@ -1,8 +1,10 @@
 #pragma once
 
 #include "breakermodel.h"
+#include "breakerpanel.h"
 #include "dashboard.h"
 #include "eventlogmodel.h"
+#include "eventlogpanel.h"
 #include "simulationcontroller.h"
 #include "telemetryhistory.h"
 
@@ -16,7 +18,6 @@
 class QAction;
 class QComboBox;
 class QLabel;
-class QLineEdit;
 class QSortFilterProxyModel;
 class QSpinBox;
 class QTableView;
@@ -66,13 +67,13 @@ public:
 
     SimulationController &controller() { return m_controller; }
     const TelemetryHistory &history() const { return m_history; }
-    BreakerModel *breakerModel() const { return m_breakerModel; }
-    EventLogModel *eventLogModel() const { return m_eventModel; }
-    QSortFilterProxyModel *eventLogProxy() const { return m_eventProxy; }
+    BreakerModel *breakerModel() const { return m_breakerPanel->model(); }
+    EventLogModel *eventLogModel() const { return m_eventLog->model(); }
+    QSortFilterProxyModel *eventLogProxy() const { return m_eventLog->proxy(); }
     Dashboard *dashboard() const { return m_dashboard; }
     // The labelled moments on the time axis: the scenario's fault boundaries and live actions.
     const QList<TimeMarker> &markers() const { return m_markers; }
-    QTableView *breakerView() const { return m_breakerView; }
+    QTableView *breakerView() const { return m_breakerPanel->view(); }
     FaultPanel *faultPanel() const { return m_faultPanel; }
     PolicyEditor *policyEditor() const { return m_policyEditor; }
     QString healthText() const;
@@ -104,7 +105,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void buildMenus();
+    void buildMenus(); // filemenu.cpp
     void buildToolBar();
     void buildDocks();
     void buildFaultDock();
@@ -114,10 +115,10 @@ private:
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const QString &description, bool accepted, double atMs);
     void addFaultEvents(TimePoint from, TimePoint to);
-    void installRowButtons(int first, int last);
-    void breakerAction(const QString &breaker, ScenarioRun::BreakerAction action);
     void updateToolBarState();
     void saveSettings() const;
+    // "m:ss.d", as the toolbar shows the run's time.
+    static QString formatTime(TimePoint t);
 
     SimulationController m_controller;
     TelemetryHistory m_history;
@@ -139,11 +140,8 @@ private:
     QLabel *m_elapsed = nullptr;
     QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_stepAction = nullptr,
             *m_restartAction = nullptr;
-    BreakerModel *m_breakerModel = nullptr;
-    QTableView *m_breakerView = nullptr;
-    EventLogModel *m_eventModel = nullptr;
-    QSortFilterProxyModel *m_eventProxy = nullptr;
-    QTableView *m_eventView = nullptr;
+    BreakerPanel *m_breakerPanel = nullptr; // the "Breakers" dock
+    EventLogPanel *m_eventLog = nullptr; // the "Event log" dock
     QLabel *m_healthPanel = nullptr;
     QLabel *m_healthStatus = nullptr;
     QLabel *m_runStatus = nullptr;

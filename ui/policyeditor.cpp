@@ -1,5 +1,6 @@
 #include "policyeditor.h"
 
+#include "policyfields.h"
 #include "simulationcontroller.h"
 
 #include "resilience/limits.h"
@@ -19,26 +20,51 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <cmath>
+#include <algorithm>
 
 namespace bw {
 
 namespace {
 
-// The loaders' limits, so that no edit sets what a policy file could not hold.
-constexpr int MaxMs = int(Limits::MaxDurationMs);
-
-// A time window counts milliseconds, a count window calls, each up to its own limit.
+// A time window counts milliseconds, a count window calls, each up to its own limit (the
+// loaders': no edit sets what a policy file could not hold).
 void showWindowUnit(QSpinBox *windowSize, WindowType type)
 {
     const bool time = type == WindowType::Time;
     windowSize->setSuffix(time ? QStringLiteral(" ms") : QStringLiteral(" calls"));
-    windowSize->setMaximum(time ? MaxMs : Limits::MaxCount);
+    windowSize->setMaximum(time ? int(Limits::MaxDurationMs) : Limits::MaxCount);
 }
 
-int ms(Duration d)
+QVariant controlValue(const QWidget *control, PolicyField::Control kind)
 {
-    return int(std::llround(toMs(d)));
+    switch (kind) {
+    case PolicyField::Control::Integer: return static_cast<const QSpinBox *>(control)->value();
+    case PolicyField::Control::Decimal: return static_cast<const QDoubleSpinBox *>(control)->value();
+    case PolicyField::Control::Flag: return static_cast<const QCheckBox *>(control)->isChecked();
+    case PolicyField::Control::Choice: return static_cast<const QComboBox *>(control)->currentData();
+    case PolicyField::Control::Text: return static_cast<const QLineEdit *>(control)->text();
+    }
+    return {};
+}
+
+void setControlValue(QWidget *control, PolicyField::Control kind, const QVariant &value)
+{
+    switch (kind) {
+    case PolicyField::Control::Integer: {
+        auto *box = static_cast<QSpinBox *>(control);
+        // A count window's size is 64-bit in the policy.
+        box->setValue(int(std::min<qint64>(value.toLongLong(), box->maximum())));
+        break;
+    }
+    case PolicyField::Control::Decimal: static_cast<QDoubleSpinBox *>(control)->setValue(value.toDouble()); break;
+    case PolicyField::Control::Flag: static_cast<QCheckBox *>(control)->setChecked(value.toBool()); break;
+    case PolicyField::Control::Choice: {
+        auto *box = static_cast<QComboBox *>(control);
+        box->setCurrentIndex(box->findData(value.toInt()));
+        break;
+    }
+    case PolicyField::Control::Text: static_cast<QLineEdit *>(control)->setText(value.toString()); break;
+    }
 }
 
 QString stageTitle(StageKind kind)
@@ -72,12 +98,12 @@ PolicyEditor::PolicyEditor(SimulationController *controller, QWidget *parent)
 
 PolicyEditor::~PolicyEditor() = default;
 
-QGroupBox *PolicyEditor::section(const QString &key, const QString &title, const QString &tip, QFormLayout **form)
+QGroupBox *PolicyEditor::section(const PolicySection &s, QFormLayout **form)
 {
-    auto *box = new QGroupBox(title);
-    box->setObjectName(key);
+    auto *box = new QGroupBox(s.title);
+    box->setObjectName(s.key);
     box->setCheckable(true);
-    box->setToolTip(tip);
+    box->setToolTip(s.tip);
     auto *f = new QFormLayout(box);
     f->setContentsMargins(6, 2, 6, 2); // tight: a whole policy fits the dock at the default size
     f->setVerticalSpacing(2);
@@ -88,44 +114,59 @@ QGroupBox *PolicyEditor::section(const QString &key, const QString &title, const
     return box;
 }
 
-QSpinBox *PolicyEditor::spin(QFormLayout *form, const QString &key, const QString &label, int min, int max,
-    const QString &suffix, const QString &tip)
+QWidget *PolicyEditor::addField(QFormLayout *form, const PolicyField &f)
 {
-    auto *s = new QSpinBox;
-    s->setObjectName(key);
-    s->setRange(min, max);
-    s->setSuffix(suffix);
-    s->setToolTip(tip);
-    s->setAccelerated(true);
-    form->addRow(label, s);
-    connect(s, &QSpinBox::valueChanged, this, &PolicyEditor::edited);
-    return s;
-}
-
-QDoubleSpinBox *PolicyEditor::dspin(QFormLayout *form, const QString &key, const QString &label, double min,
-    double max, int decimals, double step, const QString &suffix, const QString &tip)
-{
-    auto *s = new QDoubleSpinBox;
-    s->setObjectName(key);
-    s->setDecimals(decimals);
-    s->setRange(min, max);
-    s->setSingleStep(step);
-    s->setSuffix(suffix);
-    s->setToolTip(tip);
-    s->setAccelerated(true);
-    form->addRow(label, s);
-    connect(s, &QDoubleSpinBox::valueChanged, this, &PolicyEditor::edited);
-    return s;
-}
-
-QCheckBox *PolicyEditor::check(QFormLayout *form, const QString &key, const QString &label, const QString &tip)
-{
-    auto *c = new QCheckBox(label);
-    c->setObjectName(key);
-    c->setToolTip(tip);
-    form->addRow(QString(), c);
-    connect(c, &QCheckBox::toggled, this, &PolicyEditor::edited);
-    return c;
+    QWidget *control = nullptr;
+    switch (f.control) {
+    case PolicyField::Control::Integer: {
+        auto *s = new QSpinBox;
+        s->setRange(int(f.min), int(f.max));
+        s->setSuffix(f.suffix);
+        s->setSpecialValueText(f.emptyText);
+        s->setAccelerated(true);
+        connect(s, &QSpinBox::valueChanged, this, &PolicyEditor::edited);
+        control = s;
+        break;
+    }
+    case PolicyField::Control::Decimal: {
+        auto *s = new QDoubleSpinBox;
+        s->setDecimals(f.decimals);
+        s->setRange(f.min, f.max);
+        s->setSingleStep(f.step);
+        s->setSuffix(f.suffix);
+        s->setAccelerated(true);
+        connect(s, &QDoubleSpinBox::valueChanged, this, &PolicyEditor::edited);
+        control = s;
+        break;
+    }
+    case PolicyField::Control::Flag: {
+        auto *c = new QCheckBox(f.label);
+        connect(c, &QCheckBox::toggled, this, &PolicyEditor::showApplicableFields);
+        connect(c, &QCheckBox::toggled, this, &PolicyEditor::edited);
+        control = c;
+        break;
+    }
+    case PolicyField::Control::Choice: {
+        auto *c = new QComboBox;
+        for (const auto &[text, value] : f.choices)
+            c->addItem(text, value);
+        connect(c, &QComboBox::currentIndexChanged, this, &PolicyEditor::showApplicableFields);
+        connect(c, &QComboBox::currentIndexChanged, this, &PolicyEditor::edited);
+        control = c;
+        break;
+    }
+    case PolicyField::Control::Text: {
+        auto *e = new QLineEdit;
+        e->setPlaceholderText(f.emptyText);
+        connect(e, &QLineEdit::textEdited, this, &PolicyEditor::edited);
+        control = e;
+        break;
+    }
+    }
+    control->setObjectName(f.key);
+    control->setToolTip(f.tip);
+    form->addRow(f.control == PolicyField::Control::Flag ? QString() : f.label, control);
+    return control;
 }
 
 void PolicyEditor::build()
@@ -153,126 +194,14 @@ void PolicyEditor::build()
     v->setSpacing(4);
     QFormLayout *f = nullptr;
 
-    // Circuit breaker.
-    m_breaker = section(QStringLiteral("circuitBreaker"), QStringLiteral("Circuit breaker"),
-        QStringLiteral("On: calls go through a circuit breaker that stops calling a failing backend"), &f);
-    m_failureThreshold = spin(f, QStringLiteral("failureThreshold"), QStringLiteral("Failure threshold"), 0, 10000,
-        QString(), QStringLiteral("Consecutive failures in CLOSED that open the breaker (0 = off)"));
-    m_failureRate = dspin(f, QStringLiteral("failureRateThreshold"), QStringLiteral("Failure rate"), 0, 100, 1, 5,
-        QStringLiteral(" %"), QStringLiteral("Failure rate over the window that opens the breaker (0 = off)"));
-    m_volumeThreshold = spin(f, QStringLiteral("volumeThreshold"), QStringLiteral("Volume threshold"), 0, 1000000,
-        QString(), QStringLiteral("Calls the window must hold before any rate is judged"));
-    m_slowCallDuration = spin(f, QStringLiteral("slowCallDurationThreshold"), QStringLiteral("Slow call"), 0,
-        MaxMs, QStringLiteral(" ms"), QStringLiteral("A call longer than this counts as slow, success or failure"));
-    m_slowCallRate = dspin(f, QStringLiteral("slowCallRateThreshold"), QStringLiteral("Slow-call rate"), 0, 100, 1,
-        5, QStringLiteral(" %"), QStringLiteral("Slow-call rate over the window that opens the breaker (0 = off)"));
-    m_successThreshold = spin(f, QStringLiteral("successThreshold"), QStringLiteral("Success threshold"), 1, 10000,
-        QString(), QStringLiteral("Consecutive successful trial calls in HALF_OPEN that close the breaker"));
-    m_halfOpenMaxCalls = spin(f, QStringLiteral("halfOpenMaxCalls"), QStringLiteral("Half-open calls"), 0, 10000,
-        QString(), QStringLiteral("Trial calls allowed in flight in HALF_OPEN; others get CIRCUIT_OPEN"));
-    m_halfOpenMaxCalls->setSpecialValueText(QStringLiteral("= success threshold"));
-    m_breakerTimeout = spin(f, QStringLiteral("breakerTimeout"), QStringLiteral("Call timeout"), 0, MaxMs,
-        QStringLiteral(" ms"),
-        QStringLiteral("The breaker's own per-call limit; expiry is a failure with CIRCUIT_TIMEOUT (0 = none)"));
-    m_breakerTimeout->setSpecialValueText(QStringLiteral("none"));
-    m_resetTimeout = spin(f, QStringLiteral("resetTimeout"), QStringLiteral("Reset timeout"), 0, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("Time in OPEN before the automatic move to HALF_OPEN"));
-    m_resetMultiplier = dspin(f, QStringLiteral("resetTimeoutMultiplier"), QStringLiteral("Reset multiplier"), 1,
-        100, 2, 0.5, QStringLiteral(" ×"), QStringLiteral("Multiplies the open time on each repeated trip (1 = no back-off)"));
-    m_maxResetTimeout = spin(f, QStringLiteral("maxResetTimeout"), QStringLiteral("Max reset timeout"), 0, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("The longest the backed-off open time may grow (0 = the reset timeout)"));
-    m_maxResetTimeout->setSpecialValueText(QStringLiteral("= reset timeout"));
-    m_windowType = new QComboBox;
-    m_windowType->setObjectName(QStringLiteral("windowType"));
-    m_windowType->addItem(QStringLiteral("time"), int(WindowType::Time));
-    m_windowType->addItem(QStringLiteral("count"), int(WindowType::Count));
-    m_windowType->setToolTip(
-        QStringLiteral("Sliding window kind: the last windowSize milliseconds, or the last windowSize calls"));
-    f->addRow(QStringLiteral("Window type"), m_windowType);
-    connect(m_windowType, &QComboBox::currentIndexChanged, this, [this] {
-        showWindowUnit(m_windowSize, WindowType(m_windowType->currentData().toInt()));
-        edited();
-    });
-    m_windowSize = spin(f, QStringLiteral("windowSize"), QStringLiteral("Window size"), 1, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("Length of the sliding window: milliseconds (time) or calls (count)"));
-    v->addWidget(m_breaker);
-
-    // Retry.
-    m_retry = section(QStringLiteral("retry"), QStringLiteral("Retry"),
-        QStringLiteral("On: failed calls whose error is retryable are tried again after a back-off"), &f);
-    m_maxAttempts = spin(f, QStringLiteral("maxAttempts"), QStringLiteral("Max attempts"), 1, 100, QString(),
-        QStringLiteral("Attempts per call, the first one included"));
-    m_initialDelay = spin(f, QStringLiteral("initialDelay"), QStringLiteral("Initial delay"), 0, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("Wait before the first retry"));
-    m_maxDelay = spin(f, QStringLiteral("maxDelay"), QStringLiteral("Max delay"), 0, MaxMs, QStringLiteral(" ms"),
-        QStringLiteral("Cap on every wait, Retry-After included"));
-    m_backoff = new QComboBox;
-    m_backoff->setObjectName(QStringLiteral("backoff"));
-    m_backoff->addItem(QStringLiteral("exponential"), int(Backoff::Exponential));
-    m_backoff->addItem(QStringLiteral("linear"), int(Backoff::Linear));
-    m_backoff->setToolTip(QStringLiteral(
-        "Exponential: the wait is multiplied by the multiplier per retry; linear: it grows by the increment"));
-    f->addRow(QStringLiteral("Back-off"), m_backoff);
-    connect(m_backoff, &QComboBox::currentIndexChanged, this, [this] {
-        showApplicableFields();
-        edited();
-    });
-    m_backoffMultiplier = dspin(f, QStringLiteral("backoffMultiplier"), QStringLiteral("Multiplier"), 1, 100, 2, 0.5,
-        QStringLiteral(" ×"), QStringLiteral("Exponential back-off: each wait is the previous one times this"));
-    m_linearIncrement = spin(f, QStringLiteral("linearIncrement"), QStringLiteral("Linear increment"), 0, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("Linear back-off: each wait is the previous one plus this"));
-    m_jitter = check(f, QStringLiteral("jitter"), QStringLiteral("Jitter"),
-        QStringLiteral("Adds a random 0–20 % to each wait so that clients do not retry in step"));
-    m_respectRetryAfter = check(f, QStringLiteral("respectRetryAfter"), QStringLiteral("Respect Retry-After"),
-        QStringLiteral("An error's Retry-After replaces the computed wait, capped by the max delay"));
-    m_retryTimeout = spin(f, QStringLiteral("retryTimeout"), QStringLiteral("Attempt timeout"), 0, MaxMs,
-        QStringLiteral(" ms"), QStringLiteral("Time limit of each attempt (0 = none)"));
-    m_retryTimeout->setSpecialValueText(QStringLiteral("none"));
-    m_retryableErrors = new QLineEdit;
-    m_retryableErrors->setObjectName(QStringLiteral("retryableErrors"));
-    m_retryableErrors->setPlaceholderText(QStringLiteral("defaults (ETIMEDOUT, ECONNRESET, …)"));
-    m_retryableErrors->setToolTip(QStringLiteral(
-        "Comma-separated error codes or message substrings that may be retried; empty: the defaults"));
-    f->addRow(QStringLiteral("Retryable errors"), m_retryableErrors);
-    connect(m_retryableErrors, &QLineEdit::textEdited, this, &PolicyEditor::edited);
-    m_budget = check(f, QStringLiteral("budget"), QStringLiteral("Retry budget"),
-        QStringLiteral("Caps retries over the last 10 s to minPerSecond × 10 + ratio × calls"));
-    m_budgetRatio = dspin(f, QStringLiteral("budgetRatio"), QStringLiteral("Budget ratio"), 0, 10, 2, 0.05,
-        QString(), QStringLiteral("Retries allowed per call made, on top of the minimum"));
-    m_budgetMinPerSecond = dspin(f, QStringLiteral("budgetMinPerSecond"), QStringLiteral("Budget minimum"), 0,
-        100000, 1, 1, QStringLiteral(" /s"), QStringLiteral("Retries per second always allowed, whatever the traffic"));
-    connect(m_budget, &QCheckBox::toggled, this, &PolicyEditor::showApplicableFields);
-    v->addWidget(m_retry);
-
-    // Timeout.
-    m_timeout = section(QStringLiteral("timeout"), QStringLiteral("Timeout"),
-        QStringLiteral("On: each attempt is limited in time and ends with TIMEOUT when it expires"), &f);
-    m_timeoutMs = spin(f, QStringLiteral("timeoutMs"), QStringLiteral("Timeout"), 1, MaxMs, QStringLiteral(" ms"),
-        QStringLiteral("Time limit of each attempt; the operation is told to cancel when it expires"));
-    v->addWidget(m_timeout);
-
-    // Bulkhead.
-    m_bulkhead = section(QStringLiteral("bulkhead"), QStringLiteral("Bulkhead"),
-        QStringLiteral("On: caps the calls in flight, queueing the rest FIFO"), &f);
-    m_maxConcurrent = spin(f, QStringLiteral("maxConcurrent"), QStringLiteral("Max concurrent"), 1, 1000000,
-        QString(), QStringLiteral("Calls allowed to run at once"));
-    m_maxQueueSize = spin(f, QStringLiteral("maxQueueSize"), QStringLiteral("Max queue"), 0, 1000000, QString(),
-        QStringLiteral("Calls allowed to wait for a slot; more are rejected with BULKHEAD_QUEUE_FULL"));
-    m_queueTimeout = spin(f, QStringLiteral("queueTimeout"), QStringLiteral("Queue timeout"), 0, MaxMs,
-        QStringLiteral(" ms"),
-        QStringLiteral("The longest a call waits in the queue before BULKHEAD_QUEUE_TIMEOUT (0 = no limit)"));
-    m_queueTimeout->setSpecialValueText(QStringLiteral("no limit"));
-    v->addWidget(m_bulkhead);
-
-    // Fallback.
-    m_fallback = section(QStringLiteral("fallback"), QStringLiteral("Fallback"),
-        QStringLiteral("On: a failed call ends with this value instead (outcome fallback, never success)"), &f);
-    m_fallbackValue = new QLineEdit;
-    m_fallbackValue->setObjectName(QStringLiteral("fallbackValue"));
-    m_fallbackValue->setToolTip(QStringLiteral("The value a failed call returns"));
-    f->addRow(QStringLiteral("Value"), m_fallbackValue);
-    connect(m_fallbackValue, &QLineEdit::textEdited, this, &PolicyEditor::edited);
-    v->addWidget(m_fallback);
+    for (const PolicySection &s : policySections()) {
+        QGroupBox *box = section(s, &f);
+        for (const PolicyField &field : policyFields())
+            if (field.section() == s.key)
+                m_fields.append({ &field, addField(f, field), box });
+        m_sections.append(box);
+        v->addWidget(box);
+    }
 
     // Pipeline order.
     auto *orderBox = new QGroupBox(QStringLiteral("Pipeline order (outermost first)"));
@@ -365,51 +294,10 @@ void PolicyEditor::applyPolicy(const QString &operation, const PolicyConfig &pol
 void PolicyEditor::showPolicy(const PolicyConfig &p)
 {
     m_loading = true;
-    const CircuitBreakerConfig cb = p.circuitBreaker.value_or(CircuitBreakerConfig {});
-    m_breaker->setChecked(p.circuitBreaker.has_value());
-    m_failureThreshold->setValue(cb.failureThreshold);
-    m_failureRate->setValue(cb.failureRateThreshold * 100);
-    m_volumeThreshold->setValue(cb.volumeThreshold);
-    m_slowCallDuration->setValue(ms(cb.slowCallDurationThreshold));
-    m_slowCallRate->setValue(cb.slowCallRateThreshold * 100);
-    m_successThreshold->setValue(cb.successThreshold);
-    m_halfOpenMaxCalls->setValue(cb.halfOpenMaxCalls);
-    m_breakerTimeout->setValue(ms(cb.timeout));
-    m_resetTimeout->setValue(ms(cb.resetTimeout));
-    m_resetMultiplier->setValue(cb.resetTimeoutMultiplier);
-    m_maxResetTimeout->setValue(ms(cb.maxResetTimeout));
-    m_windowType->setCurrentIndex(m_windowType->findData(int(cb.windowType)));
-    showWindowUnit(m_windowSize, cb.windowType);
-    m_windowSize->setValue(int(std::min<std::int64_t>(cb.windowSize, m_windowSize->maximum())));
-
-    const RetryConfig r = p.retry.value_or(RetryConfig {});
-    m_retry->setChecked(p.retry.has_value());
-    m_maxAttempts->setValue(r.maxAttempts);
-    m_initialDelay->setValue(ms(r.initialDelay));
-    m_maxDelay->setValue(ms(r.maxDelay));
-    m_backoffMultiplier->setValue(r.backoffMultiplier);
-    m_backoff->setCurrentIndex(m_backoff->findData(int(r.backoff)));
-    m_linearIncrement->setValue(ms(r.linearIncrement));
-    m_jitter->setChecked(r.jitter);
-    m_respectRetryAfter->setChecked(r.respectRetryAfter);
-    m_retryTimeout->setValue(ms(r.timeout));
-    m_retryableErrors->setText(r.retryableErrors ? r.retryableErrors->join(QStringLiteral(", ")) : QString());
-    m_budget->setChecked(r.budget.has_value());
-    const RetryBudgetConfig budget = r.budget.value_or(RetryBudgetConfig {});
-    m_budgetRatio->setValue(budget.ratio);
-    m_budgetMinPerSecond->setValue(budget.minPerSecond);
-
-    m_timeout->setChecked(p.timeout.has_value());
-    m_timeoutMs->setValue(ms(p.timeout.value_or(TimeoutConfig {}).timeout));
-
-    const BulkheadConfig b = p.bulkhead.value_or(BulkheadConfig {});
-    m_bulkhead->setChecked(p.bulkhead.has_value());
-    m_maxConcurrent->setValue(b.maxConcurrent);
-    m_maxQueueSize->setValue(b.maxQueueSize);
-    m_queueTimeout->setValue(ms(b.timeout));
-
-    m_fallback->setChecked(p.fallback.has_value());
-    m_fallbackValue->setText(p.fallback ? p.fallback->value.toString() : QString());
+    for (qsizetype i = 0; i < m_sections.size(); ++i)
+        m_sections[i]->setChecked(policySections()[i].isOn(p));
+    for (const Field &f : std::as_const(m_fields))
+        setControlValue(f.control, f.field->control, f.field->get(p));
 
     m_order->clear();
     QList<StageKind> order = p.order;
@@ -432,19 +320,14 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
 // budget its limits once it is on.
 void PolicyEditor::showApplicableFields()
 {
-    for (QGroupBox *section : { m_breaker, m_retry, m_timeout, m_bulkhead, m_fallback }) {
-        auto *form = static_cast<QFormLayout *>(section->layout());
-        for (int row = 0; row < form->rowCount(); ++row)
-            form->setRowVisible(row, section->isChecked());
+    const PolicyConfig p = currentPolicy();
+    for (const Field &f : std::as_const(m_fields)) {
+        auto *form = static_cast<QFormLayout *>(f.section->layout());
+        form->setRowVisible(f.control, f.section->isChecked() && (!f.field->applies || f.field->applies(p)));
     }
-    if (!m_retry->isChecked())
-        return;
-    auto *retry = static_cast<QFormLayout *>(m_retry->layout());
-    const bool linear = m_backoff->currentData().toInt() == int(Backoff::Linear);
-    retry->setRowVisible(m_backoffMultiplier, !linear);
-    retry->setRowVisible(m_linearIncrement, linear);
-    retry->setRowVisible(m_budgetRatio, m_budget->isChecked());
-    retry->setRowVisible(m_budgetMinPerSecond, m_budget->isChecked());
+    const QWidget *windowType = control(QStringLiteral("windowType"));
+    showWindowUnit(static_cast<QSpinBox *>(control(QStringLiteral("windowSize"))),
+        WindowType(controlValue(windowType, PolicyField::Control::Choice).toInt()));
 }
 
 void PolicyEditor::moveStage(int delta)
@@ -459,6 +342,14 @@ void PolicyEditor::moveStage(int delta)
     edited();
 }
 
+QWidget *PolicyEditor::control(const QString &key) const
+{
+    for (const Field &f : m_fields)
+        if (f.field->key == key)
+            return f.control;
+    return nullptr;
+}
+
 PolicyConfig PolicyEditor::currentPolicy() const
 {
     // Start from the held policy so that what the editor does not show (callbacks, error
@@ -466,72 +357,11 @@ PolicyConfig PolicyEditor::currentPolicy() const
     const PolicyConfig base = m_policies.value(m_shown);
     PolicyConfig p = base;
 
-    p.circuitBreaker.reset();
-    if (m_breaker->isChecked()) {
-        CircuitBreakerConfig cb = base.circuitBreaker.value_or(CircuitBreakerConfig {});
-        cb.failureThreshold = m_failureThreshold->value();
-        cb.failureRateThreshold = m_failureRate->value() / 100.0;
-        cb.volumeThreshold = m_volumeThreshold->value();
-        cb.slowCallDurationThreshold = fromMs(m_slowCallDuration->value());
-        cb.slowCallRateThreshold = m_slowCallRate->value() / 100.0;
-        cb.successThreshold = m_successThreshold->value();
-        cb.halfOpenMaxCalls = m_halfOpenMaxCalls->value();
-        cb.timeout = fromMs(m_breakerTimeout->value());
-        cb.resetTimeout = fromMs(m_resetTimeout->value());
-        cb.resetTimeoutMultiplier = m_resetMultiplier->value();
-        cb.maxResetTimeout = fromMs(m_maxResetTimeout->value());
-        cb.windowType = WindowType(m_windowType->currentData().toInt());
-        cb.windowSize = m_windowSize->value();
-        p.circuitBreaker = cb;
-    }
-
-    p.retry.reset();
-    if (m_retry->isChecked()) {
-        RetryConfig r = base.retry.value_or(RetryConfig {});
-        r.maxAttempts = m_maxAttempts->value();
-        r.initialDelay = fromMs(m_initialDelay->value());
-        r.maxDelay = fromMs(m_maxDelay->value());
-        r.backoffMultiplier = m_backoffMultiplier->value();
-        r.backoff = Backoff(m_backoff->currentData().toInt());
-        r.linearIncrement = fromMs(m_linearIncrement->value());
-        r.jitter = m_jitter->isChecked();
-        r.respectRetryAfter = m_respectRetryAfter->isChecked();
-        r.timeout = fromMs(m_retryTimeout->value());
-        QStringList errors;
-        for (const QString &e : m_retryableErrors->text().split(u',', Qt::SkipEmptyParts))
-            if (!e.trimmed().isEmpty())
-                errors.append(e.trimmed());
-        r.retryableErrors = errors.isEmpty() ? std::nullopt : std::optional<QStringList>(errors);
-        r.budget.reset();
-        if (m_budget->isChecked())
-            r.budget = RetryBudgetConfig { m_budgetRatio->value(), m_budgetMinPerSecond->value() };
-        p.retry = r;
-    }
-
-    p.timeout.reset();
-    if (m_timeout->isChecked()) {
-        TimeoutConfig t = base.timeout.value_or(TimeoutConfig {});
-        t.timeout = fromMs(m_timeoutMs->value());
-        p.timeout = t;
-    }
-
-    p.bulkhead.reset();
-    if (m_bulkhead->isChecked()) {
-        BulkheadConfig b = base.bulkhead.value_or(BulkheadConfig {});
-        b.maxConcurrent = m_maxConcurrent->value();
-        b.maxQueueSize = m_maxQueueSize->value();
-        b.timeout = fromMs(m_queueTimeout->value());
-        p.bulkhead = b;
-    }
-
-    p.fallback.reset();
-    if (m_fallback->isChecked()) {
-        FallbackConfig f = base.fallback.value_or(FallbackConfig {});
-        // An unchanged text keeps the value's type (a number stays a number).
-        if (!base.fallback || f.value.toString() != m_fallbackValue->text())
-            f.value = m_fallbackValue->text();
-        p.fallback = f;
-    }
+    for (qsizetype i = 0; i < m_sections.size(); ++i)
+        policySections()[i].setOn(p, m_sections[i]->isChecked());
+    for (const Field &f : m_fields)
+        if (f.section->isChecked())
+            f.field->set(p, controlValue(f.control, f.field->control), base);
 
     p.order.clear();
     for (int i = 0; i < m_order->count(); ++i)

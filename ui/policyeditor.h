@@ -6,23 +6,21 @@
 #include <QTimer>
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QFormLayout;
 class QGroupBox;
 class QLabel;
-class QLineEdit;
 class QListWidget;
-class QSpinBox;
 
 namespace bw {
 
 class SimulationController;
+struct PolicyField;
+struct PolicySection;
 struct RunProgress;
 
 // The Policy dock: every field of the selected operation's policy, one section per stage with
-// an on/off box, and the pipeline order. It starts from the ScenarioConfig the controller
+// an on/off box (both from the tables in policyfields.h), and the pipeline order. It starts from the ScenarioConfig the controller
 // loaded (never from live engine objects) and keeps its edits per operation until the next
 // load or restart. Edits are debounced (DebounceMs) and posted as RunnerCommands::UpdatePolicy,
 // so they apply at the current virtual time.
@@ -64,12 +62,9 @@ private:
     void showApplicableFields();
     void moveStage(int delta);
 
-    QSpinBox *spin(QFormLayout *form, const QString &key, const QString &label, int min, int max,
-        const QString &suffix, const QString &tip);
-    QDoubleSpinBox *dspin(QFormLayout *form, const QString &key, const QString &label, double min,
-        double max, int decimals, double step, const QString &suffix, const QString &tip);
-    QCheckBox *check(QFormLayout *form, const QString &key, const QString &label, const QString &tip);
-    QGroupBox *section(const QString &key, const QString &title, const QString &tip, QFormLayout **form);
+    QGroupBox *section(const PolicySection &section, QFormLayout **form);
+    QWidget *addField(QFormLayout *form, const PolicyField &field);
+    QWidget *control(const QString &key) const;
 
     SimulationController *m_controller;
     QHash<QString, PolicyConfig> m_policies;
@@ -81,25 +76,15 @@ private:
 
     QComboBox *m_operation = nullptr;
     QLabel *m_status = nullptr;
-    QGroupBox *m_breaker = nullptr, *m_retry = nullptr, *m_timeout = nullptr, *m_bulkhead = nullptr,
-              *m_fallback = nullptr;
-    // Circuit breaker.
-    QSpinBox *m_failureThreshold = nullptr, *m_volumeThreshold = nullptr, *m_slowCallDuration = nullptr,
-             *m_successThreshold = nullptr, *m_halfOpenMaxCalls = nullptr, *m_breakerTimeout = nullptr,
-             *m_resetTimeout = nullptr, *m_maxResetTimeout = nullptr, *m_windowSize = nullptr;
-    QDoubleSpinBox *m_failureRate = nullptr, *m_slowCallRate = nullptr, *m_resetMultiplier = nullptr;
-    QComboBox *m_windowType = nullptr;
-    // Retry.
-    QSpinBox *m_maxAttempts = nullptr, *m_initialDelay = nullptr, *m_maxDelay = nullptr,
-             *m_linearIncrement = nullptr, *m_retryTimeout = nullptr;
-    QDoubleSpinBox *m_backoffMultiplier = nullptr, *m_budgetRatio = nullptr, *m_budgetMinPerSecond = nullptr;
-    QComboBox *m_backoff = nullptr;
-    QCheckBox *m_jitter = nullptr, *m_respectRetryAfter = nullptr, *m_budget = nullptr;
-    QLineEdit *m_retryableErrors = nullptr;
-    // Timeout, bulkhead, fallback.
-    QSpinBox *m_timeoutMs = nullptr, *m_maxConcurrent = nullptr, *m_maxQueueSize = nullptr,
-             *m_queueTimeout = nullptr;
-    QLineEdit *m_fallbackValue = nullptr;
+    // A control of the policy's fields, in its section's box.
+    struct Field
+    {
+        const PolicyField *field;
+        QWidget *control;
+        QGroupBox *section;
+    };
+    QList<QGroupBox *> m_sections; // in policySections()' order
+    QList<Field> m_fields; // in policyFields()' order
     QListWidget *m_order = nullptr;
 };
 

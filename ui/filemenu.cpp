@@ -1,0 +1,249 @@
+// MainWindow's File menu and what it does: open and save scenarios and policies, export the run
+// (events, summary, time series) and the dashboard (PNG, SVG); and the View menu of docks.
+#include "mainwindow.h"
+
+#include "policyeditor.h"
+
+#include "resilience/policyloader.h"
+#include "resilience/policywriter.h"
+#include "scenario/scenariowriter.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QMenuBar>
+#include <QPainter>
+#include <QProgressDialog>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QSvgGenerator>
+#include <QThread>
+
+#include <atomic>
+
+namespace bw {
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    if (error)
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+    return false;
+}
+
+} // namespace
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
+    const QString json = QStringLiteral("JSON (*.json)");
+    auto add = [&](const QString &text, const QString &tip, QKeySequence keys, auto &&slot) {
+        QAction *a = file->addAction(text, this, slot);
+        a->setStatusTip(tip);
+        a->setShortcut(keys);
+        return a;
+    };
+    // Each: ask for a path, do it, and show what went wrong if it did.
+    auto saving = [this](const QString &title, const QString &filter, const QString &suffix, auto &&save) {
+        return [=, this] {
+            QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
+            if (path.isEmpty())
+                return;
+            if (QFileInfo(path).suffix().isEmpty())
+                path += u'.' + suffix;
+            QString error;
+            if (!save(path, &error))
+                reportError(title, error);
+            else
+                statusBar()->showMessage(QStringLiteral("Wrote ") + path, 5000);
+        };
+    };
+    add(QStringLiteral("&Open scenario…"), QStringLiteral("Open a scenario file (JSON) and run it"),
+        QKeySequence::Open, [this, json] {
+            const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open scenario"), QString(), json);
+            QString error;
+            if (!path.isEmpty() && !loadScenario(path, std::nullopt, true, &error))
+                reportError(QStringLiteral("Cannot open the scenario"), error);
+        });
+    add(QStringLiteral("&Save scenario as…"),
+        QStringLiteral("Save the scenario with the policy edits made in this run"), QKeySequence::Save,
+        saving(QStringLiteral("Save scenario"), json, QStringLiteral("json"),
+            [this](const QString &path, QString *error) { return saveScenario(path, error); }));
+    file->addSeparator();
+    add(QStringLiteral("Open &policy…"),
+        QStringLiteral("Read a policy file and apply it now to the operation selected in the Policy dock"),
+        QKeySequence(), [this, json] {
+            const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open policy"), QString(), json);
+            QString error;
+            if (!path.isEmpty() && !openPolicy(path, &error))
+                reportError(QStringLiteral("Cannot open the policy"), error);
+        });
+    add(QStringLiteral("Save polic&y as…"), QStringLiteral("Save the selected operation's policy as it is now"),
+        QKeySequence(), saving(QStringLiteral("Save policy"), json, QStringLiteral("json"),
+                            [this](const QString &path, QString *error) { return savePolicy(path, error); }));
+    file->addSeparator();
+    struct Export
+    {
+        QString text, title, filter, suffix;
+        QString RunExportPaths::*field;
+    };
+    for (const Export &e : { Export { QStringLiteral("Export &events (JSONL)…"), QStringLiteral("Export events"),
+                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunExportPaths::events },
+             Export { QStringLiteral("Export s&ummary (JSON)…"), QStringLiteral("Export summary"), json,
+                 QStringLiteral("json"), &RunExportPaths::summary },
+             Export { QStringLiteral("Export &time series (CSV)…"), QStringLiteral("Export time series"),
+                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunExportPaths::csv } }) {
+        add(e.text, QStringLiteral("Write this run so far, with its live edits, as formats.md describes"),
+            QKeySequence(), [this, e] {
+                QString path = QFileDialog::getSaveFileName(this, e.title, QString(), e.filter);
+                if (path.isEmpty())
+                    return;
+                if (QFileInfo(path).suffix().isEmpty())
+                    path += u'.' + e.suffix;
+                RunExportPaths paths;
+                paths.*e.field = path;
+                exportRun(paths);
+            });
+    }
+    file->addSeparator();
+    for (const QString &format : { QStringLiteral("PNG"), QStringLiteral("SVG") }) {
+        const QString suffix = format.toLower();
+        add(QStringLiteral("Export dashboard as %1…").arg(format),
+            QStringLiteral("Write the charts as they are now to a %1 file").arg(format), QKeySequence(),
+            saving(QStringLiteral("Export dashboard"), QStringLiteral("%1 (*.%2)").arg(format, suffix), suffix,
+                [this](const QString &path, QString *error) { return exportDashboard(path, error); }));
+    }
+    file->addSeparator();
+    add(QStringLiteral("&Quit"), QStringLiteral("Close Breakwater"), QKeySequence::Quit, [this] { close(); });
+
+    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+}
+
+ScenarioConfig MainWindow::currentScenario() const
+{
+    m_policyEditor->flush(); // a pending edit is part of what the user sees
+    ScenarioConfig s = m_controller.scenario();
+    for (OperationConfig &op : s.operations)
+        op.policy = m_policyEditor->policy(op.name);
+    return s;
+}
+
+bool MainWindow::saveScenario(const QString &path, QString *error) const
+{
+    return writeFile(path, scenarioToJsonBytes(currentScenario()), error);
+}
+
+bool MainWindow::openPolicy(const QString &path, QString *error)
+{
+    LoadError loadError;
+    const std::optional<PolicyConfig> policy = loadPolicyFile(path, &loadError);
+    if (!policy) {
+        if (error)
+            *error = loadError.toString();
+        return false;
+    }
+    m_policyEditor->applyPolicy(m_policyEditor->currentOperation(), *policy);
+    return true;
+}
+
+bool MainWindow::savePolicy(const QString &path, QString *error) const
+{
+    m_policyEditor->flush();
+    PolicyConfig policy = m_policyEditor->policy(m_policyEditor->currentOperation());
+    return writeFile(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
+}
+
+bool MainWindow::exportDashboard(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    bool ok = file.open(QIODevice::WriteOnly);
+    if (ok && QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&file);
+        svg.setSize(m_dashboard->size());
+        svg.setViewBox(m_dashboard->rect());
+        svg.setTitle(windowTitle());
+        svg.setDescription(QStringLiteral("Breakwater dashboard at virtual time ") + formatTime(m_history.now()));
+        QPainter painter(&svg);
+        m_dashboard->render(&painter);
+        ok = painter.end();
+    } else if (ok) {
+        ok = m_dashboard->grab().save(&file, "PNG");
+    }
+    if (ok && file.commit())
+        return true;
+    if (error)
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+    return false;
+}
+
+void MainWindow::exportRun(const RunExportPaths &paths)
+{
+    if (m_exporting) {
+        reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
+        return;
+    }
+    if (m_realTime) {
+        // Real servers answered this run: it cannot be made again from a seed. Its time series
+        // is in the live recorder; its events and summary are written by `breakwater run`.
+        QString error;
+        bool ok = paths.events.isEmpty() && paths.summary.isEmpty();
+        if (!ok)
+            error = QStringLiteral("A real HTTP run cannot be re-run to export its events or summary: "
+                                   "real servers answered it, not a seed. Run the scenario with "
+                                   "'breakwater run SCENARIO --events OUT.jsonl --summary OUT.json' instead.");
+        else if (ScenarioRunner *runner = m_controller.runner())
+            ok = runner->recorder().writeCsv(paths.csv, &error);
+        if (!ok)
+            reportError(QStringLiteral("Export failed"), error);
+        Q_EMIT exportFinished(ok, error);
+        return;
+    }
+    m_exporting = true;
+    // Everything the export needs, copied: it runs on its own thread, apart from the live run.
+    const ScenarioConfig scenario = m_controller.scenario();
+    const std::uint64_t seed = m_controller.seed();
+    const QList<TimedCommand> commands = m_controller.appliedCommands();
+    const TimePoint until = m_history.now();
+    auto done = std::make_shared<std::atomic<int>>(0); // per mille
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto result = std::make_shared<std::pair<bool, QString>>();
+    QThread *thread = QThread::create([=] {
+        result->first = bw::exportRun(scenario, seed, commands, until, paths, &result->second, [=](double f) {
+            done->store(int(f * 1000));
+            return !cancel->load();
+        });
+    });
+    auto *dialog = new QProgressDialog(QStringLiteral("Exporting the run to %1 s…").arg(toMs(until) / 1000.0),
+        QStringLiteral("Cancel"), 0, 1000, this);
+    dialog->setObjectName(QStringLiteral("exportProgress"));
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setMinimumDuration(300);
+    auto *poll = new QTimer(dialog);
+    connect(poll, &QTimer::timeout, dialog, [dialog, done] { dialog->setValue(done->load()); });
+    poll->start(100);
+    connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+    connect(thread, &QThread::finished, this, [this, thread, dialog, result, paths] {
+        thread->deleteLater();
+        dialog->deleteLater();
+        m_exporting = false;
+        QStringList written = { paths.events, paths.summary, paths.csv };
+        written.removeAll(QString());
+        if (result->first)
+            statusBar()->showMessage(QStringLiteral("Wrote ") + written.join(QStringLiteral(", ")), 5000);
+        else if (result->second != u"cancelled")
+            reportError(QStringLiteral("Export failed"), result->second);
+        Q_EMIT exportFinished(result->first, result->second);
+    });
+    thread->start();
+}
+
+} // namespace bw

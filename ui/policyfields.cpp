@@ -1,0 +1,458 @@
+#include "policyfields.h"
+
+#include "resilience/limits.h"
+
+#include <cmath>
+#include <type_traits>
+
+namespace bw {
+
+namespace {
+
+// The loaders' limits, so that no edit sets what a policy file could not hold.
+constexpr int MaxMs = int(Limits::MaxDurationMs);
+
+constexpr auto InBreaker = &PolicyConfig::circuitBreaker;
+constexpr auto InRetry = &PolicyConfig::retry;
+constexpr auto InTimeout = &PolicyConfig::timeout;
+constexpr auto InBulkhead = &PolicyConfig::bulkhead;
+constexpr auto InFallback = &PolicyConfig::fallback;
+
+template<auto Section> bool isOn(const PolicyConfig &p)
+{
+    return (p.*Section).has_value();
+}
+
+template<auto Section> void setOn(PolicyConfig &p, bool on)
+{
+    if (!on)
+        (p.*Section).reset();
+    else if (!(p.*Section))
+        (p.*Section).emplace();
+}
+
+// The policy's settings for the stage, or the defaults when the stage is off.
+template<auto Section> const auto &settings(const PolicyConfig &p)
+{
+    using Settings = typename std::remove_cvref_t<decltype(p.*Section)>::value_type;
+    static const Settings defaults {};
+    return p.*Section ? *(p.*Section) : defaults;
+}
+
+// Durations are shown in whole milliseconds, enums as their integer.
+template<typename T> QVariant shown(const T &value)
+{
+    if constexpr (std::is_same_v<T, Duration>)
+        return int(std::llround(toMs(value)));
+    else if constexpr (std::is_enum_v<T>)
+        return int(value);
+    else
+        return QVariant::fromValue(value);
+}
+
+template<typename T> T fromShown(const QVariant &value)
+{
+    if constexpr (std::is_same_v<T, Duration>)
+        return fromMs(value.toInt());
+    else if constexpr (std::is_enum_v<T>)
+        return T(value.toInt());
+    else
+        return value.value<T>();
+}
+
+struct Access
+{
+    decltype(PolicyField::get) get;
+    decltype(PolicyField::set) set;
+};
+
+// A setting of a stage, as is.
+template<auto Section, auto Member> constexpr Access member()
+{
+    return { [](const PolicyConfig &p) { return shown(settings<Section>(p).*Member); },
+        [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+            using T = std::remove_cvref_t<decltype(settings<Section>(p).*Member)>;
+            (*(p.*Section)).*Member = fromShown<T>(v);
+        } };
+}
+
+// A rate (0–1) of a stage, shown in percent.
+template<auto Section, auto Member> constexpr Access percent()
+{
+    return { [](const PolicyConfig &p) -> QVariant { return settings<Section>(p).*Member * 100; },
+        [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+            (*(p.*Section)).*Member = v.toDouble() / 100.0;
+        } };
+}
+
+// A setting of the retry budget, written when the budget is on.
+template<auto Member> constexpr Access budget()
+{
+    return { [](const PolicyConfig &p) -> QVariant {
+                return settings<InRetry>(p).budget.value_or(RetryBudgetConfig {}).*Member;
+            },
+        [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+            if (p.retry->budget)
+                (*p.retry->budget).*Member = v.toDouble();
+        } };
+}
+
+bool linearBackoff(const PolicyConfig &p)
+{
+    return p.retry && p.retry->backoff == Backoff::Linear;
+}
+
+bool budgetOn(const PolicyConfig &p)
+{
+    return p.retry && p.retry->budget.has_value();
+}
+
+PolicyField field(PolicyField f, Access access, bool (*applies)(const PolicyConfig &) = nullptr)
+{
+    f.get = access.get;
+    f.set = access.set;
+    f.applies = applies;
+    return f;
+}
+
+} // namespace
+
+const QList<PolicySection> &policySections()
+{
+    static const QList<PolicySection> sections {
+        { QStringLiteral("circuitBreaker"), QStringLiteral("Circuit breaker"),
+            QStringLiteral("On: calls go through a circuit breaker that stops calling a failing backend"),
+            isOn<InBreaker>, setOn<InBreaker> },
+        { QStringLiteral("retry"), QStringLiteral("Retry"),
+            QStringLiteral("On: failed calls whose error is retryable are tried again after a back-off"),
+            isOn<InRetry>, setOn<InRetry> },
+        { QStringLiteral("timeout"), QStringLiteral("Timeout"),
+            QStringLiteral("On: each attempt is limited in time and ends with TIMEOUT when it expires"),
+            isOn<InTimeout>, setOn<InTimeout> },
+        { QStringLiteral("bulkhead"), QStringLiteral("Bulkhead"),
+            QStringLiteral("On: caps the calls in flight, queueing the rest FIFO"), isOn<InBulkhead>,
+            setOn<InBulkhead> },
+        { QStringLiteral("fallback"), QStringLiteral("Fallback"),
+            QStringLiteral(
+                "On: a failed call ends with this value instead (outcome fallback, never success)"),
+            isOn<InFallback>, setOn<InFallback> },
+    };
+    return sections;
+}
+
+const QList<PolicyField> &policyFields()
+{
+    using C = PolicyField::Control;
+    using CB = CircuitBreakerConfig;
+    using R = RetryConfig;
+    const QString ms = QStringLiteral(" ms");
+    static const QList<PolicyField> fields {
+        // Circuit breaker.
+        field({ .path = QStringLiteral("circuitBreaker.failureThreshold"),
+                  .key = QStringLiteral("failureThreshold"),
+                  .label = QStringLiteral("Failure threshold"),
+                  .tip = QStringLiteral("Consecutive failures in CLOSED that open the breaker (0 = off)"),
+                  .min = 0,
+                  .max = 10000 },
+            member<InBreaker, &CB::failureThreshold>()),
+        field({ .path = QStringLiteral("circuitBreaker.failureRateThreshold"),
+                  .key = QStringLiteral("failureRateThreshold"),
+                  .label = QStringLiteral("Failure rate"),
+                  .tip = QStringLiteral("Failure rate over the window that opens the breaker (0 = off)"),
+                  .control = C::Decimal,
+                  .min = 0,
+                  .max = 100,
+                  .decimals = 1,
+                  .step = 5,
+                  .suffix = QStringLiteral(" %") },
+            percent<InBreaker, &CB::failureRateThreshold>()),
+        field({ .path = QStringLiteral("circuitBreaker.volumeThreshold"),
+                  .key = QStringLiteral("volumeThreshold"),
+                  .label = QStringLiteral("Volume threshold"),
+                  .tip = QStringLiteral("Calls the window must hold before any rate is judged"),
+                  .min = 0,
+                  .max = Limits::MaxCount },
+            member<InBreaker, &CB::volumeThreshold>()),
+        field({ .path = QStringLiteral("circuitBreaker.slowCallDurationThreshold"),
+                  .key = QStringLiteral("slowCallDurationThreshold"),
+                  .label = QStringLiteral("Slow call"),
+                  .tip = QStringLiteral("A call longer than this counts as slow, success or failure"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InBreaker, &CB::slowCallDurationThreshold>()),
+        field({ .path = QStringLiteral("circuitBreaker.slowCallRateThreshold"),
+                  .key = QStringLiteral("slowCallRateThreshold"),
+                  .label = QStringLiteral("Slow-call rate"),
+                  .tip = QStringLiteral("Slow-call rate over the window that opens the breaker (0 = off)"),
+                  .control = C::Decimal,
+                  .min = 0,
+                  .max = 100,
+                  .decimals = 1,
+                  .step = 5,
+                  .suffix = QStringLiteral(" %") },
+            percent<InBreaker, &CB::slowCallRateThreshold>()),
+        field({ .path = QStringLiteral("circuitBreaker.successThreshold"),
+                  .key = QStringLiteral("successThreshold"),
+                  .label = QStringLiteral("Success threshold"),
+                  .tip
+                  = QStringLiteral("Consecutive successful trial calls in HALF_OPEN that close the breaker"),
+                  .min = 1,
+                  .max = 10000 },
+            member<InBreaker, &CB::successThreshold>()),
+        field(
+            { .path = QStringLiteral("circuitBreaker.halfOpenMaxCalls"),
+                .key = QStringLiteral("halfOpenMaxCalls"),
+                .label = QStringLiteral("Half-open calls"),
+                .tip = QStringLiteral("Trial calls allowed in flight in HALF_OPEN; others get CIRCUIT_OPEN"),
+                .min = 0,
+                .max = 10000,
+                .emptyText = QStringLiteral("= success threshold") },
+            member<InBreaker, &CB::halfOpenMaxCalls>()),
+        field(
+            { .path = QStringLiteral("circuitBreaker.timeout"),
+                .key = QStringLiteral("breakerTimeout"),
+                .label = QStringLiteral("Call timeout"),
+                .tip = QStringLiteral(
+                    "The breaker's own per-call limit; expiry is a failure with CIRCUIT_TIMEOUT (0 = none)"),
+                .min = 0,
+                .max = MaxMs,
+                .suffix = ms,
+                .emptyText = QStringLiteral("none") },
+            member<InBreaker, &CB::timeout>()),
+        field({ .path = QStringLiteral("circuitBreaker.resetTimeout"),
+                  .key = QStringLiteral("resetTimeout"),
+                  .label = QStringLiteral("Reset timeout"),
+                  .tip = QStringLiteral("Time in OPEN before the automatic move to HALF_OPEN"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InBreaker, &CB::resetTimeout>()),
+        field({ .path = QStringLiteral("circuitBreaker.resetTimeoutMultiplier"),
+                  .key = QStringLiteral("resetTimeoutMultiplier"),
+                  .label = QStringLiteral("Reset multiplier"),
+                  .tip = QStringLiteral("Multiplies the open time on each repeated trip (1 = no back-off)"),
+                  .control = C::Decimal,
+                  .min = 1,
+                  .max = 100,
+                  .decimals = 2,
+                  .step = 0.5,
+                  .suffix = QStringLiteral(" ×") },
+            member<InBreaker, &CB::resetTimeoutMultiplier>()),
+        field({ .path = QStringLiteral("circuitBreaker.maxResetTimeout"),
+                  .key = QStringLiteral("maxResetTimeout"),
+                  .label = QStringLiteral("Max reset timeout"),
+                  .tip
+                  = QStringLiteral("The longest the backed-off open time may grow (0 = the reset timeout)"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms,
+                  .emptyText = QStringLiteral("= reset timeout") },
+            member<InBreaker, &CB::maxResetTimeout>()),
+        // Before the window's size: its unit and limit follow the window's type.
+        field({ .path = QStringLiteral("circuitBreaker.windowType"),
+                  .key = QStringLiteral("windowType"),
+                  .label = QStringLiteral("Window type"),
+                  .tip = QStringLiteral(
+                      "Sliding window kind: the last windowSize milliseconds, or the last windowSize calls"),
+                  .control = C::Choice,
+                  .choices = { { QStringLiteral("time"), int(WindowType::Time) },
+                      { QStringLiteral("count"), int(WindowType::Count) } } },
+            member<InBreaker, &CB::windowType>()),
+        field({ .path = QStringLiteral("circuitBreaker.windowSize"),
+                  .key = QStringLiteral("windowSize"),
+                  .label = QStringLiteral("Window size"),
+                  .tip = QStringLiteral("Length of the sliding window: milliseconds (time) or calls (count)"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InBreaker, &CB::windowSize>()),
+
+        // Retry.
+        field({ .path = QStringLiteral("retry.maxAttempts"),
+                  .key = QStringLiteral("maxAttempts"),
+                  .label = QStringLiteral("Max attempts"),
+                  .tip = QStringLiteral("Attempts per call, the first one included"),
+                  .min = 1,
+                  .max = 100 },
+            member<InRetry, &R::maxAttempts>()),
+        field({ .path = QStringLiteral("retry.initialDelay"),
+                  .key = QStringLiteral("initialDelay"),
+                  .label = QStringLiteral("Initial delay"),
+                  .tip = QStringLiteral("Wait before the first retry"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InRetry, &R::initialDelay>()),
+        field({ .path = QStringLiteral("retry.maxDelay"),
+                  .key = QStringLiteral("maxDelay"),
+                  .label = QStringLiteral("Max delay"),
+                  .tip = QStringLiteral("Cap on every wait, Retry-After included"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InRetry, &R::maxDelay>()),
+        field({ .path = QStringLiteral("retry.backoff"),
+                  .key = QStringLiteral("backoff"),
+                  .label = QStringLiteral("Back-off"),
+                  .tip = QStringLiteral(
+                      "Exponential: the wait is multiplied by the multiplier per retry; linear: it "
+                      "grows by the increment"),
+                  .control = C::Choice,
+                  .choices = { { QStringLiteral("exponential"), int(Backoff::Exponential) },
+                      { QStringLiteral("linear"), int(Backoff::Linear) } } },
+            member<InRetry, &R::backoff>()),
+        field({ .path = QStringLiteral("retry.backoffMultiplier"),
+                  .key = QStringLiteral("backoffMultiplier"),
+                  .label = QStringLiteral("Multiplier"),
+                  .tip = QStringLiteral("Exponential back-off: each wait is the previous one times this"),
+                  .control = C::Decimal,
+                  .min = 1,
+                  .max = 100,
+                  .decimals = 2,
+                  .step = 0.5,
+                  .suffix = QStringLiteral(" ×") },
+            member<InRetry, &R::backoffMultiplier>(),
+            [](const PolicyConfig &p) { return !linearBackoff(p); }),
+        field({ .path = QStringLiteral("retry.linearIncrement"),
+                  .key = QStringLiteral("linearIncrement"),
+                  .label = QStringLiteral("Linear increment"),
+                  .tip = QStringLiteral("Linear back-off: each wait is the previous one plus this"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InRetry, &R::linearIncrement>(), linearBackoff),
+        field({ .path = QStringLiteral("retry.jitter"),
+                  .key = QStringLiteral("jitter"),
+                  .label = QStringLiteral("Jitter"),
+                  .tip
+                  = QStringLiteral("Adds a random 0–20 % to each wait so that clients do not retry in step"),
+                  .control = C::Flag },
+            member<InRetry, &R::jitter>()),
+        field({ .path = QStringLiteral("retry.respectRetryAfter"),
+                  .key = QStringLiteral("respectRetryAfter"),
+                  .label = QStringLiteral("Respect Retry-After"),
+                  .tip = QStringLiteral(
+                      "An error's Retry-After replaces the computed wait, capped by the max delay"),
+                  .control = C::Flag },
+            member<InRetry, &R::respectRetryAfter>()),
+        field({ .path = QStringLiteral("retry.timeout"),
+                  .key = QStringLiteral("retryTimeout"),
+                  .label = QStringLiteral("Attempt timeout"),
+                  .tip = QStringLiteral("Time limit of each attempt (0 = none)"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms,
+                  .emptyText = QStringLiteral("none") },
+            member<InRetry, &R::timeout>()),
+        field({ .path = QStringLiteral("retry.retryableErrors"),
+                  .key = QStringLiteral("retryableErrors"),
+                  .label = QStringLiteral("Retryable errors"),
+                  .tip = QStringLiteral("Comma-separated error codes or message substrings that may be "
+                                        "retried; empty: the defaults"),
+                  .control = C::Text,
+                  .emptyText = QStringLiteral("defaults (ETIMEDOUT, ECONNRESET, …)") },
+            { [](const PolicyConfig &p) -> QVariant {
+                 const auto &errors = settings<InRetry>(p).retryableErrors;
+                 return errors ? errors->join(QStringLiteral(", ")) : QString();
+             },
+                [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+                    QStringList errors;
+                    for (const QString &e : v.toString().split(u',', Qt::SkipEmptyParts))
+                        if (!e.trimmed().isEmpty())
+                            errors.append(e.trimmed());
+                    p.retry->retryableErrors
+                        = errors.isEmpty() ? std::nullopt : std::optional<QStringList>(errors);
+                } }),
+        field(
+            { .path = QStringLiteral("retry.budget"),
+                .key = QStringLiteral("budget"),
+                .label = QStringLiteral("Retry budget"),
+                .tip = QStringLiteral("Caps retries over the last 10 s to minPerSecond × 10 + ratio × calls"),
+                .control = C::Flag },
+            { [](const PolicyConfig &p) -> QVariant { return settings<InRetry>(p).budget.has_value(); },
+                [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+                    if (!v.toBool())
+                        p.retry->budget.reset();
+                    else if (!p.retry->budget)
+                        p.retry->budget.emplace();
+                } }),
+        field({ .path = QStringLiteral("retry.budget.ratio"),
+                  .key = QStringLiteral("budgetRatio"),
+                  .label = QStringLiteral("Budget ratio"),
+                  .tip = QStringLiteral("Retries allowed per call made, on top of the minimum"),
+                  .control = C::Decimal,
+                  .min = 0,
+                  .max = 10,
+                  .decimals = 2,
+                  .step = 0.05 },
+            budget<&RetryBudgetConfig::ratio>(), budgetOn),
+        field({ .path = QStringLiteral("retry.budget.minPerSecond"),
+                  .key = QStringLiteral("budgetMinPerSecond"),
+                  .label = QStringLiteral("Budget minimum"),
+                  .tip = QStringLiteral("Retries per second always allowed, whatever the traffic"),
+                  .control = C::Decimal,
+                  .min = 0,
+                  .max = 100000,
+                  .decimals = 1,
+                  .step = 1,
+                  .suffix = QStringLiteral(" /s") },
+            budget<&RetryBudgetConfig::minPerSecond>(), budgetOn),
+
+        // Timeout.
+        field({ .path = QStringLiteral("timeout.timeout"),
+                  .key = QStringLiteral("timeoutMs"),
+                  .label = QStringLiteral("Timeout"),
+                  .tip = QStringLiteral(
+                      "Time limit of each attempt; the operation is told to cancel when it expires"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InTimeout, &TimeoutConfig::timeout>()),
+
+        // Bulkhead.
+        field({ .path = QStringLiteral("bulkhead.maxConcurrent"),
+                  .key = QStringLiteral("maxConcurrent"),
+                  .label = QStringLiteral("Max concurrent"),
+                  .tip = QStringLiteral("Calls allowed to run at once"),
+                  .min = 1,
+                  .max = Limits::MaxCount },
+            member<InBulkhead, &BulkheadConfig::maxConcurrent>()),
+        field({ .path = QStringLiteral("bulkhead.maxQueueSize"),
+                  .key = QStringLiteral("maxQueueSize"),
+                  .label = QStringLiteral("Max queue"),
+                  .tip = QStringLiteral(
+                      "Calls allowed to wait for a slot; more are rejected with BULKHEAD_QUEUE_FULL"),
+                  .min = 0,
+                  .max = Limits::MaxCount },
+            member<InBulkhead, &BulkheadConfig::maxQueueSize>()),
+        field({ .path = QStringLiteral("bulkhead.timeout"),
+                  .key = QStringLiteral("queueTimeout"),
+                  .label = QStringLiteral("Queue timeout"),
+                  .tip = QStringLiteral(
+                      "The longest a call waits in the queue before BULKHEAD_QUEUE_TIMEOUT (0 = no limit)"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms,
+                  .emptyText = QStringLiteral("no limit") },
+            member<InBulkhead, &BulkheadConfig::timeout>()),
+
+        // Fallback.
+        field({ .path = QStringLiteral("fallback.value"),
+                  .key = QStringLiteral("fallbackValue"),
+                  .label = QStringLiteral("Value"),
+                  .tip = QStringLiteral("The value a failed call returns"),
+                  .control = C::Text },
+            { [](const PolicyConfig &p) -> QVariant {
+                 return p.fallback ? p.fallback->value.toString() : QString();
+             },
+                [](PolicyConfig &p, const QVariant &v, const PolicyConfig &held) {
+                    // An unchanged text keeps the value's type (a number stays a number).
+                    if (!held.fallback || held.fallback->value.toString() != v.toString())
+                        p.fallback->value = v.toString();
+                } }),
+    };
+    return fields;
+}
+
+} // namespace bw
