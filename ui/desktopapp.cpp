@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 
+#include "run/runmetrics.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 

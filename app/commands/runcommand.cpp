@@ -4,6 +4,7 @@
 #include "subcommand.h"
 
 #include "run/controlscript.h"
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "run/scenariorunner.h"
 #include "scenario/builtinscenarios.h"
@@ -333,7 +334,7 @@ int runScenario(const QStringList &arguments)
     // The endpoints read the recorder's snapshots; the run publishes one between chunks.
     std::optional<MetricsServer> server;
     if (endpoint) {
-        metrics.attach(sim);
+        attachMetrics(metrics, sim);
         server.emplace([&metrics] { return metrics.latest(); });
         if (!server->start(endpoint->address, endpoint->port, &message)) {
             printErr(QStringLiteral("breakwater run: --metrics-port: ") + message + u'\n');

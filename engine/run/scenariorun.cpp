@@ -11,14 +11,6 @@
 
 namespace bw {
 
-std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name)
-{
-    const auto it = scenario.policies.constFind(name);
-    if (it != scenario.policies.constEnd())
-        return *it;
-    return ResiliencePolicies::byName(name);
-}
-
 namespace {
 // Stream numbers: operations' arrivals and services' requests never share a stream.
 constexpr std::uint64_t ArrivalStream = 0x4172726976616c73ull;
@@ -157,38 +149,6 @@ void ScenarioRun::faultBoundary(int service, const FaultConfig &fault, bool star
         return; // cleared before this boundary
     s.refreshFaults();
     writeFault(fault, starts);
-}
-
-QJsonObject faultParameters(const FaultConfig &fault)
-{
-    QJsonObject o;
-    switch (fault.kind) {
-    case FaultKind::Errors:
-        o.insert(QStringLiteral("rate"), fault.rate);
-        o.insert(QStringLiteral("code"), fault.code);
-        break;
-    case FaultKind::Latency:
-        o.insert(QStringLiteral("addMs"), toMs(fault.add));
-        o.insert(QStringLiteral("jitterMs"), toMs(fault.jitter));
-        break;
-    case FaultKind::Hang:
-        o.insert(QStringLiteral("rate"), fault.rate);
-        break;
-    case FaultKind::RateLimit:
-        o.insert(QStringLiteral("rps"), fault.rps);
-        o.insert(QStringLiteral("retryAfterMs"), toMs(fault.retryAfter));
-        break;
-    case FaultKind::Flapping:
-        o.insert(QStringLiteral("upMs"), toMs(fault.up));
-        o.insert(QStringLiteral("downMs"), toMs(fault.down));
-        break;
-    case FaultKind::Brownout:
-        o.insert(QStringLiteral("capacity"), fault.capacity);
-        break;
-    case FaultKind::Outage:
-        break;
-    }
-    return o;
 }
 
 void ScenarioRun::writeFault(const FaultConfig &fault, bool starts)

@@ -132,9 +132,4 @@ private:
     bool m_finished = false;
 };
 
-// The policy a scenario's operation names: a key of the scenario's policies, else a preset.
-std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
-// A fault's own parameters as the scenario format names them (rate, code, addMs, ...).
-QJsonObject faultParameters(const FaultConfig &fault);
-
 } // namespace bw

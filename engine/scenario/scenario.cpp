@@ -132,6 +132,38 @@ std::optional<FaultKind> faultKindFromName(QStringView name)
     return std::nullopt;
 }
 
+QJsonObject faultParameters(const FaultConfig &fault)
+{
+    QJsonObject o;
+    switch (fault.kind) {
+    case FaultKind::Errors:
+        o.insert(QStringLiteral("rate"), fault.rate);
+        o.insert(QStringLiteral("code"), fault.code);
+        break;
+    case FaultKind::Latency:
+        o.insert(QStringLiteral("addMs"), toMs(fault.add));
+        o.insert(QStringLiteral("jitterMs"), toMs(fault.jitter));
+        break;
+    case FaultKind::Hang:
+        o.insert(QStringLiteral("rate"), fault.rate);
+        break;
+    case FaultKind::RateLimit:
+        o.insert(QStringLiteral("rps"), fault.rps);
+        o.insert(QStringLiteral("retryAfterMs"), toMs(fault.retryAfter));
+        break;
+    case FaultKind::Flapping:
+        o.insert(QStringLiteral("upMs"), toMs(fault.up));
+        o.insert(QStringLiteral("downMs"), toMs(fault.down));
+        break;
+    case FaultKind::Brownout:
+        o.insert(QStringLiteral("capacity"), fault.capacity);
+        break;
+    case FaultKind::Outage:
+        break;
+    }
+    return o;
+}
+
 std::uint64_t stableHash(QStringView name)
 {
     std::uint64_t h = 0xcbf29ce484222325ull;
@@ -153,6 +185,14 @@ int ScenarioConfig::serviceIndex(const QString &service) const
         if (services[i].name == service)
             return i;
     return -1;
+}
+
+std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name)
+{
+    const auto it = scenario.policies.constFind(name);
+    if (it != scenario.policies.constEnd())
+        return *it;
+    return ResiliencePolicies::byName(name);
 }
 
 } // namespace bw

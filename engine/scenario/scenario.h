@@ -2,6 +2,7 @@
 
 #include "../resilience/policy.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -120,6 +121,9 @@ struct FaultConfig
     friend bool operator==(const FaultConfig &, const FaultConfig &) = default;
 };
 
+// A fault's own parameters as the scenario format names them (rate, code, addMs, ...).
+QJsonObject faultParameters(const FaultConfig &fault);
+
 struct ScenarioConfig
 {
     QString name;
@@ -134,6 +138,9 @@ struct ScenarioConfig
 
     int serviceIndex(const QString &name) const;
 };
+
+// The policy a scenario's operation names: a key of the scenario's policies, else a preset.
+std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
 
 // A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams from the
 // names of services and operations that do not change with Qt's hash seed or version.

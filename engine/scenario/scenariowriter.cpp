@@ -1,7 +1,6 @@
 #include "scenariowriter.h"
 
 #include "../resilience/policywriter.h"
-#include "../run/scenariorun.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,5 @@
 #include "metricsrecorder.h"
 
-#include "../run/scenariorun.h"
-#include "../run/scenariorunner.h"
-
 #include <algorithm>
 
 namespace bw {
@@ -27,6 +24,12 @@ int latencyBucket(Duration latency)
 std::int64_t roundMs(Duration d)
 {
     return (d.count() + 500000) / 1000000;
+}
+
+// Whether a rolling-window slot's second is among the SlotCount seconds ending with `second`.
+bool inWindow(std::int64_t slot, std::int64_t second)
+{
+    return slot >= 0 && slot > second - SlotCount && slot <= second;
 }
 
 } // namespace
@@ -54,12 +57,12 @@ void MetricsRecorder::reset()
     m_listenedBulkheads.clear();
 }
 
-void MetricsRecorder::attach(ScenarioRun &sim)
+void MetricsRecorder::attach(std::unique_ptr<MetricsSource> source)
 {
     reset();
-    m_sim = &sim;
-    for (int i = 0; i < sim.operationCount(); ++i) {
-        Pipeline &p = sim.pipeline(i);
+    m_source = std::move(source);
+    for (int i = 0; i < m_source->pipelineCount(); ++i) {
+        Pipeline &p = m_source->pipeline(i);
         addOperation(p.name());
         if (const CircuitBreaker *b = p.circuitBreaker())
             addBreaker(b->name());
@@ -67,14 +70,13 @@ void MetricsRecorder::attach(ScenarioRun &sim)
             addBulkhead(b->name());
     }
     listenToBulkheads();
-    sim.addSink(this);
 }
 
 // A policy edit may give an operation a bulkhead it did not have: listen to it from then on.
 void MetricsRecorder::listenToBulkheads()
 {
-    for (int i = 0; i < m_sim->operationCount(); ++i) {
-        Bulkhead *b = m_sim->pipeline(i).bulkhead();
+    for (int i = 0; i < m_source->pipelineCount(); ++i) {
+        Bulkhead *b = m_source->pipeline(i).bulkhead();
         if (!b || std::find(m_listenedBulkheads.begin(), m_listenedBulkheads.end(), b) != m_listenedBulkheads.end())
             continue;
         b->addListener(this);
@@ -248,7 +250,7 @@ void MetricsRecorder::onBulkheadEvent(const BulkheadEvent &e)
 
 void MetricsRecorder::publish()
 {
-    publishAt(m_sim ? m_sim->now() : TimePoint::zero());
+    publishAt(m_source ? m_source->now() : TimePoint::zero());
 }
 
 void MetricsRecorder::publishAt(TimePoint now)
@@ -256,139 +258,132 @@ void MetricsRecorder::publishAt(TimePoint now)
     auto s = std::make_shared<MetricsSnapshot>();
     s->sequence = ++m_sequence;
     s->at = now;
-    if (m_sim)
+    if (m_source)
         listenToBulkheads();
     const std::int64_t second = secondOf(now);
-    const auto inWindow = [second](std::int64_t slot) { return slot >= 0 && slot > second - SlotCount && slot <= second; };
-
-    for (const auto &live : m_operations) {
-        MetricsSnapshot::Operation op = live->counters;
-        MetricsSnapshot::HystrixWindow &w = op.window;
-        Duration totalSum {}, executeSum {};
-        std::int64_t totalCount = 0, executeCount = 0;
-        const auto percentiles = [&](auto histogramOf, std::array<std::int64_t, 9> &out) {
-            m_merged.clear();
-            for (const OperationSlot &slot : live->slots)
-                if (inWindow(slot.second))
-                    m_merged.merge(histogramOf(slot));
-            std::array<Duration, 9> values {};
-            m_merged.percentiles(MetricsSnapshot::HystrixPercentiles.data(), values.data(), 9);
-            values.front() = m_merged.min(); // the histogram keeps both ends exactly
-            values.back() = m_merged.max();
-            for (std::size_t i = 0; i < values.size(); ++i)
-                out[i] = roundMs(values[i]);
-            return m_merged.count();
-        };
-        for (const OperationSlot &slot : live->slots) {
-            if (!inWindow(slot.second))
-                continue;
-            const MetricsSnapshot::HystrixWindow &c = slot.counts;
-            w.success += c.success;
-            w.failure += c.failure;
-            w.timeout += c.timeout;
-            w.shortCircuited += c.shortCircuited;
-            w.threadPoolRejected += c.threadPoolRejected;
-            w.fallbackSuccess += c.fallbackSuccess;
-            w.exceptionsThrown += c.exceptionsThrown;
-            w.maxConcurrent = std::max(w.maxConcurrent, c.maxConcurrent);
-            totalSum += slot.totalSum;
-            executeSum += slot.executeSum;
-        }
-        totalCount = percentiles([](const OperationSlot &s) -> const BucketHistogram & { return s.total; }, w.latencyTotal);
-        executeCount
-            = percentiles([](const OperationSlot &s) -> const BucketHistogram & { return s.execute; }, w.latencyExecute);
-        w.latencyTotalMean = totalCount > 0 ? roundMs(totalSum / totalCount) : 0;
-        w.latencyExecuteMean = executeCount > 0 ? roundMs(executeSum / executeCount) : 0;
-        s->operations.push_back(std::move(op));
-    }
-
-    for (const MetricsSnapshot::Breaker &b : m_breakers)
-        s->breakers.push_back(b);
-    for (const auto &live : m_bulkheads) {
-        MetricsSnapshot::Bulkhead b = live->counters;
-        for (const BulkheadSlot &slot : live->slots) {
-            if (!inWindow(slot.second))
-                continue;
-            b.rollingExecuted += slot.executed;
-            b.rollingRejected += slot.rejected;
-            b.rollingMaxActive = std::max(b.rollingMaxActive, slot.maxActive);
-        }
-        s->bulkheads.push_back(std::move(b));
-    }
-
-    // Gauges, policy properties and health, from the live primitives (this is their thread).
-    if (m_sim) {
-        HealthStatus &health = s->health;
-        for (int i = 0; i < m_sim->operationCount(); ++i) {
-            const Pipeline &p = m_sim->pipeline(i);
-            const auto op = m_operationIndex.byName.constFind(p.name());
-            MetricsSnapshot::Operation *o
-                = op != m_operationIndex.byName.cend() ? &s->operations[std::size_t(*op)] : nullptr;
-            if (o) {
-                o->inFlight = p.callsInFlight();
-                if (p.policy().timeout)
-                    o->timeout = p.policy().timeout->timeout;
-            }
-            if (const CircuitBreaker *cb = p.circuitBreaker()) {
-                BreakerHealth h = breakerHealth(*cb);
-                const auto it = m_breakerIndex.byName.constFind(cb->name());
-                if (it != m_breakerIndex.byName.cend()) {
-                    MetricsSnapshot::Breaker &b = s->breakers[std::size_t(*it)];
-                    b.state = h.state;
-                    b.failureRate = h.metrics.failureRate;
-                }
-                if (o) {
-                    o->breakerConfig = cb->config();
-                    o->breakerState = h.state;
-                }
-                health.circuitBreakers.breakers.append(std::move(h));
-            }
-            if (const Bulkhead *bh = p.bulkhead()) {
-                BulkheadHealth h = bulkheadHealth(*bh);
-                const auto it = m_bulkheadIndex.byName.constFind(bh->name());
-                if (it != m_bulkheadIndex.byName.cend()) {
-                    MetricsSnapshot::Bulkhead &b = s->bulkheads[std::size_t(*it)];
-                    b.active = h.state.active;
-                    b.queued = h.state.queued;
-                    b.maxConcurrent = h.maxConcurrent;
-                    b.maxQueueSize = h.maxQueueSize;
-                }
-                if (o)
-                    o->bulkheadMaxConcurrent = h.maxConcurrent;
-                health.bulkheads.append(std::move(h));
-            }
-        }
-        summarize(health);
-        for (int i = 0; i < m_sim->serviceCount(); ++i) {
-            const BackendService &service = m_sim->service(i);
-            if (const std::optional<std::int64_t> wasted = service.stats().wasted)
-                s->services.push_back({ service.name(), service.stats().completed, *wasted });
-        }
+    for (const auto &live : m_operations)
+        s->operations.push_back(operationAt(*live, second));
+    s->breakers = m_breakers;
+    for (const auto &live : m_bulkheads)
+        s->bulkheads.push_back(bulkheadAt(*live, second));
+    if (m_source) {
+        addLiveState(*s);
+        m_source->appendServices(s->services);
     }
 
     const std::lock_guard lock(m_mutex);
     m_latest = std::move(s);
 }
 
+MetricsSnapshot::Operation MetricsRecorder::operationAt(const OperationLive &live, std::int64_t second)
+{
+    MetricsSnapshot::Operation op = live.counters;
+    MetricsSnapshot::HystrixWindow &w = op.window;
+    Duration totalSum {}, executeSum {};
+    for (const OperationSlot &slot : live.slots) {
+        if (!inWindow(slot.second, second))
+            continue;
+        const MetricsSnapshot::HystrixWindow &c = slot.counts;
+        w.success += c.success;
+        w.failure += c.failure;
+        w.timeout += c.timeout;
+        w.shortCircuited += c.shortCircuited;
+        w.threadPoolRejected += c.threadPoolRejected;
+        w.fallbackSuccess += c.fallbackSuccess;
+        w.exceptionsThrown += c.exceptionsThrown;
+        w.maxConcurrent = std::max(w.maxConcurrent, c.maxConcurrent);
+        totalSum += slot.totalSum;
+        executeSum += slot.executeSum;
+    }
+    const std::int64_t totalCount = windowPercentiles(live, second, &OperationSlot::total, w.latencyTotal);
+    const std::int64_t executeCount = windowPercentiles(live, second, &OperationSlot::execute, w.latencyExecute);
+    w.latencyTotalMean = totalCount > 0 ? roundMs(totalSum / totalCount) : 0;
+    w.latencyExecuteMean = executeCount > 0 ? roundMs(executeSum / executeCount) : 0;
+    return op;
+}
+
+// Hystrix's percentiles of one histogram over the window, in milliseconds; returns its count.
+std::int64_t MetricsRecorder::windowPercentiles(const OperationLive &live, std::int64_t second,
+    BucketHistogram OperationSlot::*histogram,
+    std::array<std::int64_t, MetricsSnapshot::HystrixPercentiles.size()> &milliseconds)
+{
+    m_merged.clear();
+    for (const OperationSlot &slot : live.slots)
+        if (inWindow(slot.second, second))
+            m_merged.merge(slot.*histogram);
+    std::array<Duration, MetricsSnapshot::HystrixPercentiles.size()> values {};
+    m_merged.percentiles(MetricsSnapshot::HystrixPercentiles.data(), values.data(), int(values.size()));
+    values.front() = m_merged.min(); // the histogram keeps both ends exactly
+    values.back() = m_merged.max();
+    for (std::size_t i = 0; i < values.size(); ++i)
+        milliseconds[i] = roundMs(values[i]);
+    return m_merged.count();
+}
+
+MetricsSnapshot::Bulkhead MetricsRecorder::bulkheadAt(const BulkheadLive &live, std::int64_t second)
+{
+    MetricsSnapshot::Bulkhead b = live.counters;
+    for (const BulkheadSlot &slot : live.slots) {
+        if (!inWindow(slot.second, second))
+            continue;
+        b.rollingExecuted += slot.executed;
+        b.rollingRejected += slot.rejected;
+        b.rollingMaxActive = std::max(b.rollingMaxActive, slot.maxActive);
+    }
+    return b;
+}
+
+// Gauges, policy properties and health, from the live primitives (this is their thread).
+void MetricsRecorder::addLiveState(MetricsSnapshot &s) const
+{
+    for (int i = 0; i < m_source->pipelineCount(); ++i)
+        addPipelineState(m_source->pipeline(i), s);
+    summarize(s.health);
+}
+
+void MetricsRecorder::addPipelineState(const Pipeline &p, MetricsSnapshot &s) const
+{
+    const auto op = m_operationIndex.byName.constFind(p.name());
+    MetricsSnapshot::Operation *o = op != m_operationIndex.byName.cend() ? &s.operations[std::size_t(*op)] : nullptr;
+    if (o) {
+        o->inFlight = p.callsInFlight();
+        if (p.policy().timeout)
+            o->timeout = p.policy().timeout->timeout;
+    }
+    if (const CircuitBreaker *cb = p.circuitBreaker()) {
+        BreakerHealth h = breakerHealth(*cb);
+        const auto it = m_breakerIndex.byName.constFind(cb->name());
+        if (it != m_breakerIndex.byName.cend()) {
+            MetricsSnapshot::Breaker &b = s.breakers[std::size_t(*it)];
+            b.state = h.state;
+            b.failureRate = h.metrics.failureRate;
+        }
+        if (o) {
+            o->breakerConfig = cb->config();
+            o->breakerState = h.state;
+        }
+        s.health.circuitBreakers.breakers.append(std::move(h));
+    }
+    if (const Bulkhead *bh = p.bulkhead()) {
+        BulkheadHealth h = bulkheadHealth(*bh);
+        const auto it = m_bulkheadIndex.byName.constFind(bh->name());
+        if (it != m_bulkheadIndex.byName.cend()) {
+            MetricsSnapshot::Bulkhead &b = s.bulkheads[std::size_t(*it)];
+            b.active = h.state.active;
+            b.queued = h.state.queued;
+            b.maxConcurrent = h.maxConcurrent;
+            b.maxQueueSize = h.maxQueueSize;
+        }
+        if (o)
+            o->bulkheadMaxConcurrent = h.maxConcurrent;
+        s.health.bulkheads.append(std::move(h));
+    }
+}
+
 MetricsSnapshotPtr MetricsRecorder::latest() const
 {
     const std::lock_guard lock(m_mutex);
     return m_latest;
-}
-
-void monitorRunner(MetricsRecorder &recorder, ScenarioRunner &runner)
-{
-    runner.setSetup([&recorder](ScenarioRun &sim) { recorder.attach(sim); });
-    // Direct: publish on the runner's thread, where the simulation lives, as the tick ends.
-    // Only while it follows this runner's simulation: a new runner publishes (a speed change, say)
-    // before it builds one, when the recorder may still point at a replaced runner's, now gone.
-    QObject::connect(
-        &runner, &ScenarioRunner::progress, &runner,
-        [&recorder, &runner](const RunProgress &) {
-            if (runner.simulation() && runner.simulation() == recorder.simulation())
-                recorder.publish();
-        },
-        Qt::DirectConnection);
 }
 
 } // namespace bw

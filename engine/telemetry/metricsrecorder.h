@@ -13,9 +13,6 @@
 
 namespace bw {
 
-class ScenarioRun;
-class ScenarioRunner;
-
 // What a monitoring endpoint shows of a run at one instant: cumulative counters for Prometheus
 // (semantics.md, "Exported metrics"), Hystrix's rolling window, gauges and the health status.
 // Immutable once published; readers on any thread share it.
@@ -103,6 +100,21 @@ struct MetricsSnapshot
 
 using MetricsSnapshotPtr = std::shared_ptr<const MetricsSnapshot>;
 
+// What a MetricsRecorder reads of the run it follows when it publishes, on the run's thread:
+// the run's time, its pipelines' live primitives (calls in flight, policy, breaker and bulkhead
+// health) and its simulated services' throughput. The run layer adapts a ScenarioRun to it
+// (run/runmetrics.h), so telemetry knows nothing of the layers above it.
+class MetricsSource
+{
+public:
+    virtual ~MetricsSource() = default;
+    virtual TimePoint now() const = 0;
+    virtual int pipelineCount() const = 0;
+    virtual Pipeline &pipeline(int index) const = 0;
+    // Appends the simulated services: a real server's wasted work is out of sight.
+    virtual void appendServices(std::vector<MetricsSnapshot::Service> &services) const = 0;
+};
+
 // Counts what a run does for the monitoring endpoints, on the run's own thread, and publishes a
 // MetricsSnapshot when told to (a progress tick, a few tens of times a second at most): the HTTP
 // server reads the latest snapshot and never touches the run. Per call: a cached name lookup and
@@ -113,7 +125,7 @@ using MetricsSnapshotPtr = std::shared_ptr<const MetricsSnapshot>;
 // gives them to the event log only).
 //
 // Threads: attach(), the sink calls and publish() on the thread that runs the simulation;
-// latest() on any thread. Outlive every ScenarioRun attached (it listens to their primitives).
+// latest() on any thread. Outlive every run attached (it listens to their primitives).
 class MetricsRecorder final : public TelemetrySink
 {
 public:
@@ -122,14 +134,15 @@ public:
     MetricsRecorder(const MetricsRecorder &) = delete;
     MetricsRecorder &operator=(const MetricsRecorder &) = delete;
 
-    // Forgets the previous run and follows `sim`: registers its operations, breakers and
-    // bulkheads (so they appear with zeros) and adds itself as a sink. Before sim.start().
-    void attach(ScenarioRun &sim);
-    const ScenarioRun *simulation() const { return m_sim; }
-    // Builds a snapshot of the counters and of the attached simulation's gauges and health at
-    // its current time, and makes it the latest.
+    // Forgets the previous run and follows `source`: registers its operations, breakers and
+    // bulkheads (so they appear with zeros). The caller makes it a sink of the run, before the
+    // run starts: attachMetrics() (run/runmetrics.h) does both for a ScenarioRun.
+    void attach(std::unique_ptr<MetricsSource> source);
+    const MetricsSource *source() const { return m_source.get(); }
+    // Builds a snapshot of the counters and of the followed run's gauges and health at its
+    // current time, and makes it the latest.
     void publish();
-    // The same at `now` (the end of Hystrix's window): for a recorder fed without a simulation.
+    // The same at `now` (the end of Hystrix's window): for a recorder fed without a run.
     void publishAt(TimePoint now);
     // Any thread: the latest snapshot (an empty one before the first publish).
     MetricsSnapshotPtr latest() const;
@@ -186,8 +199,17 @@ private:
     BulkheadSlot &bulkheadSlot(BulkheadLive &bulkhead, TimePoint at);
     void listenToBulkheads();
     void reset();
+    // publishAt's steps: the counters with their rolling windows ending in `second`, then the
+    // followed run's live state.
+    MetricsSnapshot::Operation operationAt(const OperationLive &live, std::int64_t second);
+    std::int64_t windowPercentiles(const OperationLive &live, std::int64_t second,
+        BucketHistogram OperationSlot::*histogram,
+        std::array<std::int64_t, MetricsSnapshot::HystrixPercentiles.size()> &milliseconds);
+    static MetricsSnapshot::Bulkhead bulkheadAt(const BulkheadLive &live, std::int64_t second);
+    void addLiveState(MetricsSnapshot &snapshot) const;
+    void addPipelineState(const Pipeline &pipeline, MetricsSnapshot &snapshot) const;
 
-    ScenarioRun *m_sim = nullptr;
+    std::unique_ptr<MetricsSource> m_source;
     std::vector<std::unique_ptr<OperationLive>> m_operations;
     std::vector<MetricsSnapshot::Breaker> m_breakers;
     std::vector<std::unique_ptr<BulkheadLive>> m_bulkheads;
@@ -199,10 +221,5 @@ private:
     mutable std::mutex m_mutex;
     MetricsSnapshotPtr m_latest;
 };
-
-// Makes `recorder` follow every ScenarioRun `runner` builds (start, restart) and publish at each
-// of its progress ticks (at most ~30 a second, on the runner's thread). Call before the runner
-// starts; it replaces the runner's setup function.
-void monitorRunner(MetricsRecorder &recorder, ScenarioRunner &runner);
 
 } // namespace bw

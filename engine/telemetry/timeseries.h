@@ -203,7 +203,7 @@ struct TimeSeriesSnapshot
 //
 // Gauges (a bulkhead's occupancy and limits, a backend's counters) come from samplers the wiring
 // code registers: std::functions called on the recording thread, so telemetry knows nothing of
-// engine/sim. With attach(), a timer on the scheduler closes each bucket at its exact boundary,
+// the run layer. With attach(), a timer on the scheduler closes each bucket at its exact boundary,
 // with or without traffic, and samples the gauges gaugeSamplesPerBucket times per bucket for
 // their peaks: a fixed cost per unit of virtual time, not per call. Bulkhead events (several
 // per call) are optional: listen to them (Bulkhead::addListener) for exact peaks, at ~25 ns a

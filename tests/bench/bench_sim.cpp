@@ -1,4 +1,5 @@
 #include "allocationcounter.h"
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "telemetry/metricsrecorder.h"
 
@@ -58,7 +59,7 @@ static void BM_SimulatedCallsWithMetrics(benchmark::State &state)
     for (auto _ : state) {
         MetricsRecorder metrics;
         ScenarioRun sim(benchScenario(fromMs(600000)));
-        metrics.attach(sim);
+        attachMetrics(metrics, sim);
         while (!sim.atEnd()) {
             sim.advanceTo(sim.now() + fromMs(state.range(0)));
             metrics.publish();

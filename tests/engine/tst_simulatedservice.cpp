@@ -1,6 +1,7 @@
 // SimulatedService's waiting room and what it does with requests whose caller gave up
 // (semantics.md, "Simulated services"), driven request by request on virtual time, and the
 // wasted work a run reports in its summary, CSV and /metrics.
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "run/scenariorunner.h"
 #include "runtime/virtualscheduler.h"
@@ -280,7 +281,7 @@ private Q_SLOTS:
         TimeSeriesRecorder series;
         recordSimulation(series, sim);
         MetricsRecorder metrics;
-        metrics.attach(sim);
+        attachMetrics(metrics, sim);
         sim.start();
         series.attach(sim.scheduler(), sim.end());
         sim.runToEnd();

@@ -4,6 +4,7 @@
 #include "commandrunner.h"
 #include "monitoringtest.h"
 
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "run/scenariorunner.h"
 #include "scenario/builtinscenarios.h"
@@ -198,7 +199,7 @@ private Q_SLOTS:
         MetricsRecorder recorder;
         ScenarioRun sim(*config);
         Summary summary;
-        recorder.attach(sim);
+        attachMetrics(recorder, sim);
         sim.setSummary(&summary);
         sim.runToEnd();
         recorder.publish();

@@ -3,6 +3,7 @@
 
 #include "monitoringtest.h"
 
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
@@ -25,7 +26,7 @@ QSet<QString> exposedNames()
     for (const char *name : { "flapping-service", "bulkhead-isolation" }) {
         MetricsRecorder recorder;
         ScenarioRun sim(test::scenario(QLatin1StringView(name)));
-        recorder.attach(sim);
+        attachMetrics(recorder, sim);
         sim.runToEnd();
         recorder.publish();
         for (const QByteArray &line : prometheusExposition(*recorder.latest()).split('\n')) {

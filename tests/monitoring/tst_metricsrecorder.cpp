@@ -5,6 +5,7 @@
 
 #include "monitoringtest.h"
 
+#include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
@@ -129,7 +130,7 @@ private Q_SLOTS:
     {
         MetricsRecorder recorder;
         ScenarioRun sim(scenario(QStringLiteral("outage-and-recovery")));
-        recorder.attach(sim);
+        attachMetrics(recorder, sim);
         recorder.publish();
         const QByteArray text = prometheusExposition(*recorder.latest());
         const QByteArray states[] = { "closed", "open", "half_open", "disabled", "forced_open", "metrics_only" };
@@ -183,7 +184,7 @@ private Q_SLOTS:
             MetricsRecorder recorder;
             ScenarioRun sim(scenario(name));
             Summary summary;
-            recorder.attach(sim);
+            attachMetrics(recorder, sim);
             sim.setSummary(&summary);
             sim.runToEnd();
             recorder.publish();
