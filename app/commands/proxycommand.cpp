@@ -3,6 +3,7 @@
 #include "subcommand.h"
 
 #include "net/toxicproxy.h"
+#include "net/toxicproxyapi.h"
 #include "runtime/wallscheduler.h"
 
 #include <QCoreApplication>

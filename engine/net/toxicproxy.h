@@ -4,7 +4,6 @@
 #include "../runtime/scheduler.h"
 #include "toxic.h"
 
-#include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -70,27 +69,6 @@ private:
     QList<Toxic> m_toxics;
     std::vector<Connection *> m_connections; // children of this object
     Stats m_stats;
-};
-
-// The proxy's control API, Toxiproxy-like JSON over HTTP:
-//   GET /proxy                   where it listens and forwards to, and its stats
-//   GET /toxics                  the toxics
-//   POST /toxics                 adds one (400 with the reason for a bad body, 409 if the name exists)
-//   GET /toxics/NAME             one toxic
-//   POST /toxics/NAME            changes the keys given (type and name stay)
-//   DELETE /toxics/NAME          removes it
-//   POST /reset                  removes every toxic
-class ToxicProxyApi final : public QAbstractHttpServer
-{
-public:
-    explicit ToxicProxyApi(ToxicProxy &proxy, QObject *parent = nullptr);
-
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
-
-private:
-    ToxicProxy &m_proxy;
 };
 
 // "HOST:PORT" or "[IPv6]:PORT" with a numeric address; false when `text` is not one.

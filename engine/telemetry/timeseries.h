@@ -1,12 +1,14 @@
 #pragma once
 
+#include "buckethistogram.h"
 #include "telemetrysink.h"
+#include "timebucket.h"
+#include "timebucketring.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QStringList>
 
-#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,161 +18,6 @@
 namespace bw {
 
 class Scheduler;
-
-// A latency histogram for one time bucket: counts only, 32 linear sub-bins per power of two
-// (values under 64 ns exact), so a percentile reported at its bin's midpoint is within 1.6 % of
-// the exact value, and clamped to the bucket's min and max. A fixed array of 1,216 counters
-// (4.75 KiB) covers up to 2^42 ns (73 minutes; larger values land in the last bin): record() is
-// an index computation and an add, clear() and percentiles() touch only the bins used since the
-// last clear. Unlike LatencyHistogram it never allocates, which is what a per-bucket reset needs.
-class BucketHistogram
-{
-public:
-    static constexpr int SubBits = 5;
-    static constexpr int Sub = 1 << SubBits; // 32
-    static constexpr int MaxBits = 42;
-    static constexpr int Bins = (MaxBits - SubBits + 1) * Sub; // 1216
-
-    // O(1), no allocation. Negative values count as 0.
-    void record(Duration value)
-    {
-        const std::int64_t v = value.count() > 0 ? value.count() : 0;
-        const int bin = binOf(v);
-        ++m_counts[std::size_t(bin)];
-        if (bin < m_low)
-            m_low = bin;
-        if (bin > m_high)
-            m_high = bin;
-        if (v < m_min)
-            m_min = v;
-        if (v > m_max)
-            m_max = v;
-        ++m_count;
-    }
-    void merge(const BucketHistogram &other);
-    void clear(); // O(bins used)
-
-    std::int64_t count() const { return m_count; }
-    Duration min() const { return Duration(m_count ? m_min : 0); }
-    Duration max() const { return Duration(m_count ? m_max : 0); }
-    // Nearest rank (the smallest v with at least p % of values <= v), p in [0, 100], for
-    // several ascending p in one pass over the bins used; 0 when empty.
-    void percentiles(const double *p, Duration *out, int n) const;
-    Duration percentile(double p) const;
-
-    static int binOf(std::int64_t value);
-    static std::int64_t binLow(int bin);
-    static std::int64_t binHigh(int bin);
-
-private:
-    std::array<std::uint32_t, Bins> m_counts {};
-    int m_low = Bins, m_high = -1;
-    std::int64_t m_count = 0;
-    std::int64_t m_min = INT64_MAX, m_max = 0;
-};
-
-// One operation (pipeline) in one bucket.
-struct OperationPoint
-{
-    std::int64_t offered = 0;
-    std::array<std::int64_t, OutcomeCount> outcomes {}; // calls that ended in the bucket
-    std::int64_t attempts = 0; // operation starts of the calls that ended, first attempts included
-    std::int64_t retries = 0; // retries scheduled in the bucket
-    std::array<std::int64_t, StageKindCount> timeouts {}; // time limits that expired, by stage
-    // Latency of the calls that ended in the bucket, whatever their outcome (what callers saw),
-    // but those the run's end cut off; latencyCount says how many that is.
-    Duration p50 {}, p95 {}, p99 {}, max {};
-    std::int64_t latencyCount = 0;
-    // A coarse point's smallest and largest per-fine-bucket figures, for min/max envelopes on
-    // long spans; a fine point's are its own.
-    std::int64_t minOffered = 0, maxOffered = 0, minEnded = 0, maxEnded = 0;
-    Duration maxP99 {};
-
-    std::int64_t ended() const;
-    std::int64_t count(Outcome o) const { return outcomes[std::size_t(o)]; }
-    std::int64_t timeoutsTotal() const;
-    // attempts / ended; 0 when nothing ended.
-    double attemptsPerCall() const;
-};
-
-// One circuit breaker in one bucket.
-struct BreakerPoint
-{
-    CircuitState state = CircuitState::Closed; // at the bucket's end
-    int changes = 0; // state changes in the bucket (all of them)
-    std::array<Duration, CircuitStateCount> timeInState {};
-    std::int64_t rejected = 0; // calls the breaker rejected
-    // The breaker's own sliding window at the bucket's end, as it judges it (0..1); -1 when
-    // there is no sampler. Exact: what the thresholds are compared with.
-    double failureRate = -1, slowCallRate = -1;
-    std::int64_t windowCalls = -1;
-};
-
-// A breaker state change, with its reason; TimeBucket::changes lists them in time order.
-struct BreakerChange
-{
-    int breaker = 0; // index in TimeSeriesLayout::breakers
-    TimePoint at {};
-    CircuitState from = CircuitState::Closed, to = CircuitState::Closed;
-    TransitionReason reason = TransitionReason::FailureThreshold;
-};
-
-// One bulkhead in one bucket. Limits are -1 when unknown (no sampler, or the policy dropped it).
-// Peaks are the largest of the gauge samples (and of the bulkhead's events, when the recorder
-// listens to them): exact with events, else at the sampling resolution.
-struct BulkheadPoint
-{
-    int active = 0, queued = 0; // at the bucket's end
-    int peakActive = 0, peakQueued = 0;
-    int maxConcurrent = -1, maxQueueSize = -1;
-    // Queue full, queue timeout: from the sampler's counters, else counted from events.
-    std::int64_t rejected = 0, timeouts = 0;
-
-    // 0..100, or -1 when the limit is unknown; a queue of size 0 counts as 0 % full.
-    double utilizationPercent() const;
-    double queuePercent() const;
-};
-
-// One backend service in one bucket, from its own counters, sampled at the bucket's end.
-struct ServicePoint
-{
-    std::int64_t received = 0; // requests received in the bucket, retries included
-    std::int64_t errorsServed = 0; // of those, answered with an error
-    int inService = 0, queued = 0, capacity = 0; // at the bucket's end
-    int peakInService = 0, peakQueued = 0; // the largest gauge sample in the bucket
-    // Requests served to their end in the bucket (throughput), and those of them whose caller
-    // had already given up (wasted work; goodput is the difference); -1 when unknown (a URL service).
-    std::int64_t served = 0, wasted = -1;
-};
-
-// The names the indices of a bucket's vectors refer to. Names are only ever appended, so an
-// older bucket's vectors may be shorter than the latest layout: treat a missing entry as absent.
-struct TimeSeriesLayout
-{
-    Duration bucketWidth {};
-    int coarseFactor = 1;
-    QStringList operations;
-    QStringList operationServices; // the service each operation calls; empty when unknown
-    QStringList breakers;
-    QStringList bulkheads;
-    QStringList services;
-};
-
-// A completed bucket: immutable once published, shared between the recorder and snapshots.
-struct TimeBucket
-{
-    std::int64_t seq = 0; // fine: index from the origin; coarse: index of the coarse bucket
-    TimePoint start {}, end {}; // [start, end); shorter than the width only for a run's last
-    int spans = 1; // fine buckets merged into it: 1 for a fine bucket
-    std::vector<OperationPoint> operations;
-    std::vector<BreakerPoint> breakers;
-    std::vector<BreakerChange> changes; // at most Config::maxChangesPerBucket kept
-    std::vector<BulkheadPoint> bulkheads;
-    std::vector<ServicePoint> services;
-
-    Duration width() const { return end - start; }
-};
-using TimeBucketPtr = std::shared_ptr<const TimeBucket>;
 
 // Where a reader stopped: pass the snapshot's next cursor to the next pull.
 struct TimeSeriesCursor
@@ -305,25 +152,11 @@ public:
     std::shared_ptr<const TimeSeriesLayout> layout() const;
     std::uint64_t generation() const;
 
-    // The whole recorded series as CSV, one row per bucket and operation: coarse rows for the
-    // span the fine ring no longer holds, then fine rows, in time order. Columns:
-    //   start_ms, end_ms                  the bucket, in virtual milliseconds
-    //   operation
-    //   offered, <8 outcomes>             success, fallback, failure, timeout, circuit_open,
-    //                                     bulkhead_full, bulkhead_timeout, cancelled: calls ended
-    //   attempts, retries, timeouts       timeouts: time limits expired, all stages
-    //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended (but cut off)
-    //   breaker_state, breaker_changes    the breaker named after the operation; empty if none
-    //   bulkhead_active, bulkhead_peak_active, bulkhead_max_concurrent, bulkhead_queued,
-    //   bulkhead_peak_queued, bulkhead_max_queue_size   the bulkhead named after the operation
-    //   service, service_received, service_in_service, service_queued, service_capacity,
-    //   service_served, service_wasted    the service the operation calls (addOperation);
-    //                                     service_wasted empty when unknown (a URL service)
-    // Milliseconds carry at most three decimals. Any thread.
+    // The whole recorded series as CSV (timeSeriesCsv): coarse rows for the span the fine ring
+    // no longer holds, then fine rows. Any thread.
     QByteArray toCsv() const;
     // Through QSaveFile: the file appears complete or not at all.
     bool writeCsv(const QString &path, QString *error) const;
-    static QByteArray csvHeader();
 
     // TelemetrySink
     void onCallOffered(const QString &operation, std::uint64_t tag, TimePoint at) override;
@@ -401,12 +234,25 @@ private:
     void onTick();
     void sampleGauges();
     void freezeGauges();
+    // A bulkhead sampler's cumulative counters when a bucket closed (0 without one).
+    struct BulkheadCounters
+    {
+        std::int64_t rejected = 0, timeouts = 0;
+    };
+    // Completes the bucket in progress at `end`, publishes it, adds it to the coarse tier and
+    // starts the next one.
     void closeBucket(TimePoint end);
+    // The next bucket starts from the state `closed` ended in: gauges carried over, counts zeroed.
+    void carryOver(const TimeBucket &closed, const std::vector<BulkheadCounters> &counters);
+    void publish(TimeBucketPtr bucket);
     void closeCoarse();
-    // `counters`, when given, receives each bulkhead sampler's cumulative (rejected, timeouts).
-    TimeBucket liveBucket(TimePoint end,
-        std::vector<std::pair<std::int64_t, std::int64_t>> *counters
-        = nullptr) const; // samples gauges, does not change state
+    // The bucket in progress as it stands at `end`: samples the gauges, does not change state.
+    // `counters`, when given, receives each bulkhead's.
+    TimeBucket liveBucket(TimePoint end, std::vector<BulkheadCounters> *counters = nullptr) const;
+    OperationPoint operationPoint(const OperationLive &o) const;
+    BreakerPoint breakerPoint(const BreakerLive &l, TimePoint end) const;
+    BulkheadPoint bulkheadPoint(const BulkheadLive &l, BulkheadCounters &counters) const;
+    ServicePoint servicePoint(const ServiceLive &l) const;
     void fillOperation(OperationPoint &p, const BucketHistogram &latency) const;
     void resetLive();
 
@@ -435,10 +281,8 @@ private:
     std::uint64_t m_generation = 1;
     std::int64_t m_published = 0; // fine buckets completed, so the next one's seq
     std::shared_ptr<const TimeSeriesLayout> m_layout;
-    std::vector<TimeBucketPtr> m_recent; // a ring of recentCapacity
-    std::size_t m_recentHead = 0; // index of the oldest when full
-    std::vector<TimeBucketPtr> m_coarseRing;
-    std::size_t m_coarseHead = 0;
+    TimeBucketRing m_recent; // recentCapacity fine buckets
+    TimeBucketRing m_coarseRing; // coarseCapacity coarse buckets
 };
 
 } // namespace bw

@@ -4,6 +4,7 @@
 #include "resilience/policy.h"
 #include "runtime/virtualscheduler.h"
 #include "runtime/wallscheduler.h"
+#include "telemetry/timeseries.h"
 
 #include <benchmark/benchmark.h>
 
@@ -132,3 +133,69 @@ static void BM_PipelineOpenFallback(benchmark::State &state)
     measurePipeline(state, pipeline);
 }
 BENCHMARK(BM_PipelineOpenFallback);
+
+// What the time series recorder adds to each call: an offered and a finished event, one
+// operation, virtual time 100 µs apart, so a 1 s bucket closes every 10,000 calls (included).
+static void BM_TimeSeriesRecorderCall(benchmark::State &state)
+{
+    TimeSeriesRecorder recorder;
+    const QString operation = QStringLiteral("checkout");
+    recorder.addOperation(operation);
+    TimePoint at {};
+    std::int64_t latency = 0;
+    AllocationProbe probe(state);
+    for (auto _ : state) {
+        at += std::chrono::microseconds(100);
+        latency = (latency + 7919) % 100000000; // up to 100 ms, spread over the bins
+        recorder.onCallOffered(operation, 0, at);
+        recorder.onCallFinished(CallReport { operation, 0, Outcome::Success, 1, Duration(latency), nullptr, at, {} });
+    }
+}
+BENCHMARK(BM_TimeSeriesRecorderCall);
+
+// Closing one bucket (what the recorder does once per bucket width, with or without traffic):
+// ten operations with a hundred calls each, ten breakers, bulkheads and services with samplers,
+// the fine and coarse rings full (small ones, to fill quickly), so old buckets are dropped as in
+// a long run.
+static void BM_TimeSeriesRecorderCloseBucket(benchmark::State &state)
+{
+    TimeSeriesRecorder::Config config;
+    config.recentCapacity = 120;
+    config.coarseCapacity = 4;
+    TimeSeriesRecorder recorder(config);
+    QStringList names;
+    for (int i = 0; i < 10; ++i) {
+        const QString name = QStringLiteral("op%1").arg(i);
+        names.append(name);
+        recorder.addOperation(name, name);
+        recorder.addBreaker(name, CircuitState::Closed, [] {
+            return std::optional(TimeSeriesRecorder::BreakerSample { 0.1, 0.0, 100 });
+        });
+        recorder.addBulkhead(name, [] {
+            return std::optional(TimeSeriesRecorder::BulkheadSample { 3, 1, 10, 5, 0, 0 });
+        });
+        recorder.addService(name, [] { return TimeSeriesRecorder::ServiceSample { 0, 0, 3, 1, 50, 0, 0 }; });
+    }
+    const Duration width = recorder.config().bucketWidth;
+    TimePoint at {};
+    const auto fillBucket = [&] {
+        for (const QString &name : std::as_const(names))
+            for (int k = 0; k < 100; ++k)
+                recorder.onCallFinished(
+                    CallReport { name, 0, Outcome::Success, 1, fromMs(k), nullptr, at + Duration(k), {} });
+        at += width;
+    };
+    const int full = recorder.config().recentCapacity + recorder.config().coarseFactor * recorder.config().coarseCapacity;
+    for (int i = 0; i < full; ++i) {
+        fillBucket();
+        recorder.advanceTo(at);
+    }
+    for (auto _ : state) {
+        state.PauseTiming();
+        fillBucket();
+        state.ResumeTiming();
+        recorder.advanceTo(at);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TimeSeriesRecorderCloseBucket);

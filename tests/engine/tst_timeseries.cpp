@@ -5,6 +5,7 @@
 #include "runtime/virtualscheduler.h"
 #include "telemetry/summary.h"
 #include "telemetry/timeseries.h"
+#include "telemetry/timeseriescsv.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -694,7 +695,7 @@ private Q_SLOTS:
                        "bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent,bulkhead_queued,"
                        "bulkhead_peak_queued,bulkhead_max_queue_size,service,service_received,"
                        "service_in_service,service_queued,service_capacity,service_served,service_wasted"));
-        QCOMPARE(lines[0] + '\n', TimeSeriesRecorder::csvHeader());
+        QCOMPARE(lines[0] + '\n', timeSeriesCsvHeader());
         QCOMPARE(lines[1],
             QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
                        "payments,0,4,0,8,0,")); // wasted unknown: empty

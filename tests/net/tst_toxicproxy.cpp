@@ -1,6 +1,7 @@
 #include "net/chaostarget.h"
 #include "net/httpoperation.h"
 #include "net/toxicproxy.h"
+#include "net/toxicproxyapi.h"
 #include "resilience/pipeline.h"
 #include "runtime/virtualscheduler.h"
 #include "runtime/wallscheduler.h"
