@@ -93,5 +93,13 @@ soak: build
 	$(BUILD_DIR)/tests/soak/breakwater_soak --calls $(SOAK_CALLS) --scenario tests/soak/day.json \
 	  --real-seconds $(SOAK_REAL_SECONDS) --max-growth-kib $(SOAK_MAX_GROWTH_KIB)
 
+# The engine as a library (README, "Use the engine in your own code"): `make example` installs the
+# build tree into $(BUILD_DIR)/install-check and builds and runs examples/http-client against it.
+.PHONY: example
+PACKAGES += curl
+
+example: build
+	tests/install/run-example.sh $(BUILD_DIR)
+
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR)
