@@ -5,6 +5,9 @@
 include(GNUInstallDirs)
 
 install(TARGETS breakwater RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT Runtime)
+# qt_standard_project_setup() points installed binaries at libraries installed beside them
+# ($ORIGIN/../lib); this one links the engine statically and Qt from the system.
+set_target_properties(breakwater PROPERTIES INSTALL_RPATH "")
 if(TARGET breakwater_ui)
     install(FILES ${PROJECT_SOURCE_DIR}/resources/breakwater.desktop
         DESTINATION ${CMAKE_INSTALL_DATADIR}/applications COMPONENT Runtime)
