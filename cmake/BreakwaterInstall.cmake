@@ -36,7 +36,8 @@ install(FILES ${PROJECT_BINARY_DIR}/BreakwaterConfig.cmake ${PROJECT_BINARY_DIR}
     DESTINATION ${BREAKWATER_INSTALL_CMAKEDIR} COMPONENT Development)
 
 # pkg-config: every static library (grouped, so their order does not matter) and the resource
-# objects, named by where install() puts them.
+# objects, where install(TARGETS ... OBJECTS) puts them: objects-CONFIG/TARGET/SOURCE.o, with
+# SOURCE relative to the target's build folder.
 set(pc_libs "")
 set(pc_objects "")
 foreach(target IN LISTS engine_targets)
@@ -48,7 +49,7 @@ foreach(target IN LISTS engine_targets)
         get_target_property(binary_dir ${target} BINARY_DIR)
         foreach(source IN LISTS sources)
             file(RELATIVE_PATH relative ${binary_dir} ${source})
-            string(APPEND pc_objects " \${libdir}/breakwater/objects-$<CONFIG>/${target}/${relative}${CMAKE_CXX_OUTPUT_EXTENSION}")
+            string(APPEND pc_objects " \${prefix}/${BREAKWATER_INSTALL_OBJECTSDIR}/objects-$<CONFIG>/${target}/${relative}${CMAKE_CXX_OUTPUT_EXTENSION}")
         endforeach()
     endif()
 endforeach()
