@@ -94,5 +94,23 @@ soak: build
 	$(BUILD_DIR)/tests/soak/breakwater_soak --calls $(SOAK_CALLS) --scenario tests/soak/day.json \
 	  --real-seconds $(SOAK_REAL_SECONDS) --max-growth-kib $(SOAK_MAX_GROWTH_KIB)
 
+# The engine as a library and the app as a Debian package (README, "Use the engine in your own
+# code", "Install the app"), from the build tree: `make example` installs it into
+# $(BUILD_DIR)/install-check and builds and runs examples/http-client against it; `make package`
+# makes $(BUILD_DIR)/breakwater_<version>_<arch>.deb, which `make package-check` installs with
+# apt-get, runs and removes.
+.PHONY: example package package-check
+PACKAGES += dpkg-dev curl
+
+example: build
+	tests/install/run-example.sh $(BUILD_DIR)
+
+package: build
+	rm -f $(BUILD_DIR)/breakwater_*.deb
+	cd $(BUILD_DIR) && cpack
+
+package-check: package
+	SUDO=$(SUDO) tests/install/package-check.sh $(BUILD_DIR)
+
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR)

@@ -1,12 +1,12 @@
-# One INTERFACE target carries the settings every Breakwater target shares.
+# One INTERFACE target carries the settings every Breakwater target shares. Installed with the
+# engine (Breakwater::settings), it gives a project using the engine C++20, which the headers
+# need, but not the project's own rules and warnings (BUILD_INTERFACE: this build only).
 add_library(breakwater_settings INTERFACE)
 target_compile_features(breakwater_settings INTERFACE cxx_std_20)
-target_compile_definitions(breakwater_settings INTERFACE
-    QT_NO_CAST_FROM_ASCII
-    QT_NO_CONTEXTLESS_CONNECT
-    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
-    QT_NO_KEYWORDS)
-target_compile_options(breakwater_settings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+target_compile_definitions(breakwater_settings INTERFACE "$<BUILD_INTERFACE:\
+QT_NO_CAST_FROM_ASCII;QT_NO_CONTEXTLESS_CONNECT;QT_NO_NARROWING_CONVERSIONS_IN_CONNECT;QT_NO_KEYWORDS>")
+target_compile_options(breakwater_settings INTERFACE
+    "$<BUILD_INTERFACE:-Wall;-Wextra;-Wpedantic;-Wno-missing-field-initializers>")
 
 set(CMAKE_CXX_EXTENSIONS OFF)
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)

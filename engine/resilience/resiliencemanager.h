@@ -12,17 +12,29 @@
 
 namespace bw {
 
-// The guide's resilienceManager: execute(name, op, policy) runs op under a pipeline kept per
-// name, with breakers from its registry so that their events and health are in one place. The
-// pipeline is made from the policy on first use; a call with a policy whose settings differ is
-// a live change of that pipeline (Pipeline::setPolicy: the breaker keeps its state and counters).
-// Confined to its scheduler's thread, like the pipelines it owns.
+// The engine's façade for a service (README, "Use the engine in your own code"), the guide's
+// resilienceManager: one named policy per operation, and every call to it goes through it.
+//
+//     bw::WallScheduler scheduler;                  // wall time, on this thread's event loop
+//     bw::ResilienceManager resilience(scheduler);
+//     resilience.execute(QStringLiteral("payments"), operation, policy, [](const bw::Result &result) { ... });
+//
+// The first call with a name makes its Pipeline from the policy, with a breaker from the registry
+// (circuitBreakers(), whose listeners hear every breaker's events), so that breakers and health
+// are in one place; later calls with that name share them. A call with a policy whose settings
+// differ is a live change of that pipeline (Pipeline::setPolicy: the breaker keeps its state and
+// counters). Per call it adds a name lookup and a settings comparison to the pipeline's cost, and
+// no allocation. Confined to its scheduler's thread, like the pipelines it owns; the breakers are
+// thread-safe. For one protected call rather than an operation, see wrappers.h.
 class ResilienceManager
 {
 public:
     explicit ResilienceManager(Scheduler &scheduler, std::uint64_t seed = 0);
     ~ResilienceManager();
 
+    // Runs operation under the named pipeline. `done` runs exactly once: at once when the call
+    // ends at once (an open breaker, a full bulkhead), else later on this thread. The operation
+    // must outlive the call. `tag` is handed to the operation's attempts and to observers.
     CallId execute(const QString &name, Operation &operation, const PolicyConfig &policy, CallCallback done,
                    std::uint64_t tag = 0);
     // The named pipeline, created from policy if it does not exist yet, else changed to policy

@@ -2,6 +2,7 @@
 // replaced in this executable and counted around a million calls through the api() pipeline.
 #include "resilience/circuitbreaker.h"
 #include "resilience/pipeline.h"
+#include "resilience/resiliencemanager.h"
 #include "runtime/virtualscheduler.h"
 #include "runtime/wallscheduler.h"
 
@@ -90,6 +91,25 @@ private Q_SLOTS:
             QVERIFY(!breaker.tryAcquire());
         QCOMPARE(test::allocationsOnThisThread() - beforeRejects, std::uint64_t(0));
         QCOMPARE(beforeRejects - before, std::uint64_t(0));
+    }
+
+    void managerAddsNoAllocation()
+    {
+        // The façade's promise (resiliencemanager.h): a call by name, with its policy compared to
+        // the pipeline's, allocates no more than the pipeline itself, which is nothing.
+        VirtualScheduler s;
+        ResilienceManager manager(s);
+        const QString name = QStringLiteral("payments");
+        const PolicyConfig policy = ResiliencePolicies::api();
+        InlineSuccess op;
+        int done = 0;
+        for (int i = 0; i < 1000; ++i)
+            manager.execute(name, op, policy, [&done](const Result &) { ++done; });
+        const std::uint64_t before = test::allocationsOnThisThread();
+        for (int i = 0; i < 200000; ++i)
+            manager.execute(name, op, policy, [&done](const Result &) { ++done; });
+        QCOMPARE(test::allocationsOnThisThread() - before, std::uint64_t(0));
+        QCOMPARE(done, 201000);
     }
 };
 
