@@ -14,6 +14,37 @@
 
 namespace bw::cli {
 
+namespace {
+
+const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
+    QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
+    QStringLiteral("--metrics-host") };
+
+// What a bare `breakwater` does in this build.
+QString windowUsage()
+{
+#if BREAKWATER_GUI
+    return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
+                          "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
+                          "  --metrics-port PORT --metrics-host ADDRESS\n");
+#else
+    return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");
+#endif
+}
+
+} // namespace
+
+bool wantsWindow(const QStringList &arguments)
+{
+    if (arguments.size() < 2)
+        return true;
+    const QString &first = arguments.at(1);
+    for (const QString &option : WindowOptions)
+        if (first == option || first.startsWith(option + u'='))
+            return true;
+    return false;
+}
+
 QString version()
 {
     return QStringLiteral(BREAKWATER_VERSION);
@@ -21,15 +52,15 @@ QString version()
 
 QString usage()
 {
-    return QStringLiteral(
-        "Usage: breakwater [COMMAND] [OPTIONS]\n"
-        "\n"
-        "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and fallbacks.\n"
-        "\n"
-        "With no command, or with only these options, opens the desktop app:\n"
-        "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
-        "\n"
-        "Commands:\n"
+    return QStringLiteral("Usage: breakwater [COMMAND] [OPTIONS]\n"
+                          "\n"
+                          "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and "
+                          "fallbacks.\n"
+                          "\n")
+        + windowUsage()
+        + QStringLiteral(
+            "\n"
+            "Commands:\n"
         "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
         "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
         "  scenarios [NAME]\n"
@@ -80,10 +111,11 @@ QString subcommandHelp(const QCommandLineParser &parser, const QString &program,
 
 int dispatch(const QStringList &arguments)
 {
-    if (arguments.size() < 2) {
-        // main() opens the desktop app for a bare command; here only when called directly.
-        printOut(usage());
-        return Ok;
+    if (wantsWindow(arguments)) {
+        printErr(QStringLiteral("breakwater: this build has no window (it was built with -DBREAKWATER_GUI=OFF): "
+                                "give it one of the commands below\n\n")
+            + usage());
+        return BadInput;
     }
     const QString &command = arguments.at(1);
     if (command == u"-h" || command == u"--help" || command == u"help") {
