@@ -112,8 +112,7 @@ QString subcommandHelp(const QCommandLineParser &parser, const QString &program,
 int dispatch(const QStringList &arguments)
 {
     if (wantsWindow(arguments)) {
-        printErr(QStringLiteral("breakwater: this build has no window (it was built with -DBREAKWATER_GUI=OFF): "
-                                "give it one of the commands below\n\n")
+        printErr(QStringLiteral("breakwater: this build has no window; give it one of the commands below\n\n")
             + usage());
         return BadInput;
     }
