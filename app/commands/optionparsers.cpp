@@ -76,7 +76,8 @@ std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const Q
     if (h.compare(u"localhost", Qt::CaseInsensitive) == 0) {
         endpoint.address = QHostAddress(QHostAddress::LocalHost);
     } else if (!h.isEmpty() && !endpoint.address.setAddress(h)) {
-        *error = QStringLiteral("--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got '%1'").arg(host);
+        *error = QStringLiteral("--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got '%1'")
+                     .arg(host);
         return std::nullopt;
     }
     return endpoint;

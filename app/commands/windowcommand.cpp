@@ -16,17 +16,19 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
     const QCommandLineOption scenario(QStringLiteral("scenario"),
         QStringLiteral("Scenario file or built-in name."), QStringLiteral("FILE|NAME"));
     const QCommandLineOption speed(QStringLiteral("speed"),
-        QStringLiteral("N × real time (1..1000) or max; default: the last used, else 10, and max with --screenshot."),
+        QStringLiteral(
+            "N × real time (1..1000) or max; default: the last used, else 10, and max with --screenshot."),
         QStringLiteral("N|max"));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"));
-    const QCommandLineOption runFor(QStringLiteral("run-for"), QStringLiteral("Virtual time to run, e.g. 60s."),
-        QStringLiteral("DURATION"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"));
+    const QCommandLineOption runFor(QStringLiteral("run-for"),
+        QStringLiteral("Virtual time to run, e.g. 60s."), QStringLiteral("DURATION"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Grab the window when --run-for elapses, write it, quit."), QStringLiteral("OUT.png"));
     const QCommandLineOption metricsPort(QStringLiteral("metrics-port"),
         QStringLiteral("Serve /metrics, /health and /hystrix.stream on this port."), QStringLiteral("PORT"));
-    const QCommandLineOption metricsHost(
-        QStringLiteral("metrics-host"), QStringLiteral("Address to serve them on."), QStringLiteral("ADDRESS"));
+    const QCommandLineOption metricsHost(QStringLiteral("metrics-host"),
+        QStringLiteral("Address to serve them on."), QStringLiteral("ADDRESS"));
     parser.addOptions({ scenario, speed, seed, runFor, screenshot, metricsPort, metricsHost });
     if (!parser.parse(arguments)) {
         *error = parser.errorText();

@@ -54,7 +54,8 @@ private Q_SLOTS:
         QCOMPARE(parseSeed(QStringLiteral("0"), &error), std::optional<std::uint64_t>(0));
         QCOMPARE(parseSeed(QStringLiteral("18446744073709551615"), &error),
             std::optional<std::uint64_t>(18446744073709551615ULL));
-        for (const QString &bad : { QStringLiteral("-3"), QStringLiteral("x"), QStringLiteral("1.5"), QString() }) {
+        for (const QString &bad :
+            { QStringLiteral("-3"), QStringLiteral("x"), QStringLiteral("1.5"), QString() }) {
             QVERIFY(!parseSeed(bad, &error));
             QCOMPARE(error, QStringLiteral("--seed: expected a non-negative integer, got '%1'").arg(bad));
         }
@@ -81,7 +82,8 @@ private Q_SLOTS:
         const std::optional<Duration> d = parseRunFor(text, &error);
         if (ms < 0) {
             QVERIFY(!d);
-            QCOMPARE(error, QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got '%1'").arg(text));
+            QCOMPARE(error,
+                QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got '%1'").arg(text));
         } else {
             QCOMPARE(d, std::optional<Duration>(fromMs(ms)));
         }
@@ -104,7 +106,8 @@ private Q_SLOTS:
         QCOMPARE(error, QStringLiteral("--metrics-port: expected a port number 0..65535, got '65536'"));
         QVERIFY(!parseMetricsEndpoint(QString(), QStringLiteral("example.org"), &error));
         QCOMPARE(error,
-            QStringLiteral("--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got 'example.org'"));
+            QStringLiteral(
+                "--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got 'example.org'"));
     }
 
     void wantsWindow_data()
@@ -112,10 +115,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<bool>("window");
         QTest::addRow("nothing") << QStringList {} << true;
-        for (const char *option :
-            { "--scenario", "--speed", "--seed", "--run-for", "--screenshot", "--metrics-port", "--metrics-host" }) {
-            QTest::addRow("%s X", option) << QStringList { QString::fromLatin1(option), QStringLiteral("x") } << true;
-            QTest::addRow("%s=X", option) << QStringList { QString::fromLatin1(option) + QStringLiteral("=x") } << true;
+        for (const char *option : { "--scenario", "--speed", "--seed", "--run-for", "--screenshot",
+                 "--metrics-port", "--metrics-host" }) {
+            QTest::addRow("%s X", option)
+                << QStringList { QString::fromLatin1(option), QStringLiteral("x") } << true;
+            QTest::addRow("%s=X", option)
+                << QStringList { QString::fromLatin1(option) + QStringLiteral("=x") } << true;
         }
         QTest::addRow("run") << QStringList { QStringLiteral("run"), QStringLiteral("brownout") } << false;
         QTest::addRow("--help") << QStringList { QStringLiteral("--help") } << false;
@@ -143,10 +148,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addRow("nothing") << QStringList {};
-        QTest::addRow("--scenario") << QStringList { QStringLiteral("--scenario"), QStringLiteral("brownout") };
-        QTest::addRow("--run-for and --screenshot")
-            << QStringList { QStringLiteral("--run-for"), QStringLiteral("5s"), QStringLiteral("--screenshot"),
-                   QStringLiteral("shot.png") };
+        QTest::addRow("--scenario") << QStringList { QStringLiteral("--scenario"),
+            QStringLiteral("brownout") };
+        QTest::addRow("--run-for and --screenshot") << QStringList { QStringLiteral("--run-for"),
+            QStringLiteral("5s"), QStringLiteral("--screenshot"), QStringLiteral("shot.png") };
     }
     void headlessBuildHasNoWindow()
     {
@@ -156,8 +161,9 @@ private Q_SLOTS:
         const bw::test::CommandResult r = runBinary(arguments);
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.out.isEmpty());
-        QVERIFY2(r.err.startsWith("breakwater: this build has no window; give it one of the commands below\n\n"
-                                  "Usage: breakwater"),
+        QVERIFY2(
+            r.err.startsWith("breakwater: this build has no window; give it one of the commands below\n\n"
+                             "Usage: breakwater"),
             r.err.constData());
         QVERIFY2(r.err.contains("  run SCENARIO.json|NAME"), r.err.constData());
     }

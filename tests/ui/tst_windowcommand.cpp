@@ -35,14 +35,13 @@ private Q_SLOTS:
     void everyOption()
     {
         QString error;
-        const std::optional<WindowOptions> o = parse({ QStringLiteral("--scenario"), QStringLiteral("brownout"),
-                                                         QStringLiteral("--speed"), QStringLiteral("20"),
-                                                         QStringLiteral("--seed"), QStringLiteral("7"),
-                                                         QStringLiteral("--run-for"), QStringLiteral("5s"),
-                                                         QStringLiteral("--screenshot"), QStringLiteral("s.png"),
-                                                         QStringLiteral("--metrics-port"), QStringLiteral("9464"),
-                                                         QStringLiteral("--metrics-host"), QStringLiteral("::1") },
-            &error);
+        const std::optional<WindowOptions> o
+            = parse({ QStringLiteral("--scenario"), QStringLiteral("brownout"), QStringLiteral("--speed"),
+                        QStringLiteral("20"), QStringLiteral("--seed"), QStringLiteral("7"),
+                        QStringLiteral("--run-for"), QStringLiteral("5s"), QStringLiteral("--screenshot"),
+                        QStringLiteral("s.png"), QStringLiteral("--metrics-port"), QStringLiteral("9464"),
+                        QStringLiteral("--metrics-host"), QStringLiteral("::1") },
+                &error);
         QVERIFY2(o, qPrintable(error));
         QCOMPARE(o->desktop.scenario, QStringLiteral("brownout"));
         QCOMPARE(o->desktop.speed, std::optional<double>(20));
@@ -70,11 +69,12 @@ private Q_SLOTS:
     // A screenshot is stepped exactly to its mark at max speed unless --speed says otherwise.
     void screenshotRunsAtMaxUnlessTold()
     {
-        const QStringList shot { QStringLiteral("--run-for"), QStringLiteral("5s"), QStringLiteral("--screenshot"),
-            QStringLiteral("s.png") };
+        const QStringList shot { QStringLiteral("--run-for"), QStringLiteral("5s"),
+            QStringLiteral("--screenshot"), QStringLiteral("s.png") };
         QString error;
         QCOMPARE(parse(shot, &error)->desktop.speed, std::optional<double>(0));
-        QCOMPARE(parse(shot + QStringList { QStringLiteral("--speed"), QStringLiteral("10") }, &error)->desktop.speed,
+        QCOMPARE(parse(shot + QStringList { QStringLiteral("--speed"), QStringLiteral("10") }, &error)
+                     ->desktop.speed,
             std::optional<double>(10));
     }
 
@@ -89,15 +89,17 @@ private Q_SLOTS:
         QTest::addRow("seed") << QStringList { QStringLiteral("--seed"), QStringLiteral("-3") }
                               << QStringLiteral("--seed: expected a non-negative integer, got '-3'");
         QTest::addRow("run-for") << QStringList { QStringLiteral("--run-for"), QStringLiteral("soon") }
-                                 << QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got 'soon'");
-        QTest::addRow("screenshot without run-for")
-            << QStringList { QStringLiteral("--screenshot"), QStringLiteral("s.png") }
-            << QStringLiteral("--screenshot needs --run-for");
-        QTest::addRow("metrics port") << QStringList { QStringLiteral("--metrics-port"), QStringLiteral("70000") }
-                                      << QStringLiteral("--metrics-port: expected a port number 0..65535, got '70000'");
-        QTest::addRow("argument") << QStringList { QStringLiteral("--seed"), QStringLiteral("1"), QStringLiteral("x") }
-                                  << QStringLiteral("unexpected argument 'x'");
-        QTest::addRow("option") << QStringList { QStringLiteral("--seed"), QStringLiteral("1"), QStringLiteral("--bogus") }
+                                 << QStringLiteral(
+                                        "--run-for: expected a duration such as 60s or 60000ms, got 'soon'");
+        QTest::addRow("screenshot without run-for") << QStringList { QStringLiteral("--screenshot"),
+            QStringLiteral("s.png") } << QStringLiteral("--screenshot needs --run-for");
+        QTest::addRow("metrics port")
+            << QStringList { QStringLiteral("--metrics-port"), QStringLiteral("70000") }
+            << QStringLiteral("--metrics-port: expected a port number 0..65535, got '70000'");
+        QTest::addRow("argument") << QStringList { QStringLiteral("--seed"), QStringLiteral("1"),
+            QStringLiteral("x") } << QStringLiteral("unexpected argument 'x'");
+        QTest::addRow("option") << QStringList { QStringLiteral("--seed"), QStringLiteral("1"),
+            QStringLiteral("--bogus") }
                                 << QStringLiteral("Unknown option 'bogus'.");
     }
     void badInput()
@@ -122,10 +124,11 @@ private Q_SLOTS:
         const QString binary = qEnvironmentVariable("BREAKWATER_BINARY");
         if (binary.isEmpty())
             QSKIP("BREAKWATER_BINARY is set by ctest");
-        const bw::test::CommandResult r
-            = bw::test::runCommand(binary, { QStringLiteral("--scenario"), QStringLiteral("no-such") }, QDir::tempPath());
+        const bw::test::CommandResult r = bw::test::runCommand(
+            binary, { QStringLiteral("--scenario"), QStringLiteral("no-such") }, QDir::tempPath());
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(lastLine(r.err).startsWith(QStringLiteral("breakwater: no-such: no such file")), r.err.constData());
+        QVERIFY2(lastLine(r.err).startsWith(QStringLiteral("breakwater: no-such: no such file")),
+            r.err.constData());
     }
 };
 
