@@ -16,6 +16,10 @@ SOAK_MAX_GROWTH_KIB ?= 1024
 SOAK_REAL_SECONDS ?= 600
 # The engine's multi-threaded tests, run again under ThreadSanitizer.
 TSAN_TESTS := tst_concurrency tst_schedulers tst_scenariorunner tst_circuitbreaker
+HEADLESS_DIR ?= build-headless
+# The command-line tests, run again against the headless binary (ctest folders, and their targets).
+HEADLESS_TEST_FOLDERS := app net monitoring
+HEADLESS_TESTS := $(basename $(notdir $(foreach f,$(HEADLESS_TEST_FOLDERS),$(wildcard tests/$(f)/tst_*.cpp))))
 
 # ccache, when present, lets every build tree (clones, worktrees, sanitizer and fuzz trees) reuse
 # objects compiled from the same sources: paths below this folder are hashed relative to it, and
@@ -25,8 +29,10 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Every build tree is configured alike, so that ccache serves one tree's objects to another.
+CONFIGURE := cmake -S . -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)
 
-.PHONY: all deps configure build run test bench clean sanitize fuzz soak
+.PHONY: all deps configure build run test bench clean sanitize fuzz soak headless
 
 all: build
 
@@ -40,7 +46,7 @@ deps:
 	fi
 
 $(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)
+	$(CONFIGURE) -B $(BUILD_DIR)
 
 configure: deps $(BUILD_DIR)/build.ninja
 
@@ -79,6 +85,19 @@ sanitize: deps
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
 	ctest --preset tsan -j $(JOBS) -R '^engine/($(subst $() ,|,$(TSAN_TESTS)))$$'
 
+# The headless build (README, "Headless build"): every command but the window. Its binary must
+# link no Qt Widgets, Charts or Svg, and the command-line tests and the validation suite run
+# against it; only what they need is built (the engine's objects come from ccache).
+$(HEADLESS_DIR)/build.ninja:
+	$(CONFIGURE) -B $(HEADLESS_DIR) -DBREAKWATER_GUI=OFF
+
+headless: deps $(HEADLESS_DIR)/build.ninja
+	cmake --build $(HEADLESS_DIR) -j $(JOBS) --target breakwater $(HEADLESS_TESTS)
+	@if ldd $(HEADLESS_DIR)/app/breakwater | grep -E 'libQt6(Widgets|Charts|Svg)'; then \
+	  echo "$(HEADLESS_DIR)/app/breakwater links the GUI libraries above"; exit 1; fi
+	@echo "$(HEADLESS_DIR)/app/breakwater links no Qt Widgets, Charts or Svg (ldd)"
+	cd $(HEADLESS_DIR) && ctest --output-on-failure -j $(JOBS) -R '^($(subst $() ,|,$(HEADLESS_TEST_FOLDERS))|validate)/'
+
 # libFuzzer on every loader, FUZZ_SECONDS each, one target per core at a time (tests/fuzz/run.sh);
 # clang builds the engine again.
 $(FUZZ_DIR)/build.ninja:
@@ -113,4 +132,4 @@ package-check: package
 	SUDO=$(SUDO) tests/install/package-check.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan $(FUZZ_DIR) $(HEADLESS_DIR)

@@ -1,35 +1,34 @@
 #pragma once
 
 #include "runtime/duration.h"
-#include "telemetry/metricsserver.h"
 
-#include <QStringList>
+#include <QString>
 
+#include <cstdint>
 #include <optional>
+
+namespace bw {
+class MetricsRecorder;
+}
 
 namespace bw::ui {
 
-// The desktop app's command line (formats.md, "Application command line").
-struct DesktopOptions
+// What the desktop app opens with. app/ reads it from the command line (docs/formats.md,
+// "Application command line") and checks it; the window takes it as it is.
+struct DesktopSettings
 {
-    QString scenario;
-    std::optional<double> speed; // 0: max; nullopt: the window's default (max with --screenshot)
+    QString scenario; // a built-in's name or a file; empty: the last one used, else the default
+    std::optional<double> speed; // 0: max; nullopt: the last one used, else MainWindow::DefaultSpeed
     std::optional<std::uint64_t> seed;
-    std::optional<Duration> runFor; // virtual time
-    QString screenshot;
-    std::optional<MetricsEndpoint> metrics; // --metrics-port / --metrics-host
+    std::optional<Duration> runFor; // virtual time; the run stops there
+    QString screenshot; // written when runFor elapses; then the app quits
+    MetricsRecorder *monitoring = nullptr; // follows every run the window loads; outlives the window
 };
 
-// True when `arguments` (argv, program first) ask for the desktop app: none, or GUI options only.
-bool wantsDesktop(const QStringList &arguments);
-// "60s", "60000ms", "2m", "1.5s", "90" (seconds).
-std::optional<Duration> parseDuration(const QString &text);
-// nullopt and `error` on bad input (help and version are handled by the caller's CLI).
-std::optional<DesktopOptions> parseDesktopOptions(const QStringList &arguments, QString *error);
-
-// Opens the main window (a QApplication must exist) and runs the event loop. With --run-for the
-// run pauses when that much virtual time has elapsed; with --screenshot too, the window is
-// grabbed then, written to the file, and the app quits (0, or 1 if the file cannot be written).
-int runDesktop(const QStringList &arguments);
+// Opens the main window (a QApplication must exist) and runs the event loop; returns its exit
+// status. With runFor the run pauses when that much virtual time has elapsed; with a screenshot
+// too, the window is grabbed then, written to the file, and the app quits: 0, or 1 with `*error`
+// set when the file cannot be written.
+int runDesktop(const DesktopSettings &settings, QString *error);
 
 } // namespace bw::ui

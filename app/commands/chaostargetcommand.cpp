@@ -1,5 +1,6 @@
 #include "chaostargetcommand.h"
 
+#include "optionparsers.h"
 #include "subcommand.h"
 
 #include "net/chaostarget.h"
@@ -49,11 +50,10 @@ int runChaosTarget(const QStringList &arguments)
     if (host.isNull())
         return command.badUsage(
             QStringLiteral("--host: expected an IP address, got '") + parser.value(hostOption) + u'\'');
-    bool seedOk = false;
-    const std::uint64_t seed = parser.value(seedOption).toULongLong(&seedOk);
-    if (!seedOk)
-        return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
-            + parser.value(seedOption) + u'\'');
+    QString problem;
+    const std::optional<std::uint64_t> seed = parseSeed(parser.value(seedOption), &problem);
+    if (!seed)
+        return command.badUsage(problem);
     ChaosSettings settings;
     if (parser.isSet(settingsOption)) {
         LoadError error;
@@ -68,7 +68,7 @@ int runChaosTarget(const QStringList &arguments)
     }
 
     WallScheduler scheduler;
-    ChaosTarget target(scheduler, seed);
+    ChaosTarget target(scheduler, *seed);
     target.setSettings(settings);
     if (target.start(host, *port) == 0) {
         printErr(QStringLiteral("breakwater chaos-target: cannot listen on ") + host.toString() + u':'

@@ -14,6 +14,37 @@
 
 namespace bw::cli {
 
+namespace {
+
+const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
+    QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
+    QStringLiteral("--metrics-host") };
+
+// What a bare `breakwater` does in this build.
+QString windowUsage()
+{
+#if BREAKWATER_GUI
+    return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
+                          "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
+                          "  --metrics-port PORT --metrics-host ADDRESS\n");
+#else
+    return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");
+#endif
+}
+
+} // namespace
+
+bool wantsWindow(const QStringList &arguments)
+{
+    if (arguments.size() < 2)
+        return true;
+    const QString &first = arguments.at(1);
+    for (const QString &option : WindowOptions)
+        if (first == option || first.startsWith(option + u'='))
+            return true;
+    return false;
+}
+
 QString version()
 {
     return QStringLiteral(BREAKWATER_VERSION);
@@ -21,34 +52,34 @@ QString version()
 
 QString usage()
 {
-    return QStringLiteral(
-        "Usage: breakwater [COMMAND] [OPTIONS]\n"
-        "\n"
-        "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and fallbacks.\n"
-        "\n"
-        "With no command, or with only these options, opens the desktop app:\n"
-        "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
-        "\n"
-        "Commands:\n"
-        "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
-        "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
-        "  scenarios [NAME]\n"
-        "      Lists the built-in scenarios with their descriptions.\n"
-        "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] [--seed "
-        "N]\n"
-        "      Replays a recorded trace through a policy in virtual time.\n"
-        "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
-        "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
-        "  validate [--json] [--threads N]\n"
-        "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"
-        "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
-        "      A TCP proxy with Toxiproxy's toxics, set live through its HTTP API.\n"
-        "\n"
-        "Options:\n"
-        "  -h, --help     Displays this help.\n"
-        "  -v, --version  Displays version information.\n"
-        "\n"
-        "Run 'breakwater COMMAND --help' for a command's options.\n");
+    return QStringLiteral("Usage: breakwater [COMMAND] [OPTIONS]\n"
+                          "\n"
+                          "Breakwater, a resilience lab: circuit breakers, retries, timeouts, bulkheads and "
+                          "fallbacks.\n"
+                          "\n")
+        + windowUsage()
+        + QStringLiteral(
+            "\n"
+            "Commands:\n"
+            "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
+            "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
+            "  scenarios [NAME]\n"
+            "      Lists the built-in scenarios with their descriptions.\n"
+            "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] "
+            "[--seed N]\n"
+            "      Replays a recorded trace through a policy in virtual time.\n"
+            "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
+            "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
+            "  validate [--json] [--threads N]\n"
+            "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"
+            "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
+            "      A TCP proxy with Toxiproxy's toxics, set live through its HTTP API.\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help     Displays this help.\n"
+            "  -v, --version  Displays version information.\n"
+            "\n"
+            "Run 'breakwater COMMAND --help' for a command's options.\n");
 }
 
 void printOut(const QByteArray &bytes)
@@ -80,10 +111,10 @@ QString subcommandHelp(const QCommandLineParser &parser, const QString &program,
 
 int dispatch(const QStringList &arguments)
 {
-    if (arguments.size() < 2) {
-        // main() opens the desktop app for a bare command; here only when called directly.
-        printOut(usage());
-        return Ok;
+    if (wantsWindow(arguments)) {
+        printErr(QStringLiteral("breakwater: this build has no window; give it one of the commands below\n\n")
+            + usage());
+        return BadInput;
     }
     const QString &command = arguments.at(1);
     if (command == u"-h" || command == u"--help" || command == u"help") {

@@ -15,7 +15,12 @@ enum ExitCode
     BadInput = 2
 };
 
-// Runs `breakwater ARGS...`: picks the subcommand and returns the process's exit status.
+// True when `arguments` (argv, program first) ask for the desktop app: none, or window options
+// only (formats.md, "Application command line").
+bool wantsWindow(const QStringList &arguments);
+
+// Runs `breakwater ARGS...`: picks the subcommand and returns the process's exit status. Window
+// arguments get "this build has no window" and status 2: where there is one, main() opens it.
 int dispatch(const QStringList &arguments);
 
 QString version(); // PROJECT_VERSION

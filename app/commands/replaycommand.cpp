@@ -1,6 +1,7 @@
 #include "replaycommand.h"
 
 #include "cli.h"
+#include "optionparsers.h"
 #include "subcommand.h"
 
 #include "resilience/policyloader.h"
@@ -47,11 +48,10 @@ int runReplay(const QStringList &arguments)
             QStringLiteral("expected one trace file, got ") + QString::number(positional.size()));
     if (!parser.isSet(policyOption))
         return command.badUsage(QStringLiteral("missing --policy POLICY.json|PRESET"));
-    bool seedOk = false;
-    const std::uint64_t seed = parser.value(seedOption).toULongLong(&seedOk);
-    if (!seedOk)
-        return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
-            + parser.value(seedOption) + u'\'');
+    QString problem;
+    const std::optional<std::uint64_t> seed = parseSeed(parser.value(seedOption), &problem);
+    if (!seed)
+        return command.badUsage(problem);
 
     LoadError error;
     const std::optional<PolicyConfig> policy = loadPolicy(parser.value(policyOption), &error);
@@ -81,7 +81,7 @@ int runReplay(const QStringList &arguments)
     Summary summary;
     summary.setInfo(QStringLiteral("trace"), QFileInfo(tracePath).fileName());
     summary.setInfo(QStringLiteral("policy"), policy->name);
-    Replayer replayer(*trace, *policy, seed);
+    Replayer replayer(*trace, *policy, *seed);
     replayer.setEventLog(&events);
     replayer.setSummary(&summary);
     replayer.run();

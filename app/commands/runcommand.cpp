@@ -1,6 +1,7 @@
 #include "runcommand.h"
 
 #include "cli.h"
+#include "optionparsers.h"
 #include "subcommand.h"
 
 #include "run/controlscript.h"
@@ -98,19 +99,6 @@ std::int64_t offeredSoFar(const ScenarioRun &sim)
     for (int i = 0; i < sim.operationCount(); ++i)
         total += sim.offered(i);
     return total;
-}
-
-// "max" (0) or N × real time, 1..1000, with an optional "x": the desktop app's --speed.
-std::optional<double> parseSpeed(const QString &text)
-{
-    const QString s = text.trimmed().toLower();
-    if (s == u"max")
-        return 0.0;
-    bool ok = false;
-    const double v = (s.endsWith(u'x') ? s.chopped(1) : s).toDouble(&ok);
-    if (!ok || v < 1 || v > 1000)
-        return std::nullopt;
-    return v;
 }
 
 // How a watched run goes: a progress bar, a pace, monitoring endpoints; any of them.
@@ -256,29 +244,25 @@ int runScenario(const QStringList &arguments)
     if (positional.size() > 1)
         return command.badUsage(
             QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+    QString problem;
     std::optional<std::uint64_t> seed;
     if (parser.isSet(seedOption)) {
-        bool ok = false;
-        seed = parser.value(seedOption).toULongLong(&ok);
-        if (!ok)
-            return command.badUsage(QStringLiteral("--seed: expected a non-negative integer, got '")
-                + parser.value(seedOption) + u'\'');
+        seed = parseSeed(parser.value(seedOption), &problem);
+        if (!seed)
+            return command.badUsage(problem);
     }
 
     LiveOptions live;
     live.progress = parser.isSet(progressOption);
     if (parser.isSet(speedOption)) {
-        const std::optional<double> speed = parseSpeed(parser.value(speedOption));
+        const std::optional<double> speed = parseSpeed(parser.value(speedOption), &problem);
         if (!speed)
-            return command.badUsage(
-                QStringLiteral("--speed: expected 1..1000 or max, got '") + parser.value(speedOption) + u'\'');
+            return command.badUsage(problem);
         live.speed = *speed;
     }
     std::optional<MetricsEndpoint> endpoint;
     if (parser.isSet(metricsPortOption) || parser.isSet(metricsHostOption)) {
-        QString problem;
-        endpoint = parseMetricsEndpoint(parser.isSet(metricsPortOption) ? parser.value(metricsPortOption) : QString(),
-            parser.value(metricsHostOption), &problem);
+        endpoint = parseMetricsEndpoint(parser.value(metricsPortOption), parser.value(metricsHostOption), &problem);
         if (!endpoint)
             return command.badUsage(problem);
     }

@@ -21,16 +21,6 @@ inline void printCannotWrite(const QFileDevice &file)
     printErr(file.fileName() + QStringLiteral(": cannot write: ") + file.errorString() + u'\n');
 }
 
-// A TCP port number, 0..65535; empty when `text` is not one.
-inline std::optional<quint16> parsePort(const QString &text)
-{
-    bool ok = false;
-    const uint port = text.toUInt(&ok);
-    if (!ok || port > 65535)
-        return std::nullopt;
-    return quint16(port);
-}
-
 // What every subcommand does with its arguments before its own checks: parse them, answer --help
 // and --version, and report usage errors with the subcommand's help.
 class Subcommand

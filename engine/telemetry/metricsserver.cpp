@@ -11,28 +11,6 @@
 
 namespace bw {
 
-std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error)
-{
-    MetricsEndpoint endpoint;
-    if (!port.isEmpty()) {
-        bool ok = false;
-        const uint value = port.toUInt(&ok);
-        if (!ok || value > 65535) {
-            *error = QStringLiteral("--metrics-port: expected a port number 0..65535, got '%1'").arg(port);
-            return std::nullopt;
-        }
-        endpoint.port = quint16(value);
-    }
-    const QString h = host.trimmed();
-    if (h.compare(u"localhost", Qt::CaseInsensitive) == 0) {
-        endpoint.address = QHostAddress(QHostAddress::LocalHost);
-    } else if (!h.isEmpty() && !endpoint.address.setAddress(h)) {
-        *error = QStringLiteral("--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got '%1'").arg(host);
-        return std::nullopt;
-    }
-    return endpoint;
-}
-
 MetricsServer::MetricsServer(Source source, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_source(std::move(source))

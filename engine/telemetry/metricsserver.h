@@ -21,16 +21,6 @@ namespace bw {
 //                        at once, then every streamInterval of wall time
 // Lives on the thread that runs its event loop (the GUI or the command's main thread). The
 // stream's timer is on a WallScheduler, the engine's wall-time scheduler.
-// Where the endpoints listen, from the --metrics-port and --metrics-host options.
-struct MetricsEndpoint
-{
-    QHostAddress address { QHostAddress::LocalHost };
-    quint16 port = 0;
-};
-// `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
-// 127.0.0.1). nullopt, with a message naming the option, on bad input.
-std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
-
 class MetricsServer final : public QAbstractHttpServer
 {
 public:

@@ -1,7 +1,6 @@
 // The desktop window on the offscreen platform, driving the real widgets: a run at max speed
 // feeds the charts and the event log; Force open turns a breaker's badge red; Reset all closes
 // it again; every model passes QAbstractItemModelTester; the command line writes a screenshot.
-#include "desktopapp.h"
 #include "mainwindow.h"
 #include "ringbuffer.h"
 
@@ -76,36 +75,6 @@ private Q_SLOTS:
         QCOMPARE(ring.last(), 5);
         ring.clear();
         QVERIFY(ring.isEmpty());
-    }
-
-    void commandLine()
-    {
-        QVERIFY(ui::wantsDesktop({ QStringLiteral("breakwater") }));
-        QVERIFY(ui::wantsDesktop({ QStringLiteral("breakwater"), QStringLiteral("--scenario"), Scenario }));
-        QVERIFY(!ui::wantsDesktop({ QStringLiteral("breakwater"), QStringLiteral("run"), Scenario }));
-        QVERIFY(!ui::wantsDesktop({ QStringLiteral("breakwater"), QStringLiteral("--help") }));
-        QCOMPARE(ui::parseDuration(QStringLiteral("60s")), std::optional<Duration>(fromMs(60000)));
-        QCOMPARE(ui::parseDuration(QStringLiteral("60000ms")), std::optional<Duration>(fromMs(60000)));
-        QCOMPARE(ui::parseDuration(QStringLiteral("2m")), std::optional<Duration>(fromMs(120000)));
-        QVERIFY(!ui::parseDuration(QStringLiteral("soon")));
-        QString error;
-        const auto parsed = ui::parseDesktopOptions(
-            { QStringLiteral("breakwater"), QStringLiteral("--speed"), QStringLiteral("max"),
-                QStringLiteral("--seed"), QStringLiteral("7") },
-            &error);
-        QVERIFY2(parsed, qPrintable(error));
-        QCOMPARE(parsed->speed, std::optional<double>(0));
-        QCOMPARE(parsed->seed, std::optional<std::uint64_t>(7));
-        QVERIFY(!ui::parseDesktopOptions(
-            { QStringLiteral("breakwater"), QStringLiteral("--speed"), QStringLiteral("fast") }, &error));
-        // A screenshot is stepped exactly to its mark at max speed unless --speed says otherwise.
-        const QStringList shot { QStringLiteral("breakwater"), QStringLiteral("--run-for"), QStringLiteral("5s"),
-            QStringLiteral("--screenshot"), QStringLiteral("s.png") };
-        QCOMPARE(ui::parseDesktopOptions(shot, &error)->speed, std::optional<double>(0));
-        QCOMPARE(ui::parseDesktopOptions(shot + QStringList { QStringLiteral("--speed"), QStringLiteral("10") }, &error)
-                     ->speed,
-            std::optional<double>(10));
-        QCOMPARE(ui::parseDesktopOptions({ QStringLiteral("breakwater") }, &error)->speed, std::nullopt);
     }
 
     // A newcomer's first window: no --speed, no last session. The run unfolds at 10×, where the

@@ -1,0 +1,86 @@
+#include "optionparsers.h"
+
+namespace bw::cli {
+
+std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
+{
+    bool ok = false;
+    const qulonglong seed = text.toULongLong(&ok);
+    if (!ok) {
+        *error = QStringLiteral("--seed: expected a non-negative integer, got '%1'").arg(text);
+        return std::nullopt;
+    }
+    return seed;
+}
+
+std::optional<double> parseSpeed(const QString &text, QString *error)
+{
+    const QString s = text.trimmed().toLower();
+    if (s == u"max")
+        return 0.0;
+    bool ok = false;
+    const double speed = (s.endsWith(u'x') || s.endsWith(u'×') ? s.chopped(1) : s).toDouble(&ok);
+    if (!ok || speed < 1 || speed > 1000) {
+        *error = QStringLiteral("--speed: expected 1..1000 or max, got '%1'").arg(text);
+        return std::nullopt;
+    }
+    return speed;
+}
+
+std::optional<Duration> parseRunFor(const QString &text, QString *error)
+{
+    QString t = text.trimmed();
+    double scaleMs = 1000;
+    if (t.endsWith(QStringLiteral("ms"))) {
+        scaleMs = 1;
+        t.chop(2);
+    } else if (t.endsWith(u's')) {
+        t.chop(1);
+    } else if (t.endsWith(u'm')) {
+        scaleMs = 60000;
+        t.chop(1);
+    } else if (t.endsWith(u'h')) {
+        scaleMs = 3600000;
+        t.chop(1);
+    }
+    bool ok = false;
+    const double value = t.toDouble(&ok);
+    if (!ok || value < 0) {
+        *error = QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got '%1'").arg(text);
+        return std::nullopt;
+    }
+    return fromMs(value * scaleMs);
+}
+
+std::optional<quint16> parsePort(const QString &text)
+{
+    bool ok = false;
+    const uint port = text.toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    return quint16(port);
+}
+
+std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error)
+{
+    MetricsEndpoint endpoint;
+    if (!port.isEmpty()) {
+        const std::optional<quint16> number = parsePort(port);
+        if (!number) {
+            *error = QStringLiteral("--metrics-port: expected a port number 0..65535, got '%1'").arg(port);
+            return std::nullopt;
+        }
+        endpoint.port = *number;
+    }
+    const QString h = host.trimmed();
+    if (h.compare(u"localhost", Qt::CaseInsensitive) == 0) {
+        endpoint.address = QHostAddress(QHostAddress::LocalHost);
+    } else if (!h.isEmpty() && !endpoint.address.setAddress(h)) {
+        *error = QStringLiteral("--metrics-host: expected an IP address such as 127.0.0.1 or ::1, got '%1'")
+                     .arg(host);
+        return std::nullopt;
+    }
+    return endpoint;
+}
+
+} // namespace bw::cli

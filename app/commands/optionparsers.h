@@ -1,0 +1,41 @@
+#pragma once
+
+#include "runtime/duration.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace bw::cli {
+
+// The values of the options that several commands take, one parser each, so that `run`,
+// `replay`, `chaos-target` and the window accept the same spellings and say the same thing about
+// a bad one. On bad input each returns nullopt and sets `*error` to a message naming the option:
+// "--seed: expected a non-negative integer, got 'x'".
+
+// --seed: a non-negative 64-bit integer.
+std::optional<std::uint64_t> parseSeed(const QString &text, QString *error);
+
+// --speed: "max" (0: as fast as possible) or N × real time, 1..1000, with an optional "x" or "×"
+// (the window's speed box writes "10×").
+std::optional<double> parseSpeed(const QString &text, QString *error);
+
+// --run-for, in virtual time: "60s", "60000ms", "2m", "1h", "1.5s", "90" (seconds).
+std::optional<Duration> parseRunFor(const QString &text, QString *error);
+
+// A TCP port number, 0..65535; empty when `text` is not one (the caller words the message).
+std::optional<quint16> parsePort(const QString &text);
+
+// Where the monitoring endpoints listen, from --metrics-port and --metrics-host.
+struct MetricsEndpoint
+{
+    QHostAddress address { QHostAddress::LocalHost };
+    quint16 port = 0;
+};
+// `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
+// 127.0.0.1).
+std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
+
+} // namespace bw::cli
