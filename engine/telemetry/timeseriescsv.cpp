@@ -132,7 +132,8 @@ void appendService(QByteArray &out, const QString &name, const ServicePoint *p)
     appendKnownInt(out, p->wasted);
 }
 
-void appendBucket(QByteArray &out, const TimeBucket &b, const TimeSeriesLayout &layout, const RowSources &sources)
+void appendBucket(
+    QByteArray &out, const TimeBucket &b, const TimeSeriesLayout &layout, const RowSources &sources)
 {
     const qsizetype ops = layout.operations.size();
     for (std::size_t i = 0; i < b.operations.size() && qsizetype(i) < ops; ++i) {

@@ -148,7 +148,8 @@ static void BM_TimeSeriesRecorderCall(benchmark::State &state)
         at += std::chrono::microseconds(100);
         latency = (latency + 7919) % 100000000; // up to 100 ms, spread over the bins
         recorder.onCallOffered(operation, 0, at);
-        recorder.onCallFinished(CallReport { operation, 0, Outcome::Success, 1, Duration(latency), nullptr, at, {} });
+        recorder.onCallFinished(
+            CallReport { operation, 0, Outcome::Success, 1, Duration(latency), nullptr, at, {} });
     }
 }
 BENCHMARK(BM_TimeSeriesRecorderCall);
@@ -185,7 +186,8 @@ static void BM_TimeSeriesRecorderCloseBucket(benchmark::State &state)
                     CallReport { name, 0, Outcome::Success, 1, fromMs(k), nullptr, at + Duration(k), {} });
         at += width;
     };
-    const int full = recorder.config().recentCapacity + recorder.config().coarseFactor * recorder.config().coarseCapacity;
+    const int full = recorder.config().recentCapacity
+        + recorder.config().coarseFactor * recorder.config().coarseCapacity;
     for (int i = 0; i < full; ++i) {
         fillBucket();
         recorder.advanceTo(at);
