@@ -6,6 +6,7 @@
 
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
+#include "runtime/atomicfile.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
 #include "scenario/scenariowriter.h"
@@ -24,7 +25,6 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QProgressDialog>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QThread>
 #include <QPushButton>
@@ -56,16 +56,6 @@ QString formatTime(TimePoint t)
         .arg(whole / 60)
         .arg(whole % 60, 2, 10, QLatin1Char('0'))
         .arg(int((s - whole) * 10));
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
-        return true;
-    if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return false;
 }
 
 } // namespace
@@ -183,14 +173,14 @@ void MainWindow::buildMenus()
     struct Export
     {
         QString text, title, filter, suffix;
-        QString RunExportPaths::*field;
+        QString RunOutputPaths::*field;
     };
     for (const Export &e : { Export { QStringLiteral("Export &events (JSONL)…"), QStringLiteral("Export events"),
-                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunExportPaths::events },
+                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunOutputPaths::events },
              Export { QStringLiteral("Export s&ummary (JSON)…"), QStringLiteral("Export summary"), json,
-                 QStringLiteral("json"), &RunExportPaths::summary },
+                 QStringLiteral("json"), &RunOutputPaths::summary },
              Export { QStringLiteral("Export &time series (CSV)…"), QStringLiteral("Export time series"),
-                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunExportPaths::csv } }) {
+                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunOutputPaths::csv } }) {
         add(e.text, QStringLiteral("Write this run so far, with its live edits, as formats.md describes"),
             QKeySequence(), [this, e] {
                 QString path = QFileDialog::getSaveFileName(this, e.title, QString(), e.filter);
@@ -198,7 +188,7 @@ void MainWindow::buildMenus()
                     return;
                 if (QFileInfo(path).suffix().isEmpty())
                     path += u'.' + e.suffix;
-                RunExportPaths paths;
+                RunOutputPaths paths;
                 paths.*e.field = path;
                 exportRun(paths);
             });
@@ -230,7 +220,7 @@ ScenarioConfig MainWindow::currentScenario() const
 
 bool MainWindow::saveScenario(const QString &path, QString *error) const
 {
-    return writeFile(path, scenarioToJsonBytes(currentScenario()), error);
+    return writeFileAtomically(path, scenarioToJsonBytes(currentScenario()), error);
 }
 
 bool MainWindow::openPolicy(const QString &path, QString *error)
@@ -250,34 +240,36 @@ bool MainWindow::savePolicy(const QString &path, QString *error) const
 {
     m_policyEditor->flush();
     PolicyConfig policy = m_policyEditor->policy(m_policyEditor->currentOperation());
-    return writeFile(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
+    return writeFileAtomically(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
 }
 
 bool MainWindow::exportDashboard(const QString &path, QString *error)
 {
-    QSaveFile file(path);
-    bool ok = file.open(QIODevice::WriteOnly);
-    if (ok && QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
+    AtomicFile file(path);
+    if (!file.open(error))
+        return false;
+    bool drawn = false;
+    if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
         QSvgGenerator svg;
-        svg.setOutputDevice(&file);
+        svg.setOutputDevice(file.device());
         svg.setSize(m_dashboard->size());
         svg.setViewBox(m_dashboard->rect());
         svg.setTitle(windowTitle());
         svg.setDescription(QStringLiteral("Breakwater dashboard at virtual time ") + formatTime(m_history.now()));
         QPainter painter(&svg);
         m_dashboard->render(&painter);
-        ok = painter.end();
-    } else if (ok) {
-        ok = m_dashboard->grab().save(&file, "PNG");
+        drawn = painter.end();
+    } else {
+        drawn = m_dashboard->grab().save(file.device(), "PNG");
     }
-    if (ok && file.commit())
-        return true;
+    if (drawn)
+        return file.commit(error);
     if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        *error = AtomicFile::cannotWrite(path, file.device()->errorString());
     return false;
 }
 
-void MainWindow::exportRun(const RunExportPaths &paths)
+void MainWindow::exportRun(const RunOutputPaths &paths)
 {
     if (m_exporting) {
         reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
@@ -448,7 +440,7 @@ void MainWindow::buildDocks()
     resetAll->setToolTip(QStringLiteral("Reset every breaker to CLOSED with empty windows"));
     connect(resetAll, &QPushButton::clicked, this, [this] {
         for (int r = 0; r < m_breakerModel->rowCount(); ++r)
-            breakerAction(m_breakerModel->breakerName(r), ScenarioRun::BreakerAction::Reset);
+            breakerAction(m_breakerModel->breakerName(r), BreakerAction::Reset);
     });
     bl->addWidget(resetAll, 0, Qt::AlignLeft);
     connect(m_breakerModel, &QAbstractItemModel::rowsInserted, this,
@@ -567,17 +559,16 @@ void MainWindow::installRowButtons(int first, int last)
 {
     struct Spec
     {
-        const char *label, *key, *tip;
-        ScenarioRun::BreakerAction action;
+        const char *label, *tip;
+        BreakerAction action;
     };
     static const Spec specs[] = {
         // Short labels, so that four fit beside the figures; the tooltips give the whole action.
-        { "Open", "forceOpen", "Force open: open the breaker now; it half-opens after its reset timeout",
-            ScenarioRun::BreakerAction::ForceOpen },
-        { "Hold", "holdOpen", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
-            ScenarioRun::BreakerAction::HoldOpen },
-        { "Close", "forceClose", "Force close: close the breaker now", ScenarioRun::BreakerAction::ForceClose },
-        { "Reset", "reset", "Reset: back to CLOSED with an empty window", ScenarioRun::BreakerAction::Reset },
+        { "Open", "Force open: open the breaker now; it half-opens after its reset timeout", BreakerAction::ForceOpen },
+        { "Hold", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
+            BreakerAction::HoldOpen },
+        { "Close", "Force close: close the breaker now", BreakerAction::ForceClose },
+        { "Reset", "Reset: back to CLOSED with an empty window", BreakerAction::Reset },
     };
     for (int row = first; row <= last; ++row) {
         const QString name = m_breakerModel->breakerName(row);
@@ -591,8 +582,8 @@ void MainWindow::installRowButtons(int first, int last)
             button->setStyleSheet(QStringLiteral("QToolButton { padding: 0 2px; }"));
             button->setText(QString::fromLatin1(s.label));
             button->setToolTip(QString::fromLatin1(s.tip));
-            button->setObjectName(QString::fromLatin1(s.key) + u':' + name);
-            const ScenarioRun::BreakerAction action = s.action;
+            button->setObjectName(breakerActionName(s.action) + u':' + name);
+            const BreakerAction action = s.action;
             connect(
                 button, &QToolButton::clicked, this, [this, name, action] { breakerAction(name, action); });
             layout->addWidget(button);
@@ -603,10 +594,10 @@ void MainWindow::installRowButtons(int first, int last)
     m_breakerView->resizeColumnToContents(BreakerModel::ActionsColumn);
 }
 
-void MainWindow::breakerAction(const QString &breaker, ScenarioRun::BreakerAction action)
+void MainWindow::breakerAction(const QString &breaker, BreakerAction action)
 {
     // Breakers are named after their operations in the simulator.
-    m_controller.post({ RunnerCommands::Breaker { breaker, action } });
+    m_controller.post({ ControlCommands::Breaker { breaker, action } });
 }
 
 bool MainWindow::loadScenario(
@@ -733,20 +724,17 @@ void MainWindow::onProgress(const RunProgress &progress)
     Q_EMIT progressed(progress.now, progress.state);
 }
 
-void MainWindow::onCommandApplied(const QString &description, bool accepted, double atMs)
+void MainWindow::onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at)
 {
-    // "action subject[: what changed]", as RunnerCommand::describe() writes it.
-    const QString rest = description.section(u' ', 1);
-    const qsizetype colon = rest.indexOf(QStringLiteral(": "));
-    const QString subject = colon < 0 ? rest : rest.left(colon);
-    const QString change = colon < 0 ? QString() : QStringLiteral(": ") + rest.mid(colon + 2);
-    m_pendingEvents.append({ atMs, EventLogModel::Kind::Control, subject,
-        description.section(u' ', 0, 0) + change + (accepted ? QString() : QStringLiteral(" (refused)")) });
+    const ControlDescription description = command.description();
+    const double atMs = toMs(at);
+    m_pendingEvents.append({ atMs, EventLogModel::Kind::Control, description.subject,
+        description.action + (description.change.isEmpty() ? QString() : QStringLiteral(": ") + description.change)
+            + (accepted ? QString() : QStringLiteral(" (refused)")) });
     if (accepted) {
-        m_markers.append({ atMs / 1000.0, description, QColor(0x20, 0x60, 0xc0), true });
+        m_markers.append({ atMs / 1000.0, description.toString(), QColor(0x20, 0x60, 0xc0), true });
         // A fault injected for a while ends by itself: mark the end now, log it when it comes.
-        const std::optional<RunnerCommand> &command = m_controller.lastAppliedCommand();
-        const auto *inject = command ? std::get_if<RunnerCommands::InjectFault>(&command->command) : nullptr;
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&command.command);
         if (inject && inject->length != Duration::max()) {
             const double endMs = atMs + toMs(inject->length);
             const QString kind(faultKindName(inject->fault.kind));
@@ -756,7 +744,7 @@ void MainWindow::onCommandApplied(const QString &description, bool accepted, dou
         }
     }
     statusBar()->showMessage(
-        description + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")), 5000);
+        description.toString() + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")), 5000);
     m_dirty = true;
 }
 

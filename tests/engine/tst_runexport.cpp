@@ -32,13 +32,13 @@ QByteArray read(const QString &path)
 
 QList<TimedCommand> edits()
 {
-    RunnerCommand open { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } };
-    RunnerCommand reset { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::Reset } };
+    ControlCommand open { ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::HoldOpen } };
+    ControlCommand reset { ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::Reset } };
     FaultConfig spike;
     spike.service = QStringLiteral("payments");
     spike.kind = FaultKind::Latency;
     spike.add = fromMs(800);
-    RunnerCommand fault { RunnerCommands::InjectFault { spike, fromMs(5000) } };
+    ControlCommand fault { ControlCommands::InjectFault { spike, fromMs(5000) } };
     return { { TimePoint(fromMs(10'000)), open }, { TimePoint(fromMs(15'000)), reset },
         { TimePoint(fromMs(70'500)), fault } };
 }
@@ -71,7 +71,7 @@ private Q_SLOTS:
         QVERIFY(liveEvents.contains("\"control\""));
 
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
             dir.filePath(QStringLiteral("t.csv")) };
         QString error;
         QVERIFY2(exportRun(scenario(), std::nullopt, edits(), TimePoint::max(), paths, &error), qPrintable(error));
@@ -86,7 +86,7 @@ private Q_SLOTS:
     void partialRun()
     {
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")), {} };
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")), {} };
         QString error;
         QVERIFY(exportRun(scenario(), 7, edits(), TimePoint(fromMs(12'000)), paths, &error));
         const QByteArray events = read(paths.events);
@@ -102,7 +102,7 @@ private Q_SLOTS:
     void cancelWritesNothing()
     {
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
             dir.filePath(QStringLiteral("t.csv")) };
         QString error;
         int calls = 0;
