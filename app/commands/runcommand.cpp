@@ -310,9 +310,10 @@ int runScenario(const QStringList &arguments)
         return *done;
     LoadError error;
     std::optional<ScenarioConfig> scenario = loadScenario(request.scenario, &error);
-    std::optional<QList<TimedCommand>> controls
-        = request.controls.isEmpty() ? QList<TimedCommand>() : loadControls(request.controls, &error);
-    if (!scenario || !controls) {
+    std::optional<QList<TimedCommand>> controls;
+    if (scenario) // the first bad input is the one reported
+        controls = request.controls.isEmpty() ? QList<TimedCommand>() : loadControls(request.controls, &error);
+    if (!controls) {
         printErr(error.toString() + u'\n');
         return BadInput;
     }
