@@ -99,6 +99,20 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("t.csv"))));
     }
 
+    // Without an events file the summary has no `events` and `eventsSha256`, as `breakwater run`
+    // without --events: not a count and hash of nothing.
+    void summaryWithoutEventsLeavesThemOut()
+    {
+        QTemporaryDir dir;
+        const RunOutputPaths paths { {}, dir.filePath(QStringLiteral("s.json")), {} };
+        QString error;
+        QVERIFY2(exportRun(scenario(), std::nullopt, edits(), TimePoint(fromMs(12'000)), paths, &error), qPrintable(error));
+        const QJsonObject summary = QJsonDocument::fromJson(read(paths.summary)).object();
+        QCOMPARE(summary.value(QStringLiteral("durationMs")).toDouble(), 12'000.0);
+        QVERIFY(!summary.contains(QStringLiteral("events")));
+        QVERIFY(!summary.contains(QStringLiteral("eventsSha256")));
+    }
+
     void cancelWritesNothing()
     {
         QTemporaryDir dir;
@@ -122,8 +136,15 @@ private Q_SLOTS:
         int calls = 0;
         QVERIFY(!exportRun(scenario(), std::nullopt, {}, TimePoint::max(),
             { {}, QStringLiteral("/nonexistent-dir/s.json"), {} }, &error, [&](double) { return ++calls, true; }));
-        QVERIFY2(error.contains(QStringLiteral("/nonexistent-dir/s.json")), qPrintable(error));
+        QVERIFY2(error.startsWith(QStringLiteral("/nonexistent-dir/s.json: cannot write: ")), qPrintable(error));
+        // The time series too: its file is created before the run, written after it.
+        QTemporaryDir dir;
+        QVERIFY(!exportRun(scenario(), std::nullopt, {}, TimePoint::max(),
+            { {}, dir.filePath(QStringLiteral("s.json")), QStringLiteral("/nonexistent-dir/t.csv") }, &error,
+            [&](double) { return ++calls, true; }));
+        QVERIFY2(error.startsWith(QStringLiteral("/nonexistent-dir/t.csv: cannot write: ")), qPrintable(error));
         QCOMPARE(calls, 0);
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
     }
 };
 
