@@ -19,7 +19,9 @@ namespace {
 class ControlReader
 {
 public:
-    explicit ControlReader(LoadError *error) : m_error(error) { }
+    explicit ControlReader(LoadError *error)
+        : m_error(error)
+    { }
 
     bool fail(const QString &key, const QString &message)
     {
@@ -30,7 +32,8 @@ public:
     bool string(const QJsonObject &o, const QString &key, QString *out)
     {
         if (!o.value(key).isString() || o.value(key).toString().isEmpty())
-            return fail(key, QStringLiteral("expected a non-empty string, got ") + describeJsonValue(o.value(key)));
+            return fail(
+                key, QStringLiteral("expected a non-empty string, got ") + describeJsonValue(o.value(key)));
         *out = o.value(key).toString();
         return true;
     }
@@ -43,7 +46,9 @@ public:
                           : QStringLiteral("expected a number >= %1, got ").arg(min))
                     + describeJsonValue(o.value(key)));
         if (o.value(key).toDouble() > max)
-            return fail(key, QStringLiteral("expected at most %1, got %2").arg(QString::number(max, 'g', 12), describeJsonValue(o.value(key))));
+            return fail(key,
+                QStringLiteral("expected at most %1, got %2")
+                    .arg(QString::number(max, 'g', 12), describeJsonValue(o.value(key))));
         *out = o.value(key).toDouble();
         return true;
     }
@@ -130,7 +135,8 @@ private:
         c.fault.service = target;
         const auto kind = faultKindFromName(o.value(u"fault").toString());
         if (!kind) {
-            fail(QStringLiteral("fault"), QStringLiteral("expected a fault type, got ") + describeJsonValue(o.value(u"fault")));
+            fail(QStringLiteral("fault"),
+                QStringLiteral("expected a fault type, got ") + describeJsonValue(o.value(u"fault")));
             return std::nullopt;
         }
         c.fault.kind = *kind;
@@ -146,8 +152,9 @@ private:
             || !optional("capacity", 1, Limits::MaxCount, &capacity))
             return std::nullopt;
         c.fault.capacity = int(capacity);
-        if (!ms("addMs", &c.fault.add) || !ms("jitterMs", &c.fault.jitter) || !ms("retryAfterMs", &c.fault.retryAfter)
-            || !ms("upMs", &c.fault.up) || !ms("downMs", &c.fault.down)
+        if (!ms("addMs", &c.fault.add) || !ms("jitterMs", &c.fault.jitter)
+            || !ms("retryAfterMs", &c.fault.retryAfter) || !ms("upMs", &c.fault.up)
+            || !ms("downMs", &c.fault.down)
             || (o.value(u"durationMs").isDouble() && !ms("durationMs", &c.length)))
             return std::nullopt;
         return ControlCommand { c };
@@ -158,38 +165,80 @@ private:
 
 // Each command's target, parameters and description, overloaded by type.
 
-QString target(const UpdatePolicy &c) { return c.operation; }
-QString target(const Breaker &c) { return c.operation; }
-QString target(const ResizeBulkhead &c) { return c.operation; }
-QString target(const InjectFault &c) { return c.fault.service; }
-QString target(const ClearFaults &c) { return c.service; }
-QString target(const SetArrivalRate &c) { return c.operation; }
+QString target(const UpdatePolicy &c)
+{
+    return c.operation;
+}
+QString target(const Breaker &c)
+{
+    return c.operation;
+}
+QString target(const ResizeBulkhead &c)
+{
+    return c.operation;
+}
+QString target(const InjectFault &c)
+{
+    return c.fault.service;
+}
+QString target(const ClearFaults &c)
+{
+    return c.service;
+}
+QString target(const SetArrivalRate &c)
+{
+    return c.operation;
+}
 
-QString action(const Breaker &c) { return breakerActionName(c.action); }
-template<class Command> QString action(const Command &) { return Command::Action; }
+QString action(const Breaker &c)
+{
+    return breakerActionName(c.action);
+}
+template<class Command> QString action(const Command &)
+{
+    return Command::Action;
+}
 
 // The whole policy, so that a run with this edit can be replayed (ControlScript).
-QJsonObject parameters(const UpdatePolicy &c) { return { { QStringLiteral("policy"), policyToJson(c.policy) } }; }
-QJsonObject parameters(const Breaker &) { return {}; }
+QJsonObject parameters(const UpdatePolicy &c)
+{
+    return { { QStringLiteral("policy"), policyToJson(c.policy) } };
+}
+QJsonObject parameters(const Breaker &)
+{
+    return {};
+}
 QJsonObject parameters(const ResizeBulkhead &c)
 {
-    return { { QStringLiteral("maxConcurrent"), c.maxConcurrent }, { QStringLiteral("maxQueueSize"), c.maxQueueSize } };
+    return { { QStringLiteral("maxConcurrent"), c.maxConcurrent },
+        { QStringLiteral("maxQueueSize"), c.maxQueueSize } };
 }
 QJsonObject parameters(const InjectFault &c)
 {
     QJsonObject o = faultParameters(c.fault);
     o.insert(QStringLiteral("fault"), QString(faultKindName(c.fault.kind)));
-    o.insert(QStringLiteral("durationMs"), c.length == Duration::max() ? QJsonValue() : QJsonValue(toMs(c.length)));
+    o.insert(QStringLiteral("durationMs"),
+        c.length == Duration::max() ? QJsonValue() : QJsonValue(toMs(c.length)));
     return o;
 }
 QJsonObject parameters(const ClearFaults &c)
 {
-    return { { QStringLiteral("fault"), c.kind ? QJsonValue(QString(faultKindName(*c.kind))) : QJsonValue() } };
+    return { { QStringLiteral("fault"),
+        c.kind ? QJsonValue(QString(faultKindName(*c.kind))) : QJsonValue() } };
 }
-QJsonObject parameters(const SetArrivalRate &c) { return { { QStringLiteral("rate"), c.callsPerSecond } }; }
+QJsonObject parameters(const SetArrivalRate &c)
+{
+    return { { QStringLiteral("rate"), c.callsPerSecond } };
+}
 
-QString subject(const UpdatePolicy &c) { return c.operation; }
-QString subject(const Breaker &c) { return c.operation; }
+QString subject(const UpdatePolicy &c)
+{
+    return c.operation;
+}
+QString subject(const Breaker &c)
+{
+    return c.operation;
+}
 QString subject(const ResizeBulkhead &c)
 {
     return QStringLiteral("%1 %2/%3").arg(c.operation).arg(c.maxConcurrent).arg(c.maxQueueSize);
@@ -202,7 +251,10 @@ QString subject(const ClearFaults &c)
 {
     return c.kind ? QStringLiteral("%1 (%2)").arg(c.service, QString(faultKindName(*c.kind))) : c.service;
 }
-QString subject(const SetArrivalRate &c) { return QStringLiteral("%1 %2/s").arg(c.operation).arg(c.callsPerSecond); }
+QString subject(const SetArrivalRate &c)
+{
+    return QStringLiteral("%1 %2/s").arg(c.operation).arg(c.callsPerSecond);
+}
 
 } // namespace
 
@@ -213,8 +265,8 @@ QString ControlDescription::toString() const
 
 QStringList ControlCommand::actionNames()
 {
-    QStringList names { UpdatePolicy::Action, ResizeBulkhead::Action, InjectFault::Action, ClearFaults::Action,
-        SetArrivalRate::Action };
+    QStringList names { UpdatePolicy::Action, ResizeBulkhead::Action, InjectFault::Action,
+        ClearFaults::Action, SetArrivalRate::Action };
     for (int i = 0; i < BreakerActionCount; ++i)
         names.append(breakerActionName(BreakerAction(i)));
     return names;

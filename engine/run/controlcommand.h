@@ -63,9 +63,9 @@ struct SetArrivalRate
 // line joins them (toString).
 struct ControlDescription
 {
-    QString action;  // "resizeBulkhead"
+    QString action; // "resizeBulkhead"
     QString subject; // what it acts on, with its figures: "checkout 2/1", "payments (outage)"
-    QString change;  // an UpdatePolicy's change, else empty
+    QString change; // an UpdatePolicy's change, else empty
 
     // "resizeBulkhead checkout 2/1", "updatePolicy checkout: circuitBreaker.failureThreshold 5 → 3".
     QString toString() const;

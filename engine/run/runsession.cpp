@@ -12,8 +12,7 @@ RunSession::RunSession(
     : m_run(std::move(scenario), seed)
     , m_until(std::min(until, m_run.end()))
     , m_controls(std::move(controls))
-{
-}
+{ }
 
 bool RunSession::open(const RunOutputPaths &paths, QString *error)
 {

@@ -17,9 +17,9 @@ namespace bw {
 // The files a run is written to; an empty path is not written.
 struct RunOutputPaths
 {
-    QString events;  // events JSON Lines (formats.md, "Events")
+    QString events; // events JSON Lines (formats.md, "Events")
     QString summary; // summary JSON
-    QString csv;     // time series CSV, one row per second and operation
+    QString csv; // time series CSV, one row per second and operation
 };
 
 // A scenario run and the files it is written to: what `breakwater run` and the app's

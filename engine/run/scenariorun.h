@@ -83,8 +83,8 @@ public:
     BackendService &service(int i) { return *m_services[size_t(i)]; }
     int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
 
-    // Live control. Each returns false (and changes nothing) for an unknown name.
-    // Any command, through the method below of the same name.
+    // Live control. Each returns false (and changes nothing) for an unknown name, and writes the
+    // command's control event otherwise. apply() takes any command to the method for its type.
     bool apply(const ControlCommand &command);
     bool updatePolicy(const QString &operation, const PolicyConfig &policy);
     bool breakerAction(const QString &operation, BreakerAction action);

@@ -5,8 +5,7 @@ namespace bw {
 AtomicFile::AtomicFile(const QString &path)
     : m_path(path)
     , m_file(path)
-{
-}
+{ }
 
 QString AtomicFile::cannotWrite(const QString &path, const QString &reason)
 {
