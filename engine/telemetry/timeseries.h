@@ -321,7 +321,7 @@ public:
     //                                     service_wasted empty when unknown (a URL service)
     // Milliseconds carry at most three decimals. Any thread.
     QByteArray toCsv() const;
-    // Through QSaveFile: the file appears complete or not at all.
+    // Through an AtomicFile: the file appears complete or not at all.
     bool writeCsv(const QString &path, QString *error) const;
     static QByteArray csvHeader();
 
