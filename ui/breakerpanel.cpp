@@ -32,7 +32,7 @@ BreakerPanel::BreakerPanel(SimulationController *controller, QWidget *parent)
     resetAll->setToolTip(QStringLiteral("Reset every breaker to CLOSED with empty windows"));
     connect(resetAll, &QPushButton::clicked, this, [this] {
         for (int r = 0; r < m_breakerModel->rowCount(); ++r)
-            breakerAction(m_breakerModel->breakerName(r), ScenarioRun::BreakerAction::Reset);
+            breakerAction(m_breakerModel->breakerName(r), BreakerAction::Reset);
     });
     bl->addWidget(resetAll, 0, Qt::AlignLeft);
     connect(m_breakerModel, &QAbstractItemModel::rowsInserted, this,
@@ -45,17 +45,16 @@ void BreakerPanel::installRowButtons(int first, int last)
 {
     struct Spec
     {
-        const char *label, *key, *tip;
-        ScenarioRun::BreakerAction action;
+        const char *label, *tip;
+        BreakerAction action;
     };
     static const Spec specs[] = {
         // Short labels, so that four fit beside the figures; the tooltips give the whole action.
-        { "Open", "forceOpen", "Force open: open the breaker now; it half-opens after its reset timeout",
-            ScenarioRun::BreakerAction::ForceOpen },
-        { "Hold", "holdOpen", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
-            ScenarioRun::BreakerAction::HoldOpen },
-        { "Close", "forceClose", "Force close: close the breaker now", ScenarioRun::BreakerAction::ForceClose },
-        { "Reset", "reset", "Reset: back to CLOSED with an empty window", ScenarioRun::BreakerAction::Reset },
+        { "Open", "Force open: open the breaker now; it half-opens after its reset timeout", BreakerAction::ForceOpen },
+        { "Hold", "Hold open: keep the breaker open (FORCED_OPEN) until reset or forced closed",
+            BreakerAction::HoldOpen },
+        { "Close", "Force close: close the breaker now", BreakerAction::ForceClose },
+        { "Reset", "Reset: back to CLOSED with an empty window", BreakerAction::Reset },
     };
     for (int row = first; row <= last; ++row) {
         const QString name = m_breakerModel->breakerName(row);
@@ -69,8 +68,8 @@ void BreakerPanel::installRowButtons(int first, int last)
             button->setStyleSheet(QStringLiteral("QToolButton { padding: 0 2px; }"));
             button->setText(QString::fromLatin1(s.label));
             button->setToolTip(QString::fromLatin1(s.tip));
-            button->setObjectName(QString::fromLatin1(s.key) + u':' + name);
-            const ScenarioRun::BreakerAction action = s.action;
+            button->setObjectName(breakerActionName(s.action) + u':' + name);
+            const BreakerAction action = s.action;
             connect(
                 button, &QToolButton::clicked, this, [this, name, action] { breakerAction(name, action); });
             layout->addWidget(button);
@@ -81,10 +80,10 @@ void BreakerPanel::installRowButtons(int first, int last)
     m_breakerView->resizeColumnToContents(BreakerModel::ActionsColumn);
 }
 
-void BreakerPanel::breakerAction(const QString &breaker, ScenarioRun::BreakerAction action)
+void BreakerPanel::breakerAction(const QString &breaker, BreakerAction action)
 {
     // Breakers are named after their operations in the simulator.
-    m_controller->post({ RunnerCommands::Breaker { breaker, action } });
+    m_controller->post({ ControlCommands::Breaker { breaker, action } });
 }
 
 } // namespace bw

@@ -27,7 +27,7 @@ public:
 
 private:
     void installRowButtons(int first, int last);
-    void breakerAction(const QString &breaker, ScenarioRun::BreakerAction action);
+    void breakerAction(const QString &breaker, BreakerAction action);
 
     SimulationController *m_controller;
     BreakerModel *m_breakerModel = nullptr;

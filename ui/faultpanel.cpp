@@ -170,7 +170,7 @@ FaultPanel::FaultPanel(SimulationController *controller, QWidget *parent)
         m_pending = 0;
         m_settings.remove(m_shown);
         showSettings({});
-        post({ RunnerCommands::ClearFaults { m_shown, std::nullopt } });
+        post({ ControlCommands::ClearFaults { m_shown, std::nullopt } });
     });
     setEnabled(false);
 }
@@ -271,7 +271,7 @@ void FaultPanel::applyPending()
 
 void FaultPanel::postKind(const QString &service, FaultKind kind, const Settings &s)
 {
-    post({ RunnerCommands::ClearFaults { service, kind } });
+    post({ ControlCommands::ClearFaults { service, kind } });
     FaultConfig f;
     f.service = service;
     f.kind = kind;
@@ -304,7 +304,7 @@ void FaultPanel::postKind(const QString &service, FaultKind kind, const Settings
         break;
     }
     if (on)
-        post({ RunnerCommands::InjectFault { f, Duration::max() } });
+        post({ ControlCommands::InjectFault { f, Duration::max() } });
 }
 
 void FaultPanel::injectTimed(FaultKind kind)
@@ -316,10 +316,10 @@ void FaultPanel::injectTimed(FaultKind kind)
     f.kind = kind;
     if (kind == FaultKind::Latency)
         f.add = fromMs(m_spikeAdd->value());
-    post({ RunnerCommands::InjectFault { f, fromMs(std::int64_t(m_duration->value()) * 1000) } });
+    post({ ControlCommands::InjectFault { f, fromMs(std::int64_t(m_duration->value()) * 1000) } });
 }
 
-void FaultPanel::post(const RunnerCommand &command)
+void FaultPanel::post(const ControlCommand &command)
 {
     m_posted.append(command);
     if (m_posted.size() > PostedLimit)

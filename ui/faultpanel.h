@@ -41,7 +41,7 @@ public:
     // Posts the changes still waiting for the debounce now.
     void applyPending();
     // The commands this panel posted, oldest first (the newest PostedLimit), for tests and tools.
-    const QList<RunnerCommand> &postedCommands() const { return m_posted; }
+    const QList<ControlCommand> &postedCommands() const { return m_posted; }
     // Every interactive control of the panel.
     QList<QWidget *> controls() const;
 
@@ -61,7 +61,7 @@ private:
     void showSettings(const Settings &settings);
     Settings settingsFromControls() const;
     void changed(FaultKind kind);
-    void post(const RunnerCommand &command);
+    void post(const ControlCommand &command);
     void postKind(const QString &service, FaultKind kind, const Settings &s);
     void injectTimed(FaultKind kind);
 
@@ -70,7 +70,7 @@ private:
     QString m_shown; // the service the controls show
     unsigned m_pending = 0; // bit per FaultKind waiting for the debounce
     QTimer m_debounce;
-    QList<RunnerCommand> m_posted;
+    QList<ControlCommand> m_posted;
 
     QComboBox *m_service = nullptr;
     QDoubleSpinBox *m_errorRate = nullptr;

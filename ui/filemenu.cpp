@@ -6,6 +6,7 @@
 
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
+#include "runtime/atomicfile.h"
 #include "scenario/scenariowriter.h"
 
 #include <QAction>
@@ -16,7 +17,6 @@
 #include <QMenuBar>
 #include <QPainter>
 #include <QProgressDialog>
-#include <QSaveFile>
 #include <QStatusBar>
 #include <QSvgGenerator>
 #include <QThread>
@@ -25,19 +25,6 @@
 
 namespace bw {
 
-namespace {
-
-bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
-        return true;
-    if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-    return false;
-}
-
-} // namespace
 
 void MainWindow::buildMenus()
 {
@@ -91,14 +78,14 @@ void MainWindow::buildMenus()
     struct Export
     {
         QString text, title, filter, suffix;
-        QString RunExportPaths::*field;
+        QString RunOutputPaths::*field;
     };
     for (const Export &e : { Export { QStringLiteral("Export &events (JSONL)…"), QStringLiteral("Export events"),
-                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunExportPaths::events },
+                                 QStringLiteral("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), &RunOutputPaths::events },
              Export { QStringLiteral("Export s&ummary (JSON)…"), QStringLiteral("Export summary"), json,
-                 QStringLiteral("json"), &RunExportPaths::summary },
+                 QStringLiteral("json"), &RunOutputPaths::summary },
              Export { QStringLiteral("Export &time series (CSV)…"), QStringLiteral("Export time series"),
-                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunExportPaths::csv } }) {
+                 QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunOutputPaths::csv } }) {
         add(e.text, QStringLiteral("Write this run so far, with its live edits, as formats.md describes"),
             QKeySequence(), [this, e] {
                 QString path = QFileDialog::getSaveFileName(this, e.title, QString(), e.filter);
@@ -106,7 +93,7 @@ void MainWindow::buildMenus()
                     return;
                 if (QFileInfo(path).suffix().isEmpty())
                     path += u'.' + e.suffix;
-                RunExportPaths paths;
+                RunOutputPaths paths;
                 paths.*e.field = path;
                 exportRun(paths);
             });
@@ -138,7 +125,7 @@ ScenarioConfig MainWindow::currentScenario() const
 
 bool MainWindow::saveScenario(const QString &path, QString *error) const
 {
-    return writeFile(path, scenarioToJsonBytes(currentScenario()), error);
+    return writeFileAtomically(path, scenarioToJsonBytes(currentScenario()), error);
 }
 
 bool MainWindow::openPolicy(const QString &path, QString *error)
@@ -158,34 +145,36 @@ bool MainWindow::savePolicy(const QString &path, QString *error) const
 {
     m_policyEditor->flush();
     PolicyConfig policy = m_policyEditor->policy(m_policyEditor->currentOperation());
-    return writeFile(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
+    return writeFileAtomically(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
 }
 
 bool MainWindow::exportDashboard(const QString &path, QString *error)
 {
-    QSaveFile file(path);
-    bool ok = file.open(QIODevice::WriteOnly);
-    if (ok && QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
+    AtomicFile file(path);
+    if (!file.open(error))
+        return false;
+    bool drawn = false;
+    if (QFileInfo(path).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0) {
         QSvgGenerator svg;
-        svg.setOutputDevice(&file);
+        svg.setOutputDevice(file.device());
         svg.setSize(m_dashboard->size());
         svg.setViewBox(m_dashboard->rect());
         svg.setTitle(windowTitle());
         svg.setDescription(QStringLiteral("Breakwater dashboard at virtual time ") + formatTime(m_history.now()));
         QPainter painter(&svg);
         m_dashboard->render(&painter);
-        ok = painter.end();
-    } else if (ok) {
-        ok = m_dashboard->grab().save(&file, "PNG");
+        drawn = painter.end();
+    } else {
+        drawn = m_dashboard->grab().save(file.device(), "PNG");
     }
-    if (ok && file.commit())
-        return true;
+    if (drawn)
+        return file.commit(error);
     if (error)
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        *error = AtomicFile::cannotWrite(path, file.device()->errorString());
     return false;
 }
 
-void MainWindow::exportRun(const RunExportPaths &paths)
+void MainWindow::exportRun(const RunOutputPaths &paths)
 {
     if (m_exporting) {
         reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));

@@ -390,20 +390,17 @@ void MainWindow::onProgress(const RunProgress &progress)
     Q_EMIT progressed(progress.now, progress.state);
 }
 
-void MainWindow::onCommandApplied(const QString &description, bool accepted, double atMs)
+void MainWindow::onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at)
 {
-    // "action subject[: what changed]", as RunnerCommand::describe() writes it.
-    const QString rest = description.section(u' ', 1);
-    const qsizetype colon = rest.indexOf(QStringLiteral(": "));
-    const QString subject = colon < 0 ? rest : rest.left(colon);
-    const QString change = colon < 0 ? QString() : QStringLiteral(": ") + rest.mid(colon + 2);
-    m_pendingEvents.append({ atMs, EventLogModel::Kind::Control, subject,
-        description.section(u' ', 0, 0) + change + (accepted ? QString() : QStringLiteral(" (refused)")) });
+    const ControlDescription description = command.description();
+    const double atMs = toMs(at);
+    m_pendingEvents.append({ atMs, EventLogModel::Kind::Control, description.subject,
+        description.action + (description.change.isEmpty() ? QString() : QStringLiteral(": ") + description.change)
+            + (accepted ? QString() : QStringLiteral(" (refused)")) });
     if (accepted) {
-        m_markers.append({ atMs / 1000.0, description, QColor(0x20, 0x60, 0xc0), true });
+        m_markers.append({ atMs / 1000.0, description.toString(), QColor(0x20, 0x60, 0xc0), true });
         // A fault injected for a while ends by itself: mark the end now, log it when it comes.
-        const std::optional<RunnerCommand> &command = m_controller.lastAppliedCommand();
-        const auto *inject = command ? std::get_if<RunnerCommands::InjectFault>(&command->command) : nullptr;
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&command.command);
         if (inject && inject->length != Duration::max()) {
             const double endMs = atMs + toMs(inject->length);
             const QString kind(faultKindName(inject->fault.kind));
@@ -413,7 +410,7 @@ void MainWindow::onCommandApplied(const QString &description, bool accepted, dou
         }
     }
     statusBar()->showMessage(
-        description + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")), 5000);
+        description.toString() + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")), 5000);
     m_dirty = true;
 }
 

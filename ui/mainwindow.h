@@ -90,7 +90,7 @@ public:
     bool exportDashboard(const QString &path, QString *error = nullptr);
     // Re-runs the scenario with this run's edits up to now on a background thread, with a
     // progress dialog, and writes the files (exportRun() of the engine); exportFinished tells.
-    void exportRun(const RunExportPaths &paths);
+    void exportRun(const RunOutputPaths &paths);
     bool isExporting() const { return m_exporting; }
     // Shows a failure in a window-modal dialog (objectName "errorDialog") and the status bar.
     void reportError(const QString &title, const QString &message);
@@ -113,7 +113,7 @@ private:
     void layOutDocks();
     void onLoaded();
     void onProgress(const RunProgress &progress);
-    void onCommandApplied(const QString &description, bool accepted, double atMs);
+    void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void addFaultEvents(TimePoint from, TimePoint to);
     void updateToolBarState();
     void saveSettings() const;

@@ -249,7 +249,6 @@ void PolicyEditor::reset(const ScenarioConfig &scenario)
     m_pending.stop();
     m_policies.clear();
     m_generation = 0;
-    m_lastChange.clear();
     m_status->clear();
     const QString previous = m_shown;
     m_loading = true;
@@ -396,10 +395,7 @@ void PolicyEditor::post()
     QStringList changes = policyChanges(before, p);
     if (changes.isEmpty())
         changes.append(QStringLiteral("policy"));
-    const QString change = changes.join(QStringLiteral(", "));
-    m_lastChange = m_shown + QStringLiteral(": ") + change;
-
-    m_controller->post({ RunnerCommands::UpdatePolicy { m_shown, p, change } });
+    m_controller->post({ ControlCommands::UpdatePolicy { m_shown, p, changes.join(QStringLiteral(", ")) } });
     Q_EMIT policyPosted(m_shown, p);
 }
 
@@ -415,13 +411,14 @@ void PolicyEditor::onProgress(const RunProgress &progress)
     m_generation = progress.series.generation;
 }
 
-void PolicyEditor::onCommandApplied(const QString &description, bool accepted, double atMs)
+void PolicyEditor::onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at)
 {
-    if (!description.startsWith(QStringLiteral("updatePolicy ")))
+    const auto *update = std::get_if<ControlCommands::UpdatePolicy>(&command.command);
+    if (!update)
         return;
-    m_status->setText(QStringLiteral("%1 at %2 s: %3")
+    m_status->setText(QStringLiteral("%1 at %2 s: %3: %4")
                           .arg(accepted ? QStringLiteral("Applied") : QStringLiteral("Refused"),
-                              QString::number(atMs / 1000.0, 'f', 1), m_lastChange));
+                              QString::number(toSeconds(at), 'f', 1), update->operation, update->change));
 }
 
 } // namespace bw

@@ -15,6 +15,7 @@ class QListWidget;
 namespace bw {
 
 class SimulationController;
+struct ControlCommand;
 struct PolicyField;
 struct PolicySection;
 struct RunProgress;
@@ -22,7 +23,7 @@ struct RunProgress;
 // The Policy dock: every field of the selected operation's policy, one section per stage with
 // an on/off box (both from the tables in policyfields.h), and the pipeline order. It starts from the ScenarioConfig the controller
 // loaded (never from live engine objects) and keeps its edits per operation until the next
-// load or restart. Edits are debounced (DebounceMs) and posted as RunnerCommands::UpdatePolicy,
+// load or restart. Edits are debounced (DebounceMs) and posted as ControlCommands::UpdatePolicy,
 // so they apply at the current virtual time.
 class PolicyEditor final : public QWidget
 {
@@ -58,7 +59,7 @@ private:
     void edited();
     void post();
     void onProgress(const RunProgress &progress);
-    void onCommandApplied(const QString &description, bool accepted, double atMs);
+    void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void showApplicableFields();
     void moveStage(int delta);
 
@@ -69,7 +70,6 @@ private:
     SimulationController *m_controller;
     QHash<QString, PolicyConfig> m_policies;
     QString m_shown; // the operation whose policy the controls show
-    QString m_lastChange;
     QTimer m_pending;
     bool m_loading = false;
     std::uint64_t m_generation = 0;

@@ -1,6 +1,6 @@
 #include "simulationcontroller.h"
 
-#include <cmath>
+#include <algorithm>
 
 namespace bw {
 
@@ -26,7 +26,7 @@ void SimulationController::dropRunner()
         m_runner->deleteLater();
     }
     m_runner.clear();
-    m_inFlight.clear();
+    m_inFlight = 0;
     m_lastApplied.reset();
     m_applied.clear();
     m_beforeRestart = 0;
@@ -55,20 +55,18 @@ void SimulationController::load(
         Q_EMIT progressReceived(p);
     });
     connect(runner, &ScenarioRunner::commandApplied, this,
-        [this, runner](const QString &description, bool accepted, double atMs) {
+        [this, runner](const ControlCommand &command, bool accepted, TimePoint at) {
             if (runner != m_runner)
                 return;
-            if (!m_inFlight.isEmpty())
-                m_lastApplied = m_inFlight.takeFirst();
+            m_inFlight = std::max(0, m_inFlight - 1); // a command posted to the runner directly was not counted
+            m_lastApplied = command;
             // The runner applies commands and restarts in the order they were posted, so the
             // first m_beforeRestart confirmations belong to the run before the restart.
             if (m_beforeRestart > 0)
                 --m_beforeRestart;
-            else if (accepted && m_lastApplied)
-                // atMs came from toMs() of an integer nanosecond count: rounding recovers it
-                // exactly for any run shorter than 25 days.
-                m_applied.append({ TimePoint(Duration(std::llround(atMs * 1e6))), *m_lastApplied });
-            Q_EMIT commandApplied(description, accepted, atMs);
+            else if (accepted)
+                m_applied.append({ at, command });
+            Q_EMIT commandApplied(command, accepted, at);
         });
     connect(runner, &ScenarioRunner::finished, this, [this, runner] {
         if (runner == m_runner)
@@ -101,7 +99,7 @@ void SimulationController::restart()
     if (!m_runner)
         return;
     m_applied.clear();
-    m_beforeRestart = int(m_inFlight.size());
+    m_beforeRestart = m_inFlight;
     m_runner->restart();
 }
 
@@ -112,11 +110,11 @@ void SimulationController::setSpeed(double speed)
         m_runner->setSpeed(m_speed);
 }
 
-void SimulationController::post(const RunnerCommand &command)
+void SimulationController::post(const ControlCommand &command)
 {
     if (!m_runner)
         return;
-    m_inFlight.append(command);
+    ++m_inFlight;
     m_runner->post(command);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "run/controlscript.h"
+#include "run/scenariorunner.h"
 
 #include <QObject>
 #include <QPointer>
@@ -37,9 +38,9 @@ public:
     void step(Duration length);
     void restart();
     void setSpeed(double speed);
-    void post(const RunnerCommand &command);
+    void post(const ControlCommand &command);
     // The last command the current run confirmed (accepted or refused), for viewers and tests.
-    const std::optional<RunnerCommand> &lastAppliedCommand() const { return m_lastApplied; }
+    const std::optional<ControlCommand> &lastAppliedCommand() const { return m_lastApplied; }
     // The commands the current run accepted, with the virtual time each applied at: with the
     // scenario and seed, they make the run again (File ▸ Export run). Cleared by load and restart.
     const QList<TimedCommand> &appliedCommands() const { return m_applied; }
@@ -47,7 +48,7 @@ public:
 Q_SIGNALS:
     void loaded();
     void progressReceived(const bw::RunProgress &progress);
-    void commandApplied(const QString &description, bool accepted, double atMs);
+    void commandApplied(const bw::ControlCommand &command, bool accepted, bw::TimePoint at);
     void finished();
 
 private:
@@ -59,8 +60,8 @@ private:
     std::optional<std::uint64_t> m_seed;
     double m_speed = 0;
     RunProgress::State m_state = RunProgress::State::Idle;
-    QList<RunnerCommand> m_inFlight; // posted, not yet confirmed; the runner applies them in order
-    std::optional<RunnerCommand> m_lastApplied;
+    int m_inFlight = 0; // posted, not yet confirmed; the runner applies them in order
+    std::optional<ControlCommand> m_lastApplied;
     QList<TimedCommand> m_applied;
     int m_beforeRestart = 0; // confirmations still due for commands posted before a restart
 };

@@ -6,23 +6,16 @@
 
 #include "run/controlscript.h"
 #include "run/runmetrics.h"
-#include "run/scenariorun.h"
-#include "run/scenariorunner.h"
+#include "run/runsession.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
-#include "telemetry/eventlog.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/metricsserver.h"
-#include "telemetry/summary.h"
-#include "telemetry/timeseries.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QTimer>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QSaveFile>
 
 #include <cstdio>
 #ifdef Q_OS_WIN
@@ -117,38 +110,29 @@ void serveFor(int ms)
     loop.exec();
 }
 
-// Runs to the end in chunks, applying the live edits at their times (as applyControls does),
-// with the event loop served between chunks so the endpoints answer while the run goes.
+// Runs to the end in chunks (the session applies the live edits at their times), with the event
+// loop served between chunks so the endpoints answer while the run goes.
 // As fast as possible, chunks are sized to take 10-40 ms of wall time; paced, each step goes to
 // speed × the wall time since the anchor, re-anchoring where it got when it falls behind.
-void runLive(ScenarioRun &sim, const QList<TimedCommand> &controls, const LiveOptions &options)
+void runLive(RunSession &session, const LiveOptions &options)
 {
+    ScenarioRun &sim = session.run();
     std::optional<Progress> progress;
     if (options.progress)
-        progress.emplace(sim.end(), sim.isRealTime());
-    qsizetype next = 0;
-    const auto advance = [&](TimePoint target) {
-        qsizetype last = next;
-        while (last < controls.size() && controls[last].at <= target)
-            ++last;
-        if (last > next)
-            applyControls(sim, controls.mid(next, last - next));
-        next = last;
-        sim.advanceTo(target);
-    };
+        progress.emplace(session.until(), sim.isRealTime());
     QElapsedTimer wall;
     wall.start();
     Duration anchorWall {};
     TimePoint anchorVirtual = sim.now();
-    Duration chunk = std::max(fromMs(1), sim.end() / 1000);
-    while (!sim.atEnd()) {
+    Duration chunk = std::max(fromMs(1), session.until() / 1000);
+    while (!session.atEnd()) {
         const Duration wallNow(wall.nsecsElapsed());
         if (options.speed > 0) {
             const TimePoint target = anchorVirtual
                 + Duration(std::int64_t(options.speed * double((wallNow - anchorWall).count())));
             // At most 100 ms of wall time's worth per step; behind: go on from here, not in a burst.
             const TimePoint capped = std::min(target, sim.now() + Duration(std::int64_t(options.speed * 1e8)));
-            advance(capped);
+            session.advanceTo(capped);
             if (capped < target) {
                 anchorWall = Duration(wall.nsecsElapsed());
                 anchorVirtual = sim.now();
@@ -156,7 +140,7 @@ void runLive(ScenarioRun &sim, const QList<TimedCommand> &controls, const LiveOp
         } else {
             QElapsedTimer took;
             took.start();
-            advance(sim.now() + chunk);
+            session.advanceTo(sim.now() + chunk);
             if (took.elapsed() < 10)
                 chunk *= 2;
             else if (took.elapsed() > 40 && chunk > fromMs(2))
@@ -171,18 +155,44 @@ void runLive(ScenarioRun &sim, const QList<TimedCommand> &controls, const LiveOp
         else if (options.metrics)
             QCoreApplication::processEvents();
     }
-    if (next < controls.size())
-        applyControls(sim, controls.mid(next)); // past the end: refused, as applyControls does
-    sim.finish();
+    sim.finish(); // the calls still in flight end now, so that the last figures count them
     if (options.metrics)
         options.metrics->publish();
     if (progress)
         progress->update(sim.now(), offeredSoFar(sim), true);
 }
 
-} // namespace
+// Serves the run's monitoring endpoints while it runs; false, with the reason printed, when
+// they cannot listen.
+bool serveMonitoring(ScenarioRun &sim, const MetricsEndpoint &endpoint, MetricsRecorder &metrics,
+    std::optional<MetricsServer> &server)
+{
+    attachMetrics(metrics, sim);
+    // The endpoints read the recorder's snapshots; the run publishes one between chunks.
+    server.emplace([&metrics] { return metrics.latest(); });
+    QString message;
+    if (!server->start(endpoint.address, endpoint.port, &message)) {
+        printErr(QStringLiteral("breakwater run: --metrics-port: ") + message + u'\n');
+        return false;
+    }
+    printErr(QStringLiteral("breakwater run: monitoring on ") + server->baseUrl()
+        + QStringLiteral(" (/metrics, /health, /hystrix.stream)\n"));
+    return true;
+}
 
-int runScenario(const QStringList &arguments)
+// What `breakwater run` was asked to do.
+struct RunRequest
+{
+    QString scenario; // a file or a built-in's name
+    std::optional<std::uint64_t> seed;
+    QString controls; // an events file whose control events are replayed
+    RunOutputPaths outputs;
+    LiveOptions live;
+    std::optional<MetricsEndpoint> endpoint;
+};
+
+// Empty to carry on with *request filled; otherwise the exit status (help printed, bad usage).
+std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *request)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -267,110 +277,55 @@ int runScenario(const QStringList &arguments)
             return command.badUsage(problem);
     }
 
+    request->scenario = positional.constFirst();
+    request->seed = seed;
+    request->controls = parser.value(controlsOption);
+    request->outputs = { parser.value(eventsOption), parser.value(summaryOption), parser.value(csvOption) };
+    request->live = live;
+    request->endpoint = endpoint;
+    return std::nullopt;
+}
+
+} // namespace
+
+int runScenario(const QStringList &arguments)
+{
+    RunRequest request;
+    if (const std::optional<int> done = parseRunArguments(arguments, &request))
+        return *done;
     LoadError error;
-    std::optional<ScenarioConfig> scenario = loadScenario(positional.constFirst(), &error);
-    if (!scenario) {
+    std::optional<ScenarioConfig> scenario = loadScenario(request.scenario, &error);
+    std::optional<QList<TimedCommand>> controls;
+    if (scenario) // the first bad input is the one reported
+        controls = request.controls.isEmpty() ? QList<TimedCommand>() : loadControls(request.controls, &error);
+    if (!controls) {
         printErr(error.toString() + u'\n');
         return BadInput;
     }
 
-    QList<TimedCommand> controls;
-    if (parser.isSet(controlsOption)) {
-        std::optional<QList<TimedCommand>> loaded = loadControls(parser.value(controlsOption), &error);
-        if (!loaded) {
-            printErr(error.toString() + u'\n');
-            return BadInput;
-        }
-        controls = std::move(*loaded);
-    }
-
-    // Open the outputs before the run, so a bad path fails at once; nothing appears at either
-    // path until its content is complete.
+    MetricsRecorder metrics; // before the run: it listens to the run's primitives until they go
+    RunSession session(std::move(*scenario), request.seed, std::move(*controls));
     QString message;
-    EventLog events;
-    if (parser.isSet(eventsOption) && !events.open(parser.value(eventsOption), &message)) {
+    if (!session.open(request.outputs, &message)) {
         printErr(message + u'\n');
         return BadInput;
     }
-    SummaryOutput summaryOutput;
-    if (parser.isSet(summaryOption) && !summaryOutput.open(parser.value(summaryOption)))
-        return BadInput;
-    // The time series is written through QSaveFile too; check the path now, before the run.
-    if (parser.isSet(csvOption)) {
-        QSaveFile probe(parser.value(csvOption));
-        if (!probe.open(QIODevice::WriteOnly)) {
-            printCannotWrite(probe);
-            return BadInput;
-        }
-        probe.cancelWriting();
-    }
-
-    MetricsRecorder metrics; // before the run: it listens to the run's primitives until they go
-    ScenarioRun sim(std::move(*scenario), seed);
-    Summary summary;
-    // Writing and hashing the events costs several times the simulation itself, so without
-    // --events there is no event log, and the summary leaves out events and eventsSha256 rather
-    // than showing a count and hash of nothing.
-    const bool withEvents = parser.isSet(eventsOption);
-    if (withEvents)
-        sim.setEventLog(&events);
-    sim.setSummary(&summary);
-    // The endpoints read the recorder's snapshots; the run publishes one between chunks.
     std::optional<MetricsServer> server;
-    if (endpoint) {
-        attachMetrics(metrics, sim);
-        server.emplace([&metrics] { return metrics.latest(); });
-        if (!server->start(endpoint->address, endpoint->port, &message)) {
-            printErr(QStringLiteral("breakwater run: --metrics-port: ") + message + u'\n');
+    if (request.endpoint) {
+        if (!serveMonitoring(session.run(), *request.endpoint, metrics, server))
             return BadInput;
-        }
-        live.metrics = &metrics;
-        printErr(QStringLiteral("breakwater run: monitoring on ") + server->baseUrl()
-            + QStringLiteral(" (/metrics, /health, /hystrix.stream)\n"));
+        request.live.metrics = &metrics;
     }
 
-    // Every second of the run is kept, so the CSV covers all of it.
-    std::optional<TimeSeriesRecorder> series;
-    if (parser.isSet(csvOption)) {
-        TimeSeriesRecorder::Config config;
-        config.recentCapacity = std::max<int>(config.coarseFactor,
-            int(std::chrono::ceil<std::chrono::seconds>(sim.end()).count()) + 1);
-        series.emplace(config);
-        recordSimulation(*series, sim);
-        sim.start();
-        series->attach(sim.scheduler(), sim.end());
-    }
-
-    if (live.progress || live.speed > 0 || live.metrics) {
-        runLive(sim, controls, live);
-    } else {
-        applyControls(sim, controls); // runs up to the last edit; the rest of the run follows
-        sim.runToEnd();
-    }
-
-    if (withEvents && !events.finish(&message)) {
+    if (request.live.progress || request.live.speed > 0 || request.live.metrics)
+        runLive(session, request.live);
+    if (!session.finish(&message)) {
         printErr(message + u'\n');
         return RunFailed;
     }
-    if (series) {
-        series->finish(sim.now());
-        series->detach();
-        if (!series->writeCsv(parser.value(csvOption), &message)) {
-            printErr(message + u'\n');
-            return RunFailed;
-        }
-    }
-    QByteArray bytes;
-    if (withEvents) {
-        summary.setEvents(events.count(), events.sha256Hex());
-        bytes = summary.toJsonBytes();
-    } else {
-        QJsonObject json = summary.toJson();
-        json.remove(QStringLiteral("events"));
-        json.remove(QStringLiteral("eventsSha256"));
-        bytes = QJsonDocument(json).toJson(QJsonDocument::Indented); // as Summary::toJsonBytes()
-    }
-    return summaryOutput.write(bytes);
+    if (request.outputs.summary.isEmpty())
+        printOut(session.summaryJson());
+    return Ok;
 }
 
 } // namespace bw::cli

@@ -2,9 +2,10 @@
 
 #include "cli.h"
 
+#include "runtime/atomicfile.h"
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
-#include <QSaveFile>
 #include <QString>
 #include <QStringList>
 
@@ -14,12 +15,6 @@ namespace bw::cli {
 
 // What the subcommands share. Header-only: the subcommands include it, and nothing else needs
 // building.
-
-// Prints "FILE: cannot write: REASON" on stderr.
-inline void printCannotWrite(const QFileDevice &file)
-{
-    printErr(file.fileName() + QStringLiteral(": cannot write: ") + file.errorString() + u'\n');
-}
 
 // What every subcommand does with its arguments before its own checks: parse them, answer --help
 // and --version, and report usage errors with the subcommand's help.
@@ -71,8 +66,8 @@ private:
     const QCommandLineOption m_versionOption;
 };
 
-// Where a subcommand's summary JSON goes: a file, through QSaveFile so that nothing appears at the
-// path until the content is complete, or standard output.
+// Where a subcommand's summary JSON goes: a file, through an AtomicFile so that nothing appears at
+// the path until the content is complete, or standard output.
 class SummaryOutput
 {
 public:
@@ -81,9 +76,10 @@ public:
     bool open(const QString &path)
     {
         m_file.emplace(path);
-        if (m_file->open(QIODevice::WriteOnly))
+        QString error;
+        if (m_file->open(&error))
             return true;
-        printCannotWrite(*m_file);
+        printErr(error + u'\n');
         return false;
     }
 
@@ -94,15 +90,17 @@ public:
             printOut(bytes);
             return Ok;
         }
-        if (m_file->write(bytes) != bytes.size() || !m_file->commit()) {
-            printCannotWrite(*m_file);
+        m_file->device()->write(bytes);
+        QString error;
+        if (!m_file->commit(&error)) { // a failed write fails it
+            printErr(error + u'\n');
             return RunFailed;
         }
         return Ok;
     }
 
 private:
-    std::optional<QSaveFile> m_file;
+    std::optional<AtomicFile> m_file;
 };
 
 } // namespace bw::cli

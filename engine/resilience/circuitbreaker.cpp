@@ -26,6 +26,33 @@ QLatin1StringView circuitStateName(CircuitState state)
     return QLatin1StringView("CLOSED");
 }
 
+QLatin1StringView breakerActionName(BreakerAction action)
+{
+    switch (action) {
+    case BreakerAction::ForceOpen:
+        return QLatin1StringView("forceOpen");
+    case BreakerAction::HoldOpen:
+        return QLatin1StringView("holdOpen");
+    case BreakerAction::ForceClose:
+        return QLatin1StringView("forceClose");
+    case BreakerAction::Reset:
+        return QLatin1StringView("reset");
+    case BreakerAction::Disable:
+        return QLatin1StringView("disable");
+    case BreakerAction::MetricsOnly:
+        return QLatin1StringView("metricsOnly");
+    }
+    return QLatin1StringView("reset");
+}
+
+std::optional<BreakerAction> breakerActionFromName(QStringView name)
+{
+    for (int i = 0; i < BreakerActionCount; ++i)
+        if (name == breakerActionName(BreakerAction(i)))
+            return BreakerAction(i);
+    return std::nullopt;
+}
+
 QLatin1StringView transitionReasonName(TransitionReason reason)
 {
     switch (reason) {
@@ -42,17 +69,12 @@ QLatin1StringView transitionReasonName(TransitionReason reason)
     case TransitionReason::HalfOpenFailure:
         return QLatin1StringView("halfOpenFailure");
     case TransitionReason::ForceOpen:
-        return QLatin1StringView("forceOpen");
     case TransitionReason::HoldOpen:
-        return QLatin1StringView("holdOpen");
     case TransitionReason::ForceClose:
-        return QLatin1StringView("forceClose");
     case TransitionReason::Reset:
-        return QLatin1StringView("reset");
     case TransitionReason::Disable:
-        return QLatin1StringView("disable");
     case TransitionReason::MetricsOnly:
-        return QLatin1StringView("metricsOnly");
+        return breakerActionName(BreakerAction(int(reason) - int(TransitionReason::ForceOpen)));
     }
     return QLatin1StringView("reset");
 }
@@ -489,6 +511,30 @@ void CircuitBreaker::disable()
 void CircuitBreaker::metricsOnly()
 {
     manualTransition(CircuitState::MetricsOnly, TransitionReason::MetricsOnly);
+}
+
+void CircuitBreaker::perform(BreakerAction action)
+{
+    switch (action) {
+    case BreakerAction::ForceOpen:
+        forceOpen();
+        break;
+    case BreakerAction::HoldOpen:
+        holdOpen();
+        break;
+    case BreakerAction::ForceClose:
+        forceClose();
+        break;
+    case BreakerAction::Reset:
+        reset();
+        break;
+    case BreakerAction::Disable:
+        disable();
+        break;
+    case BreakerAction::MetricsOnly:
+        metricsOnly();
+        break;
+    }
 }
 
 void CircuitBreaker::reset()

@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace bw {
 
@@ -26,12 +27,26 @@ constexpr bool isPossibleTransition(CircuitState from, CircuitState to)
     return to != CircuitState::HalfOpen || from == CircuitState::Open;
 }
 
-// Why a breaker changed state, as the stateChange event and the events file name it.
+// A manual command to a breaker (CircuitBreaker::perform), as control events, the GUI and the
+// state changes it causes name it. breakerActionName() is the one table of these names.
+enum class BreakerAction : std::uint8_t { ForceOpen, HoldOpen, ForceClose, Reset, Disable, MetricsOnly };
+inline constexpr int BreakerActionCount = 6;
+QLatin1StringView breakerActionName(BreakerAction action); // "forceOpen", ...
+std::optional<BreakerAction> breakerActionFromName(QStringView name);
+
+// Why a breaker changed state, as the stateChange event and the events file name it: a threshold
+// or timer, or a manual action (in BreakerAction's order, named after it).
 enum class TransitionReason : std::uint8_t {
     FailureThreshold, FailureRate, SlowCallRate, ResetTimeout, SuccessThreshold, HalfOpenFailure,
     ForceOpen, HoldOpen, ForceClose, Reset, Disable, MetricsOnly,
 };
-QLatin1StringView transitionReasonName(TransitionReason reason); // "failureThreshold", ...
+constexpr TransitionReason transitionReason(BreakerAction action)
+{
+    return TransitionReason(int(TransitionReason::ForceOpen) + int(action));
+}
+static_assert(transitionReason(BreakerAction::MetricsOnly) == TransitionReason::MetricsOnly
+    && int(TransitionReason::MetricsOnly) + 1 == int(TransitionReason::ForceOpen) + BreakerActionCount);
+QLatin1StringView transitionReasonName(TransitionReason reason); // "failureThreshold", "forceOpen", ...
 
 struct CircuitBreakerMetrics
 {
@@ -138,6 +153,7 @@ public:
     void reset();       // CLOSED with every counter and the window cleared; emits reset
     void disable();     // DISABLED: everything passes, nothing is recorded
     void metricsOnly(); // METRICS_ONLY: everything passes and is recorded, no transitions
+    void perform(BreakerAction action); // the command of that name
     // New thresholds apply at once; state and counters are kept. While OPEN, the open period
     // keeps its start and takes the new length (already over: HALF_OPEN now). A new window
     // size keeps what still fits (SlidingWindow::resized).

@@ -1,20 +1,13 @@
 #pragma once
 
-#include "../resilience/loaderror.h"
-#include "scenariorunner.h"
+#include "controlcommand.h"
+#include "scenariorun.h"
 
 #include <QList>
 
 #include <optional>
 
 namespace bw {
-
-// A live edit to apply again at the virtual time it was first made.
-struct TimedCommand
-{
-    TimePoint at {};
-    RunnerCommand command;
-};
 
 // The `control` events of an events file (JSON Lines), as commands: how a run with live edits
 // (from the app, or an earlier `breakwater run`) is replayed. Other event types are skipped.

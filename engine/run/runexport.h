@@ -1,6 +1,6 @@
 #pragma once
 
-#include "controlscript.h"
+#include "runsession.h"
 
 #include <QString>
 
@@ -9,26 +9,18 @@
 
 namespace bw {
 
-// The files a run is exported to; an empty path is not written.
-struct RunExportPaths
-{
-    QString events;  // events JSON Lines (formats.md)
-    QString summary; // summary JSON
-    QString csv;     // time series CSV, one row per second and operation
-};
-
 // Exports a run so far, as the app's File ▸ Export run does: runs `scenario` again from zero
 // with the same seed and the same live edits (`commands`, each applied at its time), up to
-// `until` (capped at the scenario's end), and writes the files. A simulation is deterministic,
-// so these are the live run's own events, byte for byte; the summary counts the calls still in
-// flight at `until` as cancelled, as a finished run does at its end.
+// `until` (capped at the scenario's end), and writes the files through a RunSession. A
+// simulation is deterministic, so these are the live run's own events, byte for byte; the summary
+// counts the calls still in flight at `until` as cancelled, as a finished run does at its end.
 //
-// Each file is written through QSaveFile, so it appears whole or not at all; a bad path fails
-// before the run. `progress` (optional) gets the fraction done after every chunk; returning false
-// cancels the export, which then writes nothing. Confined to the calling thread; it shares no
-// state with a live run, so it may run on any thread while one goes on.
+// Each file appears whole or not at all; a bad path fails before the run. `progress` (optional)
+// gets the fraction done after every chunk; returning false cancels the export, which then
+// writes nothing. Confined to the calling thread; it shares no state with a live run, so it may
+// run on any thread while one goes on.
 bool exportRun(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed,
-    const QList<TimedCommand> &commands, TimePoint until, const RunExportPaths &paths, QString *error,
+    const QList<TimedCommand> &commands, TimePoint until, const RunOutputPaths &paths, QString *error,
     const std::function<bool(double fraction)> &progress = {});
 
 } // namespace bw

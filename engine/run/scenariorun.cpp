@@ -1,7 +1,6 @@
 #include "scenariorun.h"
 
 #include "../net/httpservice.h"
-#include "../resilience/policywriter.h"
 #include "../telemetry/eventlog.h"
 #include "../telemetry/summary.h"
 
@@ -167,12 +166,13 @@ void ScenarioRun::writeFault(const FaultConfig &fault, bool starts)
     m_eventLog->write(m_scheduler->now(), u"fault", fields);
 }
 
-void ScenarioRun::writeControl(QStringView action, const QString &target, const QJsonObject &details)
+void ScenarioRun::writeControl(const ControlCommand &command)
 {
     if (!m_eventLog)
         return;
-    EventLog::Fields fields { { QStringLiteral("action"), action.toString() }, { QStringLiteral("target"), target } };
-    for (auto it = details.constBegin(); it != details.constEnd(); ++it) // QJsonObject: sorted keys, stable bytes
+    EventLog::Fields fields { { QStringLiteral("action"), command.action() }, { QStringLiteral("target"), command.target() } };
+    const QJsonObject parameters = command.parameters();
+    for (auto it = parameters.constBegin(); it != parameters.constEnd(); ++it) // QJsonObject: sorted keys, stable bytes
         fields.append({ it.key(), it.value() });
     m_eventLog->write(m_scheduler->now(), u"control", fields);
 }
@@ -263,6 +263,28 @@ void ScenarioRun::finish()
     }
 }
 
+bool ScenarioRun::apply(const ControlCommand &command)
+{
+    using namespace ControlCommands;
+    return std::visit(
+        [this](const auto &c) {
+            using Command = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<Command, UpdatePolicy>)
+                return updatePolicy(c.operation, c.policy);
+            else if constexpr (std::is_same_v<Command, Breaker>)
+                return breakerAction(c.operation, c.action);
+            else if constexpr (std::is_same_v<Command, ResizeBulkhead>)
+                return resizeBulkhead(c.operation, c.maxConcurrent, c.maxQueueSize);
+            else if constexpr (std::is_same_v<Command, InjectFault>)
+                return injectFault(c.fault, c.length);
+            else if constexpr (std::is_same_v<Command, ClearFaults>)
+                return clearFaults(c.service, c.kind);
+            else
+                return setArrivalRate(c.operation, c.callsPerSecond);
+        },
+        command.command);
+}
+
 bool ScenarioRun::updatePolicy(const QString &operation, const PolicyConfig &policy)
 {
     const int i = operationIndex(operation);
@@ -282,8 +304,7 @@ bool ScenarioRun::updatePolicy(const QString &operation, const PolicyConfig &pol
         m_eventLog->bindOperation(p.name(), p.bulkhead());
     }
     m_scenario.operations[i].policy = named;
-    // The whole policy, so that a run with this edit can be replayed (ControlScript).
-    writeControl(u"updatePolicy", operation, QJsonObject { { QStringLiteral("policy"), policyToJson(named) } });
+    writeControl({ ControlCommands::UpdatePolicy { operation, named, {} } });
     return true;
 }
 
@@ -295,37 +316,9 @@ bool ScenarioRun::breakerAction(const QString &operation, BreakerAction action)
     CircuitBreaker *b = m_operations[size_t(i)]->pipeline->circuitBreaker();
     if (!b)
         return false;
-    QLatin1StringView name;
-    switch (action) {
-    case BreakerAction::ForceOpen:
-        name = QLatin1StringView("forceOpen");
-        break;
-    case BreakerAction::HoldOpen:
-        name = QLatin1StringView("holdOpen");
-        break;
-    case BreakerAction::ForceClose:
-        name = QLatin1StringView("forceClose");
-        break;
-    case BreakerAction::Reset:
-        name = QLatin1StringView("reset");
-        break;
-    case BreakerAction::Disable:
-        name = QLatin1StringView("disable");
-        break;
-    case BreakerAction::MetricsOnly:
-        name = QLatin1StringView("metricsOnly");
-        break;
-    }
     // Written before acting, so the control event precedes the state change it causes.
-    writeControl(QString(name), operation, {});
-    switch (action) {
-    case BreakerAction::ForceOpen: b->forceOpen(); break;
-    case BreakerAction::HoldOpen: b->holdOpen(); break;
-    case BreakerAction::ForceClose: b->forceClose(); break;
-    case BreakerAction::Reset: b->reset(); break;
-    case BreakerAction::Disable: b->disable(); break;
-    case BreakerAction::MetricsOnly: b->metricsOnly(); break;
-    }
+    writeControl({ ControlCommands::Breaker { operation, action } });
+    b->perform(action);
     return true;
 }
 
@@ -337,8 +330,7 @@ bool ScenarioRun::resizeBulkhead(const QString &operation, int maxConcurrent, in
     PolicyConfig policy = m_operations[size_t(i)]->pipeline->policy();
     policy.bulkhead->maxConcurrent = maxConcurrent;
     policy.bulkhead->maxQueueSize = maxQueueSize;
-    writeControl(u"resizeBulkhead", operation,
-                 QJsonObject { { QStringLiteral("maxConcurrent"), maxConcurrent }, { QStringLiteral("maxQueueSize"), maxQueueSize } });
+    writeControl({ ControlCommands::ResizeBulkhead { operation, maxConcurrent, maxQueueSize } });
     m_operations[size_t(i)]->pipeline->setPolicy(policy);
     m_scenario.operations[i].policy = policy;
     return true;
@@ -352,10 +344,7 @@ bool ScenarioRun::injectFault(FaultConfig fault, Duration length)
     start();
     fault.at = m_scheduler->now();
     fault.until = length == Duration::max() ? Duration::max() : fault.at + length;
-    QJsonObject details = faultParameters(fault);
-    details.insert(QStringLiteral("fault"), QString(faultKindName(fault.kind)));
-    details.insert(QStringLiteral("durationMs"), length == Duration::max() ? QJsonValue() : QJsonValue(toMs(length)));
-    writeControl(u"injectFault", fault.service, details);
+    writeControl({ ControlCommands::InjectFault { fault, length } });
     QList<FaultConfig> faults = m_services[size_t(s)]->faults();
     faults.append(fault);
     m_services[size_t(s)]->setFaults(faults);
@@ -373,8 +362,7 @@ bool ScenarioRun::clearFaults(const QString &service, std::optional<FaultKind> k
     if (s < 0)
         return false;
     const TimePoint now = m_scheduler->now();
-    writeControl(u"clearFaults", service,
-                 QJsonObject { { QStringLiteral("fault"), kind ? QJsonValue(QString(faultKindName(*kind))) : QJsonValue() } });
+    writeControl({ ControlCommands::ClearFaults { service, kind } });
     QList<FaultConfig> kept;
     for (const FaultConfig &f : m_services[size_t(s)]->faults()) {
         if (kind && f.kind != *kind) {
@@ -393,7 +381,7 @@ bool ScenarioRun::setArrivalRate(const QString &operation, double callsPerSecond
     const int i = operationIndex(operation);
     if (i < 0 || callsPerSecond < 0)
         return false;
-    writeControl(u"setArrivalRate", operation, QJsonObject { { QStringLiteral("rate"), callsPerSecond } });
+    writeControl({ ControlCommands::SetArrivalRate { operation, callsPerSecond } });
     RateConfig &rate = m_scenario.operations[i].rate;
     OperationState &op = *m_operations[size_t(i)];
     if (m_started) {

@@ -6,6 +6,7 @@
 #include "../scenario/scenario.h"
 #include "../sim/simulatedservice.h"
 #include "../telemetry/telemetrysink.h"
+#include "controlcommand.h"
 
 #include <QJsonObject>
 
@@ -31,9 +32,9 @@ class Summary;
 // policy changes neither the traffic nor the failures, and adding or reordering operations
 // changes nothing the others meet.
 //
-// Live control (the GUI's edits) goes through the methods below; each is applied at the current
-// virtual time and written to the event log as a `control` event, so a run with edits can be
-// replayed. Confined to the thread that runs it.
+// Live control (the GUI's edits, ControlCommand) goes through the methods below; each is applied
+// at the current virtual time and written to the event log as a `control` event, so a run with
+// edits can be replayed. Confined to the thread that runs it.
 class ScenarioRun
 {
 public:
@@ -82,9 +83,10 @@ public:
     BackendService &service(int i) { return *m_services[size_t(i)]; }
     int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
 
-    // Live control. Each returns false (and changes nothing) for an unknown name.
+    // Live control. Each returns false (and changes nothing) for an unknown name, and writes the
+    // command's control event otherwise. apply() takes any command to the method for its type.
+    bool apply(const ControlCommand &command);
     bool updatePolicy(const QString &operation, const PolicyConfig &policy);
-    enum class BreakerAction { ForceOpen, HoldOpen, ForceClose, Reset, Disable, MetricsOnly };
     bool breakerAction(const QString &operation, BreakerAction action);
     bool resizeBulkhead(const QString &operation, int maxConcurrent, int maxQueueSize);
     // Starts a fault on a service now, for `length` (Duration::max(): until removed).
@@ -115,7 +117,7 @@ private:
     void arrive(OperationState &op);
     void scheduleFault(int service, const FaultConfig &fault);
     void faultBoundary(int service, const FaultConfig &fault, bool starts);
-    void writeControl(QStringView action, const QString &target, const QJsonObject &details);
+    void writeControl(const ControlCommand &command);
     void writeFault(const FaultConfig &fault, bool starts);
 
     ScenarioConfig m_scenario;

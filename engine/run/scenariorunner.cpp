@@ -8,31 +8,6 @@ namespace bw {
 
 namespace {
 
-template<class... Ts> struct Overloaded : Ts...
-{
-    using Ts::operator()...;
-};
-template<class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
-
-QString breakerActionName(ScenarioRun::BreakerAction action)
-{
-    switch (action) {
-    case ScenarioRun::BreakerAction::ForceOpen:
-        return QStringLiteral("forceOpen");
-    case ScenarioRun::BreakerAction::HoldOpen:
-        return QStringLiteral("holdOpen");
-    case ScenarioRun::BreakerAction::ForceClose:
-        return QStringLiteral("forceClose");
-    case ScenarioRun::BreakerAction::Reset:
-        return QStringLiteral("reset");
-    case ScenarioRun::BreakerAction::Disable:
-        return QStringLiteral("disable");
-    case ScenarioRun::BreakerAction::MetricsOnly:
-        return QStringLiteral("metricsOnly");
-    }
-    return {};
-}
-
 // Reads through the pipeline each time: a policy change may replace or drop the bulkhead.
 TimeSeriesRecorder::BulkheadSampler bulkheadSampler(ScenarioRun *sim, int operation)
 {
@@ -61,21 +36,6 @@ TimeSeriesRecorder::BreakerSampler breakerSampler(ScenarioRun *sim, int operatio
 
 } // namespace
 
-bool applyCommand(ScenarioRun &sim, const RunnerCommand &command)
-{
-    using namespace RunnerCommands;
-    return std::visit(
-        Overloaded {
-            [&](const UpdatePolicy &c) { return sim.updatePolicy(c.operation, c.policy); },
-            [&](const Breaker &c) { return sim.breakerAction(c.operation, c.action); },
-            [&](const ResizeBulkhead &c) { return sim.resizeBulkhead(c.operation, c.maxConcurrent, c.maxQueueSize); },
-            [&](const InjectFault &c) { return sim.injectFault(c.fault, c.length); },
-            [&](const ClearFaults &c) { return sim.clearFaults(c.service, c.kind); },
-            [&](const SetArrivalRate &c) { return sim.setArrivalRate(c.operation, c.callsPerSecond); },
-        },
-        command.command);
-}
-
 void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim)
 {
     for (int i = 0; i < sim.operationCount(); ++i) {
@@ -99,40 +59,6 @@ void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim)
     sim.addSink(&recorder);
 }
 
-QString RunnerCommand::describe() const
-{
-    using namespace RunnerCommands;
-    return std::visit(
-        Overloaded {
-            [](const UpdatePolicy &c) {
-                return c.change.isEmpty() ? QStringLiteral("updatePolicy %1").arg(c.operation)
-                                          : QStringLiteral("updatePolicy %1: %2").arg(c.operation, c.change);
-            },
-            [](const Breaker &c) {
-                return QStringLiteral("%1 %2").arg(breakerActionName(c.action), c.operation);
-            },
-            [](const ResizeBulkhead &c) {
-                return QStringLiteral("resizeBulkhead %1 %2/%3")
-                    .arg(c.operation)
-                    .arg(c.maxConcurrent)
-                    .arg(c.maxQueueSize);
-            },
-            [](const InjectFault &c) {
-                return QStringLiteral("injectFault %1 (%2)")
-                    .arg(c.fault.service, QString(faultKindName(c.fault.kind)));
-            },
-            [](const ClearFaults &c) {
-                return c.kind
-                    ? QStringLiteral("clearFaults %1 (%2)").arg(c.service, QString(faultKindName(*c.kind)))
-                    : QStringLiteral("clearFaults %1").arg(c.service);
-            },
-            [](const SetArrivalRate &c) {
-                return QStringLiteral("setArrivalRate %1 %2/s").arg(c.operation).arg(c.callsPerSecond);
-            },
-        },
-        command);
-}
-
 ScenarioRunner::ScenarioRunner(
     ScenarioConfig scenario, std::optional<std::uint64_t> seed, Options options, QObject *parent)
     : QObject(parent)
@@ -144,7 +70,7 @@ ScenarioRunner::ScenarioRunner(
     , m_timer(this) // a child, so that it moves to the worker thread with the runner
 {
     qRegisterMetaType<bw::RunProgress>();
-    qRegisterMetaType<bw::RunnerCommand>();
+    qRegisterMetaType<bw::ControlCommand>();
     qRegisterMetaType<bw::TimeSeriesSnapshot>();
     m_elapsed.start();
     m_wall = [this] { return Duration(m_elapsed.nsecsElapsed()); };
@@ -338,24 +264,24 @@ void ScenarioRunner::restart()
     publish(true);
 }
 
-void ScenarioRunner::post(const RunnerCommand &command)
+void ScenarioRunner::post(const ControlCommand &command)
 {
     BW_ON_OWNER_THREAD(post(command));
     ensureSimulation();
     const bool accepted = m_state != State::Finished && apply(command);
-    Q_EMIT commandApplied(command.describe(), accepted, toMs(now()));
+    Q_EMIT commandApplied(command, accepted, now());
     // A running run shows the effect at its next publication; a paused one at once. A slider
     // dragged while running thus adds no signals.
     publish(m_state != State::Running);
 }
 
-bool ScenarioRunner::apply(const RunnerCommand &command)
+bool ScenarioRunner::apply(const ControlCommand &command)
 {
-    if (!applyCommand(*m_sim, command))
+    if (!m_sim->apply(command))
         return false;
     // A breaker or bulkhead a policy change turned on gets its series now; the ScenarioRun
     // already made its events reach every sink.
-    if (const auto *c = std::get_if<RunnerCommands::UpdatePolicy>(&command.command)) {
+    if (const auto *c = std::get_if<ControlCommands::UpdatePolicy>(&command.command)) {
         const int i = m_sim->operationIndex(c->operation);
         Pipeline &p = m_sim->pipeline(i);
         if (CircuitBreaker *b = p.circuitBreaker())

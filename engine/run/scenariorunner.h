@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../telemetry/timeseries.h"
+#include "controlcommand.h"
 #include "scenariorun.h"
 
 #include <QElapsedTimer>
@@ -10,66 +11,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <variant>
 
 namespace bw {
-
-// A live change to a running simulation, as the GUI sends it. Each is applied at the current
-// virtual time through the ScenarioRun's live-control method of the same name, which writes it
-// to the events as a `control` event.
-namespace RunnerCommands {
-struct UpdatePolicy
-{
-    QString operation;
-    PolicyConfig policy;
-    QString change; // what the edit changed, for the log: "circuitBreaker.failureThreshold 5 → 3"
-};
-struct Breaker
-{
-    QString operation;
-    ScenarioRun::BreakerAction action = ScenarioRun::BreakerAction::ForceOpen;
-};
-struct ResizeBulkhead
-{
-    QString operation;
-    int maxConcurrent = 0, maxQueueSize = 0;
-};
-struct InjectFault
-{
-    FaultConfig fault; // at and until are ignored: it starts now
-    Duration length = Duration::max(); // Duration::max(): until cleared
-};
-struct ClearFaults
-{
-    QString service;
-    std::optional<FaultKind> kind; // nullopt: every kind
-};
-struct SetArrivalRate
-{
-    QString operation;
-    double callsPerSecond = 0;
-};
-} // namespace RunnerCommands
 
 // Registers every operation, breaker, bulkhead (sampled) and service of `sim` with `recorder`
 // and adds it as a sink. Then attach(sim.scheduler(), sim.end()) once the simulation has started.
 void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim);
 
-struct RunnerCommand
-{
-    std::variant<RunnerCommands::UpdatePolicy, RunnerCommands::Breaker, RunnerCommands::ResizeBulkhead,
-        RunnerCommands::InjectFault, RunnerCommands::ClearFaults, RunnerCommands::SetArrivalRate>
-        command;
-
-    // "forceOpen checkout", "injectFault payments (outage)": for a status line.
-    QString describe() const;
-};
-
 // What the runner tells its viewers once per tick at most: where the run is, and the telemetry
-// Applies a command to `sim` at its current virtual time, through the ScenarioRun method of the
-// same name (which writes the `control` event). False if it names nothing that exists.
-bool applyCommand(ScenarioRun &sim, const RunnerCommand &command);
-
 // buckets completed since the previous progress (never one twice), plus the one in progress.
 struct RunProgress
 {
@@ -173,14 +122,15 @@ public Q_SLOTS:
     // zero, a running or finished one runs again.
     void restart();
     // Applies a live change now; commandApplied tells whether the engine accepted it.
-    void post(const bw::RunnerCommand &command);
+    void post(const bw::ControlCommand &command);
     // One tick now: what the timer does. Public so that tests on one thread can drive the
     // runner deterministically with an injected clock.
     void tick();
 
 Q_SIGNALS:
     void progress(const bw::RunProgress &progress);
-    void commandApplied(const QString &description, bool accepted, double atMs);
+    // Once per post, in order: the command, whether the run took it, and the virtual time then.
+    void commandApplied(const bw::ControlCommand &command, bool accepted, bw::TimePoint at);
     void finished();
 
 private:
@@ -195,7 +145,7 @@ private:
     bool advanceToward(TimePoint target, Duration budget, Duration tickStart);
     void finishRun();
     void publish(bool force);
-    bool apply(const RunnerCommand &command);
+    bool apply(const ControlCommand &command);
 
     ScenarioConfig m_scenario;
     std::optional<std::uint64_t> m_seed;
@@ -220,5 +170,4 @@ private:
 
 } // namespace bw
 
-Q_DECLARE_METATYPE(bw::RunnerCommand)
 Q_DECLARE_METATYPE(bw::RunProgress)

@@ -20,22 +20,15 @@ EventLog::EventLog(TimePoint origin)
     m_buffer.reserve(FlushThreshold + 1024);
 }
 
-EventLog::~EventLog()
-{
-    if (m_file && !m_finished)
-        m_file->cancelWriting();
-}
+EventLog::~EventLog() = default;
 
 bool EventLog::open(const QString &path, QString *error)
 {
-    auto file = std::make_unique<QSaveFile>(path);
-    if (!file->open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = path + QStringLiteral(": cannot write: ") + file->errorString();
+    auto file = std::make_unique<AtomicFile>(path);
+    if (!file->open(error))
         return false;
-    }
     m_file = std::move(file);
-    m_device = m_file.get();
+    m_device = m_file->device();
     return true;
 }
 
@@ -63,16 +56,9 @@ bool EventLog::finish(QString *error)
     m_finished = true;
     m_sha256 = m_hash.result().toHex();
     if (m_file) {
-        if (m_writeFailed) {
-            if (error)
-                *error = m_file->fileName() + QStringLiteral(": cannot write: ") + m_file->errorString();
-            m_file->cancelWriting();
-            m_file->commit(); // with writing cancelled, this only removes the temporary file
-            return false;
-        }
-        if (!m_file->commit()) {
-            if (error)
-                *error = m_file->fileName() + QStringLiteral(": cannot write: ") + m_file->errorString();
+        // A failed write fails the commit too, and leaves nothing at the path.
+        if (!m_file->commit(error)) {
+            m_writeFailed = true;
             return false;
         }
     } else if (m_writeFailed) {

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "../runtime/atomicfile.h"
 #include "telemetrysink.h"
 
 #include <QCryptographicHash>
 #include <QHash>
 #include <QJsonValue>
-#include <QSaveFile>
 
 #include <memory>
 #include <vector>
@@ -18,8 +18,8 @@ namespace bw {
 // locale, no wall clock. Streams through a 64 KiB buffer, so memory does not grow with the run,
 // and hashes the bytes (SHA-256) as it goes.
 //
-// A file is written through QSaveFile: nothing appears at the path until finish() commits, so an
-// interrupted run never leaves a half-written file. Without a file (or device), events are only
+// A file is written through an AtomicFile: nothing appears at the path until finish() commits, so
+// an interrupted run never leaves a half-written file. Without a file (or device), events are only
 // counted and hashed, so a summary's eventsSha256 is the same with or without --events.
 //
 // Call events carry the guide's trace attributes under "attributes": resilience.operation,
@@ -98,7 +98,7 @@ private:
     void flush();
 
     TimePoint m_origin;
-    std::unique_ptr<QSaveFile> m_file;
+    std::unique_ptr<AtomicFile> m_file;
     QIODevice *m_device = nullptr;
     QByteArray m_buffer;
     QCryptographicHash m_hash { QCryptographicHash::Sha256 };

@@ -1,8 +1,9 @@
 #include "summary.h"
 
+#include "../runtime/atomicfile.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <cmath>
 
@@ -257,19 +258,7 @@ QByteArray Summary::toJsonBytes() const
 
 bool Summary::write(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = path + QStringLiteral(": cannot write: ") + file.errorString();
-        return false;
-    }
-    const QByteArray bytes = toJsonBytes();
-    if (file.write(bytes) != bytes.size() || !file.commit()) {
-        if (error)
-            *error = path + QStringLiteral(": cannot write: ") + file.errorString();
-        return false;
-    }
-    return true;
+    return writeFileAtomically(path, toJsonBytes(), error);
 }
 
 } // namespace bw

@@ -110,7 +110,7 @@ public:
 
     QJsonObject toJson() const;
     QByteArray toJsonBytes() const; // indented, trailing newline
-    // Through QSaveFile: the file appears complete or not at all.
+    // Through an AtomicFile: the file appears complete or not at all.
     bool write(const QString &path, QString *error) const;
 
     // Milliseconds rounded to the microsecond, as a JSON number: 12.5, 800, 0.001.

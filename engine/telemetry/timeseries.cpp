@@ -1,10 +1,9 @@
 #include "timeseries.h"
 
+#include "../runtime/atomicfile.h"
 #include "../runtime/scheduler.h"
 #include "coarsebucket.h"
 #include "timeseriescsv.h"
-
-#include <QSaveFile>
 
 #include <algorithm>
 
@@ -615,19 +614,7 @@ QByteArray TimeSeriesRecorder::toCsv() const
 
 bool TimeSeriesRecorder::writeCsv(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    const QByteArray csv = toCsv();
-    if (file.write(csv) != csv.size() || !file.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeFileAtomically(path, toCsv(), error);
 }
 
 // ---- TelemetrySink ----

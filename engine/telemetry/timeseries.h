@@ -155,7 +155,7 @@ public:
     // The whole recorded series as CSV (timeSeriesCsv): coarse rows for the span the fine ring
     // no longer holds, then fine rows. Any thread.
     QByteArray toCsv() const;
-    // Through QSaveFile: the file appears complete or not at all.
+    // Through an AtomicFile: the file appears complete or not at all.
     bool writeCsv(const QString &path, QString *error) const;
 
     // TelemetrySink

@@ -103,9 +103,9 @@ private Q_SLOTS:
             stricter.timeout->timeout = fromMs(600);
             QVERIFY(sim.updatePolicy(QStringLiteral("checkout"), stricter));
             sim.advanceTo(fromMs(60000));
-            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen));
+            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), BreakerAction::HoldOpen));
             sim.advanceTo(fromMs(65000));
-            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::ForceClose));
+            QVERIFY(sim.breakerAction(QStringLiteral("checkout"), BreakerAction::ForceClose));
             QVERIFY(sim.setArrivalRate(QStringLiteral("checkout"), 80));
             QVERIFY(sim.clearFaults(QStringLiteral("payments"), std::nullopt));
         });

@@ -32,13 +32,13 @@ QByteArray read(const QString &path)
 
 QList<TimedCommand> edits()
 {
-    RunnerCommand open { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } };
-    RunnerCommand reset { RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::Reset } };
+    ControlCommand open { ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::HoldOpen } };
+    ControlCommand reset { ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::Reset } };
     FaultConfig spike;
     spike.service = QStringLiteral("payments");
     spike.kind = FaultKind::Latency;
     spike.add = fromMs(800);
-    RunnerCommand fault { RunnerCommands::InjectFault { spike, fromMs(5000) } };
+    ControlCommand fault { ControlCommands::InjectFault { spike, fromMs(5000) } };
     return { { TimePoint(fromMs(10'000)), open }, { TimePoint(fromMs(15'000)), reset },
         { TimePoint(fromMs(70'500)), fault } };
 }
@@ -71,7 +71,7 @@ private Q_SLOTS:
         QVERIFY(liveEvents.contains("\"control\""));
 
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
             dir.filePath(QStringLiteral("t.csv")) };
         QString error;
         QVERIFY2(exportRun(scenario(), std::nullopt, edits(), TimePoint::max(), paths, &error), qPrintable(error));
@@ -86,7 +86,7 @@ private Q_SLOTS:
     void partialRun()
     {
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")), {} };
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")), {} };
         QString error;
         QVERIFY(exportRun(scenario(), 7, edits(), TimePoint(fromMs(12'000)), paths, &error));
         const QByteArray events = read(paths.events);
@@ -99,10 +99,24 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("t.csv"))));
     }
 
+    // Without an events file the summary has no `events` and `eventsSha256`, as `breakwater run`
+    // without --events: not a count and hash of nothing.
+    void summaryWithoutEventsLeavesThemOut()
+    {
+        QTemporaryDir dir;
+        const RunOutputPaths paths { {}, dir.filePath(QStringLiteral("s.json")), {} };
+        QString error;
+        QVERIFY2(exportRun(scenario(), std::nullopt, edits(), TimePoint(fromMs(12'000)), paths, &error), qPrintable(error));
+        const QJsonObject summary = QJsonDocument::fromJson(read(paths.summary)).object();
+        QCOMPARE(summary.value(QStringLiteral("durationMs")).toDouble(), 12'000.0);
+        QVERIFY(!summary.contains(QStringLiteral("events")));
+        QVERIFY(!summary.contains(QStringLiteral("eventsSha256")));
+    }
+
     void cancelWritesNothing()
     {
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
             dir.filePath(QStringLiteral("t.csv")) };
         QString error;
         int calls = 0;
@@ -122,8 +136,15 @@ private Q_SLOTS:
         int calls = 0;
         QVERIFY(!exportRun(scenario(), std::nullopt, {}, TimePoint::max(),
             { {}, QStringLiteral("/nonexistent-dir/s.json"), {} }, &error, [&](double) { return ++calls, true; }));
-        QVERIFY2(error.contains(QStringLiteral("/nonexistent-dir/s.json")), qPrintable(error));
+        QVERIFY2(error.startsWith(QStringLiteral("/nonexistent-dir/s.json: cannot write: ")), qPrintable(error));
+        // The time series too: its file is created before the run, written after it.
+        QTemporaryDir dir;
+        QVERIFY(!exportRun(scenario(), std::nullopt, {}, TimePoint::max(),
+            { {}, dir.filePath(QStringLiteral("s.json")), QStringLiteral("/nonexistent-dir/t.csv") }, &error,
+            [&](double) { return ++calls, true; }));
+        QVERIFY2(error.startsWith(QStringLiteral("/nonexistent-dir/t.csv: cannot write: ")), qPrintable(error));
         QCOMPARE(calls, 0);
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
     }
 };
 

@@ -393,8 +393,8 @@ private Q_SLOTS:
         outage.service = QStringLiteral("payments");
         outage.kind = FaultKind::Outage;
         QVERIFY(sim.injectFault(outage, fromMs(5000)));
-        QVERIFY(sim.breakerAction(QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen));
-        QVERIFY(!sim.breakerAction(QStringLiteral("nope"), ScenarioRun::BreakerAction::HoldOpen));
+        QVERIFY(sim.breakerAction(QStringLiteral("checkout"), BreakerAction::HoldOpen));
+        QVERIFY(!sim.breakerAction(QStringLiteral("nope"), BreakerAction::HoldOpen));
         sim.advanceTo(fromMs(20000));
         QCOMPARE(sim.pipeline(0).circuitBreaker()->state(), CircuitState::ForcedOpen); // held past its reset timeout
         sim.runToEnd();

@@ -247,12 +247,12 @@ private Q_SLOTS:
         runner.setWallClock(wall.clock());
         runner.setSetup([&](ScenarioRun &sim) { sim.setEventLog(&log); });
         QSignalSpy applied(&runner, &ScenarioRunner::commandApplied);
-        using namespace RunnerCommands;
+        using namespace ControlCommands;
 
         runner.step(seconds(10)); // builds the run, paused
-        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { Op, BreakerAction::ForceOpen } });
         runner.step(seconds(2));
-        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::Reset } });
+        runner.post({ Breaker { Op, BreakerAction::Reset } });
         runner.post({ ResizeBulkhead { Op, 2, 1 } });
         runner.step(seconds(1));
         FaultConfig outage;
@@ -264,7 +264,7 @@ private Q_SLOTS:
         runner.post({ SetArrivalRate { Op, 100 } });
         PolicyConfig strict = ResiliencePolicies::critical();
         runner.post({ UpdatePolicy { Op, strict } });
-        runner.post({ Breaker { QStringLiteral("nobody"), ScenarioRun::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { QStringLiteral("nobody"), BreakerAction::ForceOpen } });
 
         QCOMPARE(applied.count(), 8);
         const QList<std::tuple<QString, bool, double>> expected {
@@ -279,9 +279,9 @@ private Q_SLOTS:
         };
         for (int i = 0; i < applied.count(); ++i) {
             const auto [description, accepted, atMs] = expected[i];
-            QCOMPARE(applied[i][0].toString(), description);
+            QCOMPARE(qvariant_cast<ControlCommand>(applied[i][0]).describe(), description);
             QCOMPARE(applied[i][1].toBool(), accepted);
-            QCOMPARE(applied[i][2].toDouble(), atMs);
+            QCOMPARE(toMs(qvariant_cast<TimePoint>(applied[i][2])), atMs);
         }
 
         // The edits took effect: the bulkhead limits and the breaker change in the telemetry.
@@ -312,7 +312,7 @@ private Q_SLOTS:
         QCOMPARE(control[0].value(QStringLiteral("target")).toString(), Op);
         QCOMPARE(control[2].value(QStringLiteral("maxConcurrent")).toInt(), 2);
         // A command to a finished run is refused.
-        runner.post({ Breaker { Op, ScenarioRun::BreakerAction::ForceOpen } });
+        runner.post({ Breaker { Op, BreakerAction::ForceOpen } });
         QCOMPARE(applied.last()[1].toBool(), false);
     }
 
@@ -325,7 +325,7 @@ private Q_SLOTS:
         runner.setSetup([&](ScenarioRun &) { ++built; });
         QSignalSpy progress(&runner, &ScenarioRunner::progress);
         runner.step(seconds(5));
-        runner.post({ RunnerCommands::SetArrivalRate { Op, 5 } });
+        runner.post({ ControlCommands::SetArrivalRate { Op, 5 } });
         runner.step(seconds(5));
         QCOMPARE(runner.recorder().recent().last()->operations[0].offered, 5);
         const std::uint64_t before = runner.recorder().generation();
@@ -364,11 +364,11 @@ private Q_SLOTS:
         connect(runner, &ScenarioRunner::progress, &receiver, [&](const RunProgress &p) { got.append(p); });
         connect(runner, &ScenarioRunner::finished, &receiver, [&] { ++finished; });
         connect(runner, &ScenarioRunner::commandApplied, &receiver,
-            [&](const QString &, bool ok, double) { accepted.append(ok); });
+            [&](const ControlCommand &, bool ok, TimePoint) { accepted.append(ok); });
         thread.start();
 
         // Queued in order: the command applies at virtual time zero, then exact steps.
-        runner->post({ RunnerCommands::Breaker { Op, ScenarioRun::BreakerAction::HoldOpen } });
+        runner->post({ ControlCommands::Breaker { Op, BreakerAction::HoldOpen } });
         runner->step(seconds(5));
         QTRY_VERIFY_WITH_TIMEOUT(!got.isEmpty() && got.last().now == seconds(5), 20000);
         QCOMPARE(got.last().state, ScenarioRunner::State::Paused);

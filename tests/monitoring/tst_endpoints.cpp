@@ -168,7 +168,7 @@ private Q_SLOTS:
         QCOMPARE(body[QStringLiteral("circuitBreakers")][QStringLiteral("total")].toInt(), 1);
         QVERIFY(body[QStringLiteral("summary")][QStringLiteral("issues")].toArray().isEmpty());
 
-        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } });
+        run.runner().post({ ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::HoldOpen } });
         QTRY_COMPARE_WITH_TIMEOUT(httpGet(health).status, 503, 20000);
         body = QJsonDocument::fromJson(httpGet(health).body).object();
         QCOMPARE(body[QStringLiteral("status")].toString(), QStringLiteral("degraded"));
@@ -178,7 +178,7 @@ private Q_SLOTS:
         QCOMPARE(body[QStringLiteral("summary")][QStringLiteral("issues")].toArray(),
             QJsonArray { QStringLiteral("1 circuit breakers are open") });
 
-        run.runner().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::ForceClose } });
+        run.runner().post({ ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::ForceClose } });
         QTRY_COMPARE_WITH_TIMEOUT(httpGet(health).status, 200, 20000);
     }
 

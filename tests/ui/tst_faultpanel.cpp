@@ -107,7 +107,7 @@ private Q_SLOTS:
             controlEvents(window, QStringLiteral("injectFault"), QStringLiteral("search (outage)")), qsizetype(1), Timeout);
         const auto &posted = window.faultPanel()->postedCommands();
         QCOMPARE(posted.size(), qsizetype(1));
-        const auto *inject = std::get_if<RunnerCommands::InjectFault>(&posted.last().command);
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&posted.last().command);
         QVERIFY(inject);
         QCOMPARE(inject->fault.kind, FaultKind::Outage);
         QCOMPARE(inject->length, fromMs(20000));
@@ -152,11 +152,11 @@ private Q_SLOTS:
         rate->setValue(30);
         rate->setValue(50);
         QTRY_COMPARE_WITH_TIMEOUT(panel->postedCommands().size(), qsizetype(2), Timeout);
-        const auto *clear = std::get_if<RunnerCommands::ClearFaults>(&panel->postedCommands().at(0).command);
+        const auto *clear = std::get_if<ControlCommands::ClearFaults>(&panel->postedCommands().at(0).command);
         QVERIFY(clear);
         QCOMPARE(clear->service, QStringLiteral("search"));
         QCOMPARE(clear->kind, std::optional<FaultKind>(FaultKind::Errors));
-        const auto *inject = std::get_if<RunnerCommands::InjectFault>(&panel->postedCommands().at(1).command);
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&panel->postedCommands().at(1).command);
         QVERIFY(inject);
         QCOMPARE(inject->fault.service, QStringLiteral("search"));
         QCOMPARE(inject->fault.kind, FaultKind::Errors);
@@ -171,13 +171,13 @@ private Q_SLOTS:
         // Back to zero: cleared, nothing injected.
         rate->setValue(0);
         QTRY_COMPARE_WITH_TIMEOUT(panel->postedCommands().size(), qsizetype(3), Timeout);
-        QVERIFY(std::holds_alternative<RunnerCommands::ClearFaults>(panel->postedCommands().last().command));
+        QVERIFY(std::holds_alternative<ControlCommands::ClearFaults>(panel->postedCommands().last().command));
 
         // Clear all: every kind.
         auto *clearAll = child<QPushButton>(panel, "clearAllFaults");
         QVERIFY(clearAll);
         QTest::mouseClick(clearAll, Qt::LeftButton);
-        const auto *all = std::get_if<RunnerCommands::ClearFaults>(&panel->postedCommands().last().command);
+        const auto *all = std::get_if<ControlCommands::ClearFaults>(&panel->postedCommands().last().command);
         QVERIFY(all);
         QVERIFY(!all->kind);
         QTRY_COMPARE_WITH_TIMEOUT(
@@ -196,7 +196,7 @@ private Q_SLOTS:
         code->setText(QStringLiteral("503"));
         Q_EMIT code->editingFinished();
         QTRY_COMPARE_WITH_TIMEOUT(panel->postedCommands().size(), qsizetype(4), Timeout);
-        const auto *inject = std::get_if<RunnerCommands::InjectFault>(&panel->postedCommands().last().command);
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&panel->postedCommands().last().command);
         QVERIFY(inject);
         QCOMPARE(inject->fault.code, QStringLiteral("503"));
         QCOMPARE(inject->fault.rate, 0.2);
@@ -212,7 +212,7 @@ private Q_SLOTS:
         child<QSpinBox>(panel, "spikeLatency")->setValue(3000);
         QTest::mouseClick(child<QPushButton>(panel, "latencySpikeNow"), Qt::LeftButton);
         QCOMPARE(panel->postedCommands().size(), qsizetype(1));
-        const auto *inject = std::get_if<RunnerCommands::InjectFault>(&panel->postedCommands().last().command);
+        const auto *inject = std::get_if<ControlCommands::InjectFault>(&panel->postedCommands().last().command);
         QVERIFY(inject);
         QCOMPARE(inject->fault.kind, FaultKind::Latency);
         QCOMPARE(inject->fault.add, fromMs(3000));

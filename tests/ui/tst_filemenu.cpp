@@ -124,7 +124,7 @@ private Q_SLOTS:
         QSignalSpy applied(&w.controller(), &SimulationController::commandApplied);
         QVERIFY2(w.openPolicy(path, &error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), Timeout);
-        const QString description = applied.last().at(0).toString();
+        const QString description = qvariant_cast<ControlCommand>(applied.last().at(0)).describe();
         QVERIFY2(description.contains(QStringLiteral("circuitBreaker.failureThreshold")), qPrintable(description));
         QVERIFY2(description.contains(QStringLiteral("retry off")), qPrintable(description));
         QVERIFY(applied.last().at(1).toBool());
@@ -197,7 +197,7 @@ private Q_SLOTS:
     void exportWritesTheRunWithItsEdits()
     {
         MainWindow w(options(false));
-        w.controller().post({ RunnerCommands::Breaker { QStringLiteral("checkout"), ScenarioRun::BreakerAction::HoldOpen } });
+        w.controller().post({ ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::HoldOpen } });
         QSignalSpy applied(&w.controller(), &SimulationController::commandApplied);
         QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty() || w.controller().appliedCommands().size() == 1, Timeout);
         QCOMPARE(w.controller().appliedCommands().size(), 1);
@@ -205,7 +205,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.history().now() >= TimePoint(fromMs(20'000)), Timeout);
 
         QTemporaryDir dir;
-        const RunExportPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
+        const RunOutputPaths paths { dir.filePath(QStringLiteral("e.jsonl")), dir.filePath(QStringLiteral("s.json")),
             dir.filePath(QStringLiteral("t.csv")) };
         QSignalSpy finished(&w, &MainWindow::exportFinished);
         w.exportRun(paths);

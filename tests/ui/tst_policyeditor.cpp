@@ -46,10 +46,10 @@ MainWindow::Options options(bool start)
     return o;
 }
 
-const RunnerCommands::UpdatePolicy *lastUpdate(MainWindow &window)
+const ControlCommands::UpdatePolicy *lastUpdate(MainWindow &window)
 {
     const auto &last = window.controller().lastAppliedCommand();
-    return last ? std::get_if<RunnerCommands::UpdatePolicy>(&last->command) : nullptr;
+    return last ? std::get_if<ControlCommands::UpdatePolicy>(&last->command) : nullptr;
 }
 
 bool logHasControlRow(MainWindow &window, const QString &subject)
@@ -200,12 +200,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) != nullptr, Timeout);
         QCOMPARE(applied.size(), 1);
         // The log names the field and both values.
-        QCOMPARE(applied.first().at(0).toString(),
+        QCOMPARE(qvariant_cast<ControlCommand>(applied.first().at(0)).describe(),
             QStringLiteral("updatePolicy checkout: circuitBreaker.failureThreshold 5 → 9"));
         QVERIFY(applied.first().at(1).toBool()); // accepted: the run had not finished
         window.controller().start();
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, Timeout);
-        const RunnerCommands::UpdatePolicy update = *lastUpdate(window);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
         QCOMPARE(update.operation, OperationName);
         QVERIFY(update.policy.circuitBreaker);
         QCOMPARE(update.policy.circuitBreaker->failureThreshold, 9);
@@ -218,7 +218,7 @@ private Q_SLOTS:
         QVERIFY(op >= 0);
         QVERIFY(sim.pipeline(op).circuitBreaker());
         QCOMPARE(sim.pipeline(op).circuitBreaker()->config().failureThreshold, 5);
-        QVERIFY(applyCommand(sim, RunnerCommand { update }));
+        QVERIFY(sim.apply(ControlCommand { update }));
         QCOMPARE(sim.pipeline(op).circuitBreaker()->config().failureThreshold, 9);
 
         // The event log shows the control action.
