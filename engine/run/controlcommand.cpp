@@ -4,7 +4,6 @@
 #include "../resilience/policyloader.h"
 #include "../resilience/policywriter.h"
 #include "../scenario/scenario.h"
-#include "scenariorun.h"
 
 #include <QJsonDocument>
 
