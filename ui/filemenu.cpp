@@ -86,7 +86,7 @@ void MainWindow::buildMenus()
                  QStringLiteral("json"), &RunOutputPaths::summary },
              Export { QStringLiteral("Export &time series (CSV)…"), QStringLiteral("Export time series"),
                  QStringLiteral("CSV (*.csv)"), QStringLiteral("csv"), &RunOutputPaths::csv } }) {
-        add(e.text, QStringLiteral("Write this run so far, with its live edits, as formats.md describes"),
+        add(e.text, QStringLiteral("Write this run so far, with its live edits, as docs/formats.md describes"),
             QKeySequence(), [this, e] {
                 QString path = QFileDialog::getSaveFileName(this, e.title, QString(), e.filter);
                 if (path.isEmpty())

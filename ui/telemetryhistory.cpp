@@ -96,7 +96,7 @@ HealthStatus TelemetryHistory::health() const
             h.maxConcurrent = p.maxConcurrent;
             h.maxQueueSize = p.maxQueueSize;
             h.utilizationPercent = std::max(0.0, p.utilizationPercent());
-            // Queued ≥ 80 % of maxQueueSize, as semantics.md defines congestion.
+            // Queued ≥ 80 % of maxQueueSize, as docs/semantics.md defines congestion.
             h.congested = p.maxQueueSize > 0 && p.queued * 5 >= p.maxQueueSize * 4;
             status.bulkheads.append(h);
         }

@@ -16,7 +16,7 @@ enum ExitCode
 };
 
 // True when `arguments` (argv, program first) ask for the desktop app: none, or window options
-// only (formats.md, "Application command line").
+// only (docs/formats.md, "Application command line").
 bool wantsWindow(const QStringList &arguments);
 
 // Runs `breakwater ARGS...`: picks the subcommand and returns the process's exit status. Window

@@ -10,7 +10,7 @@
 
 namespace bw::cli {
 
-// The window's command line (formats.md, "Application command line"): what the desktop app opens
+// The window's command line (docs/formats.md, "Application command line"): what the desktop app opens
 // with, and where it serves its monitoring endpoints.
 struct WindowOptions
 {

@@ -76,7 +76,7 @@ private:
     TimerId m_timer = 0;
 };
 
-// The bulkhead of semantics.md: at most maxConcurrent calls run, at most maxQueueSize wait in
+// The bulkhead of docs/semantics.md: at most maxConcurrent calls run, at most maxQueueSize wait in
 // FIFO order, the rest are rejected with BULKHEAD_QUEUE_FULL. Thread-safe. admitted() and
 // rejected() are called outside the lock, on the thread that freed the slot or ran the timer.
 class Bulkhead

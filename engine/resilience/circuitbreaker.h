@@ -105,7 +105,7 @@ struct CircuitPermit
     explicit operator bool() const { return granted; }
 };
 
-// The circuit breaker of semantics.md. Thread-safe; every method takes a short spin lock.
+// The circuit breaker of docs/semantics.md. Thread-safe; every method takes a short spin lock.
 // The OPEN → HALF_OPEN move is a timer on the scheduler, so it happens with no traffic.
 class CircuitBreaker
 {

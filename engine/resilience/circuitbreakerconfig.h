@@ -11,7 +11,7 @@ namespace bw {
 
 enum class WindowType : std::uint8_t { Time, Count };
 
-// Field names and defaults are the guide's createCircuitBreaker (semantics.md, "Circuit breaker").
+// Field names and defaults are the guide's createCircuitBreaker (docs/semantics.md, "Circuit breaker").
 // A threshold of 0 is off: failureThreshold 0 never trips on consecutive failures, a rate
 // threshold of 0 never trips on that rate.
 struct CircuitBreakerConfig

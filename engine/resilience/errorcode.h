@@ -21,7 +21,7 @@ public:
     constexpr std::uint16_t id() const { return m_id; }
     friend constexpr bool operator==(ErrorCode a, ErrorCode b) { return a.m_id == b.m_id; }
 
-    // The well-known codes of semantics.md, pre-interned in this order.
+    // The well-known codes of docs/semantics.md, pre-interned in this order.
     static const ErrorCode Timeout, CircuitTimeout, CircuitOpen, BulkheadQueueFull, BulkheadQueueTimeout,
             BulkheadQueueCleared, Cancelled, RateLimit, TooManyRequests, NetworkError, ConnectionRefused,
             ConnectionReset, NotFound, TimedOut, RetryBudgetExhausted;

@@ -35,7 +35,7 @@ struct BulkheadHealth
     BulkheadState state;
     BulkheadMetrics metrics;
     int maxConcurrent = 0, maxQueueSize = 0;
-    // Queued ≥ 80 % of maxQueueSize (semantics.md).
+    // Queued ≥ 80 % of maxQueueSize (docs/semantics.md).
     bool congested = false;
     // active / (active + available), in percent, as the guide's health example computes it.
     double utilizationPercent = 0;

@@ -2,7 +2,7 @@
 
 namespace bw {
 
-// The largest values a file, a control event or the GUI may set (formats.md, "Limits"): far
+// The largest values a file, a control event or the GUI may set (docs/formats.md, "Limits"): far
 // beyond any real setting, and small enough that memory and integer arithmetic survive them
 // (a count window keeps a byte per call; nanoseconds overflow after 292 years). The loaders refuse
 // anything larger with the usual file:line:col: key message; the GUI's ranges stop at them.

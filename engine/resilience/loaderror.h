@@ -11,7 +11,7 @@
 
 namespace bw {
 
-// One clear message about a bad input file (formats.md): where, which key, what was expected.
+// One clear message about a bad input file (docs/formats.md): where, which key, what was expected.
 // Loaders stop at the first error, so a user fixes one thing at a time in file order.
 struct LoadError
 {

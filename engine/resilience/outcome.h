@@ -12,7 +12,7 @@
 
 namespace bw {
 
-// How a call offered to a pipeline ended; exactly one per call (semantics.md, "Outcomes").
+// How a call offered to a pipeline ended; exactly one per call (docs/semantics.md, "Outcomes").
 enum class Outcome : std::uint8_t {
     Success,
     Fallback,

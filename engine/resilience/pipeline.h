@@ -28,7 +28,7 @@ struct CallReport
     // admitted (OPEN, FORCED_OPEN, a full HALF_OPEN); empty when no attempt reached a breaker.
     std::optional<CircuitState> circuitState;
     // Still in flight when the run ended (cancelAll): outcome `cancelled`, but its latency is
-    // only how long it had been running, so no latency figure counts it (semantics.md).
+    // only how long it had been running, so no latency figure counts it (docs/semantics.md).
     bool cutOff = false;
 };
 
@@ -68,7 +68,7 @@ public:
 // Identifies a call in flight for cancel(); 0 is none.
 using CallId = std::uint64_t;
 
-// A policy's stages around operations, in the policy's order (semantics.md, "Pipeline order").
+// A policy's stages around operations, in the policy's order (docs/semantics.md, "Pipeline order").
 // Every call offered ends exactly once, through its callback.
 //
 // Threads: a pipeline is confined to the thread that runs its scheduler; execute(), cancel()

@@ -90,7 +90,7 @@ PolicyConfig make(const char *name, int failureThreshold, int resetTimeoutMs, Re
         CircuitBreakerConfig b;
         b.failureThreshold = failureThreshold;
         b.resetTimeout = fromMs(resetTimeoutMs);
-        b.slowCallRateThreshold = 0; // policies: off unless set (semantics.md)
+        b.slowCallRateThreshold = 0; // policies: off unless set (docs/semantics.md)
         p.circuitBreaker = b;
     }
     p.retry = std::move(retry);

@@ -33,7 +33,7 @@ struct FallbackConfig
     std::function<QVariant(const Result &failed)> function;
 };
 
-// The guide's ResilienceConfig plus a name and the pipeline order (semantics.md, formats.md).
+// The guide's ResilienceConfig plus a name and the pipeline order (docs/semantics.md, docs/formats.md).
 // An absent section is off.
 struct PolicyConfig
 {
@@ -58,7 +58,7 @@ struct PolicyConfig
 // std::function cannot be compared. Allocates nothing.
 bool sameSettings(const PolicyConfig &a, const PolicyConfig &b);
 
-// The guide's ResiliencePolicies presets with its exact values (semantics.md, "Policies").
+// The guide's ResiliencePolicies presets with its exact values (docs/semantics.md, "Policies").
 namespace ResiliencePolicies {
 PolicyConfig api();
 PolicyConfig ai();

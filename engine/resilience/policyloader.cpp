@@ -150,7 +150,7 @@ public:
     static CircuitBreakerConfig defaultBreaker()
     {
         CircuitBreakerConfig c;
-        c.slowCallRateThreshold = 0; // policies: off unless set (semantics.md)
+        c.slowCallRateThreshold = 0; // policies: off unless set (docs/semantics.md)
         return c;
     }
 

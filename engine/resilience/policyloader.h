@@ -9,7 +9,7 @@
 
 namespace bw {
 
-// Reads the policy JSON of formats.md into a PolicyConfig, strictly: every key of the guide's
+// Reads the policy JSON of docs/formats.md into a PolicyConfig, strictly: every key of the guide's
 // config with its exact name, and nothing else. Rules, in short:
 // - "policy": "api" at the top level takes that preset as the base; every other section given
 //   overrides the preset's, field by field when it is an object.

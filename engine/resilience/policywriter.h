@@ -6,7 +6,7 @@
 
 namespace bw {
 
-// A policy as the JSON of formats.md, every field written out (no preset), so that the policy
+// A policy as the JSON of docs/formats.md, every field written out (no preset), so that the policy
 // loader reads back the same PolicyConfig: for control events that must replay a live edit,
 // and for saving a policy edited in the app. Callables (a retry predicate, onRetry, a fallback
 // function, onTimeout) have no JSON form and are left out.

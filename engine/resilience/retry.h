@@ -22,7 +22,7 @@ struct RetryBudgetConfig
     friend bool operator==(const RetryBudgetConfig &, const RetryBudgetConfig &) = default;
 };
 
-// The guide's retry config (semantics.md, "Retry"). maxAttempts counts the first call.
+// The guide's retry config (docs/semantics.md, "Retry"). maxAttempts counts the first call.
 struct RetryConfig
 {
     int maxAttempts = 3;
@@ -32,7 +32,7 @@ struct RetryConfig
     Backoff backoff = Backoff::Exponential;
     Duration linearIncrement {}; // Linear: the delay grows by this much per retry
     bool jitter = true;          // adds 0–20 % to each delay
-    // Codes or message substrings that may be retried; nullopt: the defaults of semantics.md.
+    // Codes or message substrings that may be retried; nullopt: the defaults of docs/semantics.md.
     std::optional<QStringList> retryableErrors;
     // When set, decides alone whether an error may be retried.
     std::function<bool(const Error &)> retryablePredicate;

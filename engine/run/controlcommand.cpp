@@ -13,7 +13,7 @@ using namespace ControlCommands;
 
 namespace {
 
-// Reads a control event's values with the loaders' bounds (formats.md, "Limits"), which also
+// Reads a control event's values with the loaders' bounds (docs/formats.md, "Limits"), which also
 // keep the conversions (to int, to nanoseconds) defined. A bad value fills the error's key and
 // message.
 class ControlReader

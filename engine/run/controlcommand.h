@@ -16,7 +16,7 @@ namespace bw {
 
 // The live changes to a run (the GUI's edits, a control script's lines), one type each. A run
 // applies them at its current virtual time through ScenarioRun::apply and writes each to its
-// events as a `control` event (formats.md, "Control events"); every name and field of that
+// events as a `control` event (docs/formats.md, "Control events"); every name and field of that
 // format is spelt here, and nowhere else.
 namespace ControlCommands {
 struct UpdatePolicy
@@ -87,7 +87,7 @@ struct ControlCommand
     QJsonObject parameters() const;
     // The control event without t_ms and type: action, target and the parameters.
     QJsonObject toJson() const;
-    // Reads what toJson() writes. A bad value (an unknown action, a number past formats.md's
+    // Reads what toJson() writes. A bad value (an unknown action, a number past docs/formats.md's
     // limits) fills error->key and error->message; the caller knows the file and line.
     static std::optional<ControlCommand> fromJson(const QJsonObject &json, LoadError *error);
 

@@ -14,7 +14,7 @@ namespace bw {
 class EventLog;
 class Summary;
 
-// The recorded backend of a trace (formats.md, "Replay trace"). An attempt that starts at time t
+// The recorded backend of a trace (docs/formats.md, "Replay trace"). An attempt that starts at time t
 // gets, after that row's duration, the outcome of a row: for a call's first attempt, the call's
 // own row (the attempt's callTag); for a retry, the latest row that started at or before t, that
 // is, what the backend was doing then. Answers are scheduler timers; cancel() drops one.

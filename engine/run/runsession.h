@@ -17,7 +17,7 @@ namespace bw {
 // The files a run is written to; an empty path is not written.
 struct RunOutputPaths
 {
-    QString events; // events JSON Lines (formats.md, "Events")
+    QString events; // events JSON Lines (docs/formats.md, "Events")
     QString summary; // summary JSON
     QString csv; // time series CSV, one row per second and operation
 };

@@ -12,7 +12,7 @@
 
 namespace bw {
 
-// The scenario JSON of formats.md, as the loader reads it. Durations are Durations here,
+// The scenario JSON of docs/formats.md, as the loader reads it. Durations are Durations here,
 // milliseconds in the file.
 
 enum class LatencyKind : std::uint8_t { Fixed, Uniform, Normal, Lognormal, Exponential, Pareto, Percentiles };
@@ -28,7 +28,7 @@ struct LatencyConfig
     double alpha = 0;                        // pareto: the tail index
 };
 
-// What a service does with a request whose caller gave up (semantics.md, "Simulated services").
+// What a service does with a request whose caller gave up (docs/semantics.md, "Simulated services").
 enum class AbandonedRequests : std::uint8_t {
     Served,  // the server does not know: it serves the request in its turn, nobody reads the answer
     Dropped, // the server notices: the request leaves the queue, or frees its worker, at once

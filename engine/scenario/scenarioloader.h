@@ -9,7 +9,7 @@
 
 namespace bw {
 
-// Reads the scenario JSON of formats.md into a ScenarioConfig, strictly, with the same messages
+// Reads the scenario JSON of docs/formats.md into a ScenarioConfig, strictly, with the same messages
 // as PolicyLoader: the first problem ends the read with a LoadError naming the file, line,
 // column, key path, what was expected and, for a misspelt key or name, the nearest valid one.
 //

@@ -11,7 +11,7 @@
 
 namespace bw {
 
-// One recorded call of a replay trace (formats.md, "Replay trace"). 24 bytes, so a trace of a
+// One recorded call of a replay trace (docs/formats.md, "Replay trace"). 24 bytes, so a trace of a
 // million rows holds 24 MB.
 struct TraceRow
 {

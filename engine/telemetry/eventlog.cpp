@@ -331,7 +331,7 @@ void EventLog::onStateChange(const CircuitStateChange &c)
 void EventLog::onBulkheadEvent(const BulkheadEvent &e)
 {
     if (e.kind == BulkheadEventKind::Completed)
-        return; // the call event says it; formats.md lists started/queued/rejected/timeout
+        return; // the call event says it; docs/formats.md lists started/queued/rejected/timeout
     if (e.kind == BulkheadEventKind::Queued) {
         if (Binding *b = bindingForBulkhead(e.name))
             b->marks[e.callTag].queuePosition = e.queuePosition;

@@ -12,7 +12,7 @@
 
 namespace bw {
 
-// Writes the events JSONL of formats.md: one object per line, in the order events happen (which
+// Writes the events JSONL of docs/formats.md: one object per line, in the order events happen (which
 // is time order on one scheduler). Deterministic to the byte: keys in a fixed order, t_ms and
 // other durations as milliseconds with at most three decimals from integer arithmetic, no
 // locale, no wall clock. Streams through a 64 KiB buffer, so memory does not grow with the run,

@@ -161,7 +161,7 @@ void MetricsRecorder::onCallFinished(const CallReport &r)
     MetricsSnapshot::Operation &c = op.counters;
     const std::size_t o = std::size_t(r.outcome);
     ++c.outcomes[o];
-    if (r.cutOff) { // its latency is only how long it had run (semantics.md)
+    if (r.cutOff) { // its latency is only how long it had run (docs/semantics.md)
         ++c.cutOff;
     } else {
         ++c.latencyBuckets[o][std::size_t(latencyBucket(r.latency))];

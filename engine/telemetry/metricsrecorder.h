@@ -14,7 +14,7 @@
 namespace bw {
 
 // What a monitoring endpoint shows of a run at one instant: cumulative counters for Prometheus
-// (semantics.md, "Exported metrics"), Hystrix's rolling window, gauges and the health status.
+// (docs/semantics.md, "Exported metrics"), Hystrix's rolling window, gauges and the health status.
 // Immutable once published; readers on any thread share it.
 struct MetricsSnapshot
 {

@@ -7,7 +7,7 @@
 namespace bw {
 
 // The Prometheus text exposition (format 0.0.4) of a snapshot, with the names and labels of
-// semantics.md ("Exported metrics"), built with prometheus-cpp's registry and serializer:
+// docs/semantics.md ("Exported metrics"), built with prometheus-cpp's registry and serializer:
 //   circuit_breaker_state_changes_total{name,from,to}   every possible transition, 0 until it happens
 //   circuit_breaker_calls_total{name,result}            success, failure (recorded), rejected
 //   circuit_breaker_state{name,state}                   1 for the current state, 0 for the others

@@ -62,7 +62,7 @@ struct ServiceSummary
     std::optional<std::int64_t> wasted;
 };
 
-// Builds the summary JSON of formats.md for any number of operations, breakers, bulkheads and
+// Builds the summary JSON of docs/formats.md for any number of operations, breakers, bulkheads and
 // backend services, keyed by name (the replay has one of each; `breakwater run` has many). It is
 // a TelemetrySink: attach it to pipelines, breakers and bulkheads, and let backends count into
 // service(). Memory is bounded by the number of names and breaker transitions, not by calls:

@@ -632,7 +632,7 @@ void TimeSeriesRecorder::onCallFinished(const CallReport &r)
     OperationLive &o = m_operations[std::size_t(index(m_pipelineCache, Kind::Operation, r.pipeline))];
     ++o.point.outcomes[std::size_t(r.outcome)];
     o.point.attempts += r.attempts;
-    if (!r.cutOff) // its latency is only how long it had run (semantics.md)
+    if (!r.cutOff) // its latency is only how long it had run (docs/semantics.md)
         o.latency.record(r.latency);
 }
 

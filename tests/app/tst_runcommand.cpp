@@ -237,7 +237,7 @@ void tst_RunCommand::badScenarioFile()
     QVERIFY(!QFile::exists(events));
 }
 
-// formats.md, "Limits": what memory would not survive is refused before the run, with exit 2.
+// docs/formats.md, "Limits": what memory would not survive is refused before the run, with exit 2.
 void tst_RunCommand::hugeSizesRefused_data()
 {
     QTest::addColumn<QByteArray>("json");

@@ -1,4 +1,4 @@
-// The GUI's refresh tick (performance.md: 20 breakers, all charts, 10 minutes of history,
+// The GUI's refresh tick (docs/performance.md: 20 breakers, all charts, 10 minutes of history,
 // offscreen, ≤ 5 ms median): one new bucket ingested, every chart series replaced, the breaker
 // model updated, and the dashboard painted into an image, as a visible window would be.
 #include "breakermodel.h"

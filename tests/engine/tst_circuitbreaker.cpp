@@ -349,7 +349,7 @@ void tst_CircuitBreaker::reasonNames()
 
 void tst_CircuitBreaker::defaults()
 {
-    // semantics.md, "Circuit breaker": the guide's createCircuitBreaker defaults.
+    // docs/semantics.md, "Circuit breaker": the guide's createCircuitBreaker defaults.
     const CircuitBreakerConfig c;
     QCOMPARE(c.failureThreshold, 5);
     QCOMPARE(c.failureRateThreshold, 0.5);

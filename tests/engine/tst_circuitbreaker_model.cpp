@@ -1,5 +1,5 @@
 // Model-based test: random sequences drive the real breaker and a small reference model of the
-// contract (semantics.md, "Circuit breaker") side by side; state, metrics, the half-open time,
+// contract (docs/semantics.md, "Circuit breaker") side by side; state, metrics, the half-open time,
 // permits and events must agree after every step.
 //
 // The model is written to be obviously right rather than fast: it keeps every recorded call in

@@ -1,6 +1,6 @@
 // The control vocabulary: one name table, one JSON form, one description. Every command goes to
 // JSON and back unchanged, every name in the table reads back as that command, and the control
-// events a run writes are the bytes formats.md shows.
+// events a run writes are the bytes docs/formats.md shows.
 #include "resilience/policywriter.h"
 #include "run/controlcommand.h"
 #include "run/scenariorun.h"
@@ -159,7 +159,7 @@ private Q_SLOTS:
     }
 
     // The control events a run writes: action and target first, then the command's own fields
-    // in key order (formats.md, "Control events").
+    // in key order (docs/formats.md, "Control events").
     void controlEventBytes()
     {
         QByteArray bytes;

@@ -146,7 +146,7 @@ private Q_SLOTS:
                                    << QStringLiteral("t_ms") << QStringLiteral("expected at most");
         QTest::addRow("huge bulkhead") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":1e10,"maxQueueSize":1})")
                                        << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected at most");
-        // The loaders' limits (formats.md, "Limits") hold for live edits too.
+        // The loaders' limits (docs/formats.md, "Limits") hold for live edits too.
         QTest::addRow("bulkhead past the limit") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":1000001,"maxQueueSize":1})")
                                                  << 1 << QStringLiteral("maxConcurrent") << QStringLiteral("expected at most 1000000");
         QTest::addRow("bulkhead without slots") << QByteArray(R"({"t_ms":5,"type":"control","action":"resizeBulkhead","target":"x","maxConcurrent":0,"maxQueueSize":1})")

@@ -212,7 +212,7 @@ void tst_EventLog::circuitStateIsTheAdmittingState()
 
 void tst_EventLog::timeoutFallbackIsAnEvent()
 {
-    // formats.md: every fallback writes a fallback event, a timeout's own fallback value too.
+    // docs/formats.md: every fallback writes a fallback event, a timeout's own fallback value too.
     VirtualScheduler s;
     test::ScriptedOperation op(s, [](const Attempt &) { return test::Answer::hang(); });
     PolicyConfig p;

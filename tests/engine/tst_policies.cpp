@@ -9,7 +9,7 @@ class TestPolicies : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // The guide's ResiliencePolicies with its exact values (semantics.md, "Policies").
+    // The guide's ResiliencePolicies with its exact values (docs/semantics.md, "Policies").
     void presets_data()
     {
         QTest::addColumn<QString>("name");

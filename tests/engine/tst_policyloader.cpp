@@ -62,7 +62,7 @@ private Q_SLOTS:
 
 void tst_PolicyLoader::formatsExample()
 {
-    // The example of formats.md, verbatim.
+    // The example of docs/formats.md, verbatim.
     const auto p = parse(R"({
   "name": "payments",
   "circuitBreaker": {"failureThreshold": 5, "failureRateThreshold": 0.5, "volumeThreshold": 10,
@@ -173,7 +173,7 @@ void tst_PolicyLoader::everyRetryKey()
     const auto e = parse(R"({"retry": {"backoff": "exponential"}})");
     QVERIFY(e);
     QCOMPARE(e->retry->backoff, Backoff::Exponential);
-    QVERIFY(!e->retry->retryableErrors); // absent: the defaults of semantics.md
+    QVERIFY(!e->retry->retryableErrors); // absent: the defaults of docs/semantics.md
     QVERIFY(!e->retry->budget);
 }
 
@@ -596,7 +596,7 @@ void tst_PolicyLoader::badPolicy()
     QCOMPARE(error.file, QStringLiteral("policy.json"));
 }
 
-// Every size, count and duration has an upper bound (formats.md, "Limits"): the limit itself
+// Every size, count and duration has an upper bound (docs/formats.md, "Limits"): the limit itself
 // is read, and builds its pipeline; one past it, or far past it, is refused at that key.
 void tst_PolicyLoader::limits_data()
 {

@@ -63,7 +63,7 @@ private Q_SLOTS:
 
 void tst_ScenarioLoader::formatsExample()
 {
-    // The example of formats.md, verbatim.
+    // The example of docs/formats.md, verbatim.
     const auto s = parse(R"({
   "name": "outage-and-recovery",
   "description": "Payments goes down for 20 s, then recovers.",
@@ -697,7 +697,7 @@ void tst_ScenarioLoader::badScenario()
     QCOMPARE(error.file, QStringLiteral("scenario.json"));
 }
 
-// Every size, count, rate and duration has an upper bound (formats.md, "Limits"): the limit
+// Every size, count, rate and duration has an upper bound (docs/formats.md, "Limits"): the limit
 // itself is read, one past it or far past it is refused at that key.
 void tst_ScenarioLoader::limits_data()
 {

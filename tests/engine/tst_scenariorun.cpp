@@ -220,7 +220,7 @@ private Q_SLOTS:
     }
 
 
-    // Each fault type, alone, does what formats.md says while it lasts, and nothing after.
+    // Each fault type, alone, does what docs/formats.md says while it lasts, and nothing after.
     void outageFailsAtOnce()
     {
         FaultConfig f;

@@ -1,5 +1,5 @@
 // SimulatedService's waiting room and what it does with requests whose caller gave up
-// (semantics.md, "Simulated services"), driven request by request on virtual time, and the
+// (docs/semantics.md, "Simulated services"), driven request by request on virtual time, and the
 // wasted work a run reports in its summary, CSV and /metrics.
 #include "run/runmetrics.h"
 #include "run/scenariorun.h"

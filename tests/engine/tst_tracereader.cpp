@@ -242,7 +242,7 @@ void tst_TraceReader::badTrace_data()
     QTest::addRow("text after quote")
         << QByteArray("start_ms,duration_ms,outcome\n0,\"1\"x,success\n")
         << QStringLiteral("trace.csv:2:6: unexpected character after a closing quote");
-    // formats.md, "Limits": a call lasts at most a day (86,400,000 ms is still read).
+    // docs/formats.md, "Limits": a call lasts at most a day (86,400,000 ms is still read).
     QTest::addRow("call past a day") << QByteArray("start_ms,duration_ms,outcome\n0,86400000,success\n5,86400000.001,success\n")
                                      << QStringLiteral("trace.csv:3:3: duration_ms: expected a duration of at most "
                                                        "86400000 ms, got '86400000.001'");

@@ -1,4 +1,4 @@
-// libFuzzer target: the control events of an events file (JSON Lines, formats.md "Events").
+// libFuzzer target: the control events of an events file (JSON Lines, docs/formats.md "Events").
 // Any input gives commands or a LoadError with a message, never a crash.
 #include "run/controlscript.h"
 

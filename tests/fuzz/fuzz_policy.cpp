@@ -1,7 +1,7 @@
-// libFuzzer target: policy JSON (formats.md, "Policy"). Any input must give a policy or a
+// libFuzzer target: policy JSON (docs/formats.md, "Policy"). Any input must give a policy or a
 // LoadError with a message, never a crash; a policy read must survive a write and a read back
 // unchanged (the control events and the app's policy editor rely on that round trip), and must
-// build its pipeline: a size the loader lets through must fit in memory (formats.md, "Limits";
+// build its pipeline: a size the loader lets through must fit in memory (docs/formats.md, "Limits";
 // `make fuzz` runs with a 2 GB malloc limit).
 #include "resilience/pipeline.h"
 #include "resilience/policyloader.h"

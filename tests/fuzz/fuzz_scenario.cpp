@@ -1,6 +1,6 @@
-// libFuzzer target: scenario JSON (formats.md, "Scenario"), including the inline policies it
+// libFuzzer target: scenario JSON (docs/formats.md, "Scenario"), including the inline policies it
 // hands to PolicyLoader. Any input gives a scenario or a LoadError with a message; a simulated
-// scenario read must build its simulation (services, pipelines) within memory (formats.md,
+// scenario read must build its simulation (services, pipelines) within memory (docs/formats.md,
 // "Limits").
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"

@@ -1,4 +1,4 @@
-// libFuzzer target: the replay trace CSV (formats.md, "Replay trace"). Any input gives a trace
+// libFuzzer target: the replay trace CSV (docs/formats.md, "Replay trace"). Any input gives a trace
 // or a LoadError with a message; a trace read keeps the promises replay relies on: rows sorted
 // by start, durations and starts non-negative, failures carry a code.
 #include "scenario/tracereader.h"

@@ -194,7 +194,7 @@ private Q_SLOTS:
                 for (Outcome o : AllOutcomes) {
                     const QByteArray series = "resilience_call_duration_seconds_count{" + label + ",outcome=\""
                         + outcomeName(o).toString().toUtf8() + "\"}";
-                    // Calls the run's end cut off have no latency to observe (semantics.md).
+                    // Calls the run's end cut off have no latency to observe (docs/semantics.md).
                     QCOMPARE(sample(text, series), double(s.count(o) - (o == Outcome::Cancelled ? s.cutOff : 0)));
                 }
                 QCOMPARE(sample(text, "resilience_calls_cut_off_total{" + label + '}'), double(s.cutOff));

@@ -265,7 +265,7 @@ private Q_SLOTS:
     }
 
     // Every field at its maximum, with a count window, posts a policy a file could hold: the
-    // editor cannot set what the loader refuses (formats.md, "Limits").
+    // editor cannot set what the loader refuses (docs/formats.md, "Limits").
     void maximaStayWithinTheLoaderLimits()
     {
         MainWindow window(options(false));
