@@ -15,16 +15,16 @@ struct CommandResult
     QByteArray out, err;
 };
 
-// Runs `program` with `arguments` in `workingDirectory` and waits for it, killing it after two
-// minutes (then the result has exit code -1 and no output).
-inline CommandResult runCommand(
-    const QString &program, const QStringList &arguments, const QString &workingDirectory)
+// Runs `program` with `arguments` in `workingDirectory` and waits for it, killing it after
+// `timeoutMs` (then the result has exit code -1 and no output).
+inline CommandResult runCommand(const QString &program, const QStringList &arguments,
+    const QString &workingDirectory, int timeoutMs = 120000)
 {
     QProcess p;
     p.setWorkingDirectory(workingDirectory);
     p.start(program, arguments);
     CommandResult r;
-    if (!p.waitForFinished(120000)) {
+    if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished();
         return r;
