@@ -17,8 +17,14 @@ TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
     Slot &s = m_slots[slot];
     s.task = std::move(task);
     const TimerId id = (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
+    const Entry entry { due, first ? m_firstSequence++ : m_sequence++, slot };
+    if (due >= m_farFloor) {
+        s.heapIndex = FarBit | static_cast<std::uint32_t>(m_far.size());
+        m_far.push_back(entry);
+        return id;
+    }
     m_heap.emplace_back();
-    siftUp(m_heap.size() - 1, Entry { due, first ? m_firstSequence++ : m_sequence++, slot });
+    siftUp(m_heap.size() - 1, entry);
     return id;
 }
 
@@ -42,10 +48,44 @@ bool TimerQueue::cancel(TimerId id)
     Slot &s = m_slots[slot];
     if (s.heapIndex == NotQueued || s.generation != generation)
         return false;
-    const std::size_t index = s.heapIndex;
+    const std::uint32_t index = s.heapIndex;
     freeSlot(slot);
-    removeAt(index);
+    if (index & FarBit)
+        removeFar(index & ~FarBit);
+    else
+        removeAt(index);
     return true;
+}
+
+void TimerQueue::removeFar(std::size_t i)
+{
+    // Unsorted: the last entry takes the hole.
+    if (i + 1 < m_far.size()) {
+        m_far[i] = m_far.back();
+        m_slots[m_far[i].slot].heapIndex = FarBit | static_cast<std::uint32_t>(i);
+    }
+    m_far.pop_back();
+}
+
+void TimerQueue::refill()
+{
+    if (m_far.empty() || (!m_heap.empty() && m_heap.front().due < m_farFloor))
+        return;
+    TimePoint earliest = m_heap.empty() ? TimePoint::max() : m_heap.front().due;
+    for (const Entry &e : m_far)
+        earliest = std::min(earliest, e.due);
+    // Saturating: a timer due near TimePoint::max() must not wrap the floor around.
+    m_farFloor = earliest > TimePoint::max() - FarHorizon ? TimePoint::max() : earliest + FarHorizon;
+    for (std::size_t i = 0; i < m_far.size();) {
+        const Entry e = m_far[i];
+        if (e.due >= m_farFloor && m_farFloor != TimePoint::max()) {
+            ++i;
+            continue;
+        }
+        removeFar(i); // fills slot i with the last entry: look at i again
+        m_heap.emplace_back();
+        siftUp(m_heap.size() - 1, e);
+    }
 }
 
 void TimerQueue::siftUp(std::size_t i, Entry moving)
@@ -93,8 +133,9 @@ void TimerQueue::removeAt(std::size_t i)
         siftDown(i, last);
 }
 
-bool TimerQueue::nextDue(TimePoint *due) const
+bool TimerQueue::nextDue(TimePoint *due)
 {
+    refill();
     if (m_heap.empty())
         return false;
     *due = m_heap.front().due;
@@ -103,6 +144,7 @@ bool TimerQueue::nextDue(TimePoint *due) const
 
 bool TimerQueue::popDue(TimePoint limit, TimePoint *due, TimerTask *task)
 {
+    refill();
     if (m_heap.empty() || m_heap.front().due > limit)
         return false;
     const Entry top = m_heap.front();
