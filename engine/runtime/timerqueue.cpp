@@ -4,6 +4,38 @@
 
 namespace bw {
 
+inline void TimerQueue::siftUp(std::size_t i, Entry moving)
+{
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / Arity;
+        if (!earlier(moving, m_heap[parent]))
+            break;
+        put(i, m_heap[parent]);
+        i = parent;
+    }
+    put(i, moving);
+}
+
+inline void TimerQueue::siftDown(std::size_t i, Entry moving)
+{
+    const std::size_t n = m_heap.size();
+    for (;;) {
+        const std::size_t first = i * Arity + 1;
+        if (first >= n)
+            break;
+        std::size_t best = first;
+        const std::size_t last = std::min(first + Arity, n);
+        for (std::size_t c = first + 1; c < last; ++c)
+            if (earlier(m_heap[c], m_heap[best]))
+                best = c;
+        if (!earlier(m_heap[best], moving))
+            break;
+        put(i, m_heap[best]);
+        i = best;
+    }
+    put(i, moving);
+}
+
 TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
 {
     std::uint32_t slot;
@@ -67,10 +99,8 @@ void TimerQueue::removeFar(std::size_t i)
     m_far.pop_back();
 }
 
-void TimerQueue::refill()
+void TimerQueue::moveFloor()
 {
-    if (m_far.empty() || (!m_heap.empty() && m_heap.front().due < m_farFloor))
-        return;
     TimePoint earliest = m_heap.empty() ? TimePoint::max() : m_heap.front().due;
     for (const Entry &e : m_far)
         earliest = std::min(earliest, e.due);
@@ -86,38 +116,6 @@ void TimerQueue::refill()
         m_heap.emplace_back();
         siftUp(m_heap.size() - 1, e);
     }
-}
-
-void TimerQueue::siftUp(std::size_t i, Entry moving)
-{
-    while (i > 0) {
-        const std::size_t parent = (i - 1) / Arity;
-        if (!earlier(moving, m_heap[parent]))
-            break;
-        put(i, m_heap[parent]);
-        i = parent;
-    }
-    put(i, moving);
-}
-
-void TimerQueue::siftDown(std::size_t i, Entry moving)
-{
-    const std::size_t n = m_heap.size();
-    for (;;) {
-        const std::size_t first = i * Arity + 1;
-        if (first >= n)
-            break;
-        std::size_t best = first;
-        const std::size_t last = std::min(first + Arity, n);
-        for (std::size_t c = first + 1; c < last; ++c)
-            if (earlier(m_heap[c], m_heap[best]))
-                best = c;
-        if (!earlier(m_heap[best], moving))
-            break;
-        put(i, m_heap[best]);
-        i = best;
-    }
-    put(i, moving);
 }
 
 void TimerQueue::removeAt(std::size_t i)
