@@ -4,6 +4,38 @@
 
 namespace bw {
 
+inline void TimerQueue::siftUp(std::size_t i, Entry moving)
+{
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / Arity;
+        if (!earlier(moving, m_heap[parent]))
+            break;
+        put(i, m_heap[parent]);
+        i = parent;
+    }
+    put(i, moving);
+}
+
+inline void TimerQueue::siftDown(std::size_t i, Entry moving)
+{
+    const std::size_t n = m_heap.size();
+    for (;;) {
+        const std::size_t first = i * Arity + 1;
+        if (first >= n)
+            break;
+        std::size_t best = first;
+        const std::size_t last = std::min(first + Arity, n);
+        for (std::size_t c = first + 1; c < last; ++c)
+            if (earlier(m_heap[c], m_heap[best]))
+                best = c;
+        if (!earlier(m_heap[best], moving))
+            break;
+        put(i, m_heap[best]);
+        i = best;
+    }
+    put(i, moving);
+}
+
 TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
 {
     std::uint32_t slot;
@@ -17,8 +49,14 @@ TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
     Slot &s = m_slots[slot];
     s.task = std::move(task);
     const TimerId id = (std::uint64_t(s.generation) << 32) | (std::uint64_t(slot) + 1);
+    const Entry entry { due, first ? m_firstSequence++ : m_sequence++, slot };
+    if (due >= m_farFloor) {
+        s.heapIndex = FarBit | static_cast<std::uint32_t>(m_far.size());
+        m_far.push_back(entry);
+        return id;
+    }
     m_heap.emplace_back();
-    siftUp(m_heap.size() - 1, Entry { due, first ? m_firstSequence++ : m_sequence++, slot });
+    siftUp(m_heap.size() - 1, entry);
     return id;
 }
 
@@ -42,42 +80,42 @@ bool TimerQueue::cancel(TimerId id)
     Slot &s = m_slots[slot];
     if (s.heapIndex == NotQueued || s.generation != generation)
         return false;
-    const std::size_t index = s.heapIndex;
+    const std::uint32_t index = s.heapIndex;
     freeSlot(slot);
-    removeAt(index);
+    if (index & FarBit)
+        removeFar(index & ~FarBit);
+    else
+        removeAt(index);
     return true;
 }
 
-void TimerQueue::siftUp(std::size_t i, Entry moving)
+void TimerQueue::removeFar(std::size_t i)
 {
-    while (i > 0) {
-        const std::size_t parent = (i - 1) / Arity;
-        if (!earlier(moving, m_heap[parent]))
-            break;
-        put(i, m_heap[parent]);
-        i = parent;
+    // Unsorted: the last entry takes the hole.
+    if (i + 1 < m_far.size()) {
+        m_far[i] = m_far.back();
+        m_slots[m_far[i].slot].heapIndex = FarBit | static_cast<std::uint32_t>(i);
     }
-    put(i, moving);
+    m_far.pop_back();
 }
 
-void TimerQueue::siftDown(std::size_t i, Entry moving)
+void TimerQueue::moveFloor()
 {
-    const std::size_t n = m_heap.size();
-    for (;;) {
-        const std::size_t first = i * Arity + 1;
-        if (first >= n)
-            break;
-        std::size_t best = first;
-        const std::size_t last = std::min(first + Arity, n);
-        for (std::size_t c = first + 1; c < last; ++c)
-            if (earlier(m_heap[c], m_heap[best]))
-                best = c;
-        if (!earlier(m_heap[best], moving))
-            break;
-        put(i, m_heap[best]);
-        i = best;
+    TimePoint earliest = m_heap.empty() ? TimePoint::max() : m_heap.front().due;
+    for (const Entry &e : m_far)
+        earliest = std::min(earliest, e.due);
+    // Saturating: a timer due near TimePoint::max() must not wrap the floor around.
+    m_farFloor = earliest > TimePoint::max() - FarHorizon ? TimePoint::max() : earliest + FarHorizon;
+    for (std::size_t i = 0; i < m_far.size();) {
+        const Entry e = m_far[i];
+        if (e.due >= m_farFloor && m_farFloor != TimePoint::max()) {
+            ++i;
+            continue;
+        }
+        removeFar(i); // fills slot i with the last entry: look at i again
+        m_heap.emplace_back();
+        siftUp(m_heap.size() - 1, e);
     }
-    put(i, moving);
 }
 
 void TimerQueue::removeAt(std::size_t i)
@@ -93,8 +131,9 @@ void TimerQueue::removeAt(std::size_t i)
         siftDown(i, last);
 }
 
-bool TimerQueue::nextDue(TimePoint *due) const
+bool TimerQueue::nextDue(TimePoint *due)
 {
+    refill();
     if (m_heap.empty())
         return false;
     *due = m_heap.front().due;
@@ -103,6 +142,7 @@ bool TimerQueue::nextDue(TimePoint *due) const
 
 bool TimerQueue::popDue(TimePoint limit, TimePoint *due, TimerTask *task)
 {
+    refill();
     if (m_heap.empty() || m_heap.front().due > limit)
         return false;
     const Entry top = m_heap.front();

@@ -90,6 +90,65 @@ private Q_SLOTS:
         QVERIFY(!q.nextDue(&due));
     }
 
+    void timersNearAndFarRunInDueThenAddedOrder()
+    {
+        // Timers due more than a second ahead wait outside the heap (TimerQueue): mixed with
+        // near ones, cancelled at random, added `first` or not, while time moves on in steps,
+        // they must run in exactly the order of (due, first ones ahead, order added).
+        Random random(3);
+        TimerQueue q;
+        struct Expected
+        {
+            TimePoint due;
+            bool first;
+            int order;
+            TimerId id;
+        };
+        std::vector<Expected> live;
+        std::vector<int> ran;
+        TimePoint now {};
+        int order = 0;
+        for (int round = 0; round < 2000; ++round) {
+            for (int k = int(random.below(6)); k > 0; --k) {
+                // Near (under 50 ms), far (1-5 s), or on the same few instants, to test ties.
+                const std::uint64_t kind = random.below(3);
+                const TimePoint due = now
+                        + (kind == 0 ? fromMs(double(random.below(50))) : kind == 1 ? fromMs(1000 + double(random.below(4000))) : fromMs(1000 * double(random.below(3))));
+                const bool first = random.below(4) == 0;
+                const int mine = order++;
+                const TimerId id = q.add(due, [&ran, mine] { ran.push_back(mine); }, first);
+                live.push_back({ due, first, mine, id });
+            }
+            if (!live.empty() && random.below(2) == 0) {
+                const std::size_t victim = std::size_t(random.below(live.size()));
+                QVERIFY(q.cancel(live[victim].id));
+                live.erase(live.begin() + std::ptrdiff_t(victim));
+            }
+            now += fromMs(double(random.below(20)));
+            std::vector<Expected> due;
+            for (const Expected &e : live)
+                if (e.due <= now)
+                    due.push_back(e);
+            std::sort(due.begin(), due.end(), [](const Expected &a, const Expected &b) {
+                if (a.due != b.due)
+                    return a.due < b.due;
+                if (a.first != b.first)
+                    return a.first;
+                return a.order < b.order;
+            });
+            ran.clear();
+            TimePoint at;
+            TimerTask task;
+            while (q.popDue(now, &at, &task))
+                task();
+            QCOMPARE(ran.size(), due.size());
+            for (std::size_t i = 0; i < due.size(); ++i)
+                QCOMPARE(ran[i], due[i].order);
+            std::erase_if(live, [&](const Expected &e) { return e.due <= now; });
+            QCOMPARE(q.size(), live.size());
+        }
+    }
+
     void inplaceFunctionMovesAndDestroysCaptures()
     {
         auto counter = std::make_shared<int>(0);
