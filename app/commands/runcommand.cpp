@@ -7,7 +7,6 @@
 #include "run/controlscript.h"
 #include "run/runmetrics.h"
 #include "run/runsession.h"
-#include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/metricsserver.h"
@@ -247,13 +246,9 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
     const Subcommand command(parser, arguments, QStringLiteral("run"));
     if (const std::optional<int> done = command.parse())
         return *done;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.isEmpty())
-        return command.badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
-            + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
-    if (positional.size() > 1)
-        return command.badUsage(
-            QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+    const std::optional<QString> scenario = command.scenarioArgument();
+    if (!scenario)
+        return BadInput;
     QString problem;
     std::optional<std::uint64_t> seed;
     if (parser.isSet(seedOption)) {
@@ -277,7 +272,7 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
             return command.badUsage(problem);
     }
 
-    request->scenario = positional.constFirst();
+    request->scenario = *scenario;
     request->seed = seed;
     request->controls = parser.value(controlsOption);
     request->outputs = { parser.value(eventsOption), parser.value(summaryOption), parser.value(csvOption) };

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "runtime/atomicfile.h"
+#include "scenario/builtinscenarios.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -48,6 +49,21 @@ public:
         return std::nullopt;
     }
 
+    // The one positional argument, a scenario file or a built-in's name; nullopt, with the usage
+    // error printed, when there is none or more than one.
+    std::optional<QString> scenarioArgument() const
+    {
+        const QStringList positional = m_parser.positionalArguments();
+        if (positional.isEmpty())
+            badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
+                + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
+        else if (positional.size() > 1)
+            badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+        else
+            return positional.constFirst();
+        return std::nullopt;
+    }
+
     // Prints "breakwater COMMAND: message" and the help on stderr; returns BadInput.
     int badUsage(const QString &message) const
     {
@@ -66,8 +82,8 @@ private:
     const QCommandLineOption m_versionOption;
 };
 
-// Where a subcommand's summary JSON goes: a file, through an AtomicFile so that nothing appears at
-// the path until the content is complete, or standard output.
+// Where a subcommand's output goes (a summary, a comparison's JSON or CSV): a file, through an
+// AtomicFile so that nothing appears at the path until the content is complete, or standard output.
 class SummaryOutput
 {
 public:
