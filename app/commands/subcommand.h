@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "runtime/atomicfile.h"
+#include "scenario/builtinscenarios.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -56,6 +57,21 @@ public:
         return BadInput;
     }
 
+    // The one scenario (a file or a built-in's name) of a command that runs one, added to the
+    // parser with addScenarioArgument(): empty, with *scenario set, to carry on; otherwise
+    // BadInput after a usage error.
+    std::optional<int> takeScenario(QString *scenario) const
+    {
+        const QStringList positional = m_parser.positionalArguments();
+        if (positional.isEmpty())
+            return badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
+                + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
+        if (positional.size() > 1)
+            return badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+        *scenario = positional.constFirst();
+        return std::nullopt;
+    }
+
 private:
     QString help() const { return subcommandHelp(m_parser, m_arguments.value(0), m_command); }
 
@@ -65,6 +81,14 @@ private:
     const QCommandLineOption m_helpOption;
     const QCommandLineOption m_versionOption;
 };
+
+// The SCENARIO.json|NAME argument of the commands that run a scenario.
+inline void addScenarioArgument(QCommandLineParser &parser)
+{
+    parser.addPositionalArgument(QStringLiteral("scenario"),
+        QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),
+        QStringLiteral("SCENARIO.json|NAME"));
+}
 
 // Where a subcommand's summary JSON goes: a file, through an AtomicFile so that nothing appears at
 // the path until the content is complete, or standard output.
