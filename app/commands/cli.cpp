@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "chaostargetcommand.h"
+#include "comparecommand.h"
 #include "proxycommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
@@ -64,6 +65,9 @@ QString usage()
             "Commands:\n"
             "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
             "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
+            "  compare SCENARIO.json|NAME --candidate NAME=POLICY ... [--operation OP] [--seeds N] [--json OUT.json]\n"
+            "          [--csv OUT.csv]\n"
+            "      Runs 2 to 8 policies on the same traffic and failures and compares them figure by figure.\n"
             "  scenarios [NAME]\n"
             "      Lists the built-in scenarios with their descriptions.\n"
             "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] "
@@ -133,6 +137,8 @@ int dispatch(const QStringList &arguments)
     rest[0] = arguments.at(0); // the parser skips the program name
     if (command == u"chaos-target")
         return runChaosTarget(rest);
+    if (command == u"compare")
+        return runCompare(rest);
     if (command == u"proxy")
         return runProxy(rest);
     if (command == u"replay")

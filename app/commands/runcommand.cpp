@@ -212,8 +212,9 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
     const Subcommand command(parser, arguments, QStringLiteral("run"));
     if (const std::optional<int> done = command.parse())
         return *done;
-    if (const std::optional<int> done = command.takeScenario(&request->scenario))
-        return *done;
+    const std::optional<QString> scenario = command.scenarioArgument();
+    if (!scenario)
+        return BadInput;
     QString problem;
     std::optional<std::uint64_t> seed;
     if (parser.isSet(seedOption)) {
@@ -237,6 +238,7 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
             return command.badUsage(problem);
     }
 
+    request->scenario = *scenario;
     request->seed = seed;
     request->controls = parser.value(controlsOption);
     request->outputs = { parser.value(eventsOption), parser.value(summaryOption), parser.value(csvOption) };

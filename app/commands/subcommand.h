@@ -49,27 +49,27 @@ public:
         return std::nullopt;
     }
 
+    // The one positional argument, a scenario file or a built-in's name; nullopt, with the usage
+    // error printed, when there is none or more than one.
+    std::optional<QString> scenarioArgument() const
+    {
+        const QStringList positional = m_parser.positionalArguments();
+        if (positional.isEmpty())
+            badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
+                + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
+        else if (positional.size() > 1)
+            badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
+        else
+            return positional.constFirst();
+        return std::nullopt;
+    }
+
     // Prints "breakwater COMMAND: message" and the help on stderr; returns BadInput.
     int badUsage(const QString &message) const
     {
         printErr(QStringLiteral("breakwater ") + m_command + QStringLiteral(": ") + message
             + QStringLiteral("\n\n") + help());
         return BadInput;
-    }
-
-    // The one scenario (a file or a built-in's name) of a command that runs one, added to the
-    // parser with addScenarioArgument(): empty, with *scenario set, to carry on; otherwise
-    // BadInput after a usage error.
-    std::optional<int> takeScenario(QString *scenario) const
-    {
-        const QStringList positional = m_parser.positionalArguments();
-        if (positional.isEmpty())
-            return badUsage(QStringLiteral("missing the scenario (a file, or one of: ")
-                + builtinScenarioNames().join(QStringLiteral(", ")) + u')');
-        if (positional.size() > 1)
-            return badUsage(QStringLiteral("expected one scenario, got ") + QString::number(positional.size()));
-        *scenario = positional.constFirst();
-        return std::nullopt;
     }
 
 private:
@@ -90,8 +90,8 @@ inline void addScenarioArgument(QCommandLineParser &parser)
         QStringLiteral("SCENARIO.json|NAME"));
 }
 
-// Where a subcommand's summary JSON goes: a file, through an AtomicFile so that nothing appears at
-// the path until the content is complete, or standard output.
+// Where a subcommand's output goes (a summary, a comparison's JSON or CSV): a file, through an
+// AtomicFile so that nothing appears at the path until the content is complete, or standard output.
 class SummaryOutput
 {
 public:

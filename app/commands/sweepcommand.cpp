@@ -115,8 +115,10 @@ std::optional<int> parseSweepArguments(const QStringList &arguments, SweepReques
             return command.badUsage(QStringLiteral("--collect takes the sweep from DIR/plan.json; leave out the scenario"));
         request->collect = parser.value(collectOption);
     } else {
-        if (const std::optional<int> done = command.takeScenario(&request->scenario))
-            return *done;
+        const std::optional<QString> scenario = command.scenarioArgument();
+        if (!scenario)
+            return BadInput;
+        request->scenario = *scenario;
         if (!parser.isSet(varyOption))
             return command.badUsage(QStringLiteral("missing --vary KEY=SPEC: what to sweep"));
     }

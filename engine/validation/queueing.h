@@ -1,7 +1,5 @@
 #pragma once
 
-#include <vector>
-
 namespace bw::queueing {
 
 // Closed forms of classical queueing models: the oracle `breakwater validate` checks the
@@ -19,17 +17,5 @@ double md1MeanWait(double utilisation);
 // M/M/1/K: the probability that an arrival finds `systemSize` (K) requests in the system, in
 // service or waiting, and is turned away: (1 − ρ) ρ^K / (1 − ρ^(K+1)); 1 / (K + 1) at ρ = 1.
 double mm1kBlocking(double utilisation, int systemSize);
-
-// A sample mean with the half-width of its two-sided 95 % confidence interval (Student t),
-// from independent replications.
-struct Estimate
-{
-    double mean = 0;
-    double halfWidth = 0;
-    int samples = 0;
-};
-Estimate estimate(const std::vector<double> &replications);
-// The 97.5 % quantile of Student's t with `degreesOfFreedom` (>= 1).
-double studentT975(int degreesOfFreedom);
 
 } // namespace bw::queueing

@@ -5,6 +5,7 @@
 #include "../scenario/scenarioloader.h"
 #include "../sim/latency.h"
 #include "../telemetry/telemetrysink.h"
+#include "queueing.h"
 
 #include <QJsonArray>
 
@@ -286,6 +287,31 @@ Case outage(const QString &retry, const QString &model, const QString &source,
     return c;
 }
 
+// Each attempt fails with probability p, independently of the others (it draws its own number),
+// and is retried at once up to maxAttempts: a call sends 1 + p + … + p^(maxAttempts − 1)
+// requests, the `compare` command's amplification.
+Case flaky(double p, int maxAttempts)
+{
+    Case c = load(QStringLiteral(R"({"name": "flaky backend", "durationMs": 62000,
+  "services": [{"name": "backend", "capacity": 100, "latency": 10, "errorRate": %1, "errorCode": "ECONNRESET"}],
+  "operations": [{"name": "clients", "service": "backend", "rate": 200, "arrival": "poisson",
+                  "policy": {"retry": {"maxAttempts": %2, "initialDelay": 10, "backoffMultiplier": 1,
+                                       "jitter": false}}}]})")
+                      .arg(p)
+                      .arg(maxAttempts),
+        { fromMs(10000), fromMs(60000) }, 5);
+    if (!c.scenario)
+        return c;
+    double load = 0;
+    for (int k = 0; k < maxAttempts; ++k)
+        load += std::pow(c.scenario->services[0].errorRate, k);
+    c.rows = { { check(QStringLiteral("errors p = %1, retry ×%2 (%3 attempts)").arg(p).arg(maxAttempts - 1).arg(maxAttempts),
+                     QStringLiteral("backend load"), QStringLiteral("geometric series: Σ p^k, k < maxAttempts"),
+                     QStringLiteral("× offered"), load, 0.02 * load, 3),
+        [](const Tally &t) { return t.received / t.offered; } } };
+    return c;
+}
+
 // A FIFO backend at 60 % load; clients time out after 1 s, and the backend keeps serving what they
 // gave up on (a service's default, "abandoned": "served"). Its capacity drops to a fifth from
 // 10 s, for a short or a long time; goodput is measured long after the drop ended. With retries,
@@ -334,6 +360,7 @@ QList<Case> suite()
                 return std::min(double(r.maxAttempts),
                     1 + r.budget->ratio + r.budget->minPerSecond / s.operations[0].rate.rate);
             }),
+        flaky(0.3, 4),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),
         metastable(immediateRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout + 2 retries"), 0),
         metastable(noRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout, no retry"), 1),
@@ -382,7 +409,7 @@ QList<ValidationCheck> runValidationSuite(const ValidationOptions &options)
             for (const Tally &t : tallies[size_t(i)])
                 values.push_back(row.measure(t));
             ValidationCheck done = row.check;
-            done.measured = queueing::estimate(values);
+            done.measured = estimate(values);
             checks.append(done);
         }
     }

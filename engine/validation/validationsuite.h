@@ -1,6 +1,6 @@
 #pragma once
 
-#include "queueing.h"
+#include "../runtime/statistics.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -20,7 +20,7 @@ struct ValidationCheck
     double expected = 0;
     double tolerance = 0; // absolute, in the unit
     int decimals = 3;     // as printed
-    queueing::Estimate measured;
+    Estimate measured;
     QString error; // the row's scenario did not load (then it fails)
 
     // The measured mean is within the tolerance of the expected value, and measured precisely

@@ -100,18 +100,6 @@ private Q_SLOTS:
         QVERIFY(close(queueing::mm1kBlocking(1.0 + 1e-9, 4), 0.2, 1e-6));
     }
 
-    void confidenceInterval()
-    {
-        const Estimate e = estimate({ 1, 2, 3, 4, 5 });
-        QCOMPARE(e.samples, 5);
-        QVERIFY(close(e.mean, 3));
-        // t(4) = 2.776, standard error sqrt(2.5 / 5).
-        QVERIFY(close(e.halfWidth, 2.776 * std::sqrt(0.5)));
-        QVERIFY(std::isinf(estimate({ 7 }).halfWidth)); // one replication has no spread to show
-        QVERIFY(close(studentT975(9), 2.262));
-        QVERIFY(close(studentT975(1000), 1.96, 0.005));
-    }
-
     // A check passes when the mean is within the tolerance and the interval is narrow enough to
     // tell.
     void checkPasses()
