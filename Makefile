@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
             qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
-            prometheus-cpp-dev prometheus clang libclang-rt-14-dev time ccache
+            prometheus-cpp-dev prometheus clang libclang-rt-14-dev time ccache parallel
 
 # Quality gates (README, "Quality gates"): each in its own build directory.
 FUZZ_DIR ?= build-fuzz

@@ -6,6 +6,7 @@
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
+#include "sweepcommand.h"
 #include "validatecommand.h"
 
 #include <QCoreApplication>
@@ -74,6 +75,9 @@ QString usage()
             "      Replays a recorded trace through a policy in virtual time.\n"
             "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
+            "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
+            "        [--json OUT.json] [--objective success|amplification|p99|recovery] [--write-policy OUT.json]\n"
+            "      Runs an operation's policy over a grid of settings; prints the Pareto front and the best.\n"
             "  validate [--json] [--threads N]\n"
             "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"
             "  proxy --listen HOST:PORT --upstream HOST:PORT [--api HOST:PORT] [--toxic JSON]\n"
@@ -143,6 +147,8 @@ int dispatch(const QStringList &arguments)
         return runScenario(rest);
     if (command == u"scenarios")
         return listScenarios(rest);
+    if (command == u"sweep")
+        return sweepScenario(rest);
     if (command == u"validate")
         return runValidate(rest);
     if (command.startsWith(u'-'))

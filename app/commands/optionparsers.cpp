@@ -13,6 +13,17 @@ std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
     return seed;
 }
 
+std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error)
+{
+    bool ok = false;
+    const int count = text.toInt(&ok);
+    if (!ok || count < min || count > max) {
+        *error = QStringLiteral("%1: expected an integer from %2 to %3, got '%4'").arg(option).arg(min).arg(max).arg(text);
+        return std::nullopt;
+    }
+    return count;
+}
+
 std::optional<double> parseSpeed(const QString &text, QString *error)
 {
     const QString s = text.trimmed().toLower();

@@ -18,6 +18,10 @@ namespace bw::cli {
 // --seed: a non-negative 64-bit integer.
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error);
 
+// A count option (--seeds, --jobs): an integer from `min` to `max`; `option` names it in the
+// message ("--jobs: expected an integer from 1 to 256, got 'x'").
+std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error);
+
 // --speed: "max" (0: as fast as possible) or N × real time, 1..1000, with an optional "x" or "×"
 // (the window's speed box writes "10×").
 std::optional<double> parseSpeed(const QString &text, QString *error);

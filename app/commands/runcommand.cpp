@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "optionparsers.h"
+#include "progressbar.h"
 #include "subcommand.h"
 
 #include "run/controlscript.h"
@@ -16,73 +17,40 @@
 #include <QEventLoop>
 #include <QTimer>
 
-#include <cstdio>
-#ifdef Q_OS_WIN
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
-
 namespace bw::cli {
 
 namespace {
-
-bool stderrIsTerminal()
-{
-#ifdef Q_OS_WIN
-    return _isatty(_fileno(stderr));
-#else
-    return isatty(fileno(stderr));
-#endif
-}
 
 QString seconds(Duration d)
 {
     return QString::number(toMs(d) / 1000.0, 'f', 1) + QStringLiteral(" s");
 }
 
-// A one-line progress bar on stderr. On a terminal it redraws in place; otherwise (a log file,
-// CI) it writes a plain line at most once a second, so the log stays readable.
+// The run's progress: virtual (or wall-clock) time and the calls per second of wall time.
 class Progress
 {
 public:
     Progress(Duration total, bool wallClock)
         : m_total(total)
         , m_timeline(wallClock ? QStringLiteral(" wall clock  ") : QStringLiteral(" virtual  "))
-        , m_terminal(stderrIsTerminal())
-    {
-        m_wall.start();
-    }
+    { }
 
     void update(Duration now, std::int64_t offered, bool final = false)
     {
-        const qint64 elapsed = m_wall.elapsed();
-        // The first draw waits too: a run that ends within it shows only the final line.
-        if (!final && elapsed - m_drawn < (m_terminal ? 200 : 1000))
+        if (!final && !m_bar.due())
             return;
-        m_drawn = elapsed;
-        const double fraction
-            = m_total.count() > 0 ? std::min(1.0, double(now.count()) / double(m_total.count())) : 1.0;
-        constexpr int Width = 30;
-        const int filled = int(fraction * Width);
-        const double wallSeconds = std::max(0.001, double(elapsed) / 1000.0);
-        QString line = QStringLiteral("[") + QString(filled, u'#') + QString(Width - filled, u'-')
-            + QStringLiteral("] ") + QString::number(int(fraction * 100)).rightJustified(3)
-            + QStringLiteral("%  ") + seconds(now) + QStringLiteral(" / ") + seconds(m_total)
-            + m_timeline + QString::number(std::llround(double(offered) / wallSeconds))
-            + QStringLiteral(" calls/s");
-        if (m_terminal)
-            printErr(u'\r' + line + QStringLiteral("\x1b[K") + (final ? QStringLiteral("\n") : QString()));
-        else
-            printErr(line + u'\n');
+        const double fraction = m_total.count() > 0 ? double(now.count()) / double(m_total.count()) : 1.0;
+        const double wallSeconds = std::max(0.001, double(m_bar.elapsedMs()) / 1000.0);
+        m_bar.draw(fraction,
+            seconds(now) + QStringLiteral(" / ") + seconds(m_total) + m_timeline
+                + QString::number(std::llround(double(offered) / wallSeconds)) + QStringLiteral(" calls/s"),
+            final);
     }
 
 private:
     Duration m_total;
     QString m_timeline;
-    bool m_terminal;
-    QElapsedTimer m_wall;
-    qint64 m_drawn = 0;
+    ProgressBar m_bar;
 };
 
 std::int64_t offeredSoFar(const ScenarioRun &sim)
@@ -200,9 +168,7 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
         "A scenario with a URL service (real network mode) runs in wall-clock time instead: its\n"
         "operations send real HTTP requests, with the scenario's faults injected client-side.\n"
         "Prints the summary JSON unless --summary is given. 'breakwater scenarios' lists the built-ins."));
-    parser.addPositionalArgument(QStringLiteral("scenario"),
-        QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),
-        QStringLiteral("SCENARIO.json|NAME"));
+    addScenarioArgument(parser);
     const QCommandLineOption seedOption(QStringLiteral("seed"),
         QStringLiteral("Seed for every random draw (default: the scenario's \"seed\")."),
         QStringLiteral("N"));

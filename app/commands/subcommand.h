@@ -82,6 +82,14 @@ private:
     const QCommandLineOption m_versionOption;
 };
 
+// The SCENARIO.json|NAME argument of the commands that run a scenario.
+inline void addScenarioArgument(QCommandLineParser &parser)
+{
+    parser.addPositionalArgument(QStringLiteral("scenario"),
+        QStringLiteral("A scenario JSON file, or the name of a built-in scenario."),
+        QStringLiteral("SCENARIO.json|NAME"));
+}
+
 // Where a subcommand's output goes (a summary, a comparison's JSON or CSV): a file, through an
 // AtomicFile so that nothing appears at the path until the content is complete, or standard output.
 class SummaryOutput

@@ -1,18 +1,16 @@
 #include "validationsuite.h"
 
 #include "../run/scenariorun.h"
+#include "../runtime/parallelfor.h"
 #include "../scenario/scenarioloader.h"
 #include "../sim/latency.h"
 #include "../telemetry/telemetrysink.h"
 #include "queueing.h"
 
 #include <QJsonArray>
-#include <QThread>
 
-#include <atomic>
 #include <cmath>
 #include <functional>
-#include <thread>
 
 namespace bw {
 
@@ -370,22 +368,6 @@ QList<Case> suite()
     };
 }
 
-// Runs `jobs` on `threads` threads; each job writes only its own result.
-void parallelFor(int jobs, int threads, const std::function<void(int)> &job)
-{
-    std::atomic<int> next { 0 };
-    const auto worker = [&] {
-        for (int i = next++; i < jobs; i = next++)
-            job(i);
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(worker);
-    worker();
-    for (std::thread &t : pool)
-        t.join();
-}
-
 } // namespace
 
 QList<ValidationCheck> runValidationSuite(const ValidationOptions &options)
@@ -405,7 +387,7 @@ QList<ValidationCheck> runValidationSuite(const ValidationOptions &options)
         for (int r = 0; r < cases[i].replications; ++r)
             jobs.push_back({ i, r });
     }
-    const int threads = options.threads > 0 ? options.threads : std::max(1, QThread::idealThreadCount());
+    const int threads = options.threads > 0 ? options.threads : defaultThreadCount();
     parallelFor(int(jobs.size()), threads, [&](int j) {
         const Job job = jobs[size_t(j)];
         const Case &c = cases[job.caseIndex];
