@@ -632,12 +632,12 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         request->candidates.append({ name, text.mid(at + 1) });
     }
     if (parser.isSet(seedsOption)) {
-        bool ok = false;
-        request->seeds = parser.value(seedsOption).toInt(&ok);
-        if (!ok || request->seeds < 1 || request->seeds > MaxSeeds)
-            return command.badUsage(QStringLiteral("--seeds: expected a number of seeds from 1 to %1, got '%2'")
-                                        .arg(MaxSeeds)
-                                        .arg(parser.value(seedsOption)));
+        QString problem;
+        const std::optional<int> seeds = parseCount(QStringLiteral("--seeds"), parser.value(seedsOption), 1, MaxSeeds,
+            &problem, QStringLiteral("a number of seeds"));
+        if (!seeds)
+            return command.badUsage(problem);
+        request->seeds = *seeds;
     }
     if (parser.isSet(seedOption)) {
         QString problem;

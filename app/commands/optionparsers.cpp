@@ -13,12 +13,13 @@ std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
     return seed;
 }
 
-std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error)
+std::optional<int> parseCount(
+    const QString &option, const QString &text, int min, int max, QString *error, const QString &what)
 {
     bool ok = false;
     const int count = text.toInt(&ok);
     if (!ok || count < min || count > max) {
-        *error = QStringLiteral("%1: expected an integer from %2 to %3, got '%4'").arg(option).arg(min).arg(max).arg(text);
+        *error = QStringLiteral("%1: expected %2 from %3 to %4, got '%5'").arg(option, what).arg(min).arg(max).arg(text);
         return std::nullopt;
     }
     return count;

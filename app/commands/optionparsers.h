@@ -19,8 +19,10 @@ namespace bw::cli {
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error);
 
 // A count option (--seeds, --jobs): an integer from `min` to `max`; `option` names it in the
-// message ("--jobs: expected an integer from 1 to 256, got 'x'").
-std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error);
+// message ("--jobs: expected an integer from 1 to 256, got 'x'"), and `what` says what it counts
+// ("--seeds: expected a number of seeds from 1 to 1000, got '0'").
+std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error,
+    const QString &what = QStringLiteral("an integer"));
 
 // --speed: "max" (0: as fast as possible) or N × real time, 1..1000, with an optional "x" or "×"
 // (the window's speed box writes "10×").
