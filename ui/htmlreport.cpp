@@ -276,8 +276,16 @@ void HtmlReport::addCode(const QString &text, const QString &summary)
         m_body += QStringLiteral("<details><summary>%1</summary>\n%2</details>\n").arg(escaped(summary), pre);
 }
 
-void HtmlReport::addChart(QWidget *widget, const QString &title)
+void HtmlReport::addChart(QWidget *widget, const QString &title, QSize size)
 {
+    if (size.isValid()) {
+        if (!widget->isVisible() && widget->isWindow()) {
+            widget->setAttribute(Qt::WA_DontShowOnScreen);
+            widget->show();
+        }
+        widget->resize(size);
+        QCoreApplication::sendPostedEvents(); // layouts and charts follow the new size
+    }
     m_body += QStringLiteral("<figure><figcaption>%1</figcaption>\n%2\n</figure>\n")
                   .arg(escaped(title), svgElement(widget, title));
     ++m_charts;
@@ -315,22 +323,18 @@ void appendRunCharts(HtmlReport &report, const ReportRequest &request, const Rep
     Dashboard dashboard;
     dashboard.setHistory(&history);
     dashboard.setMarkers(&markers);
-    // Laid out as on screen, then each part drawn alone at the page's width.
+    // Laid out as in the window, then each part drawn alone at the page's width.
     dashboard.setAttribute(Qt::WA_DontShowOnScreen);
-    dashboard.resize(2 * ChartWidth, 3 * ChartHeight + 200);
+    dashboard.resize(2 * ChartWidth, 4 * ChartHeight);
     dashboard.show();
     dashboard.refresh();
-    QCoreApplication::sendPostedEvents();
+    QCoreApplication::sendPostedEvents(); // laid out now, not after a part was resized for drawing
     StateTimeline *timeline = dashboard.timeline();
-    timeline->resize(ChartWidth, timeline->sizeHint().height());
-    report.addChart(timeline, QStringLiteral("Breaker state timeline"));
+    report.addChart(timeline, QStringLiteral("Breaker state timeline"), { ChartWidth, timeline->sizeHint().height() });
     const QList<QChart *> charts = dashboard.charts();
     const QList<QWidget *> panels = dashboard.chartPanels();
-    for (qsizetype i = 0; i < panels.size(); ++i) {
-        panels[i]->resize(ChartWidth, ChartHeight);
-        QCoreApplication::sendPostedEvents(); // the chart lays itself out for the new size
-        report.addChart(panels[i], charts[i]->title());
-    }
+    for (qsizetype i = 0; i < panels.size(); ++i)
+        report.addChart(panels[i], charts[i]->title(), { ChartWidth, ChartHeight });
 }
 
 std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *error)

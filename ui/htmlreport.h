@@ -3,6 +3,7 @@
 #include "lab/report.h"
 
 #include <QByteArray>
+#include <QSize>
 #include <QString>
 
 #include <optional>
@@ -29,11 +30,12 @@ public:
     void addTable(const ReportTable &table);
     // Preformatted text (JSON, a command line); folded away under `summary` when given.
     void addCode(const QString &text, const QString &summary = {});
-    // Draws `widget` as it is now, at its size, into an inline SVG (QSvgGenerator) under `title`:
-    // the widget's own painting, so a chart in the page is the window's chart. Lay the widget out
-    // at the size wanted first (the charts' text keeps its pixel size, so a wider widget reads
-    // smaller in the page).
-    void addChart(QWidget *widget, const QString &title);
+    // Draws `widget` into an inline SVG (QSvgGenerator) under `title`: the widget's own painting,
+    // so a chart in the page is the window's chart. With `size`, the widget is first laid out at
+    // that size (shown off screen if it is not shown: a top-level widget needs no display);
+    // without, drawn as it is. The charts' text keeps its pixel size, so a widget wider than
+    // the page's column (960 px) reads smaller.
+    void addChart(QWidget *widget, const QString &title, QSize size = {});
 
     int chartCount() const { return m_charts; }
     QByteArray toHtml() const;
