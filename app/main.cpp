@@ -9,6 +9,22 @@
 
 #include <QCoreApplication>
 
+#if BREAKWATER_GUI
+namespace {
+// Drawing a report off screen, Qt warns about what only a display would have; the report needs
+// neither, and its stderr stays for the command's own messages.
+QtMessageHandler qtHandler = nullptr;
+void withoutDisplayWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg
+        && (message.startsWith(QStringLiteral("QStandardPaths: XDG_RUNTIME_DIR not set"))
+            || message == u"This plugin does not support propagateSizeHints()"))
+        return;
+    qtHandler(type, context, message);
+}
+} // namespace
+#endif
+
 int main(int argc, char **argv)
 {
     QCoreApplication::setOrganizationName(QStringLiteral("Breakwater"));
@@ -29,6 +45,7 @@ int main(int argc, char **argv)
     if (bw::cli::wantsReport(arguments)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
+        qtHandler = qInstallMessageHandler(withoutDisplayWarnings);
         QApplication app(argc, argv);
         bw::cli::setReportWriter(&bw::htmlReport);
         return bw::cli::dispatch(QApplication::arguments());
