@@ -26,7 +26,7 @@ constexpr int ChartHeight = 340;
 // Readable on a laptop and on paper: one column, system fonts, tables that line their figures up.
 const char *const Style = R"(
 body { margin: 0; background: #f4f5f7; color: #1d2329; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
-main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; background: #fff; }
+main { max-width: 960px; margin: 0 auto; padding: 24px 24px 48px; background: #fff; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #d8dde3; }
 h3 { font-size: 16px; margin: 20px 0 6px; }
@@ -37,10 +37,11 @@ dt { font-weight: 600; color: #3a444e; }
 dd { margin: 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 6px 0 4px; font-size: 13px; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 9px; border: 1px solid #d8dde3; text-align: right; white-space: nowrap; }
+th, td { padding: 4px 6px; border: 1px solid #d8dde3; text-align: right; white-space: nowrap; }
 th { background: #eef1f4; font-weight: 600; }
 th:first-child, td:first-child { text-align: left; }
-td.text { text-align: left; white-space: normal; }
+th.text, td.text { text-align: left; }
+td.text { white-space: normal; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 td.best, tbody tr:nth-child(even) td.best { background: #dff3e4; font-weight: 700; }
 .caption { color: #5a6570; font-size: 13px; margin: 2px 0 4px; }
@@ -48,7 +49,7 @@ figure { margin: 14px 0 22px; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 /* Qt names its default font "Sans Serif", which browsers do not know: the font the charts were laid out with. */
 figure svg text { font-family: "DejaVu Sans", Verdana, sans-serif; }
-figure svg { display: block; width: 100%; max-width: 960px; height: auto; border: 1px solid #e3e6ea; }
+figure svg { display: block; box-sizing: border-box; width: 100%; max-width: 960px; height: auto; border: 1px solid #e3e6ea; }
 pre { background: #f6f8fa; border: 1px solid #e3e6ea; padding: 10px 12px; overflow-x: auto; font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre; }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: #2a5db0; }
@@ -147,7 +148,8 @@ void appendScenario(HtmlReport &report, const ScenarioConfig &scenario)
         QStringLiteral("until"), QStringLiteral("parameters") };
     for (const FaultConfig &f : scenario.faults)
         faults.rows << QStringList { f.service, QString(faultKindName(f.kind)), seconds(f.at),
-            f.until == Duration::max() ? QStringLiteral("the end") : seconds(f.until), cell(faultParameters(f)) };
+            f.until == Duration::max() ? QStringLiteral("the end") : seconds(f.until),
+            faultParameters(f).isEmpty() ? QStringLiteral("–") : cell(faultParameters(f)) };
     if (faults.rows.isEmpty())
         report.addParagraph(QStringLiteral("No faults."));
     else
@@ -240,19 +242,26 @@ void HtmlReport::addTable(const ReportTable &table)
         addSubheading(table.title);
     if (!table.caption.isEmpty())
         m_body += QStringLiteral("<p class=\"caption\">%1</p>\n").arg(escaped(table.caption));
-    m_body += QStringLiteral("<div class=\"scroll\"><table>\n<thead><tr>");
-    for (const QString &h : table.headers)
-        m_body += QStringLiteral("<th>%1</th>").arg(escaped(h));
-    m_body += QStringLiteral("</tr></thead>\n<tbody>\n");
+    // A column of figures is right-aligned, so that they line up; a column with words or JSON in
+    // it reads left to right, its header too.
     static const QRegularExpression figure(QStringLiteral("^[-+–]?[0-9.,]*[0-9][0-9.,]*( ?(%|s|ms|×))?$|^–$"));
+    QList<bool> text(table.headers.size(), false);
+    for (const QStringList &row : table.rows)
+        for (qsizetype c = 1; c < row.size() && c < text.size(); ++c)
+            text[c] = text[c] || !figure.match(row.at(c)).hasMatch();
+    m_body += QStringLiteral("<div class=\"scroll\"><table>\n<thead><tr>");
+    for (qsizetype c = 0; c < table.headers.size(); ++c)
+        m_body += (text[c] ? QStringLiteral("<th class=\"text\">%1</th>") : QStringLiteral("<th>%1</th>"))
+                      .arg(escaped(table.headers.at(c)));
+    m_body += QStringLiteral("</tr></thead>\n<tbody>\n");
     for (qsizetype r = 0; r < table.rows.size(); ++r) {
         const QList<int> best = table.best.value(r);
         m_body += QStringLiteral("<tr>");
         const QStringList &row = table.rows.at(r);
         for (qsizetype c = 0; c < row.size(); ++c) {
             QStringList classes;
-            if (c > 0 && !figure.match(row.at(c)).hasMatch())
-                classes << QStringLiteral("text"); // words and JSON read left to right
+            if (text.value(c))
+                classes << QStringLiteral("text");
             if (best.contains(int(c)))
                 classes << QStringLiteral("best");
             m_body += classes.isEmpty() ? QStringLiteral("<td>")

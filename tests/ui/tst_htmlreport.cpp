@@ -80,22 +80,24 @@ class TestHtmlReport : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    // A row's best cells are marked; figures right-aligned, words left; every text escaped.
+    // A row's best cells are marked; columns of figures right-aligned, of words left; every text
+    // escaped.
     void tablesMarkTheBestAndEscape()
     {
         HtmlReport page(QStringLiteral("A & B"));
         ReportTable table;
         table.title = QStringLiteral("Verdict <1>");
-        table.headers = { QStringLiteral("figure"), QStringLiteral("fast"), QStringLiteral("safe") };
-        table.rows = { { QStringLiteral("success rate"), QStringLiteral("91.5%"), QStringLiteral("99.2%") },
-            { QStringLiteral("p99"), QStringLiteral("120 ms"), QStringLiteral("<none>") } };
+        table.headers = { QStringLiteral("figure"), QStringLiteral("fast"), QStringLiteral("safe"), QStringLiteral("note") };
+        table.rows = { { QStringLiteral("success rate"), QStringLiteral("91.5%"), QStringLiteral("99.2%"), QStringLiteral("<b>") },
+            { QStringLiteral("p99"), QStringLiteral("120 ms"), QStringLiteral("80 ms"), QStringLiteral("ok") } };
         table.best = { { 2 } };
         page.addTable(table);
         const QByteArray html = page.toHtml();
         QVERIFY(html.contains("<title>A &amp; B</title>"));
         QVERIFY(html.contains("<h3>Verdict &lt;1&gt;</h3>"));
-        QVERIFY(html.contains("<td>91.5%</td><td class=\"best\" title=\"best of its row\">99.2%</td>"));
-        QVERIFY(html.contains("<td>120 ms</td><td class=\"text\">&lt;none&gt;</td>"));
+        QVERIFY(html.contains("<th>figure</th><th>fast</th><th>safe</th><th class=\"text\">note</th>"));
+        QVERIFY(html.contains("<td>91.5%</td><td class=\"best\" title=\"best of its row\">99.2%</td><td class=\"text\">&lt;b&gt;</td>"));
+        QVERIFY(html.contains("<td>120 ms</td><td>80 ms</td><td class=\"text\">ok</td>"));
         QCOMPARE(html.count("class=\"best\""), 1);
     }
 
