@@ -317,6 +317,8 @@ QByteArray HtmlReport::toHtml() const
 
 void appendRunCharts(HtmlReport &report, const ReportRequest &request, const ReportSeries &series)
 {
+    if (request.series.size() > 1) // one dashboard per candidate: say whose
+        report.addSubheading(series.name);
     // A history that holds the whole run, so that the charts span all of it.
     TelemetryHistory history(std::max<qsizetype>(1, series.series.buckets.size()));
     RunProgress progress;

@@ -55,7 +55,7 @@ std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *erro
 
 // The charts of one run's time series as the window's Dashboard draws them: the breaker state
 // timeline, then each chart with its key, for all operations, with the fault boundaries and the
-// live edits marked.
+// live edits marked. Under the series' name when the request has more than one.
 void appendRunCharts(HtmlReport &report, const ReportRequest &request, const ReportSeries &series);
 
 } // namespace bw
