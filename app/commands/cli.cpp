@@ -20,7 +20,7 @@ namespace {
 
 const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
     QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
-    QStringLiteral("--metrics-host") };
+    QStringLiteral("--metrics-host"), QStringLiteral("--sweep") };
 
 // What a bare `breakwater` does in this build.
 QString windowUsage()
@@ -28,7 +28,7 @@ QString windowUsage()
 #if BREAKWATER_GUI
     return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
                           "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
-                          "  --metrics-port PORT --metrics-host ADDRESS\n");
+                          "  --metrics-port PORT --metrics-host ADDRESS --sweep KEY=SPEC\n");
 #else
     return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");
 #endif

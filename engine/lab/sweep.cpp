@@ -121,7 +121,7 @@ SweepFigures meanFigures(const QList<SweepFigures> &runs)
 }
 
 QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &policies, int threads,
-    const std::function<void(qsizetype done, qsizetype total)> &progress)
+    const std::function<void(qsizetype done, qsizetype total)> &progress, std::stop_token stop)
 {
     const qsizetype seeds = plan.seeds.size();
     const qsizetype total = policies.size() * seeds;
@@ -129,6 +129,8 @@ QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &p
     std::mutex reporting;
     qsizetype done = 0;
     parallelFor(int(total), threads, [&](int r) {
+        if (stop.stop_requested())
+            return;
         const PolicyConfig &policy = policies[r / seeds];
         runs[r] = sweepFigures(
             runCandidate(plan.scenario, Candidate { policy.name, policy, plan.operation }, plan.seeds[r % seeds]));
@@ -137,6 +139,8 @@ QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &p
             progress(++done, total);
         }
     });
+    if (stop.stop_requested())
+        return {};
     return runs;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 
 namespace bw {
 
@@ -47,9 +48,11 @@ SweepFigures meanFigures(const QList<SweepFigures> &runs);
 // Runs every point × seed, run r being point r / seeds and seed r % seeds, on `threads` threads,
 // and returns each run's figures by that index, so the result does not depend on `threads` or on
 // the order runs finish in. `progress(done, total)`, if set, is called after each run, one call at
-// a time, from the worker threads.
+// a time, from the worker threads. A stop requested on `stop` (the window's Cancel) is seen
+// between runs: no run starts after it, the runs under way finish, and the result is empty, so a
+// cancelled sweep is never taken for a finished one.
 QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &policies, int threads,
-    const std::function<void(qsizetype done, qsizetype total)> &progress = {});
+    const std::function<void(qsizetype done, qsizetype total)> &progress = {}, std::stop_token stop = {});
 
 // A finished sweep: each point's settings and mean figures, the front and the best point.
 struct SweepResult
