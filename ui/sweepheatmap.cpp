@@ -188,7 +188,7 @@ void SweepHeatMap::paintEvent(QPaintEvent *)
             p.fillRect(cell, QBrush(QColor(0x90, 0x90, 0x90), Qt::BDiagPattern));
         const QString text = valueText(cellValue(point), view.decimals);
         if (metrics.horizontalAdvance(text) + 4 < cell.width() && metrics.height() < cell.height()) {
-            p.setPen(color.lightnessF() > 0.55 ? Qt::black : Qt::white);
+            p.setPen(qGray(color.rgb()) > 140 ? Qt::black : Qt::white); // by luminance: yellow is light
             p.drawText(cell, Qt::AlignCenter, text);
         }
     }
@@ -264,15 +264,17 @@ void SweepHeatMap::paintLegend(QPainter &p) const
     p.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft, QStringLiteral("better"));
     p.drawText(QRectF(area.left(), bar.bottom() + 2, area.width(), metrics.height()), Qt::AlignLeft, QStringLiteral("worse"));
     const double top = view.higherIsBetter ? m_high : m_low, bottom = view.higherIsBetter ? m_low : m_high;
+    double labelsWidth = 0;
     for (int i = 0; i <= 4; ++i) {
         const double y = bar.top() + bar.height() * i / 4.0;
+        const QString label = QString::number(top + (bottom - top) * i / 4.0, 'f', view.decimals);
+        labelsWidth = std::max(labelsWidth, metrics.horizontalAdvance(label));
         p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
-        p.drawText(QRectF(bar.right() + 6, y - metrics.height() / 2, 60, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
-            QString::number(top + (bottom - top) * i / 4.0, 'f', view.decimals));
+        p.drawText(QRectF(bar.right() + 6, y - metrics.height() / 2, 70, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter, label);
     }
-    // The scale's caption, along its right edge.
+    // The scale's caption, along the labels.
     p.save();
-    p.translate(area.right() - metrics.height() / 2, bar.center().y());
+    p.translate(bar.right() + 12 + labelsWidth + metrics.height() / 2, bar.center().y());
     p.rotate(90);
     p.drawText(QRectF(-bar.height() / 2, -metrics.height() / 2, bar.height(), metrics.height() + 2), Qt::AlignCenter,
         view.axisTitle());

@@ -8,21 +8,27 @@
 #include <QToolTip>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bw {
 
 namespace {
 
-// The range an axis shows: the values and a margin, so that no marker sits on the frame.
-std::pair<double, double> paddedRange(const QList<double> &values)
+// Shows the values with a margin, so that no marker sits on the frame, on round ticks; every
+// figure is positive, so the axis does not go below 0.
+void fitAxis(QValueAxis *axis, const QList<double> &values)
 {
-    if (values.isEmpty())
-        return { 0, 1 };
+    if (values.isEmpty()) {
+        axis->setRange(0, 1);
+        return;
+    }
     const auto [low, high] = std::minmax_element(values.cbegin(), values.cend());
     const double span = *high - *low;
     const double pad = span > 0 ? span * 0.08 : std::max(std::abs(*low) * 0.05, 0.5);
-    return { *low - pad, *high + pad };
+    axis->setRange(std::max(0.0, *low - pad), *high + pad);
+    axis->applyNiceNumbers();
+    axis->setLabelFormat(QStringLiteral("%g")); // 2000, not 2000.0
 }
 
 } // namespace
@@ -125,10 +131,8 @@ void SweepScatter::rebuild()
     m_others->replace(others);
     m_best->replace(best);
     m_best->setName(QStringLiteral("Best by ") + sweepFigureView(m_result.objective).title.toLower());
-    const auto [xLow, xHigh] = paddedRange(xs);
-    const auto [yLow, yHigh] = paddedRange(ys);
-    m_xAxis->setRange(xLow, xHigh);
-    m_yAxis->setRange(yLow, yHigh);
+    fitAxis(m_xAxis, xs);
+    fitAxis(m_yAxis, ys);
     m_xAxis->setTitleText(x.axisTitle() + (x.higherIsBetter ? QStringLiteral(", higher is better") : QStringLiteral(", lower is better")));
     m_yAxis->setTitleText(y.axisTitle() + (y.higherIsBetter ? QStringLiteral(", higher is better") : QStringLiteral(", lower is better")));
     QString title = QStringLiteral("Pareto front: %1 against %2").arg(y.title, x.title.toLower());
