@@ -201,6 +201,7 @@ QWidget *Dashboard::withLegend(Chart &c)
         entries << QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2").arg(colour.name(), name);
     }
     auto *panel = new QWidget(this);
+    c.panel = panel;
     panel->setAutoFillBackground(true);
     QPalette white = panel->palette();
     white.setColor(QPalette::Window, Qt::white);
@@ -275,6 +276,14 @@ QList<QChart *> Dashboard::charts() const
     QList<QChart *> out;
     for (const Chart &c : m_charts)
         out.append(c.chart);
+    return out;
+}
+
+QList<QWidget *> Dashboard::chartPanels() const
+{
+    QList<QWidget *> out;
+    for (const Chart &c : m_charts)
+        out.append(c.panel);
     return out;
 }
 

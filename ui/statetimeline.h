@@ -2,6 +2,8 @@
 
 #include "telemetryhistory.h"
 
+#include "run/controlcommand.h"
+
 #include <QColor>
 #include <QPixmap>
 #include <QWidget>
@@ -16,6 +18,11 @@ struct TimeMarker
     QColor color;
     bool control = false; // a control action: dropped when the run restarts, unlike the scenario's faults
 };
+
+// The scenario's fault boundaries, each start and (timed) end, as markers.
+QList<TimeMarker> faultMarkers(const ScenarioConfig &scenario);
+// A live action applied at `at`, and the end of a fault it injects for a while.
+QList<TimeMarker> controlMarkers(const ControlCommand &command, TimePoint at);
 
 // The breaker state timeline: one lane per breaker, a band coloured by state per bucket, over the
 // dashboard's shared time range, with the time markers drawn across it. Painted directly rather
