@@ -46,16 +46,6 @@ bool isPercent(const PolicyField &f)
     return f.suffix == u" %";
 }
 
-// What a range is written in: the policy file's unit, as `breakwater sweep --vary` takes it.
-QString unitOf(const PolicyField &f, const PolicyConfig &policy)
-{
-    if (isPercent(f))
-        return QStringLiteral("rate, 0–1");
-    if (f.key == u"windowSize" && policy.circuitBreaker && policy.circuitBreaker->windowType == WindowType::Count)
-        return QStringLiteral("calls");
-    return f.suffix.trimmed();
-}
-
 // The field's value in `policy`, as the policy file writes it.
 double fileValue(const PolicyConfig &policy, const QString &path)
 {
@@ -337,7 +327,7 @@ void SweepDialog::fieldChosen(int parameter)
     const PolicyConfig policy = basePolicy();
     const double current = fileValue(policy, f->path);
     m_ranges[parameter]->setText(suggestedRange(*f, current));
-    const QString unit = unitOf(*f, policy);
+    const QString unit = sweepFieldUnit(*f, policy);
     m_units[parameter]->setText(QStringLiteral("now %1%2").arg(number(current), unit.isEmpty() ? QString() : u' ' + unit));
 }
 
@@ -504,25 +494,9 @@ void SweepDialog::finish()
     Q_EMIT sweepFinished(true);
 }
 
-QStringList SweepDialog::axisTitles() const
-{
-    QStringList titles;
-    for (const SweepParameter &parameter : m_plan.grid.parameters()) {
-        QString title = parameter.key;
-        for (const PolicyField &f : policyFields()) {
-            if (f.path != parameter.path)
-                continue;
-            const QString unit = unitOf(f, m_policies.value(0));
-            title = f.label + QStringLiteral(" — ") + parameter.key + (unit.isEmpty() ? QString() : QStringLiteral(" (") + unit + u')');
-        }
-        titles.append(title);
-    }
-    return titles;
-}
-
 void SweepDialog::showResult()
 {
-    m_heatMap->setResult(m_result, axisTitles());
+    m_heatMap->setResult(m_result, sweepAxisTitles(m_result.keys, m_policies.value(0)));
     m_scatter->setResult(m_result);
     const qsizetype best = m_result.best;
     setStatus(QStringLiteral("%1 points, %2 on the Pareto front. Best by %3: %4 (%5).")

@@ -75,7 +75,6 @@ private:
     void setRunning(bool running);
     PolicyConfig basePolicy() const;
     const PolicyField *field(int parameter) const;
-    QStringList axisTitles() const;
 
     MainWindow *m_window;
     SweepPlan m_plan; // of the last finished sweep

@@ -1,5 +1,7 @@
 #include "sweepfigure.h"
 
+#include "policyfields.h"
+
 #include <cmath>
 
 namespace bw {
@@ -34,12 +36,31 @@ const SweepFigureView &sweepFigureView(SweepObjective objective)
     return views[int(objective)];
 }
 
-QString sweepSettingsText(const SweepResult &result, qsizetype point)
+QString sweepFieldUnit(const PolicyField &field, const PolicyConfig &policy)
 {
-    QStringList settings;
-    for (qsizetype k = 0; k < result.keys.size(); ++k)
-        settings.append(result.keys[k] + u'=' + QString::number(result.settings[point][k], 'g', 12));
-    return settings.join(QStringLiteral(", "));
+    if (field.suffix == u" %")
+        return QStringLiteral("rate, 0–1"); // the dock shows percent; files hold the fraction
+    if (field.key == u"windowSize" && policy.circuitBreaker && policy.circuitBreaker->windowType == WindowType::Count)
+        return QStringLiteral("calls");
+    return field.suffix.trimmed();
+}
+
+QStringList sweepAxisTitles(const QStringList &keys, const PolicyConfig &policy)
+{
+    QStringList titles;
+    for (const QString &key : keys) {
+        LoadError error;
+        const std::optional<SweepParameter> parameter = parseSweepParameter(key + QStringLiteral("=0"), &error);
+        QString title = key;
+        for (const PolicyField &f : policyFields()) {
+            if (!parameter || f.path != parameter->path)
+                continue;
+            const QString unit = sweepFieldUnit(f, policy);
+            title = f.label + QStringLiteral(" — ") + key + (unit.isEmpty() ? QString() : QStringLiteral(" (") + unit + u')');
+        }
+        titles.append(title);
+    }
+    return titles;
 }
 
 QString sweepPointText(const SweepResult &result, qsizetype point)

@@ -6,6 +6,8 @@
 
 namespace bw {
 
+struct PolicyField;
+
 // A ranked figure of a sweep as the Sweep dialog's plots show it: in the unit people read it in
 // (success in %, recovery in s), with which way is better.
 struct SweepFigureView
@@ -25,8 +27,11 @@ struct SweepFigureView
 
 const SweepFigureView &sweepFigureView(SweepObjective objective);
 
-// A point's settings: "retry.maxAttempts=1, timeout.timeout=1200".
-QString sweepSettingsText(const SweepResult &result, qsizetype point);
+// What a field's sweep values are written in: the policy file's unit, as `breakwater sweep
+// --vary` takes them ("ms", "rate, 0–1"; empty for a count).
+QString sweepFieldUnit(const PolicyField &field, const PolicyConfig &policy);
+// The plots' axis titles for a sweep's keys: "Max attempts — retry.maxAttempts", with the unit.
+QStringList sweepAxisTitles(const QStringList &keys, const PolicyConfig &policy);
 
 // A point's settings and all its figures, one per line, for the plots' tooltips.
 QString sweepPointText(const SweepResult &result, qsizetype point);

@@ -254,11 +254,12 @@ void SweepHeatMap::paintLegend(QPainter &p) const
     const QRectF area = legendRect();
     const QRectF bar(area.left() + 4, area.top() + metrics.height() + 4, 16,
         std::max(40.0, area.height() - 3 * metrics.height() - 16));
-    // Better at the top, whichever way the figure runs.
-    QLinearGradient gradient(bar.topLeft(), bar.bottomLeft());
-    for (int i = 0; i <= 8; ++i)
-        gradient.setColorAt(i / 8.0, scaleColor(1 - i / 8.0));
-    p.fillRect(bar, gradient);
+    // Better at the top, whichever way the figure runs. Bands, not a QLinearGradient: an SVG
+    // gradient is named by an id that another chart's SVG on the same report page may reuse.
+    constexpr int Bands = 64;
+    for (int i = 0; i < Bands; ++i)
+        p.fillRect(QRectF(bar.left(), bar.top() + bar.height() * i / Bands, bar.width(), bar.height() / Bands + 0.5),
+            scaleColor(1 - (i + 0.5) / Bands));
     p.setPen(Qt::black);
     p.drawRect(bar);
     p.drawText(QRectF(area.left(), area.top(), area.width(), metrics.height()), Qt::AlignLeft, QStringLiteral("better"));

@@ -37,7 +37,9 @@ SweepScatter::SweepScatter(QWidget *parent)
     : QChartView(parent)
 {
     setRenderHint(QPainter::Antialiasing);
+    setBackgroundBrush(Qt::white);
     auto *chart = new QChart;
+    chart->setBackgroundVisible(false); // its theme's gradient, in a report's SVG, could take another chart's id
     chart->legend()->setAlignment(Qt::AlignBottom);
     m_others = new QScatterSeries(chart);
     m_others->setName(QStringLiteral("Dominated points"));

@@ -77,6 +77,7 @@ QString usage()
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
             "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
             "        [--json OUT.json] [--objective success|amplification|p99|recovery] [--write-policy OUT.json]\n"
+            "        [--html OUT.html]\n"
             "      Runs an operation's policy over a grid of settings; prints the Pareto front and the best.\n"
             "  validate [--json] [--threads N]\n"
             "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"

@@ -82,6 +82,11 @@ QJsonObject sweepJson(const SweepResult &result);
 // A point as sweepJson() writes it, read back: its figures, to the last bit (JSON keeps every
 // bit of a double). Empty when a figure is missing or not a number.
 std::optional<SweepFigures> figuresFromJson(const QJsonObject &point);
+// A point's settings as the command line writes them: "retry.maxAttempts=1 timeout=1200".
+QString sweepSettingsText(const SweepResult &result, qsizetype point);
+// The Pareto front as rows of text: a header (the keys, then the figures), then each point on
+// the front in grid order, as `breakwater sweep` prints it and its --html report shows it.
+QList<QStringList> paretoRows(const SweepResult &result);
 // What `breakwater sweep` prints: the Pareto front as a table and the best point.
 QString sweepTable(const SweepResult &result);
 

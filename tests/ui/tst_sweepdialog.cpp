@@ -16,6 +16,9 @@
 #include <QAbstractButton>
 #include <QAbstractSpinBox>
 #include <QAction>
+#include <QApplication>
+#include <QHelpEvent>
+#include <QToolTip>
 #include <QChart>
 #include <QComboBox>
 #include <QImage>
@@ -199,6 +202,14 @@ private Q_SLOTS:
             const QPointF sample = cell.topLeft() + QPointF(cell.width() * 0.85, cell.height() * 0.85);
             QCOMPARE(image.pixelColor((sample * ratio).toPoint()).rgb(), map->cellColor(point).rgb());
         }
+        // Hovering a cell tells its settings and every figure.
+        const QPoint best = map->cellRect(expected.best).center().toPoint();
+        QHelpEvent hover(QEvent::ToolTip, best, map->mapToGlobal(best));
+        QApplication::sendEvent(map, &hover);
+        QVERIFY2(QToolTip::text().contains(sweepSettingsText(expected, expected.best)), qPrintable(QToolTip::text()));
+        for (SweepObjective o : { SweepObjective::Success, SweepObjective::Amplification, SweepObjective::P99 })
+            QVERIFY2(QToolTip::text().contains(sweepFigureView(o).text(expected.figures[expected.best])), qPrintable(QToolTip::text()));
+        QVERIFY(QToolTip::text().contains(QStringLiteral("Best by success rate")));
         // First key along x, second up y: maxAttempts 3 is right of 1, timeout 600 above 150.
         QVERIFY(map->cellRect(2).left() > map->cellRect(0).left());
         QVERIFY(map->cellRect(1).top() < map->cellRect(0).top());
