@@ -66,6 +66,7 @@ void SweepHeatMap::setResult(const SweepResult &result, const QStringList &axisT
     m_result = result;
     m_axisTitles = axisTitles;
     m_hovered = -1;
+    m_low = m_high = 0; // no finite value (nothing recovered): an empty scale
     bool any = false;
     for (qsizetype point = 0; point < m_result.figures.size(); ++point) {
         const double v = cellValue(point);

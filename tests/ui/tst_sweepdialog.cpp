@@ -34,6 +34,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace bw;
 
@@ -248,6 +249,43 @@ private Q_SLOTS:
         Q_EMIT x->activated(x->currentIndex());
         const QList<QPointF> front = scatter->frontSeries()->points();
         QCOMPARE(front.constFirst().x(), expected.figures[scatter->pointOf(scatter->frontSeries(), 0)].amplification);
+    }
+
+    // A point that never recovered: a hatched grey cell off the colour scale, and no place on a
+    // recovery axis (the scatter's title counts it).
+    void notRecoveredPoints()
+    {
+        constexpr double Never = std::numeric_limits<double>::infinity();
+        SweepResult result;
+        result.keys = { QStringLiteral("retry.maxAttempts") };
+        result.settings = { { 1 }, { 2 }, { 3 } };
+        result.figures = { { 0.9, 1, 100, 2000, 0 }, { 0.8, 2, 200, Never, 0 }, { 0.95, 1.5, 150, 5000, 0 } };
+        result.pareto = paretoFront(result.figures);
+        result.objective = SweepObjective::Recovery;
+        result.best = bestPoint(result.figures, result.objective);
+        QCOMPARE(result.best, 0);
+        SweepHeatMap map;
+        map.resize(600, 300);
+        map.setResult(result, { QStringLiteral("Max attempts — retry.maxAttempts") });
+        QCOMPARE(map.cellColor(1), QColor(0xc8, 0xc8, 0xc8));
+        QVERIFY(map.cellColor(0) != map.cellColor(2));
+        QVERIFY(qGray(map.cellColor(0).rgb()) > qGray(map.cellColor(2).rgb())); // faster recovery: lighter (better)
+        // One row for one key, the points left to right.
+        QCOMPARE(map.cellRect(0).top(), map.cellRect(2).top());
+        QVERIFY(map.cellRect(0).left() < map.cellRect(1).left() && map.cellRect(1).left() < map.cellRect(2).left());
+        SweepScatter scatter;
+        scatter.setResult(result);
+        scatter.setFigures(SweepObjective::Recovery, SweepObjective::Success);
+        QCOMPARE(scatter.frontSeries()->count() + scatter.otherSeries()->count(), 2);
+        QVERIFY(scatter.chart()->title().contains(QStringLiteral("1 not recovered, not shown")));
+        scatter.setFigures(SweepObjective::P99, SweepObjective::Success);
+        QCOMPARE(scatter.frontSeries()->count() + scatter.otherSeries()->count(), 3);
+        // Nothing recovered at all: every cell grey, nothing to scale.
+        for (SweepFigures &f : result.figures)
+            f.recoveryMs = Never;
+        map.setResult(result, {});
+        for (qsizetype point = 0; point < 3; ++point)
+            QCOMPARE(map.cellColor(point), QColor(0xc8, 0xc8, 0xc8));
     }
 
     void clickingAPointAppliesItsPolicy()
