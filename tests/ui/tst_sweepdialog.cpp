@@ -236,6 +236,13 @@ private Q_SLOTS:
         QCOMPARE(seen, (QList<qsizetype> { 0, 1, 2, 3 }));
         QCOMPARE(scatter->bestSeries()->count(), 1);
         QCOMPARE(scatter->pointOf(scatter->bestSeries(), 0), expected.best);
+        // Hovering a point tells its settings and the figures the axes do not show.
+        QScatterSeries *others = scatter->otherSeries();
+        QVERIFY(others->count() > 0);
+        Q_EMIT others->hovered(others->at(0), true);
+        const qsizetype hovered = scatter->pointOf(others, 0);
+        QVERIFY2(QToolTip::text().contains(sweepSettingsText(expected, hovered)), qPrintable(QToolTip::text()));
+        QVERIFY(QToolTip::text().contains(sweepFigureView(SweepObjective::Amplification).text(expected.figures[hovered])));
 
         // Another objective re-ranks without running again, as the engine ranks.
         auto *objective = child<QComboBox>(dialog, "sweepObjective");
