@@ -1,6 +1,7 @@
 #include "desktopapp.h"
 
 #include "mainwindow.h"
+#include "sweepdialog.h"
 
 #include "run/runmetrics.h"
 #include "telemetry/metricsrecorder.h"
@@ -35,18 +36,39 @@ int runDesktop(const DesktopSettings &settings, QString *error)
     window.show();
 
     int status = 0;
+    // Let the last progress land and the layout settle before grabbing.
+    const auto grabAndQuit = [&status, error](QWidget *widget, const QString &shot) {
+        QTimer::singleShot(300, widget, [widget, &status, error, shot] {
+            QApplication::processEvents();
+            const QPixmap pixmap = widget->grab();
+            if (!pixmap.save(shot, "PNG")) {
+                *error = QStringLiteral("cannot write ") + shot;
+                status = 1;
+            }
+            QApplication::exit(status);
+        });
+    };
+    if (!settings.sweep.isEmpty()) {
+        SweepDialog *dialog = window.openSweepDialog();
+        if (!dialog->setVary(settings.sweep, error) || !dialog->run(error))
+            return 2; // bad input, as the command line's own checks
+        if (!settings.screenshot.isEmpty())
+            QObject::connect(dialog, &SweepDialog::sweepFinished, dialog,
+                [dialog, grabAndQuit, shot = settings.screenshot] { grabAndQuit(dialog, shot); });
+    }
     // Outside the block below: the progress handler reads it until the event loop ends.
     bool done = false;
     if (settings.runFor) {
         const Duration runFor = *settings.runFor;
-        const QString shot = settings.screenshot;
+        // With a sweep, the screenshot is of the dialog.
+        const QString shot = settings.sweep.isEmpty() ? settings.screenshot : QString();
         // Max speed: one exact step to the mark. Paced: run, and pause at the mark.
         if (window.speed() == 0)
             window.controller().step(runFor);
         else
             window.controller().start();
         QObject::connect(&window, &MainWindow::progressed, &window,
-            [&window, &done, &status, error, runFor, shot](TimePoint now, RunProgress::State state) {
+            [&window, &done, grabAndQuit, runFor, shot](TimePoint now, RunProgress::State state) {
                 if (done)
                     return;
                 const bool reached = now >= runFor || state == RunProgress::State::Finished;
@@ -57,17 +79,8 @@ int runDesktop(const DesktopSettings &settings, QString *error)
                     window.controller().pause();
                 if (shot.isEmpty())
                     return;
-                // Let the last progress land and the layout settle before grabbing.
-                QTimer::singleShot(300, &window, [&window, &status, error, shot] {
-                    window.refreshNow();
-                    QApplication::processEvents();
-                    const QPixmap pixmap = window.grab();
-                    if (!pixmap.save(shot, "PNG")) {
-                        *error = QStringLiteral("cannot write ") + shot;
-                        status = 1;
-                    }
-                    QApplication::exit(status);
-                });
+                window.refreshNow();
+                grabAndQuit(&window, shot);
             });
     }
     const int loop = QApplication::exec();

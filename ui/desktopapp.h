@@ -3,6 +3,7 @@
 #include "runtime/duration.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <optional>
@@ -21,14 +22,16 @@ struct DesktopSettings
     std::optional<double> speed; // 0: max; nullopt: the last one used, else MainWindow::DefaultSpeed
     std::optional<std::uint64_t> seed;
     std::optional<Duration> runFor; // virtual time; the run stops there
-    QString screenshot; // written when runFor elapses; then the app quits
+    QString screenshot; // written when runFor elapses (or the sweep is done); then the app quits
+    QStringList sweep; // KEY=SPEC, one or two: the Sweep dialog opens on them and runs; a screenshot is of it
     MetricsRecorder *monitoring = nullptr; // follows every run the window loads; outlives the window
 };
 
 // Opens the main window (a QApplication must exist) and runs the event loop; returns its exit
 // status. With runFor the run pauses when that much virtual time has elapsed; with a screenshot
 // too, the window is grabbed then, written to the file, and the app quits: 0, or 1 with `*error`
-// set when the file cannot be written.
+// set when the file cannot be written. With a sweep, the Sweep dialog opens and runs it, and the
+// screenshot is of the dialog once the sweep is done; a sweep the dialog refuses returns 2.
 int runDesktop(const DesktopSettings &settings, QString *error);
 
 } // namespace bw::ui

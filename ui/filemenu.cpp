@@ -123,6 +123,10 @@ void MainWindow::buildMenus()
     file->addSeparator();
     add(QStringLiteral("&Quit"), QStringLiteral("Close Breakwater"), QKeySequence::Quit, [this] { close(); });
 
+    QMenu *lab = menuBar()->addMenu(QStringLiteral("&Lab"));
+    QAction *sweep = lab->addAction(QStringLiteral("&Sweep…"), this, &MainWindow::openSweepDialog);
+    sweep->setStatusTip(QStringLiteral("Sweep one or two settings of the selected operation's policy"));
+
     QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
     for (QDockWidget *dock : findChildren<QDockWidget *>())
         view->addAction(dock->toggleViewAction());

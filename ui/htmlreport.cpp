@@ -1,6 +1,7 @@
 #include "htmlreport.h"
 
 #include "dashboard.h"
+#include "sweepreport.h"
 
 #include "resilience/policywriter.h"
 #include "scenario/scenariowriter.h"
@@ -376,8 +377,10 @@ std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *erro
             appendRunCharts(report, request, s);
         break;
     case ReportRequest::Kind::Compare:
+        break; // its charts are its own widgets' (comparemode)
     case ReportRequest::Kind::Sweep:
-        break; // their charts are their own widgets' (comparemode, sweepdialog)
+        appendSweepCharts(report, request);
+        break;
     }
     appendScenario(report, request.scenario);
     appendPolicies(report, request);

@@ -3,6 +3,7 @@
 #include "faultpanel.h"
 #include "networkmodepanel.h"
 #include "policyeditor.h"
+#include "sweepdialog.h"
 
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
@@ -158,6 +159,11 @@ void MainWindow::buildToolBar()
         QStringLiteral("Run the scenario again from zero with the same seed; live edits are dropped"));
     for (QAction *a : { m_startAction, m_pauseAction, m_stepAction, m_restartAction })
         a->setObjectName(a->text().toLower());
+    bar->addSeparator();
+    QAction *sweep = bar->addAction(QStringLiteral("Sweep…"), this, &MainWindow::openSweepDialog);
+    sweep->setObjectName(QStringLiteral("sweep"));
+    sweep->setToolTip(QStringLiteral("Run the selected operation's policy over a grid of one or two settings, "
+                                     "then pick a point from a heat map or a Pareto scatter"));
     bar->addSeparator();
 
     bar->addWidget(new QLabel(QStringLiteral(" Speed: "), bar));
@@ -440,6 +446,16 @@ void MainWindow::refreshNow()
     m_elapsed->setText((m_realTime ? QStringLiteral(" Wall-clock time: %1 / %2 ") : QStringLiteral(" Virtual time: %1 / %2 "))
                            .arg(formatTime(m_history.now()), formatTime(m_history.end())));
     updateToolBarState();
+}
+
+SweepDialog *MainWindow::openSweepDialog()
+{
+    if (!m_sweepDialog)
+        m_sweepDialog = new SweepDialog(this);
+    m_sweepDialog->show();
+    m_sweepDialog->raise();
+    m_sweepDialog->activateWindow();
+    return m_sweepDialog;
 }
 
 QString MainWindow::healthText() const

@@ -26,6 +26,7 @@ namespace bw {
 
 class FaultPanel;
 class PolicyEditor;
+class SweepDialog;
 
 // How the window opens (the desktop command line sets these).
 struct MainWindowOptions
@@ -97,6 +98,8 @@ public:
     bool isExporting() const { return m_exporting; }
     // Shows a failure in a window-modal dialog (objectName "errorDialog") and the status bar.
     void reportError(const QString &title, const QString &message);
+    // Opens the Sweep dialog (toolbar and Lab menu: "Sweep…"), made on first use.
+    SweepDialog *openSweepDialog();
     // Redraws now from what has arrived (the refresh timer calls it when something changed).
     void refreshNow();
 
@@ -154,6 +157,7 @@ private:
     QLabel *m_runStatus = nullptr;
     FaultPanel *m_faultPanel = nullptr; // the "Faults" dock
     PolicyEditor *m_policyEditor = nullptr; // the "Policy" dock
+    SweepDialog *m_sweepDialog = nullptr;
 };
 
 } // namespace bw

@@ -20,7 +20,7 @@ namespace {
 
 const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
     QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
-    QStringLiteral("--metrics-host") };
+    QStringLiteral("--metrics-host"), QStringLiteral("--sweep") };
 
 // What a bare `breakwater` does in this build.
 QString windowUsage()
@@ -28,7 +28,7 @@ QString windowUsage()
 #if BREAKWATER_GUI
     return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
                           "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
-                          "  --metrics-port PORT --metrics-host ADDRESS\n");
+                          "  --metrics-port PORT --metrics-host ADDRESS --sweep KEY=SPEC\n");
 #else
     return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");
 #endif
@@ -77,6 +77,7 @@ QString usage()
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
             "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
             "        [--json OUT.json] [--objective success|amplification|p99|recovery] [--write-policy OUT.json]\n"
+            "        [--html OUT.html]\n"
             "      Runs an operation's policy over a grid of settings; prints the Pareto front and the best.\n"
             "  validate [--json] [--threads N]\n"
             "      Checks the simulator against queueing theory and published results (exit 0: all pass).\n"

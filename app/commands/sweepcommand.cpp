@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "optionparsers.h"
 #include "progressbar.h"
+#include "reportoutput.h"
 #include "subcommand.h"
 
 #include "lab/sweep.h"
@@ -39,6 +40,7 @@ struct SweepRequest
     QString csv, json, writePolicy;
     QString emitJobs, collect; // --emit-jobs DIR, --collect DIR
     QString breakwater = QStringLiteral("breakwater"); // the program the job lines call
+    ReportOutput report; // --html
 };
 
 // The files of a sweep split into jobs (--emit-jobs DIR): the plan the jobs share, the job lines,
@@ -101,7 +103,8 @@ std::optional<int> parseSweepArguments(const QStringList &arguments, SweepReques
         QStringLiteral("The program the job lines call (default: breakwater, found on the PATH)."),
         QStringLiteral("PATH"));
     parser.addOptions({ operationOption, varyOption, seedsOption, jobsOption, objectiveOption, csvOption,
-        jsonOption, writePolicyOption, seedOption, emitJobsOption, collectOption, breakwaterOption });
+        jsonOption, writePolicyOption, seedOption, emitJobsOption, collectOption, breakwaterOption,
+        ReportOutput::option() });
     const Subcommand command(parser, arguments, QStringLiteral("sweep"));
     if (const std::optional<int> done = command.parse())
         return *done;
@@ -123,7 +126,7 @@ std::optional<int> parseSweepArguments(const QStringList &arguments, SweepReques
             return command.badUsage(QStringLiteral("missing --vary KEY=SPEC: what to sweep"));
     }
     if (parser.isSet(emitJobsOption)) {
-        for (const QCommandLineOption &option : { csvOption, jsonOption, writePolicyOption, objectiveOption })
+        for (const QCommandLineOption &option : { csvOption, jsonOption, writePolicyOption, objectiveOption, ReportOutput::option() })
             if (parser.isSet(option))
                 return command.badUsage(QStringLiteral("--emit-jobs runs nothing; give --") + option.names().constFirst()
                     + QStringLiteral(" to --collect"));
@@ -158,6 +161,8 @@ std::optional<int> parseSweepArguments(const QStringList &arguments, SweepReques
                 + parser.value(objectiveOption) + u'\'');
         request->objective = *objective;
     }
+    if (const std::optional<int> done = request->report.open(parser, QStringLiteral("sweep")))
+        return *done;
     request->operation = parser.value(operationOption);
     request->vary = parser.values(varyOption);
     request->csv = parser.value(csvOption);
@@ -373,6 +378,49 @@ private:
     std::vector<std::unique_ptr<AtomicFile>> m_files; // csv, json, policy; null when not asked for
 };
 
+// The --html page: the Pareto front with the best point marked, the heat map and the scatter
+// (drawn from `result`), the base policy and the best point's, the seeds, and the line that runs
+// the same sweep again in one process.
+ReportRequest sweepReport(const SweepRequest &request, const SweepPlan &plan, const PolicyConfig &best,
+    const SweepResult &result)
+{
+    ReportRequest report;
+    report.kind = ReportRequest::Kind::Sweep;
+    report.title = QStringLiteral("Sweep of %1, operation %2").arg(plan.scenario.name, plan.operation);
+    report.scenario = plan.scenario;
+    report.seeds = plan.seeds;
+    for (const OperationConfig &op : plan.scenario.operations)
+        if (op.name == plan.operation)
+            report.candidates.append(Candidate { QStringLiteral("Base policy"), op.policy, plan.operation });
+    const QString bestName = QStringLiteral("Best by ") + sweepObjectiveName(result.objective) + QStringLiteral(": ")
+        + sweepSettingsText(result, result.best);
+    report.candidates.append(Candidate { bestName, best, plan.operation });
+    report.commandLine = { QStringLiteral("breakwater"), QStringLiteral("sweep"), request.scenario, QStringLiteral("--operation"),
+        plan.operation };
+    for (const QString &vary : request.vary)
+        report.commandLine << QStringLiteral("--vary") << vary;
+    report.commandLine << QStringLiteral("--seed") << QString::number(plan.seeds.constFirst()) << QStringLiteral("--seeds")
+                       << QString::number(plan.seeds.size()) << QStringLiteral("--objective")
+                       << sweepObjectiveName(result.objective);
+    ReportTable front;
+    front.title = QStringLiteral("Pareto front");
+    front.rows = paretoRows(result);
+    front.headers = front.rows.takeFirst();
+    front.caption = QStringLiteral("%1 of %2 points: none of the others beats them on success rate (higher), "
+                                   "amplification, p99 and recovery (lower) at once. Marked: %3.")
+                        .arg(front.rows.size())
+                        .arg(result.figures.size())
+                        .arg(bestName);
+    const qsizetype bestRow = result.pareto.mid(0, result.best).count(true);
+    front.best = QList<QList<int>>(bestRow + 1);
+    for (int column = 0; column < front.headers.size(); ++column)
+        front.best[bestRow].append(column);
+    report.tables = { front };
+    report.result = sweepJson(result);
+    report.sweep = result;
+    return report;
+}
+
 } // namespace
 
 int sweepScenario(const QStringList &arguments)
@@ -416,6 +464,8 @@ int sweepScenario(const QStringList &arguments)
         printErr(message + u'\n');
         return RunFailed;
     }
+    if (request.report.wanted())
+        return request.report.write(sweepReport(request, plan, policies[result.best], result));
     return Ok;
 }
 

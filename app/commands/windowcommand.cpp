@@ -2,6 +2,7 @@
 
 #include "cli.h"
 
+#include "lab/sweepgrid.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/metricsserver.h"
@@ -29,7 +30,12 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         QStringLiteral("Serve /metrics, /health and /hystrix.stream on this port."), QStringLiteral("PORT"));
     const QCommandLineOption metricsHost(QStringLiteral("metrics-host"),
         QStringLiteral("Address to serve them on."), QStringLiteral("ADDRESS"));
-    parser.addOptions({ scenario, speed, seed, runFor, screenshot, metricsPort, metricsHost });
+    const QCommandLineOption sweep(QStringLiteral("sweep"),
+        QStringLiteral("Open the Sweep dialog on this field of the selected operation's policy and its values "
+                       "(as sweep --vary takes them; once or twice) and run it; with --screenshot, grab the "
+                       "dialog when the sweep is done, write it, quit."),
+        QStringLiteral("KEY=SPEC"));
+    parser.addOptions({ scenario, speed, seed, runFor, screenshot, metricsPort, metricsHost, sweep });
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -56,9 +62,22 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         if (!desktop.runFor)
             return std::nullopt;
     }
+    desktop.sweep = parser.values(sweep);
+    if (desktop.sweep.size() > 2) {
+        *error = QStringLiteral("--sweep: the Sweep dialog varies one or two fields, got %1").arg(desktop.sweep.size());
+        return std::nullopt;
+    }
+    for (const QString &vary : std::as_const(desktop.sweep)) {
+        LoadError problem;
+        if (!parseSweepParameter(vary, &problem)) {
+            *error = QStringLiteral("--sweep: ") + (problem.key.isEmpty() ? QString() : problem.key + QStringLiteral(": "))
+                + problem.message;
+            return std::nullopt;
+        }
+    }
     desktop.screenshot = parser.value(screenshot);
-    if (!desktop.screenshot.isEmpty() && !desktop.runFor) {
-        *error = QStringLiteral("--screenshot needs --run-for");
+    if (!desktop.screenshot.isEmpty() && !desktop.runFor && desktop.sweep.isEmpty()) {
+        *error = QStringLiteral("--screenshot needs --run-for or --sweep");
         return std::nullopt;
     }
     // A screenshot is stepped exactly to its mark, the same image every time: at max speed

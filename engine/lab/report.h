@@ -5,6 +5,7 @@
 #include "../scenario/scenario.h"
 #include "../telemetry/timeseries.h"
 #include "candidate.h"
+#include "sweep.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -59,6 +60,7 @@ struct ReportRequest
     QList<ReportTable> tables; // in page order, before the charts
     QList<ReportSeries> series; // run: one; compare: one per candidate (when the command keeps them)
     QJsonObject result; // compare, sweep: what --json writes, for their charts
+    SweepResult sweep; // sweep: its ranked points, for the heat map and the scatter
 };
 
 // Writes the page for a request: the HTML bytes, or nullopt with *error. Installed by main() in

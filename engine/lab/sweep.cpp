@@ -60,15 +60,15 @@ QString tableText(const QList<QStringList> &rows)
     return text;
 }
 
-QString settingsText(const SweepResult &result, qsizetype point)
+} // namespace
+
+QString sweepSettingsText(const SweepResult &result, qsizetype point)
 {
     QStringList parts;
     for (qsizetype k = 0; k < result.keys.size(); ++k)
         parts.append(result.keys[k] + u'=' + QString::number(result.settings[point][k], 'g', 12));
     return parts.join(u' ');
 }
-
-} // namespace
 
 QList<std::uint64_t> sweepSeeds(std::uint64_t first, int count)
 {
@@ -121,7 +121,7 @@ SweepFigures meanFigures(const QList<SweepFigures> &runs)
 }
 
 QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &policies, int threads,
-    const std::function<void(qsizetype done, qsizetype total)> &progress)
+    const std::function<void(qsizetype done, qsizetype total)> &progress, std::stop_token stop)
 {
     const qsizetype seeds = plan.seeds.size();
     const qsizetype total = policies.size() * seeds;
@@ -129,6 +129,8 @@ QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &p
     std::mutex reporting;
     qsizetype done = 0;
     parallelFor(int(total), threads, [&](int r) {
+        if (stop.stop_requested())
+            return;
         const PolicyConfig &policy = policies[r / seeds];
         runs[r] = sweepFigures(
             runCandidate(plan.scenario, Candidate { policy.name, policy, plan.operation }, plan.seeds[r % seeds]));
@@ -137,6 +139,8 @@ QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &p
             progress(++done, total);
         }
     });
+    if (stop.stop_requested())
+        return {};
     return runs;
 }
 
@@ -214,6 +218,27 @@ std::optional<SweepFigures> figuresFromJson(const QJsonObject &point)
     return f;
 }
 
+QList<QStringList> paretoRows(const SweepResult &result)
+{
+    QList<QStringList> rows;
+    rows.append(result.keys
+        + QStringList { QStringLiteral("success"), QStringLiteral("amplification"), QStringLiteral("p99 ms"),
+            QStringLiteral("recovery ms"), QStringLiteral("wasted") });
+    for (qsizetype point = 0; point < result.figures.size(); ++point) {
+        if (!result.pareto[point])
+            continue;
+        QStringList row;
+        for (double value : result.settings[point])
+            row.append(QString::number(value, 'g', 12));
+        const SweepFigures &f = result.figures[point];
+        row << QString::number(100 * f.successRate, 'f', 2) + QStringLiteral(" %")
+            << QString::number(f.amplification, 'f', 3) << QString::number(f.p99Ms, 'f', 1)
+            << recoveryText(f.recoveryMs) << QString::number(f.wastedRequests, 'f', 1);
+        rows.append(row);
+    }
+    return rows;
+}
+
 QString sweepTable(const SweepResult &result)
 {
     const qsizetype points = result.figures.size();
@@ -226,27 +251,11 @@ QString sweepTable(const SweepResult &result)
     text += QStringLiteral("Pareto front: %1 of %2 points (success ↑, amplification ↓, p99 ↓, recovery ↓)\n")
                 .arg(onFront)
                 .arg(points);
-    QList<QStringList> rows;
-    rows.append(result.keys
-        + QStringList { QStringLiteral("success"), QStringLiteral("amplification"), QStringLiteral("p99 ms"),
-            QStringLiteral("recovery ms"), QStringLiteral("wasted") });
-    for (qsizetype point = 0; point < points; ++point) {
-        if (!result.pareto[point])
-            continue;
-        QStringList row;
-        for (double value : result.settings[point])
-            row.append(QString::number(value, 'g', 12));
-        const SweepFigures &f = result.figures[point];
-        row << QString::number(100 * f.successRate, 'f', 2) + QStringLiteral(" %")
-            << QString::number(f.amplification, 'f', 3) << QString::number(f.p99Ms, 'f', 1)
-            << recoveryText(f.recoveryMs) << QString::number(f.wastedRequests, 'f', 1);
-        rows.append(row);
-    }
-    text += tableText(rows);
+    text += tableText(paretoRows(result));
     if (result.best >= 0) {
         const SweepFigures &f = result.figures[result.best];
         text += QStringLiteral("\nBest by %1: %2\n  success %3 %, amplification %4, p99 %5 ms, recovery %6\n")
-                    .arg(sweepObjectiveName(result.objective), settingsText(result, result.best),
+                    .arg(sweepObjectiveName(result.objective), sweepSettingsText(result, result.best),
                         QString::number(100 * f.successRate, 'f', 2), QString::number(f.amplification, 'f', 3),
                         QString::number(f.p99Ms, 'f', 1),
                         recoveryText(f.recoveryMs) + (std::isinf(f.recoveryMs) ? QString() : QStringLiteral(" ms")));

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 
 namespace bw {
 
@@ -47,9 +48,11 @@ SweepFigures meanFigures(const QList<SweepFigures> &runs);
 // Runs every point × seed, run r being point r / seeds and seed r % seeds, on `threads` threads,
 // and returns each run's figures by that index, so the result does not depend on `threads` or on
 // the order runs finish in. `progress(done, total)`, if set, is called after each run, one call at
-// a time, from the worker threads.
+// a time, from the worker threads. A stop requested on `stop` (the window's Cancel) is seen
+// between runs: no run starts after it, the runs under way finish, and the result is empty, so a
+// cancelled sweep is never taken for a finished one.
 QList<SweepFigures> runSweep(const SweepPlan &plan, const QList<PolicyConfig> &policies, int threads,
-    const std::function<void(qsizetype done, qsizetype total)> &progress = {});
+    const std::function<void(qsizetype done, qsizetype total)> &progress = {}, std::stop_token stop = {});
 
 // A finished sweep: each point's settings and mean figures, the front and the best point.
 struct SweepResult
@@ -79,6 +82,11 @@ QJsonObject sweepJson(const SweepResult &result);
 // A point as sweepJson() writes it, read back: its figures, to the last bit (JSON keeps every
 // bit of a double). Empty when a figure is missing or not a number.
 std::optional<SweepFigures> figuresFromJson(const QJsonObject &point);
+// A point's settings as the command line writes them: "retry.maxAttempts=1 timeout=1200".
+QString sweepSettingsText(const SweepResult &result, qsizetype point);
+// The Pareto front as rows of text: a header (the keys, then the figures), then each point on
+// the front in grid order, as `breakwater sweep` prints it and its --html report shows it.
+QList<QStringList> paretoRows(const SweepResult &result);
 // What `breakwater sweep` prints: the Pareto front as a table and the best point.
 QString sweepTable(const SweepResult &result);
 

@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "commandrunner.h"
+#include "reportpage.h"
 
 using namespace bw;
 
@@ -37,6 +38,7 @@ private Q_SLOTS:
     void collectRefusesMissingResults();
     void jobOptionsRefused_data();
     void jobOptionsRefused();
+    void htmlReport();
     void help();
 
 private:
@@ -417,6 +419,9 @@ void tst_SweepCommand::jobOptionsRefused_data()
     QTest::addRow("emit with an output") << QStringList { QStringLiteral("outage-and-recovery"), QStringLiteral("--vary"), QStringLiteral("timeout=1"),
         QStringLiteral("--emit-jobs"), QStringLiteral("d"), QStringLiteral("--csv"), QStringLiteral("x.csv") }
                                          << QStringLiteral("breakwater sweep: --emit-jobs runs nothing; give --csv to --collect");
+    QTest::addRow("emit with a report") << QStringList { QStringLiteral("outage-and-recovery"), QStringLiteral("--vary"), QStringLiteral("timeout=1"),
+        QStringLiteral("--emit-jobs"), QStringLiteral("d"), QStringLiteral("--html"), QStringLiteral("x.html") }
+                                        << QStringLiteral("breakwater sweep: --emit-jobs runs nothing; give --html to --collect");
     QTest::addRow("collect from nothing") << QStringList { QStringLiteral("--collect"), QStringLiteral("nowhere") }
                                           << QStringLiteral("breakwater sweep: nowhere/plan.json: cannot read: ");
 }
@@ -430,13 +435,79 @@ void tst_SweepCommand::jobOptionsRefused()
     QVERIFY2(QString::fromUtf8(r.err).startsWith(message), r.err.constData());
 }
 
+// `--html`: one self-contained page with the Pareto table (the best point marked), the heat map
+// and the scatters drawn by the Sweep dialog's widgets, the base policy and the best point's,
+// the seeds and a command line that runs the same sweep again. A headless build: status 2.
+void tst_SweepCommand::htmlReport()
+{
+    QTemporaryDir out;
+    const QString page = out.filePath(QStringLiteral("sweep report.html"));
+    const Result r = sweep(out.path(), { QStringLiteral("--html"), page });
+#if !BREAKWATER_GUI
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--html: this build has no charts"), r.err.constData());
+    QVERIFY(r.out.isEmpty()); // refused before the sweep
+    QVERIFY(!QFile::exists(page));
+    return;
+#endif
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    const QByteArray html = read(page);
+    QVERIFY(html.startsWith("<!DOCTYPE html>"));
+    QVERIFY2(test::externalReferences(html).isEmpty(), qPrintable(test::externalReferences(html).join(u' ')));
+    QVERIFY(!html.contains("<script"));
+    QVERIFY(html.contains("<title>Sweep of outage-and-recovery, operation checkout</title>"));
+    QVERIFY(html.contains("<dt>Seeds</dt><dd>42, 43</dd>"));
+
+    // The Pareto table: every row of the front the command printed, the best point's marked.
+    const QJsonObject json = QJsonDocument::fromJson(read(out.path() + QStringLiteral("/sweep.json"))).object();
+    const QJsonArray points = json.value(u"points").toArray();
+    qsizetype front = 0;
+    for (const QJsonValue &p : points)
+        front += p.toObject().value(u"pareto").toBool();
+    QVERIFY(front > 0);
+    QVERIFY(html.contains("Pareto front"));
+    QVERIFY(html.contains("<th>retry.maxAttempts</th>"));
+    QVERIFY(html.contains("<th>circuitBreaker.failureThreshold</th>"));
+    const qsizetype table = html.indexOf("<h3>Pareto front</h3>");
+    QVERIFY(table >= 0);
+    const QByteArray rows = html.mid(table, html.indexOf("</table>", table) - table);
+    QCOMPARE(rows.count("<tr><td"), front);
+    QCOMPARE(rows.count("class=\"best\""), 7); // the best point's row: its two keys and five figures
+    QCOMPARE(html.count("class=\"best\""), 7);
+
+    // The charts: drawn by the heat map and the scatter themselves.
+    QCOMPARE(html.count("<svg"), 3);
+    QVERIFY(html.contains("<figcaption>Heat map: Success rate over retry.maxAttempts × circuitBreaker.failureThreshold</figcaption>"));
+    QVERIFY(html.contains(">Success rate over retry.maxAttempts × circuitBreaker.failureThreshold</text>"));
+    QVERIFY(html.contains(">Pareto front: Success rate against p99 latency</text>"));
+    QVERIFY(html.contains(">Pareto front: Success rate against amplification</text>"));
+
+    // The base policy and the best point's, as the best policy file holds it.
+    QVERIFY(html.contains("Base policy (on checkout)"));
+    const QJsonObject best = json.value(u"best").toObject().value(u"settings").toObject();
+    const QString bestName = QStringLiteral("Best by success: retry.maxAttempts=%1 circuitBreaker.failureThreshold=%2 (on checkout)")
+                                 .arg(best.value(u"retry.maxAttempts").toDouble())
+                                 .arg(best.value(u"circuitBreaker.failureThreshold").toDouble());
+    QVERIFY2(html.contains(bestName.toUtf8()), qPrintable(bestName));
+    const QJsonObject bestPolicy = QJsonDocument::fromJson(read(out.path() + QStringLiteral("/best.json"))).object();
+    QCOMPARE(QJsonDocument::fromJson(test::codeAfter(html, bestName).toUtf8()).object(), bestPolicy);
+
+    // The page's command line runs the same sweep: the same table.
+    const QStringList command = test::reproducingCommand(html);
+    QCOMPARE(command.mid(0, 3), (QStringList { QStringLiteral("breakwater"), QStringLiteral("sweep"), QStringLiteral("outage-and-recovery") }));
+    const Result again = run(command.mid(1));
+    QVERIFY2(again.exitCode == 0, again.err.constData());
+    QCOMPARE(again.out, r.out);
+}
+
 void tst_SweepCommand::help()
 {
     const Result r = run({ QStringLiteral("sweep"), QStringLiteral("--help") });
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.startsWith("Usage: breakwater sweep [options] SCENARIO.json|NAME"), r.out.constData());
     for (const char *option : { "--operation", "--vary", "--seeds", "--jobs", "--objective", "--csv", "--json",
-             "--write-policy", "--seed", "--emit-jobs", "--collect", "--breakwater" })
+             "--write-policy", "--seed", "--emit-jobs", "--collect", "--breakwater", "--html" })
         QVERIFY2(r.out.contains(option), option);
     QVERIFY(run({ QStringLiteral("--help") }).out.contains("\n  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC"));
 }

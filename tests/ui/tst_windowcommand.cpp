@@ -92,7 +92,15 @@ private Q_SLOTS:
                                  << QStringLiteral(
                                         "--run-for: expected a duration such as 60s or 60000ms, got 'soon'");
         QTest::addRow("screenshot without run-for") << QStringList { QStringLiteral("--screenshot"),
-            QStringLiteral("s.png") } << QStringLiteral("--screenshot needs --run-for");
+            QStringLiteral("s.png") } << QStringLiteral("--screenshot needs --run-for or --sweep");
+        QTest::addRow("sweep key") << QStringList { QStringLiteral("--sweep"), QStringLiteral("retry.maxAtempts=1:3:1") }
+                                   << QStringLiteral("--sweep: retry.maxAtempts: not a numeric policy field; did you "
+                                                     "mean 'retry.maxAttempts'?");
+        QTest::addRow("sweep range") << QStringList { QStringLiteral("--sweep"), QStringLiteral("retry.maxAttempts=1:x:1") }
+                                     << QStringLiteral("--sweep: retry.maxAttempts: 'x' is not a number (in '1:x:1')");
+        QTest::addRow("three sweeps") << QStringList { QStringLiteral("--sweep"), QStringLiteral("retry.maxAttempts=1"),
+            QStringLiteral("--sweep"), QStringLiteral("timeout=100"), QStringLiteral("--sweep"),
+            QStringLiteral("retry.initialDelay=100") } << QStringLiteral("--sweep: the Sweep dialog varies one or two fields, got 3");
         QTest::addRow("metrics port")
             << QStringList { QStringLiteral("--metrics-port"), QStringLiteral("70000") }
             << QStringLiteral("--metrics-port: expected a port number 0..65535, got '70000'");
