@@ -211,6 +211,29 @@ public:
         return true;
     }
 
+    // A non-negative integer of tokens (a count, so at most Limits::MaxCount).
+    bool readTokens(const QJsonObject &o, const QString &p, const QString &key, int *out)
+    {
+        return readInt(o, p, key, 0, out);
+    }
+
+    bool quota(const QJsonValue &v, const QString &p, std::optional<RetryQuotaConfig> *out)
+    {
+        if (v.isBool())
+            return toggle(v.toBool(), RetryQuotaConfig {}, out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), PolicyLoader::retryQuotaKeys(), &o))
+            return false;
+        RetryQuotaConfig q = out->value_or(RetryQuotaConfig {});
+        if (!readTokens(o, p, QStringLiteral("capacity"), &q.capacity)
+            || !readTokens(o, p, QStringLiteral("retryCost"), &q.retryCost)
+            || !readTokens(o, p, QStringLiteral("timeoutCost"), &q.timeoutCost)
+            || !readTokens(o, p, QStringLiteral("successRefill"), &q.successRefill))
+            return false;
+        *out = q;
+        return true;
+    }
+
     bool retry(const QJsonValue &v, const QString &p, std::optional<RetryConfig> *out)
     {
         if (v.isBool())
@@ -246,7 +269,8 @@ public:
             && readBool(o, p, QStringLiteral("respectRetryAfter"), &c.respectRetryAfter);
         if (!ok)
             return false;
-        if (!section(o, p, QStringLiteral("budget"), &Reader::budget, &c.budget))
+        if (!section(o, p, QStringLiteral("budget"), &Reader::budget, &c.budget)
+            || !section(o, p, QStringLiteral("quota"), &Reader::quota, &c.quota))
             return false;
         c.backoff = backoff;
         if (o.contains(QStringLiteral("retryableErrors")))
@@ -313,6 +337,24 @@ public:
         return true;
     }
 
+    bool rateLimiter(const QJsonValue &v, const QString &p, std::optional<RateLimiterConfig> *out)
+    {
+        if (v.isBool())
+            return toggle(v.toBool(), RateLimiterConfig {}, out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), PolicyLoader::rateLimiterKeys(), &o))
+            return false;
+        RateLimiterConfig r = out->value_or(RateLimiterConfig {});
+        // A period of 0 would admit without limit: at least a millisecond, as limitForPeriod is
+        // at least one call.
+        if (!readInt(o, p, QStringLiteral("limitForPeriod"), 1, &r.limitForPeriod)
+            || !JsonReader::readDuration(o, p, QStringLiteral("refreshPeriodMs"), true, MaxDurationMs, &r.refreshPeriod)
+            || !readDuration(o, p, QStringLiteral("timeoutMs"), &r.timeout))
+            return false;
+        *out = r;
+        return true;
+    }
+
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)
     {
         if (v.isBool())
@@ -375,7 +417,7 @@ QStringList PolicyLoader::topLevelKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("policy"),
         QStringLiteral("circuitBreaker"), QStringLiteral("retry"), QStringLiteral("timeout"),
-        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("order") };
+        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("order") };
 }
 
 QStringList PolicyLoader::circuitBreakerKeys()
@@ -394,7 +436,18 @@ QStringList PolicyLoader::retryKeys()
     return { QStringLiteral("maxAttempts"), QStringLiteral("initialDelay"), QStringLiteral("maxDelay"),
         QStringLiteral("backoffMultiplier"), QStringLiteral("backoff"), QStringLiteral("linearIncrement"),
         QStringLiteral("jitter"), QStringLiteral("retryableErrors"), QStringLiteral("timeout"),
-        QStringLiteral("respectRetryAfter"), QStringLiteral("budget") };
+        QStringLiteral("respectRetryAfter"), QStringLiteral("budget"), QStringLiteral("quota") };
+}
+
+QStringList PolicyLoader::retryQuotaKeys()
+{
+    return { QStringLiteral("capacity"), QStringLiteral("retryCost"), QStringLiteral("timeoutCost"),
+        QStringLiteral("successRefill") };
+}
+
+QStringList PolicyLoader::rateLimiterKeys()
+{
+    return { QStringLiteral("limitForPeriod"), QStringLiteral("refreshPeriodMs"), QStringLiteral("timeoutMs") };
 }
 
 QStringList PolicyLoader::bulkheadKeys()
@@ -442,6 +495,7 @@ std::optional<PolicyConfig> PolicyLoader::read(
         && r.section(object, path, QStringLiteral("timeout"), &Reader::timeout, &policy.timeout)
         && r.section(object, path, QStringLiteral("bulkhead"), &Reader::bulkhead, &policy.bulkhead)
         && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
+        && r.section(object, path, QStringLiteral("rateLimiter"), &Reader::rateLimiter, &policy.rateLimiter)
         && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)
         return std::nullopt;
