@@ -67,16 +67,13 @@ void setControlValue(QWidget *control, PolicyField::Control kind, const QVariant
     }
 }
 
+// The stage's section title: a stage is a section of the dock (policySections()).
 QString stageTitle(StageKind kind)
 {
-    switch (kind) {
-    case StageKind::Fallback: return QStringLiteral("Fallback");
-    case StageKind::Retry: return QStringLiteral("Retry");
-    case StageKind::CircuitBreaker: return QStringLiteral("Circuit breaker");
-    case StageKind::Bulkhead: return QStringLiteral("Bulkhead");
-    case StageKind::Timeout: return QStringLiteral("Timeout");
-    }
-    return {};
+    for (const PolicySection &s : policySections())
+        if (s.key == stageKindName(kind))
+            return s.title;
+    return QString(stageKindName(kind));
 }
 
 } // namespace
