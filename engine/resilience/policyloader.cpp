@@ -192,46 +192,46 @@ public:
         return true;
     }
 
+    // A section that is true, false or an object of `keys` only, whose fields `readFields` reads
+    // over the base section (or the defaults): the shape of every section without presets, so a
+    // new strategy's section is its keys and its fields.
+    template<typename T, typename ReadFields>
+    bool plainSection(const QJsonValue &v, const QString &p, const QStringList &keys, std::optional<T> *out,
+        ReadFields readFields)
+    {
+        if (v.isBool())
+            return toggle(v.toBool(), T {}, out);
+        QJsonObject o;
+        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), keys, &o))
+            return false;
+        T c = out->value_or(T {});
+        if (!readFields(o, c))
+            return false;
+        *out = std::move(c);
+        return true;
+    }
+
     bool budget(const QJsonValue &v, const QString &p, std::optional<RetryBudgetConfig> *out)
     {
-        if (v.isBool())
-            return toggle(v.toBool(), RetryBudgetConfig {}, out);
-        QJsonObject o;
-        if (!sectionObject(v, p, QStringLiteral("an object, true or false"),
-                { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }, &o))
-            return false;
-        RetryBudgetConfig b = out->value_or(RetryBudgetConfig {});
-        if (!readNumber(
-                o, p, QStringLiteral("ratio"), 0, 1e6, QStringLiteral("a non-negative number"), &b.ratio)
-            || !readNumber(o, p, QStringLiteral("minPerSecond"), 0, Limits::MaxRate,
-                QStringLiteral("a non-negative number of at most ") + QString::number(Limits::MaxRate, 'g', 12),
-                &b.minPerSecond))
-            return false;
-        *out = b;
-        return true;
+        return plainSection(v, p, { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }, out,
+            [&](const QJsonObject &o, RetryBudgetConfig &b) {
+                return readNumber(o, p, QStringLiteral("ratio"), 0, 1e6, QStringLiteral("a non-negative number"),
+                           &b.ratio)
+                    && readNumber(o, p, QStringLiteral("minPerSecond"), 0, Limits::MaxRate,
+                        QStringLiteral("a non-negative number of at most ") + QString::number(Limits::MaxRate, 'g', 12),
+                        &b.minPerSecond);
+            });
     }
 
-    // A non-negative integer of tokens (a count, so at most Limits::MaxCount).
-    bool readTokens(const QJsonObject &o, const QString &p, const QString &key, int *out)
-    {
-        return readInt(o, p, key, 0, out);
-    }
-
+    // Tokens: whole numbers ≥ 0, at most Limits::MaxCount.
     bool quota(const QJsonValue &v, const QString &p, std::optional<RetryQuotaConfig> *out)
     {
-        if (v.isBool())
-            return toggle(v.toBool(), RetryQuotaConfig {}, out);
-        QJsonObject o;
-        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), PolicyLoader::retryQuotaKeys(), &o))
-            return false;
-        RetryQuotaConfig q = out->value_or(RetryQuotaConfig {});
-        if (!readTokens(o, p, QStringLiteral("capacity"), &q.capacity)
-            || !readTokens(o, p, QStringLiteral("retryCost"), &q.retryCost)
-            || !readTokens(o, p, QStringLiteral("timeoutCost"), &q.timeoutCost)
-            || !readTokens(o, p, QStringLiteral("successRefill"), &q.successRefill))
-            return false;
-        *out = q;
-        return true;
+        return plainSection(v, p, PolicyLoader::retryQuotaKeys(), out, [&](const QJsonObject &o, RetryQuotaConfig &q) {
+            return readInt(o, p, QStringLiteral("capacity"), 0, &q.capacity)
+                && readInt(o, p, QStringLiteral("retryCost"), 0, &q.retryCost)
+                && readInt(o, p, QStringLiteral("timeoutCost"), 0, &q.timeoutCost)
+                && readInt(o, p, QStringLiteral("successRefill"), 0, &q.successRefill);
+        });
     }
 
     bool retry(const QJsonValue &v, const QString &p, std::optional<RetryConfig> *out)
@@ -339,20 +339,16 @@ public:
 
     bool rateLimiter(const QJsonValue &v, const QString &p, std::optional<RateLimiterConfig> *out)
     {
-        if (v.isBool())
-            return toggle(v.toBool(), RateLimiterConfig {}, out);
-        QJsonObject o;
-        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), PolicyLoader::rateLimiterKeys(), &o))
-            return false;
-        RateLimiterConfig r = out->value_or(RateLimiterConfig {});
-        // A period of 0 would admit without limit: at least a millisecond, as limitForPeriod is
-        // at least one call.
-        if (!readInt(o, p, QStringLiteral("limitForPeriod"), 1, &r.limitForPeriod)
-            || !JsonReader::readDuration(o, p, QStringLiteral("refreshPeriodMs"), true, MaxDurationMs, &r.refreshPeriod)
-            || !readDuration(o, p, QStringLiteral("timeoutMs"), &r.timeout))
-            return false;
-        *out = r;
-        return true;
+        // A period of 0 would admit without limit: it must be positive, as the limit is at least
+        // one call.
+        return plainSection(v, p, PolicyLoader::rateLimiterKeys(), out, [&](const QJsonObject &o, RateLimiterConfig &r) {
+            return readInt(o, p, QStringLiteral("limitForPeriod"), 1, &r.limitForPeriod)
+                && JsonReader::readDuration(o, p, QStringLiteral("refreshPeriodMs"), true, MaxDurationMs, &r.refreshPeriod)
+                && (r.refreshPeriod > Duration::zero() // what rounds to 0 ns
+                    || expected(keyPath(p, QStringLiteral("refreshPeriodMs")), QStringLiteral("at least 0.000001 (1 ns)"),
+                        o.value(QStringLiteral("refreshPeriodMs"))))
+                && readDuration(o, p, QStringLiteral("timeoutMs"), &r.timeout);
+        });
     }
 
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)

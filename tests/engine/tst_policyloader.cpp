@@ -621,7 +621,7 @@ void tst_PolicyLoader::badPolicy_data()
         << QStringLiteral("policy.json:1:22: retry.quota.retryCots: unknown key; did you mean 'retryCost'?");
     QTest::addRow("quota negative")
         << QByteArray("{\"retry\": {\"quota\": {\"capacity\": -1}}}")
-        << QStringLiteral("policy.json:1:35: retry.quota.capacity: expected an integer >= 0, got -1");
+        << QStringLiteral("policy.json:1:35: retry.quota.capacity: expected a non-negative integer, got -1");
     QTest::addRow("quota not an object")
         << QByteArray("{\"retry\": {\"quota\": 500}}")
         << QStringLiteral("policy.json:1:21: retry.quota: expected an object, true or false, got 500");
@@ -633,10 +633,13 @@ void tst_PolicyLoader::badPolicy_data()
         << QStringLiteral("policy.json:1:18: rateLimiter.limitRefreshPeriod: unknown key; did you mean 'refreshPeriodMs'?");
     QTest::addRow("rate limiter limit 0")
         << QByteArray("{\"rateLimiter\": {\"limitForPeriod\": 0}}")
-        << QStringLiteral("policy.json:1:36: rateLimiter.limitForPeriod: expected an integer >= 1, got 0");
+        << QStringLiteral("policy.json:1:36: rateLimiter.limitForPeriod: expected a positive integer, got 0");
     QTest::addRow("rate limiter period 0")
         << QByteArray("{\"rateLimiter\": {\"refreshPeriodMs\": 0}}")
-        << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected a positive duration of at most 86400000 ms, got 0");
+        << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected a duration in milliseconds (a positive number), got 0");
+    QTest::addRow("rate limiter period under 1 ns")
+        << QByteArray("{\"rateLimiter\": {\"refreshPeriodMs\": 1e-7}}")
+        << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected at least 0.000001 (1 ns), got 1e-07");
     QTest::addRow("rate limiter not an object")
         << QByteArray("{\"rateLimiter\": 50}")
         << QStringLiteral("policy.json:1:16: rateLimiter: expected an object, true or false, got 50");
