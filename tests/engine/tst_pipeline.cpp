@@ -484,8 +484,8 @@ private Q_SLOTS:
     void retryQuotaRefills()
     {
         VirtualScheduler s;
-        QList<Answer> answers { Answer::fail("503"), Answer::ok(), Answer::fail("503"), Answer::fail("503"), Answer::ok(),
-                                Answer::ok(), Answer::fail("503"), Answer::fail("503"), Answer::fail("503") };
+        QList<Answer> answers { Answer::fail("ECONNRESET"), Answer::ok(), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET"), Answer::ok(),
+                                Answer::ok(), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET") };
         ScriptedOperation op(s, [&](const Attempt &) { return answers.takeFirst(); });
         PolicyConfig p = bare();
         p.retry = retryOf(3, 10);
@@ -497,11 +497,11 @@ private Q_SLOTS:
             s.runUntilIdle();
             return pipeline.retryQuota()->tokens();
         };
-        QCOMPARE(call(), 12); // 503, a retry (−5) that succeeds: its 5 come back
-        QCOMPARE(call(), 7);  // 503, retry (−5), 503, retry (−5), success: the last retry's 5 come back
+        QCOMPARE(call(), 12); // ECONNRESET, a retry (−5) that succeeds: its 5 come back
+        QCOMPARE(call(), 7);  // failure, retry (−5), failure, retry (−5), success: the last retry's 5 come back
         QCOMPARE(call(), 8);  // a first attempt's success: +1
-        QCOMPARE(call(), 3);  // 503, retry (−5), 503: 3 tokens cannot pay a retry, the call fails
-        QCOMPARE(call(), 3);  // 503: no retry at all
+        QCOMPARE(call(), 3);  // failure, retry (−5), failure: 3 tokens cannot pay a retry, the call fails
+        QCOMPARE(call(), 3);  // failure: no retry at all
         QVERIFY(answers.isEmpty());
         QCOMPARE(log.results[3].outcome, Outcome::Failure);
         QCOMPARE(log.results[3].attempts, 2);

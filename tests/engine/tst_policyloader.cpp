@@ -207,7 +207,8 @@ void tst_PolicyLoader::retryQuotaAndRateLimiter()
     // Written and read back: the same settings, and edits named by their keys.
     const QByteArray written = QJsonDocument(policyToJson(*p)).toJson();
     const auto back = parse(written);
-    QVERIFY(back && sameSettings(*back, *p));
+    QVERIFY(back);
+    QCOMPARE(policyToJson(*back), policyToJson(*p));
     PolicyConfig edited = *p;
     edited.retry->quota->retryCost = 5;
     edited.rateLimiter->limitForPeriod = 10;
@@ -621,16 +622,18 @@ void tst_PolicyLoader::badPolicy_data()
         << QStringLiteral("policy.json:1:22: retry.quota.retryCots: unknown key; did you mean 'retryCost'?");
     QTest::addRow("quota negative")
         << QByteArray("{\"retry\": {\"quota\": {\"capacity\": -1}}}")
-        << QStringLiteral("policy.json:1:35: retry.quota.capacity: expected a non-negative integer, got -1");
+        << QStringLiteral("policy.json:1:34: retry.quota.capacity: expected a non-negative integer, got -1");
     QTest::addRow("quota not an object")
         << QByteArray("{\"retry\": {\"quota\": 500}}")
         << QStringLiteral("policy.json:1:21: retry.quota: expected an object, true or false, got 500");
     QTest::addRow("rate limiter key")
         << QByteArray("{\"rateLimiter\": {\"limitPerPeriod\": 5}}")
         << QStringLiteral("policy.json:1:18: rateLimiter.limitPerPeriod: unknown key; did you mean 'limitForPeriod'?");
+    // Too far from any key for a guess: the message lists them.
     QTest::addRow("rate limiter Resilience4j's Java name")
         << QByteArray("{\"rateLimiter\": {\"limitRefreshPeriod\": 500}}")
-        << QStringLiteral("policy.json:1:18: rateLimiter.limitRefreshPeriod: unknown key; did you mean 'refreshPeriodMs'?");
+        << QStringLiteral("policy.json:1:18: rateLimiter.limitRefreshPeriod: unknown key; expected one of "
+                          "'limitForPeriod', 'refreshPeriodMs', 'timeoutMs'");
     QTest::addRow("rate limiter limit 0")
         << QByteArray("{\"rateLimiter\": {\"limitForPeriod\": 0}}")
         << QStringLiteral("policy.json:1:36: rateLimiter.limitForPeriod: expected a positive integer, got 0");
@@ -642,7 +645,7 @@ void tst_PolicyLoader::badPolicy_data()
         << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected at least 0.000001 (1 ns), got 1e-07");
     QTest::addRow("rate limiter not an object")
         << QByteArray("{\"rateLimiter\": 50}")
-        << QStringLiteral("policy.json:1:16: rateLimiter: expected an object, true or false, got 50");
+        << QStringLiteral("policy.json:1:17: rateLimiter: expected an object, true or false, got 50");
     QTest::addRow("rate limiter on, not in order")
         << QByteArray("{\"rateLimiter\": true, \"order\": [\"retry\"]}")
         << QStringLiteral("policy.json:1:32: order: stage 'rateLimiter' is on but not listed; list it or set \"rateLimiter\": false");
