@@ -348,9 +348,9 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     row("retry-quota-outage", "retries every one of them, 600 retries");
     row("retry-quota-outage", "exactly 100 retries, the first 50 failed calls, then none");
     row("retry-quota-outage", "(100 against 600)");
-    row("rate-limiter-smoothing", "FIGURE_BURSTY");
+    row("rate-limiter-smoothing", "answers 429 to what its bucket cannot take, 240–270 calls in a run");
     row("rate-limiter-smoothing", "no 429 at all and no call rate_limited");
-    row("rate-limiter-smoothing", "FIGURE_WAIT");
+    row("rate-limiter-smoothing", "a p99 latency of 3.1–4 s against under 0.32 s for bursty");
     row("brownout", "trips again on slowCallRate at about 60 s, then every 6–7.5 s (7–8 round trips)");
     row("bulkhead-isolation", "about 95 % (61–65 % without the bulkhead)");
     row("bulkhead-isolation-off", "within 14–18 s all 30 are held");
@@ -358,7 +358,7 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     // The README's table of built-ins.
     row("README.md", "3.2 requests per call");
     row("README.md", "exactly 100 retries (500 tokens at 5 each), against 600 without it");
-    row("README.md", "FIGURE_README");
+    row("README.md", "turns 240–270 429s into none, for a p99 latency of 3.1–4 s");
     row("README.md", "1.03 requests per call, recovers some 17 s after the slowdown ends");
     row("README.md", "(1.6–1.8 requests per call)");
     row("README.md", "1.6× the requests, 2.1–2.2× the 429s");
@@ -424,14 +424,14 @@ void tst_BuiltinScenarios::rateLimiterSmoothing()
     const OperationSummary &smoothed = op(*run, "smoothed");
     const ServiceSummary &a = service(*run, "partner-a");
     const ServiceSummary &b = service(*run, "partner-b");
-    qInfo("seed %lld: bursty offered %lld failed %lld 429s %lld p99 %g; smoothed offered %lld p50 %g p95 %g p99 %g max %g",
-          seed, qlonglong(bursty.offered), qlonglong(bursty.count(Outcome::Failure)), qlonglong(a.errorsServed),
-          toMs(bursty.latency.percentile(99)), qlonglong(smoothed.offered), toMs(smoothed.latency.percentile(50)),
-          toMs(smoothed.latency.percentile(95)), toMs(smoothed.latency.percentile(99)), toMs(smoothed.latency.max()));
+    QVERIFY(within(double(a.errorsServed), 240, 270));
+    QCOMPARE(bursty.count(Outcome::Failure), a.errorsServed); // every failure is a 429
     QCOMPARE(b.errorsServed, 0);
     QCOMPARE(smoothed.count(Outcome::RateLimited), 0);
-    QCOMPARE(smoothed.count(Outcome::Success), smoothed.offered);
-    QCOMPARE(bursty.count(Outcome::Failure), a.errorsServed); // every failure is a 429
+    // Every call succeeds, but for one the end of the run may cut off.
+    QCOMPARE(smoothed.count(Outcome::Success) + smoothed.cutOff, smoothed.offered);
+    QVERIFY(within(toMs(smoothed.latency.percentile(99)), 3100, 4000));
+    QVERIFY(toMs(bursty.latency.percentile(99)) < 320);
 }
 
 void tst_BuiltinScenarios::outageAndRecovery()
