@@ -350,6 +350,8 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
         break;
     }
     case StageKind::RateLimiter: {
+        if (!m_rateLimiter)
+            break; // turned off while this call was in flight: its later attempts pass
         call.leftQueueUnserved = false;
         const std::optional<Duration> wait = m_rateLimiter->reserve(now);
         if (!wait) {

@@ -200,6 +200,27 @@ private Q_SLOTS:
         QCOMPARE(log.results[0].attempts, 2);
     }
 
+    // A call in flight keeps its stages: when the limiter is turned off meanwhile, its retry
+    // passes without a permit.
+    void turnedOffWhileACallRetries()
+    {
+        VirtualScheduler s;
+        ScriptedOperation op(s, [](const Attempt &a) { return a.number == 1 ? Answer::fail("ECONNRESET") : Answer::ok(); });
+        PolicyConfig p = bare();
+        p.retry = RetryPolicies::fixed(2, 100);
+        p.rateLimiter = limiterOf(1, 1000, 0);
+        Pipeline pipeline(p, s);
+        ResultLog log;
+        pipeline.execute(op, log.callback());
+        p.rateLimiter.reset();
+        pipeline.setPolicy(p);
+        QVERIFY(!pipeline.rateLimiter());
+        s.runUntilIdle();
+        QCOMPARE(log.results.size(), 1);
+        QCOMPARE(log.results[0].outcome, Outcome::Success);
+        QCOMPARE(log.results[0].attempts, 2);
+    }
+
     void cancelWhileWaiting()
     {
         VirtualScheduler s;
