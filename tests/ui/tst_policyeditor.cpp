@@ -274,7 +274,8 @@ private Q_SLOTS:
         const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
         QVERIFY2(back, qPrintable(error.message));
         const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
-        QVERIFY(replayed && sameSettings(replayed->policy, update.policy));
+        QVERIFY(replayed);
+        QCOMPARE(policyToJson(replayed->policy), policyToJson(update.policy));
 
         // The engine takes it.
         ScenarioRun sim(window.controller().scenario());
