@@ -69,6 +69,13 @@ bool logHasControlRow(MainWindow &window, const QString &subject)
     return false;
 }
 
+// Whether the editor shows the control named `name` (a field that does not apply is hidden).
+bool isShown(const PolicyEditor *editor, const char *name)
+{
+    const QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
+    return field && field->isVisibleTo(editor);
+}
+
 } // namespace
 
 class TestPolicyEditor : public QObject
@@ -139,10 +146,7 @@ private Q_SLOTS:
     {
         MainWindow window(options(false));
         PolicyEditor *editor = window.policyEditor();
-        const auto shown = [editor](const char *name) {
-            QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
-            return field && field->isVisibleTo(editor);
-        };
+        const auto shown = [editor](const char *name) { return isShown(editor, name); };
         // api(): exponential back-off, no budget, no fallback.
         QVERIFY(shown("backoffMultiplier"));
         QVERIFY(!shown("linearIncrement"));
@@ -241,10 +245,7 @@ private Q_SLOTS:
     {
         MainWindow window(options(false));
         PolicyEditor *editor = window.policyEditor();
-        const auto shown = [editor](const char *name) {
-            QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
-            return field && field->isVisibleTo(editor);
-        };
+        const auto shown = [editor](const char *name) { return isShown(editor, name); };
         auto *limiter = editor->findChild<QGroupBox *>(QStringLiteral("rateLimiter"));
         QVERIFY(limiter && !limiter->isChecked());
         QCOMPARE(limiter->title(), QStringLiteral("Rate limiter"));
