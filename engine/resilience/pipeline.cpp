@@ -241,6 +241,7 @@ CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t 
     call.startedAt = now;
     call.attempts = 0;
     call.retries = 0;
+    call.lastRetryCost = 0;
     call.reachedBreaker = false;
     call.admittedByBreaker = false;
     call.leftQueueUnserved = false;
