@@ -56,6 +56,8 @@ QColor outcomeColor(Outcome o)
         return QColor(0x6a, 0x4c, 0xc2);
     case Outcome::BulkheadTimeout:
         return QColor(0xb0, 0x8c, 0xe8);
+    case Outcome::RateLimited:
+        return QColor(0x1f, 0x77, 0xb4);
     case Outcome::Cancelled:
         return QColor(0x90, 0x90, 0x90);
     }
@@ -153,7 +155,7 @@ Dashboard::Chart Dashboard::makeChart(const QString &title, const QString &yTitl
     c.chart = new QChart;
     c.chart->setTitle(title);
     // Qt Charts' legend keeps to one row under the plot, eliding names ("rece…", "serv…"), or
-    // one column beside it, taking half a chart for eight outcomes: withLegend() adds a key that wraps.
+    // one column beside it, taking half a chart for nine outcomes: withLegend() adds a key that wraps.
     c.chart->legend()->hide();
     c.chart->setMargins(QMargins(2, 2, 2, 2));
     c.chart->layout()->setContentsMargins(0, 0, 0, 0);

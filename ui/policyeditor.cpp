@@ -67,16 +67,13 @@ void setControlValue(QWidget *control, PolicyField::Control kind, const QVariant
     }
 }
 
+// The stage's section title: a stage is a section of the dock (policySections()).
 QString stageTitle(StageKind kind)
 {
-    switch (kind) {
-    case StageKind::Fallback: return QStringLiteral("Fallback");
-    case StageKind::Retry: return QStringLiteral("Retry");
-    case StageKind::CircuitBreaker: return QStringLiteral("Circuit breaker");
-    case StageKind::Bulkhead: return QStringLiteral("Bulkhead");
-    case StageKind::Timeout: return QStringLiteral("Timeout");
-    }
-    return {};
+    for (const PolicySection &s : policySections())
+        if (s.key == stageKindName(kind))
+            return s.title;
+    return QString(stageKindName(kind));
 }
 
 } // namespace
@@ -105,7 +102,7 @@ QGroupBox *PolicyEditor::section(const PolicySection &s, QFormLayout **form)
     box->setCheckable(true);
     box->setToolTip(s.tip);
     auto *f = new QFormLayout(box);
-    f->setContentsMargins(6, 2, 6, 2); // tight: a whole policy fits the dock at the default size
+    f->setContentsMargins(6, 1, 6, 1); // tight: a whole policy fits the dock at the default size
     f->setVerticalSpacing(2);
     f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     *form = f;
@@ -191,7 +188,7 @@ void PolicyEditor::build()
     auto *content = new QWidget(scroll);
     auto *v = new QVBoxLayout(content);
     v->setContentsMargins(0, 0, 0, 0);
-    v->setSpacing(4);
+    v->setSpacing(0); // the sections' frames part them: every stage fits the dock without scrolling
     QFormLayout *f = nullptr;
 
     for (const PolicySection &s : policySections()) {
@@ -208,10 +205,16 @@ void PolicyEditor::build()
     orderBox->setObjectName(QStringLiteral("pipelineOrder"));
     orderBox->setToolTip(QStringLiteral("The order calls go through the stages; stages that are off are skipped"));
     auto *ol = new QHBoxLayout(orderBox);
-    ol->setContentsMargins(6, 4, 6, 4);
+    ol->setContentsMargins(6, 2, 6, 2);
     m_order = new QListWidget;
     m_order->setObjectName(QStringLiteral("order"));
     m_order->setToolTip(QStringLiteral("Drag a stage, or use the arrows, to change the order (outermost first)"));
+    // Columns, read top to bottom then left to right, so that six stages and more leave the
+    // whole policy in view.
+    m_order->setFlow(QListView::TopToBottom);
+    m_order->setWrapping(true);
+    m_order->setResizeMode(QListView::Adjust);
+    m_order->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_order->setDragDropMode(QAbstractItemView::InternalMove);
     m_order->setDefaultDropAction(Qt::MoveAction);
     ol->addWidget(m_order, 1);
@@ -308,8 +311,9 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
         item->setData(Qt::UserRole, int(k));
         item->setToolTip(QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
-    // Every stage in view, without a scroll bar of its own.
-    m_order->setFixedHeight(m_order->sizeHintForRow(0) * m_order->count() + 2 * m_order->frameWidth());
+    // Every stage in view, in columns, without a scroll bar of its own.
+    const int rows = (m_order->count() + 1) / 2;
+    m_order->setFixedHeight(m_order->sizeHintForRow(0) * rows + 2 * m_order->frameWidth());
     m_loading = false;
     showApplicableFields();
 }
@@ -324,6 +328,7 @@ void PolicyEditor::showApplicableFields()
         auto *form = static_cast<QFormLayout *>(f.section->layout());
         form->setRowVisible(f.control, f.section->isChecked() && (!f.field->applies || f.field->applies(p)));
     }
+
     const QWidget *windowType = control(QStringLiteral("windowType"));
     showWindowUnit(static_cast<QSpinBox *>(control(QStringLiteral("windowSize"))),
         WindowType(controlValue(windowType, PolicyField::Control::Choice).toInt()));

@@ -17,6 +17,7 @@ constexpr auto InRetry = &PolicyConfig::retry;
 constexpr auto InTimeout = &PolicyConfig::timeout;
 constexpr auto InBulkhead = &PolicyConfig::bulkhead;
 constexpr auto InFallback = &PolicyConfig::fallback;
+constexpr auto InRateLimiter = &PolicyConfig::rateLimiter;
 
 template<auto Section> bool isOn(const PolicyConfig &p)
 {
@@ -97,6 +98,30 @@ template<auto Member> constexpr Access budget()
         } };
 }
 
+// A setting of the retry quota, written when the quota is on.
+template<auto Member> constexpr Access quota()
+{
+    return { [](const PolicyConfig &p) -> QVariant {
+                return settings<InRetry>(p).quota.value_or(RetryQuotaConfig {}).*Member;
+            },
+        [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+            if (p.retry->quota)
+                (*p.retry->quota).*Member = v.toInt();
+        } };
+}
+
+// A retry sub-section (budget, quota) as a check box: on adds its defaults, off removes it.
+template<auto Member> constexpr Access retryPart()
+{
+    return { [](const PolicyConfig &p) -> QVariant { return (settings<InRetry>(p).*Member).has_value(); },
+        [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
+            if (!v.toBool())
+                ((*p.retry).*Member).reset();
+            else if (!((*p.retry).*Member))
+                ((*p.retry).*Member).emplace();
+        } };
+}
+
 bool linearBackoff(const PolicyConfig &p)
 {
     return p.retry && p.retry->backoff == Backoff::Linear;
@@ -105,6 +130,11 @@ bool linearBackoff(const PolicyConfig &p)
 bool budgetOn(const PolicyConfig &p)
 {
     return p.retry && p.retry->budget.has_value();
+}
+
+bool quotaOn(const PolicyConfig &p)
+{
+    return p.retry && p.retry->quota.has_value();
 }
 
 PolicyField field(PolicyField f, Access access, bool (*applies)(const PolicyConfig &) = nullptr)
@@ -132,6 +162,10 @@ const QList<PolicySection> &policySections()
         { QStringLiteral("bulkhead"), QStringLiteral("Bulkhead"),
             QStringLiteral("On: caps the calls in flight, queueing the rest FIFO"), isOn<InBulkhead>,
             setOn<InBulkhead> },
+        { QStringLiteral("rateLimiter"), QStringLiteral("Rate limiter"),
+            QStringLiteral("On: at most a set number of calls start per period; the rest wait for a "
+                           "permit or end rate_limited (Resilience4j's RateLimiter)"),
+            isOn<InRateLimiter>, setOn<InRateLimiter> },
         { QStringLiteral("fallback"), QStringLiteral("Fallback"),
             QStringLiteral(
                 "On: a failed call ends with this value instead (outcome fallback, never success)"),
@@ -370,13 +404,7 @@ const QList<PolicyField> &policyFields()
                 .label = QStringLiteral("Retry budget"),
                 .tip = QStringLiteral("Caps retries over the last 10 s to minPerSecond × 10 + ratio × calls"),
                 .control = C::Flag },
-            { [](const PolicyConfig &p) -> QVariant { return settings<InRetry>(p).budget.has_value(); },
-                [](PolicyConfig &p, const QVariant &v, const PolicyConfig &) {
-                    if (!v.toBool())
-                        p.retry->budget.reset();
-                    else if (!p.retry->budget)
-                        p.retry->budget.emplace();
-                } }),
+            retryPart<&R::budget>()),
         field({ .path = QStringLiteral("retry.budget.ratio"),
                   .key = QStringLiteral("budgetRatio"),
                   .label = QStringLiteral("Budget ratio"),
@@ -398,6 +426,46 @@ const QList<PolicyField> &policyFields()
                   .step = 1,
                   .suffix = QStringLiteral(" /s") },
             budget<&RetryBudgetConfig::minPerSecond>(), budgetOn),
+        field({ .path = QStringLiteral("retry.quota"),
+                  .key = QStringLiteral("quota"),
+                  .label = QStringLiteral("Retry quota"),
+                  .tip = QStringLiteral("The AWS SDKs' retry quota: a token bucket per operation; each retry "
+                                        "takes tokens, successes put some back; no tokens, no retry"),
+                  .control = C::Flag },
+            retryPart<&R::quota>()),
+        field({ .path = QStringLiteral("retry.quota.capacity"),
+                  .key = QStringLiteral("quotaCapacity"),
+                  .label = QStringLiteral("Quota capacity"),
+                  .tip = QStringLiteral("Tokens in the full bucket, as it starts (AWS: 500)"),
+                  .min = 0,
+                  .max = Limits::MaxCount,
+                  .suffix = QStringLiteral(" tokens") },
+            quota<&RetryQuotaConfig::capacity>(), quotaOn),
+        field({ .path = QStringLiteral("retry.quota.retryCost"),
+                  .key = QStringLiteral("quotaRetryCost"),
+                  .label = QStringLiteral("Retry cost"),
+                  .tip = QStringLiteral("Tokens a retry takes after an error (AWS: 5)"),
+                  .min = 0,
+                  .max = Limits::MaxCount,
+                  .suffix = QStringLiteral(" tokens") },
+            quota<&RetryQuotaConfig::retryCost>(), quotaOn),
+        field({ .path = QStringLiteral("retry.quota.timeoutCost"),
+                  .key = QStringLiteral("quotaTimeoutCost"),
+                  .label = QStringLiteral("Timeout cost"),
+                  .tip = QStringLiteral("Tokens a retry takes after a timeout (AWS: 10)"),
+                  .min = 0,
+                  .max = Limits::MaxCount,
+                  .suffix = QStringLiteral(" tokens") },
+            quota<&RetryQuotaConfig::timeoutCost>(), quotaOn),
+        field({ .path = QStringLiteral("retry.quota.successRefill"),
+                  .key = QStringLiteral("quotaSuccessRefill"),
+                  .label = QStringLiteral("Success refill"),
+                  .tip = QStringLiteral("Tokens a first attempt's success puts back (AWS: 1); a retry's "
+                                        "success returns what it took"),
+                  .min = 0,
+                  .max = Limits::MaxCount,
+                  .suffix = QStringLiteral(" tokens") },
+            quota<&RetryQuotaConfig::successRefill>(), quotaOn),
 
         // Timeout.
         field({ .path = QStringLiteral("timeout.timeout"),
@@ -436,6 +504,33 @@ const QList<PolicyField> &policyFields()
                   .suffix = ms,
                   .emptyText = QStringLiteral("no limit") },
             member<InBulkhead, &BulkheadConfig::timeout>()),
+
+        // Rate limiter.
+        field({ .path = QStringLiteral("rateLimiter.limitForPeriod"),
+                  .key = QStringLiteral("limitForPeriod"),
+                  .label = QStringLiteral("Limit per period"),
+                  .tip = QStringLiteral("Calls allowed to start per refresh period"),
+                  .min = 1,
+                  .max = Limits::MaxCount },
+            member<InRateLimiter, &RateLimiterConfig::limitForPeriod>()),
+        field({ .path = QStringLiteral("rateLimiter.refreshPeriodMs"),
+                  .key = QStringLiteral("refreshPeriod"),
+                  .label = QStringLiteral("Refresh period"),
+                  .tip = QStringLiteral("Length of a period; each new one resets the permits to the limit"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InRateLimiter, &RateLimiterConfig::refreshPeriod>()),
+        field({ .path = QStringLiteral("rateLimiter.timeoutMs"),
+                  .key = QStringLiteral("permitTimeout"),
+                  .label = QStringLiteral("Wait for permit"),
+                  .tip = QStringLiteral("The longest a call waits for a permit of a later period before it "
+                                        "ends rate_limited (0 = no wait)"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms,
+                  .emptyText = QStringLiteral("no wait") },
+            member<InRateLimiter, &RateLimiterConfig::timeout>()),
 
         // Fallback.
         field({ .path = QStringLiteral("fallback.value"),

@@ -63,8 +63,14 @@ std::optional<double> milliseconds(std::optional<Duration> d)
 }
 
 // The outcomes of failed calls: all but success and fallback.
-constexpr std::array<Outcome, 6> FailedOutcomes { Outcome::Failure, Outcome::Timeout, Outcome::CircuitOpen,
-    Outcome::BulkheadFull, Outcome::BulkheadTimeout, Outcome::Cancelled };
+constexpr auto FailedOutcomes = [] {
+    std::array<Outcome, OutcomeCount - 2> failed {};
+    std::size_t n = 0;
+    for (Outcome o : AllOutcomes)
+        if (isFailed(o))
+            failed[n++] = o;
+    return failed;
+}();
 
 using OperationValue = std::function<std::optional<double>(const OperationMetrics &)>;
 

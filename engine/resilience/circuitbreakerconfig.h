@@ -31,7 +31,8 @@ struct CircuitBreakerConfig
     std::int64_t windowSize = 60000; // milliseconds for a time window, calls for a count window
     QList<ErrorCode> recordErrors; // empty: every error not ignored is a failure
     QList<ErrorCode> ignoreErrors { ErrorCode::BulkheadQueueFull, ErrorCode::BulkheadQueueTimeout,
-                                    ErrorCode::BulkheadQueueCleared, ErrorCode::Cancelled };
+                                    ErrorCode::BulkheadQueueCleared, ErrorCode::Cancelled,
+                                    ErrorCode::RequestNotPermitted };
 
     int effectiveHalfOpenMaxCalls() const { return halfOpenMaxCalls > 0 ? halfOpenMaxCalls : successThreshold; }
     Duration effectiveMaxResetTimeout() const { return maxResetTimeout > Duration::zero() ? maxResetTimeout : resetTimeout; }

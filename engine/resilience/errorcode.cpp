@@ -19,7 +19,8 @@ struct CodeTable
         for (const char *name : { "TIMEOUT", "CIRCUIT_TIMEOUT", "CIRCUIT_OPEN", "BULKHEAD_QUEUE_FULL",
                                   "BULKHEAD_QUEUE_TIMEOUT", "BULKHEAD_QUEUE_CLEARED", "CANCELLED",
                                   "RATE_LIMIT", "TOO_MANY_REQUESTS", "NETWORK_ERROR", "ECONNREFUSED",
-                                  "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "RETRY_BUDGET_EXHAUSTED" })
+                                  "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "RETRY_BUDGET_EXHAUSTED",
+                                  "REQUEST_NOT_PERMITTED" })
             add(QString::fromLatin1(name));
         for (int status = 100; status < 600; ++status)
             add(QString::number(status));
@@ -56,6 +57,9 @@ const ErrorCode ErrorCode::ConnectionReset { 12 };
 const ErrorCode ErrorCode::NotFound { 13 };
 const ErrorCode ErrorCode::TimedOut { 14 };
 const ErrorCode ErrorCode::RetryBudgetExhausted { 15 };
+const ErrorCode ErrorCode::RequestNotPermitted { 16 };
+// The HTTP statuses follow the named codes: a new named code goes before them, here and above.
+constexpr std::uint16_t FirstHttpStatusId = 17;
 
 ErrorCode ErrorCode::fromString(QStringView code)
 {
@@ -78,7 +82,7 @@ ErrorCode ErrorCode::fromString(QStringView code)
 ErrorCode ErrorCode::httpStatus(int status)
 {
     if (status >= 100 && status < 600)
-        return ErrorCode(static_cast<std::uint16_t>(RetryBudgetExhausted.id() + 1 + (status - 100)));
+        return ErrorCode(static_cast<std::uint16_t>(FirstHttpStatusId + (status - 100)));
     return fromString(QString::number(status));
 }
 

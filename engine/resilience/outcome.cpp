@@ -12,6 +12,7 @@ QLatin1StringView outcomeName(Outcome outcome)
     case Outcome::CircuitOpen: return QLatin1StringView("circuit_open");
     case Outcome::BulkheadFull: return QLatin1StringView("bulkhead_full");
     case Outcome::BulkheadTimeout: return QLatin1StringView("bulkhead_timeout");
+    case Outcome::RateLimited: return QLatin1StringView("rate_limited");
     case Outcome::Cancelled: return QLatin1StringView("cancelled");
     }
     return QLatin1StringView("failure");
@@ -35,6 +36,7 @@ QLatin1StringView stageName(Stage stage)
     case Stage::Bulkhead: return QLatin1StringView("bulkhead");
     case Stage::Timeout: return QLatin1StringView("timeout");
     case Stage::Caller: return QLatin1StringView("caller");
+    case Stage::RateLimiter: return QLatin1StringView("rateLimiter");
     }
     return QLatin1StringView("operation");
 }
@@ -50,6 +52,8 @@ Outcome outcomeOf(const Error &error)
         return Outcome::BulkheadFull;
     if (c == ErrorCode::BulkheadQueueTimeout)
         return Outcome::BulkheadTimeout;
+    if (c == ErrorCode::RequestNotPermitted)
+        return Outcome::RateLimited;
     if (c == ErrorCode::Cancelled || c == ErrorCode::BulkheadQueueCleared)
         return Outcome::Cancelled;
     return Outcome::Failure;

@@ -13,6 +13,10 @@
 namespace bw {
 
 // How a call offered to a pipeline ended; exactly one per call (docs/semantics.md, "Outcomes").
+// The one list of outcomes: adding one is a value here, before Cancelled, and its name in
+// outcome.cpp. Every export (summary, CSV, events, /metrics, the dashboard, compare) iterates
+// AllOutcomes, and the compiler names each switch that must place it (Hystrix's counts, the
+// dashboard's colour).
 enum class Outcome : std::uint8_t {
     Success,
     Fallback,
@@ -21,19 +25,28 @@ enum class Outcome : std::uint8_t {
     CircuitOpen,
     BulkheadFull,
     BulkheadTimeout,
+    RateLimited,
     Cancelled,
 };
-inline constexpr int OutcomeCount = 8;
-inline constexpr std::array<Outcome, OutcomeCount> AllOutcomes { Outcome::Success, Outcome::Fallback,
-    Outcome::Failure, Outcome::Timeout, Outcome::CircuitOpen, Outcome::BulkheadFull,
-    Outcome::BulkheadTimeout, Outcome::Cancelled };
+inline constexpr int OutcomeCount = int(Outcome::Cancelled) + 1;
+inline constexpr std::array<Outcome, OutcomeCount> AllOutcomes = [] {
+    std::array<Outcome, OutcomeCount> all {};
+    for (int i = 0; i < OutcomeCount; ++i)
+        all[std::size_t(i)] = Outcome(i);
+    return all;
+}();
 
 // "success", "circuit_open", ... as written in the events and summary files.
 QLatin1StringView outcomeName(Outcome outcome);
 std::optional<Outcome> outcomeFromName(QStringView name);
+// Whether the call failed: every outcome but success and fallback.
+constexpr bool isFailed(Outcome outcome)
+{
+    return outcome != Outcome::Success && outcome != Outcome::Fallback;
+}
 
 // The stage that raised an error.
-enum class Stage : std::uint8_t { Operation, Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, Caller };
+enum class Stage : std::uint8_t { Operation, Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, Caller, RateLimiter };
 QLatin1StringView stageName(Stage stage);
 
 struct Error
@@ -60,7 +73,7 @@ struct Result
     // Attempts the operation was started (0 when the call never reached it).
     int attempts = 0;
 
-    bool ok() const { return outcome == Outcome::Success || outcome == Outcome::Fallback; }
+    bool ok() const { return !isFailed(outcome); }
 
     static Result success(QVariant value = {})
     {

@@ -67,8 +67,15 @@ struct Pipeline::Call final : BulkheadWaiter
     std::uint64_t waitId = 0;
     bool waitingInBulkhead = false;
     bool holdsBulkhead = false;
-    bool leftQueueUnserved = false; // a time limit ended its wait in the queue: the backend never saw it
-    TimePoint bulkheadQueuedAt {}, bulkheadEnteredAt {};
+    // A time limit ended its wait in a bulkhead queue or for a rate limiter's permit: the
+    // backend never saw it.
+    bool leftQueueUnserved = false;
+    TimePoint bulkheadEnteredAt {};
+    TimePoint localWaitFrom {}; // when it began to wait in a bulkhead queue or for a permit
+    // rate limiter
+    TimerId permitTimer = 0; // set while the call waits for its reserved permit
+    // retry quota: the tokens the last retry took, returned if it succeeds
+    int lastRetryCost = 0;
     // timeout
     TimerId timeoutTimer = 0;
     TimePoint timeoutStart {}, timeoutDue = TimePoint::max();
@@ -147,6 +154,24 @@ void Pipeline::setPolicy(const PolicyConfig &policy)
         m_retired.push_back(std::exchange(m_bulkhead, nullptr));
     }
 
+    if (policy.retry && policy.retry->quota) {
+        if (m_quota)
+            m_quota->setConfig(*policy.retry->quota);
+        else
+            m_quota.emplace(*policy.retry->quota);
+    } else {
+        m_quota.reset(); // a call keeps only the cost its last retry took, not the bucket
+    }
+
+    if (policy.rateLimiter) {
+        if (m_rateLimiter)
+            m_rateLimiter->setConfig(*policy.rateLimiter, m_scheduler.now());
+        else
+            m_rateLimiter.emplace(*policy.rateLimiter, m_scheduler.now());
+    } else {
+        m_rateLimiter.reset(); // a waiting call holds only its timer, not the limiter
+    }
+
     if (policy.retry && policy.retry->budget) {
         if (m_budget)
             m_budget->setConfig(*policy.retry->budget);
@@ -216,6 +241,7 @@ CallId Pipeline::execute(Operation &operation, CallCallback done, std::uint64_t 
     call.startedAt = now;
     call.attempts = 0;
     call.retries = 0;
+    call.lastRetryCost = 0;
     call.reachedBreaker = false;
     call.admittedByBreaker = false;
     call.leftQueueUnserved = false;
@@ -324,6 +350,28 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
         }
         break;
     }
+    case StageKind::RateLimiter: {
+        if (!m_rateLimiter)
+            break; // turned off while this call was in flight: its later attempts pass
+        call.leftQueueUnserved = false;
+        const std::optional<Duration> wait = m_rateLimiter->reserve(now);
+        if (!wait) {
+            returnTo(call, level, Result::failure(ErrorCode::RequestNotPermitted,
+                                                  QStringLiteral("Rate limiter: no permit within its timeout"), Stage::RateLimiter), now);
+            return;
+        }
+        if (*wait > Duration::zero()) {
+            pauseBreakerClock(call, now);
+            Call *c = &call;
+            const std::uint32_t generation = call.generation;
+            call.permitTimer = m_scheduler.scheduleAt(now + *wait, [this, c, level, generation] {
+                if (c->inUse && c->generation == generation)
+                    onPermitReserved(*c, level);
+            });
+            return;
+        }
+        break;
+    }
     case StageKind::Bulkhead:
         call.waitId = ++m_sequence;
         call.waitingInBulkhead = true;
@@ -408,6 +456,8 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
     case StageKind::Timeout:
         m_scheduler.cancel(std::exchange(call.timeoutTimer, 0));
         break;
+    case StageKind::RateLimiter:
+        break; // a permit is spent once taken, as in Resilience4j
     case StageKind::Bulkhead:
         if (call.holdsBulkhead) {
             call.holdsBulkhead = false;
@@ -422,13 +472,29 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
     case StageKind::Retry: {
         m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
         const RetryConfig *config = m_policy.retry ? &*m_policy.retry : nullptr;
+        if (m_quota && result.outcome == Outcome::Success) {
+            if (call.retries == 0)
+                m_quota->onFirstAttemptSuccess();
+            else
+                m_quota->give(call.lastRetryCost);
+        }
         if (result.ok() || !config) {
             if (call.retries > 0 && m_observer)
                 m_observer->onRetryFinished(m_name, call.tag, result.ok(), call.retries + 1, now);
             break;
         }
-        const bool mayRetry = result.outcome != Outcome::Cancelled && call.retries + 1 < config->maxAttempts
-                && isRetryable(*config, result.error) && (!m_budget || m_budget->tryRetry());
+        bool mayRetry = result.outcome != Outcome::Cancelled && call.retries + 1 < config->maxAttempts
+                && isRetryable(*config, result.error);
+        if (mayRetry && m_quota) {
+            const std::optional<int> taken = m_quota->tryTake(result.error);
+            mayRetry = taken.has_value();
+            call.lastRetryCost = taken.value_or(0);
+        }
+        if (mayRetry && m_budget && !m_budget->tryRetry()) {
+            mayRetry = false;
+            if (m_quota)
+                m_quota->give(call.lastRetryCost); // the retry did not happen
+        }
         if (!mayRetry) {
             if (call.retries > 0 && m_observer)
                 m_observer->onRetryFinished(m_name, call.tag, false, call.retries + 1, now);
@@ -519,8 +585,9 @@ void Pipeline::onTimer(Call &call, int level)
         expired = limitExpired(ErrorCode::Timeout, Stage::Retry, now - call.retryLimitStart);
         break;
     case StageKind::Bulkhead:
+    case StageKind::RateLimiter:
     case StageKind::Fallback:
-        return; // these stages set no pipeline timers
+        return; // these stages set no time limits
     }
     abortBelow(call, level, now, &expired.error);
     const Duration elapsed = expired.error.elapsed;
@@ -574,18 +641,25 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
             m_scheduler.cancel(std::exchange(call.retryDelayTimer, 0));
             m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
             break;
+        case StageKind::RateLimiter:
+            if (call.permitTimer) {
+                m_scheduler.cancel(std::exchange(call.permitTimer, 0));
+                call.leftQueueUnserved = true; // its reserved permit is spent, as in Resilience4j
+            }
+            break;
         case StageKind::Fallback:
             break;
         }
     }
 }
 
-// Waiting in a bulkhead queue inside the breaker is local overload, not the backend's time:
-// the breaker's clock (its call timer and the duration it records) stops meanwhile. A breaker
-// outside the bulkhead is the only way a queued call can hold a permit.
+// Waiting in a bulkhead queue or for a rate limiter's permit inside the breaker is local
+// overload, not the backend's time: the breaker's clock (its call timer and the duration it
+// records) stops meanwhile. A breaker outside the waiting stage is the only way a waiting call
+// can hold a permit.
 void Pipeline::pauseBreakerClock(Call &call, TimePoint now)
 {
-    call.bulkheadQueuedAt = now;
+    call.localWaitFrom = now;
     if (call.holdsPermit && call.breakerTimer != 0) {
         m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
         call.breakerTimerPaused = true;
@@ -596,13 +670,21 @@ void Pipeline::resumeBreakerClock(Call &call, TimePoint now)
 {
     if (!call.holdsPermit)
         return;
-    const Duration waited = now - call.bulkheadQueuedAt;
+    const Duration waited = now - call.localWaitFrom;
     call.permit.acquiredAt += waited;
     call.breakerStart += waited;
     if (std::exchange(call.breakerTimerPaused, false)) {
-        const Duration left = call.breakerDue - call.bulkheadQueuedAt;
+        const Duration left = call.breakerDue - call.localWaitFrom;
         call.breakerTimer = armTimer(call, call.layout->levelOf[int(StageKind::CircuitBreaker)], left, now, &call.breakerDue);
     }
+}
+
+void Pipeline::onPermitReserved(Call &call, int level)
+{
+    const TimePoint now = m_scheduler.now();
+    call.permitTimer = 0;
+    resumeBreakerClock(call, now);
+    enter(call, level + 1, now);
 }
 
 void Pipeline::admitFromBulkhead(Call &call)

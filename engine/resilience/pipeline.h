@@ -111,6 +111,10 @@ public:
     CircuitBreaker *circuitBreaker() const { return m_breaker.get(); }
     Bulkhead *bulkhead() const { return m_bulkhead.get(); }
     RetryBudget *retryBudget() const { return m_budget.get(); }
+    // The retry quota's bucket and the rate limiter, when the policy has them; read them on the
+    // pipeline's thread.
+    const RetryQuota *retryQuota() const { return m_quota ? &*m_quota : nullptr; }
+    RateLimiter *rateLimiter() { return m_rateLimiter ? &*m_rateLimiter : nullptr; }
     std::shared_ptr<CircuitBreaker> sharedCircuitBreaker() const { return m_breaker; }
     std::shared_ptr<Bulkhead> sharedBulkhead() const { return m_bulkhead; }
 
@@ -138,6 +142,7 @@ private:
     void onInnerDone(Call &call, int level, Result &&result, TimePoint now);
     void onTimer(Call &call, int level);
     void onRetryDelayElapsed(Call &call, int level);
+    void onPermitReserved(Call &call, int level);
     // Ends the stages inside `level`. `expired` is the time limit that ended them, which the
     // breaker records; null when the caller gave up, which records nothing.
     void abortBelow(Call &call, int level, TimePoint now, const Error *expired);
@@ -159,6 +164,9 @@ private:
     // Primitives a policy change turned off, kept because calls in flight may still use them.
     std::vector<std::shared_ptr<void>> m_retired;
     std::unique_ptr<RetryBudget> m_budget;
+    // Confined to the pipeline's thread like the calls, so they need no lock.
+    std::optional<RetryQuota> m_quota;
+    std::optional<RateLimiter> m_rateLimiter;
     // Layouts are immutable and kept for the pipeline's life, so calls in flight keep theirs.
     std::vector<std::unique_ptr<Layout>> m_layouts;
     const Layout *m_layout = nullptr;

@@ -10,6 +10,7 @@ QLatin1StringView stageKindName(StageKind kind)
     case StageKind::CircuitBreaker: return QLatin1StringView("circuitBreaker");
     case StageKind::Bulkhead: return QLatin1StringView("bulkhead");
     case StageKind::Timeout: return QLatin1StringView("timeout");
+    case StageKind::RateLimiter: return QLatin1StringView("rateLimiter");
     }
     return QLatin1StringView("fallback");
 }
@@ -30,6 +31,7 @@ bool PolicyConfig::has(StageKind kind) const
     case StageKind::CircuitBreaker: return circuitBreaker.has_value();
     case StageKind::Bulkhead: return bulkhead.has_value();
     case StageKind::Timeout: return timeout.has_value();
+    case StageKind::RateLimiter: return rateLimiter.has_value();
     }
     return false;
 }
@@ -42,7 +44,8 @@ bool sameRetry(const RetryConfig &a, const RetryConfig &b)
             && a.backoffMultiplier == b.backoffMultiplier && a.backoff == b.backoff
             && a.linearIncrement == b.linearIncrement && a.jitter == b.jitter && a.retryableErrors == b.retryableErrors
             && bool(a.retryablePredicate) == bool(b.retryablePredicate) && bool(a.onRetry) == bool(b.onRetry)
-            && a.timeout == b.timeout && a.respectRetryAfter == b.respectRetryAfter && a.budget == b.budget;
+            && a.timeout == b.timeout && a.respectRetryAfter == b.respectRetryAfter && a.budget == b.budget
+            && a.quota == b.quota;
 }
 
 bool sameTimeout(const TimeoutConfig &a, const TimeoutConfig &b)
@@ -74,7 +77,7 @@ bool sameSettings(const PolicyConfig &a, const PolicyConfig &b)
 {
     return a.order == b.order && a.circuitBreaker == b.circuitBreaker && sameSection(a.retry, b.retry, sameRetry)
             && sameSection(a.timeout, b.timeout, sameTimeout) && sameSection(a.bulkhead, b.bulkhead, sameBulkhead)
-            && sameSection(a.fallback, b.fallback, sameFallback);
+            && sameSection(a.fallback, b.fallback, sameFallback) && a.rateLimiter == b.rateLimiter;
 }
 
 namespace ResiliencePolicies {

@@ -2,6 +2,7 @@
 
 #include "bulkhead.h"
 #include "circuitbreakerconfig.h"
+#include "ratelimiter.h"
 #include "retry.h"
 
 #include <QList>
@@ -13,9 +14,14 @@
 
 namespace bw {
 
-enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout };
-inline constexpr int StageKindCount = 5;
-QLatin1StringView stageKindName(StageKind kind); // "fallback", "retry", "circuitBreaker", "bulkhead", "timeout"
+// A pipeline's stages. Adding one is a value here, its name in stageKindName(), its place in
+// PolicyConfig::defaultOrder() and a section in PolicyConfig (has()); then the pipeline's
+// enter(), onInnerDone() and abortBelow() switches, which the compiler names.
+enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, RateLimiter };
+inline constexpr int StageKindCount = 6;
+// "fallback", "retry", "circuitBreaker", "bulkhead", "timeout", "rateLimiter": the policy file's
+// section keys and the names `order` takes.
+QLatin1StringView stageKindName(StageKind kind);
 std::optional<StageKind> stageKindFromName(QStringView name);
 
 struct TimeoutConfig
@@ -43,12 +49,17 @@ struct PolicyConfig
     std::optional<TimeoutConfig> timeout;
     std::optional<BulkheadConfig> bulkhead;
     std::optional<FallbackConfig> fallback;
+    std::optional<RateLimiterConfig> rateLimiter;
     // Outermost first; stages whose section is off are skipped.
     QList<StageKind> order = defaultOrder();
 
+    // Resilience4j's order for the rate limiter: inside the breaker and the retry (each attempt
+    // needs a permit), outside the bulkhead and the timeout (a wait for a permit is neither a
+    // slot held nor the backend's time).
     static QList<StageKind> defaultOrder()
     {
-        return { StageKind::Fallback, StageKind::Retry, StageKind::CircuitBreaker, StageKind::Bulkhead, StageKind::Timeout };
+        return { StageKind::Fallback, StageKind::Retry, StageKind::CircuitBreaker, StageKind::RateLimiter,
+                 StageKind::Bulkhead, StageKind::Timeout };
     }
     bool has(StageKind kind) const;
 };

@@ -192,23 +192,46 @@ public:
         return true;
     }
 
-    bool budget(const QJsonValue &v, const QString &p, std::optional<RetryBudgetConfig> *out)
+    // A section that is true, false or an object of `keys` only, whose fields `readFields` reads
+    // over the base section (or the defaults): the shape of every section without presets, so a
+    // new strategy's section is its keys and its fields.
+    template<typename T, typename ReadFields>
+    bool plainSection(const QJsonValue &v, const QString &p, const QStringList &keys, std::optional<T> *out,
+        ReadFields readFields)
     {
         if (v.isBool())
-            return toggle(v.toBool(), RetryBudgetConfig {}, out);
+            return toggle(v.toBool(), T {}, out);
         QJsonObject o;
-        if (!sectionObject(v, p, QStringLiteral("an object, true or false"),
-                { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }, &o))
+        if (!sectionObject(v, p, QStringLiteral("an object, true or false"), keys, &o))
             return false;
-        RetryBudgetConfig b = out->value_or(RetryBudgetConfig {});
-        if (!readNumber(
-                o, p, QStringLiteral("ratio"), 0, 1e6, QStringLiteral("a non-negative number"), &b.ratio)
-            || !readNumber(o, p, QStringLiteral("minPerSecond"), 0, Limits::MaxRate,
-                QStringLiteral("a non-negative number of at most ") + QString::number(Limits::MaxRate, 'g', 12),
-                &b.minPerSecond))
+        T c = out->value_or(T {});
+        if (!readFields(o, c))
             return false;
-        *out = b;
+        *out = std::move(c);
         return true;
+    }
+
+    bool budget(const QJsonValue &v, const QString &p, std::optional<RetryBudgetConfig> *out)
+    {
+        return plainSection(v, p, { QStringLiteral("ratio"), QStringLiteral("minPerSecond") }, out,
+            [&](const QJsonObject &o, RetryBudgetConfig &b) {
+                return readNumber(o, p, QStringLiteral("ratio"), 0, 1e6, QStringLiteral("a non-negative number"),
+                           &b.ratio)
+                    && readNumber(o, p, QStringLiteral("minPerSecond"), 0, Limits::MaxRate,
+                        QStringLiteral("a non-negative number of at most ") + QString::number(Limits::MaxRate, 'g', 12),
+                        &b.minPerSecond);
+            });
+    }
+
+    // Tokens: whole numbers ≥ 0, at most Limits::MaxCount.
+    bool quota(const QJsonValue &v, const QString &p, std::optional<RetryQuotaConfig> *out)
+    {
+        return plainSection(v, p, PolicyLoader::retryQuotaKeys(), out, [&](const QJsonObject &o, RetryQuotaConfig &q) {
+            return readInt(o, p, QStringLiteral("capacity"), 0, &q.capacity)
+                && readInt(o, p, QStringLiteral("retryCost"), 0, &q.retryCost)
+                && readInt(o, p, QStringLiteral("timeoutCost"), 0, &q.timeoutCost)
+                && readInt(o, p, QStringLiteral("successRefill"), 0, &q.successRefill);
+        });
     }
 
     bool retry(const QJsonValue &v, const QString &p, std::optional<RetryConfig> *out)
@@ -246,7 +269,8 @@ public:
             && readBool(o, p, QStringLiteral("respectRetryAfter"), &c.respectRetryAfter);
         if (!ok)
             return false;
-        if (!section(o, p, QStringLiteral("budget"), &Reader::budget, &c.budget))
+        if (!section(o, p, QStringLiteral("budget"), &Reader::budget, &c.budget)
+            || !section(o, p, QStringLiteral("quota"), &Reader::quota, &c.quota))
             return false;
         c.backoff = backoff;
         if (o.contains(QStringLiteral("retryableErrors")))
@@ -313,6 +337,20 @@ public:
         return true;
     }
 
+    bool rateLimiter(const QJsonValue &v, const QString &p, std::optional<RateLimiterConfig> *out)
+    {
+        // A period of 0 would admit without limit: it must be positive, as the limit is at least
+        // one call.
+        return plainSection(v, p, PolicyLoader::rateLimiterKeys(), out, [&](const QJsonObject &o, RateLimiterConfig &r) {
+            return readInt(o, p, QStringLiteral("limitForPeriod"), 1, &r.limitForPeriod)
+                && JsonReader::readDuration(o, p, QStringLiteral("refreshPeriodMs"), true, MaxDurationMs, &r.refreshPeriod)
+                && (r.refreshPeriod > Duration::zero() // what rounds to 0 ns
+                    || expected(keyPath(p, QStringLiteral("refreshPeriodMs")), QStringLiteral("at least 0.000001 (1 ns)"),
+                        o.value(QStringLiteral("refreshPeriodMs"))))
+                && readDuration(o, p, QStringLiteral("timeoutMs"), &r.timeout);
+        });
+    }
+
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)
     {
         if (v.isBool())
@@ -375,7 +413,7 @@ QStringList PolicyLoader::topLevelKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("policy"),
         QStringLiteral("circuitBreaker"), QStringLiteral("retry"), QStringLiteral("timeout"),
-        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("order") };
+        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("order") };
 }
 
 QStringList PolicyLoader::circuitBreakerKeys()
@@ -394,7 +432,18 @@ QStringList PolicyLoader::retryKeys()
     return { QStringLiteral("maxAttempts"), QStringLiteral("initialDelay"), QStringLiteral("maxDelay"),
         QStringLiteral("backoffMultiplier"), QStringLiteral("backoff"), QStringLiteral("linearIncrement"),
         QStringLiteral("jitter"), QStringLiteral("retryableErrors"), QStringLiteral("timeout"),
-        QStringLiteral("respectRetryAfter"), QStringLiteral("budget") };
+        QStringLiteral("respectRetryAfter"), QStringLiteral("budget"), QStringLiteral("quota") };
+}
+
+QStringList PolicyLoader::retryQuotaKeys()
+{
+    return { QStringLiteral("capacity"), QStringLiteral("retryCost"), QStringLiteral("timeoutCost"),
+        QStringLiteral("successRefill") };
+}
+
+QStringList PolicyLoader::rateLimiterKeys()
+{
+    return { QStringLiteral("limitForPeriod"), QStringLiteral("refreshPeriodMs"), QStringLiteral("timeoutMs") };
 }
 
 QStringList PolicyLoader::bulkheadKeys()
@@ -442,6 +491,7 @@ std::optional<PolicyConfig> PolicyLoader::read(
         && r.section(object, path, QStringLiteral("timeout"), &Reader::timeout, &policy.timeout)
         && r.section(object, path, QStringLiteral("bulkhead"), &Reader::bulkhead, &policy.bulkhead)
         && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
+        && r.section(object, path, QStringLiteral("rateLimiter"), &Reader::rateLimiter, &policy.rateLimiter)
         && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)
         return std::nullopt;

@@ -37,7 +37,9 @@ public:
     static QStringList topLevelKeys();
     static QStringList circuitBreakerKeys();
     static QStringList retryKeys();
+    static QStringList retryQuotaKeys();
     static QStringList bulkheadKeys();
+    static QStringList rateLimiterKeys();
 
 private:
     const JsonSource &m_source;

@@ -53,6 +53,11 @@ QJsonObject retryJson(const RetryConfig &c)
     if (c.budget)
         o.insert(QStringLiteral("budget"),
                  QJsonObject { { QStringLiteral("ratio"), c.budget->ratio }, { QStringLiteral("minPerSecond"), c.budget->minPerSecond } });
+    if (c.quota)
+        o.insert(QStringLiteral("quota"), QJsonObject { { QStringLiteral("capacity"), c.quota->capacity },
+                                                        { QStringLiteral("retryCost"), c.quota->retryCost },
+                                                        { QStringLiteral("timeoutCost"), c.quota->timeoutCost },
+                                                        { QStringLiteral("successRefill"), c.quota->successRefill } });
     return o;
 }
 
@@ -82,6 +87,11 @@ QJsonObject policyToJson(const PolicyConfig &p)
         o.insert(QStringLiteral("fallback"), QJsonObject { { QStringLiteral("value"), QJsonValue::fromVariant(p.fallback->value) } });
     else
         o.insert(QStringLiteral("fallback"), false);
+    // Written only when on, so that files of policies without it read as before.
+    if (p.rateLimiter)
+        o.insert(QStringLiteral("rateLimiter"), QJsonObject { { QStringLiteral("limitForPeriod"), p.rateLimiter->limitForPeriod },
+                                                              { QStringLiteral("refreshPeriodMs"), toMs(p.rateLimiter->refreshPeriod) },
+                                                              { QStringLiteral("timeoutMs"), toMs(p.rateLimiter->timeout) } });
     QJsonArray order;
     for (StageKind k : p.order)
         if (p.has(k))

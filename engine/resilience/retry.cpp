@@ -102,7 +102,7 @@ bool neverRetriedByDefault(ErrorCode code)
 {
     return code == ErrorCode::CircuitOpen || code == ErrorCode::BulkheadQueueFull || code == ErrorCode::BulkheadQueueTimeout
             || code == ErrorCode::BulkheadQueueCleared || code == ErrorCode::Cancelled
-            || code == ErrorCode::RetryBudgetExhausted;
+            || code == ErrorCode::RetryBudgetExhausted || code == ErrorCode::RequestNotPermitted;
 }
 
 bool matches(const QStringList &patterns, const Error &error)
@@ -153,6 +153,13 @@ Duration retryDelay(const RetryConfig &config, int retry, double jitterDraw, con
     if (config.jitter)
         ms *= 1.0 + 0.2 * jitterDraw;
     return fromMs(ms);
+}
+
+int RetryQuota::costOf(const Error &error) const
+{
+    const ErrorCode c = error.code;
+    const bool timeout = c == ErrorCode::Timeout || c == ErrorCode::CircuitTimeout || c == ErrorCode::TimedOut;
+    return timeout ? m_config.timeoutCost : m_config.retryCost;
 }
 
 RetryBudget::RetryBudget(RetryBudgetConfig config, const Clock &clock)

@@ -6,6 +6,8 @@
 
 #include <QStringList>
 
+#include <algorithm>
+
 #include <functional>
 #include <optional>
 
@@ -20,6 +22,56 @@ struct RetryBudgetConfig
     double ratio = 0.2;
     double minPerSecond = 10;
     friend bool operator==(const RetryBudgetConfig &, const RetryBudgetConfig &) = default;
+};
+
+// The AWS SDKs' retry quota ("standard" retry mode): a token bucket shared by one operation's
+// calls. A retry takes retryCost tokens (timeoutCost after a timeout); a first attempt that
+// succeeds returns successRefill; a retry that succeeds returns what it took. No tokens, no retry.
+struct RetryQuotaConfig
+{
+    int capacity = 500;
+    int retryCost = 5;
+    int timeoutCost = 10;
+    int successRefill = 1;
+    friend bool operator==(const RetryQuotaConfig &, const RetryQuotaConfig &) = default;
+};
+
+// The quota's bucket. Not thread-safe and lock-free: a pipeline owns it and uses it on its own
+// thread. Each call costs a comparison and an addition, no allocation, no clock read.
+class RetryQuota
+{
+public:
+    explicit RetryQuota(RetryQuotaConfig config) : m_config(config), m_tokens(config.capacity) { }
+
+    // Takes the cost of a retry after `error` if the bucket holds it, and returns what it took;
+    // nullopt: no retry.
+    std::optional<int> tryTake(const Error &error)
+    {
+        const int cost = costOf(error);
+        if (m_tokens < cost)
+            return std::nullopt;
+        m_tokens -= cost;
+        return cost;
+    }
+    // Puts `tokens` back, up to the capacity.
+    void give(int tokens) { m_tokens = std::min(m_config.capacity, m_tokens + tokens); }
+    // A first attempt succeeded.
+    void onFirstAttemptSuccess() { give(m_config.successRefill); }
+
+    int tokens() const { return m_tokens; }
+    const RetryQuotaConfig &config() const { return m_config; }
+    // A live change keeps the tokens, up to the new capacity.
+    void setConfig(RetryQuotaConfig config)
+    {
+        m_config = config;
+        m_tokens = std::min(m_tokens, config.capacity);
+    }
+    // TIMEOUT, CIRCUIT_TIMEOUT and a backend's ETIMEDOUT cost timeoutCost.
+    int costOf(const Error &error) const;
+
+private:
+    RetryQuotaConfig m_config;
+    int m_tokens;
 };
 
 // The guide's retry config (docs/semantics.md, "Retry"). maxAttempts counts the first call.
@@ -40,6 +92,7 @@ struct RetryConfig
     Duration timeout {}; // per attempt; 0: none
     bool respectRetryAfter = false;
     std::optional<RetryBudgetConfig> budget;
+    std::optional<RetryQuotaConfig> quota;
 };
 
 // The guide's RetryPolicies presets, with its exact values.

@@ -44,7 +44,7 @@ QJsonObject hystrixCommand(const MetricsSnapshot::Operation &op, qint64 currentT
         { QStringLiteral("rollingCountFallbackRejection"), 0 },
         { QStringLiteral("rollingCountFallbackSuccess"), double(w.fallbackSuccess) },
         { QStringLiteral("rollingCountResponsesFromCache"), 0 },
-        { QStringLiteral("rollingCountSemaphoreRejected"), 0 },
+        { QStringLiteral("rollingCountSemaphoreRejected"), double(w.semaphoreRejected) },
         { QStringLiteral("rollingCountShortCircuited"), double(w.shortCircuited) },
         { QStringLiteral("rollingCountSuccess"), double(w.success) },
         { QStringLiteral("rollingCountThreadPoolRejected"), double(w.threadPoolRejected) },

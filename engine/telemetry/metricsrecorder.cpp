@@ -185,6 +185,8 @@ void MetricsRecorder::onCallFinished(const CallReport &r)
     case Outcome::CircuitOpen: ++w.shortCircuited; break;
     case Outcome::BulkheadFull:
     case Outcome::BulkheadTimeout: ++w.threadPoolRejected; break;
+    // Hystrix has no rate limiter; its other local refusal, the semaphore's, is the nearest.
+    case Outcome::RateLimited: ++w.semaphoreRejected; break;
     case Outcome::Cancelled: break;
     case Outcome::Failure:
     case Outcome::Fallback: ++w.failure; break;
@@ -289,6 +291,7 @@ MetricsSnapshot::Operation MetricsRecorder::operationAt(const OperationLive &liv
         w.timeout += c.timeout;
         w.shortCircuited += c.shortCircuited;
         w.threadPoolRejected += c.threadPoolRejected;
+        w.semaphoreRejected += c.semaphoreRejected;
         w.fallbackSuccess += c.fallbackSuccess;
         w.exceptionsThrown += c.exceptionsThrown;
         w.maxConcurrent = std::max(w.maxConcurrent, c.maxConcurrent);

@@ -32,13 +32,18 @@ struct MetricsSnapshot
     struct HystrixWindow
     {
         std::int64_t success = 0, failure = 0, timeout = 0, shortCircuited = 0, threadPoolRejected = 0;
+        std::int64_t semaphoreRejected = 0; // a rate limiter's refusals: Hystrix has no closer field
         std::int64_t fallbackSuccess = 0, exceptionsThrown = 0;
         int maxConcurrent = 0;
         // Milliseconds: every call that ended (total), and the calls whose operation ran (execute).
         std::array<std::int64_t, HystrixPercentiles.size()> latencyTotal {}, latencyExecute {};
         std::int64_t latencyTotalMean = 0, latencyExecuteMean = 0;
 
-        std::int64_t errorCount() const { return failure + timeout + shortCircuited + threadPoolRejected; }
+        // Hystrix's errorCount: every failed execution, rejections included.
+        std::int64_t errorCount() const
+        {
+            return failure + timeout + shortCircuited + threadPoolRejected + semaphoreRejected;
+        }
         std::int64_t requestCount() const { return errorCount() + success; }
         int errorPercentage() const; // 0..100, rounded down as Hystrix does
     };

@@ -68,7 +68,7 @@ struct ServiceSummary
 // service(). Memory is bounded by the number of names and breaker transitions, not by calls:
 // latencies go to a LatencyHistogram (≤ 0.4 % error), never a list.
 //
-// Layout: {seed, durationMs, events, eventsSha256, operations{name: {offered, outcomes{all 8},
+// Layout: {seed, durationMs, events, eventsSha256, operations{name: {offered, outcomes{one per outcome},
 // cutOff, attempts, retries, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
 // reason}], timeInStateMs{...}, rejected}}, bulkheads{name: {peakActive, peakQueued, rejected,
 // timeouts}}, services{name: {requestsReceived, errorsServed, abandoned, and when wasted work

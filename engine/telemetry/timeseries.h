@@ -43,7 +43,7 @@ struct TimeSeriesSnapshot
 };
 
 // Aggregates a run per fixed bucket of virtual time for the charts: per operation the calls
-// offered, ended by outcome (all 8), attempts, retries, timeouts by stage and latency p50/p95/p99;
+// offered, ended by outcome (one count each), attempts, retries, timeouts by stage and latency p50/p95/p99;
 // per breaker its state, time in state and changes with reasons; per bulkhead active and queued
 // (end and peak) against its limits; per service requests received, in service, queued and
 // capacity. Attach it to a ScenarioRun (addSink) or any pipeline, breaker and bulkhead.

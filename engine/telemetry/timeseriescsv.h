@@ -15,8 +15,9 @@ QByteArray timeSeriesCsvHeader();
 // it merged), then the fine buckets from there. Columns:
 //   start_ms, end_ms                  the bucket, in virtual milliseconds
 //   operation
-//   offered, <8 outcomes>             success, fallback, failure, timeout, circuit_open,
-//                                     bulkhead_full, bulkhead_timeout, cancelled: calls ended
+//   offered, <every outcome>          success, fallback, failure, timeout, circuit_open,
+//                                     bulkhead_full, bulkhead_timeout, rate_limited, cancelled
+//                                     (AllOutcomes' order): calls ended
 //   attempts, retries, timeouts       timeouts: time limits expired, all stages
 //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended (but cut off)
 //   breaker_state, breaker_changes    the breaker named after the operation; empty if none

@@ -30,6 +30,7 @@ struct Tally
     double finished = 0, succeeded = 0, failed = 0, bulkheadFull = 0;
     double responseMs = 0; // summed over successful calls
     double received = 0;   // requests the service received during the window, retries included
+    double retries = 0;    // retries started in the window
 };
 
 struct Window
@@ -73,6 +74,12 @@ public:
             ++tally.failed;
             break;
         }
+    }
+
+    void onRetry(const RetryReport &r) override
+    {
+        if (m_window.contains(r.at))
+            ++tally.retries;
     }
 
     Tally tally;
@@ -287,6 +294,27 @@ Case outage(const QString &retry, const QString &model, const QString &source,
     return c;
 }
 
+// A full outage against the AWS SDKs' retry quota: the bucket starts full and nothing refills it,
+// so exactly capacity / retryCost retries happen, whatever the traffic, then none.
+Case retryQuotaOutage()
+{
+    Case c = load(QStringLiteral(R"({"name": "outage", "durationMs": 12000,
+  "services": [{"name": "backend", "capacity": 100, "latency": 10}],
+  "operations": [{"name": "clients", "service": "backend", "rate": 200, "arrival": "poisson",
+                  "policy": {"retry": {"maxAttempts": 4, "initialDelay": 10, "backoffMultiplier": 1, "jitter": false,
+                                       "quota": {"capacity": 500, "retryCost": 5}}}}],
+  "faults": [{"service": "backend", "type": "outage"}]})"),
+        { TimePoint {}, fromMs(10000) }, 5);
+    if (!c.scenario)
+        return c;
+    const RetryQuotaConfig &quota = *c.scenario->operations[0].policy.retry->quota;
+    c.rows = { { check(QStringLiteral("outage, retry ×3, quota %1 / cost %2").arg(quota.capacity).arg(quota.retryCost),
+                     QStringLiteral("retries"), QStringLiteral("AWS SDKs, standard retry mode: capacity / retryCost"),
+                     QString(), double(quota.capacity / quota.retryCost), 0, 0),
+        [](const Tally &t) { return t.retries; } } };
+    return c;
+}
+
 // Each attempt fails with probability p, independently of the others (it draws its own number),
 // and is retried at once up to maxAttempts: a call sends 1 + p + … + p^(maxAttempts − 1)
 // requests, the `compare` command's amplification.
@@ -360,6 +388,7 @@ QList<Case> suite()
                 return std::min(double(r.maxAttempts),
                     1 + r.budget->ratio + r.budget->minPerSecond / s.operations[0].rate.rate);
             }),
+        retryQuotaOutage(),
         flaky(0.3, 4),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),
         metastable(immediateRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout + 2 retries"), 0),

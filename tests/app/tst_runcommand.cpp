@@ -532,7 +532,8 @@ void tst_RunCommand::scenariosLists()
     QVERIFY2(listed >= 8, r.out.constData());
     QVERIFY(r.out.startsWith("outage-and-recovery "));
     for (const char *name : { "latency-spike", "flapping-service", "retry-storm ", "retry-storm-budget",
-             "rate-limited-api", "bulkhead-isolation", "slow-ai-backend", "brownout" })
+             "rate-limited-api", "bulkhead-isolation", "slow-ai-backend", "brownout", "retry-quota-outage",
+             "rate-limiter-smoothing" })
         QVERIFY2(r.out.contains(QByteArray("\n") + name), name);
 }
 

@@ -2,6 +2,8 @@
 #include "resilience/circuitbreaker.h"
 #include "resilience/pipeline.h"
 #include "resilience/policy.h"
+#include "resilience/ratelimiter.h"
+#include "resilience/retry.h"
 #include "runtime/virtualscheduler.h"
 #include "runtime/wallscheduler.h"
 #include "telemetry/timeseries.h"
@@ -93,6 +95,34 @@ static void BM_BreakerOpenReject(benchmark::State &state)
     }
 }
 BENCHMARK(BM_BreakerOpenReject);
+
+// The rate limiter admitting a call (issue 14): a permit of the current period, and every
+// thousandth call a new period. The time is handed in, as the pipeline does with the one it read.
+static void BM_RateLimiterAdmit(benchmark::State &state)
+{
+    RateLimiter limiter(RateLimiterConfig { 1000, std::chrono::microseconds(1), Duration::zero() }, TimePoint {});
+    TimePoint now {};
+    AllocationProbe probe(state);
+    for (auto _ : state) {
+        now += Duration(1); // 1,000 calls per 1 µs period: never refused
+        benchmark::DoNotOptimize(limiter.reserve(now));
+    }
+}
+BENCHMARK(BM_RateLimiterAdmit);
+
+// The retry quota admitting a retry (issue 14): its cost taken, and given back when it succeeds.
+static void BM_RetryQuotaAdmit(benchmark::State &state)
+{
+    RetryQuota quota { RetryQuotaConfig {} };
+    const Error error { ErrorCode::httpStatus(503), QString(), std::nullopt, Stage::Operation, {} };
+    AllocationProbe probe(state);
+    for (auto _ : state) {
+        const std::optional<int> taken = quota.tryTake(error);
+        benchmark::DoNotOptimize(taken);
+        quota.give(*taken);
+    }
+}
+BENCHMARK(BM_RetryQuotaAdmit);
 
 // Calls through a pipeline whose operation succeeds inline, after a warm-up that grows the pools.
 static void measurePipeline(benchmark::State &state, Pipeline &pipeline)

@@ -25,6 +25,9 @@ struct Target
 constexpr Target Targets[] = {
     { "BM_BreakerClosedSuccess", 3, 0, 0, true },
     { "BM_BreakerOpenReject", 2, 0, 0, true },
+    // Issue 14: each strategy admitting a call.
+    { "BM_RateLimiterAdmit", 3, 0, 0, true },
+    { "BM_RetryQuotaAdmit", 3, 0, 0, true },
     { "BM_PipelineSuccess", 15, 0, 0, true },
     { "BM_PipelineSuccessVirtual", 10, 0, 0, true },
     { "BM_PipelineOpenFallback", 0, 0, 0, true },

@@ -186,6 +186,10 @@ private Q_SLOTS:
     void flappingService();
     void retryStormAndBudget_data() { addSeedRows(); }
     void retryStormAndBudget();
+    void retryQuotaOutage_data() { addSeedRows(); }
+    void retryQuotaOutage();
+    void rateLimiterSmoothing_data() { addSeedRows(); }
+    void rateLimiterSmoothing();
     void rateLimitedApi_data() { addSeedRows(); }
     void rateLimitedApi();
     void bulkheadIsolation_data() { addSeedRows(); }
@@ -340,12 +344,21 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     row("retry-storm-budget", "(1.03 here, 3.2 in retry-storm)");
     row("retry-storm-budget", "about 25 % here, 81 % there");
     row("flapping-service", "each of the 13 down phases");
+    row("retry-quota-outage", "300 calls of each fail");
+    row("retry-quota-outage", "retries every one of them, 600 retries");
+    row("retry-quota-outage", "exactly 100 retries, the first 50 failed calls, then none");
+    row("retry-quota-outage", "(100 against 600)");
+    row("rate-limiter-smoothing", "answers 429 to what its bucket cannot take, 240–270 calls in a run");
+    row("rate-limiter-smoothing", "no 429 at all and no call rate_limited");
+    row("rate-limiter-smoothing", "a p99 latency of 3.1–4 s against under 0.32 s for bursty");
     row("brownout", "trips again on slowCallRate at about 60 s, then every 6–7.5 s (7–8 round trips)");
     row("bulkhead-isolation", "about 95 % (61–65 % without the bulkhead)");
     row("bulkhead-isolation-off", "within 14–18 s all 30 are held");
     row("bulkhead-isolation-off", "no success from 60 s to 90 s) until the hangs stop at 90 s, and recovers at once");
     // The README's table of built-ins.
     row("README.md", "3.2 requests per call");
+    row("README.md", "exactly 100 retries (500 tokens at 5 each), against 600 without it");
+    row("README.md", "turns 240–270 429s into none, for a p99 latency of 3.1–4 s");
     row("README.md", "1.03 requests per call, recovers some 17 s after the slowdown ends");
     row("README.md", "(1.6–1.8 requests per call)");
     row("README.md", "1.6× the requests, 2.1–2.2× the 429s");
@@ -372,6 +385,53 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures()
         text = scenario.description + u' ' + scenario.lookFor;
     }
     QVERIFY2(text.contains(figure), qPrintable(figure));
+}
+
+// The AWS SDKs' quota: a full bucket of 500 at cost 5 allows exactly 100 retries, against 600
+// without the quota; the same on every seed (constant arrivals, no jitter).
+void tst_BuiltinScenarios::retryQuotaOutage()
+{
+    QFETCH(qint64, seed);
+    const auto run = runBuiltin("retry-quota-outage", seed);
+    const OperationSummary &quota = op(*run, "with-quota");
+    const OperationSummary &unlimited = op(*run, "without-quota");
+    QCOMPARE(quota.retries, 100);
+    QCOMPARE(unlimited.retries, 600);
+    QCOMPARE(quota.count(Outcome::Failure), 300);
+    QCOMPARE(unlimited.count(Outcome::Failure), 300);
+    QCOMPARE(quota.attempts, quota.offered + 100);
+    QCOMPARE(unlimited.attempts, unlimited.offered + 600);
+    // The retries go to the first 50 failed calls, two each; the other 250 fail at once.
+    QList<int> failedAttempts;
+    for (const auto &c : run->recorder.calls)
+        if (c.operation == u"with-quota" && c.outcome == Outcome::Failure)
+            failedAttempts.append(c.attempts);
+    QCOMPARE(failedAttempts.size(), 300);
+    QCOMPARE(failedAttempts.mid(0, 50), QList<int>(50, 3));
+    QCOMPARE(failedAttempts.mid(50), QList<int>(250, 1));
+    // Every call succeeds before and after the outage.
+    QCOMPARE(run->recorder.successRate(QStringLiteral("with-quota"), 0, 20000), 1.0);
+    QCOMPARE(run->recorder.successRate(QStringLiteral("with-quota"), 50000, 60000), 1.0);
+}
+
+// A bursty caller against a partner's 20 per second: without a limiter the partner answers 429
+// to part of every burst; with one, nothing is refused anywhere, at the price of a wait.
+void tst_BuiltinScenarios::rateLimiterSmoothing()
+{
+    QFETCH(qint64, seed);
+    const auto run = runBuiltin("rate-limiter-smoothing", seed);
+    const OperationSummary &bursty = op(*run, "bursty");
+    const OperationSummary &smoothed = op(*run, "smoothed");
+    const ServiceSummary &a = service(*run, "partner-a");
+    const ServiceSummary &b = service(*run, "partner-b");
+    QVERIFY(within(double(a.errorsServed), 240, 270));
+    QCOMPARE(bursty.count(Outcome::Failure), a.errorsServed); // every failure is a 429
+    QCOMPARE(b.errorsServed, 0);
+    QCOMPARE(smoothed.count(Outcome::RateLimited), 0);
+    // Every call succeeds, but for one the end of the run may cut off.
+    QCOMPARE(smoothed.count(Outcome::Success) + smoothed.cutOff, smoothed.offered);
+    QVERIFY(within(toMs(smoothed.latency.percentile(99)), 3100, 4000));
+    QVERIFY(toMs(bursty.latency.percentile(99)) < 320);
 }
 
 void tst_BuiltinScenarios::outageAndRecovery()

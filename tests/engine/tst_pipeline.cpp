@@ -452,6 +452,72 @@ private Q_SLOTS:
         QCOMPARE(op.started, 5 + 2);
     }
 
+    // The AWS SDKs' quota in a full outage: 500 tokens at 5 per retry are exactly 100 retries,
+    // then calls fail after their first attempt.
+    void retryQuotaStopsRetriesInAnOutage()
+    {
+        VirtualScheduler s;
+        ScriptedOperation op(s, [](const Attempt &) { return Answer::fail("ECONNREFUSED", 1); });
+        PolicyConfig p = bare();
+        p.retry = retryOf(3, 10);
+        p.retry->quota = RetryQuotaConfig {};
+        Pipeline pipeline(p, s);
+        RecordingObserver observer;
+        pipeline.setObserver(&observer);
+        ResultLog log;
+        for (int i = 0; i < 200; ++i) {
+            pipeline.execute(op, log.callback());
+            s.advanceBy(fromMs(100));
+        }
+        s.runUntilIdle();
+        QCOMPARE(log.results.size(), 200);
+        QCOMPARE(observer.retries, 100);
+        QCOMPARE(op.started, 200 + 100);
+        QCOMPARE(pipeline.retryQuota()->tokens(), 0);
+        // The first 50 calls retried twice, the others not at all.
+        QCOMPARE(log.results[49].attempts, 3);
+        QCOMPARE(log.results[50].attempts, 1);
+        QCOMPARE(log.results[199].outcome, Outcome::Failure);
+    }
+
+    // Successes refill the bucket: a first attempt by successRefill, a retry by what it took.
+    void retryQuotaRefills()
+    {
+        VirtualScheduler s;
+        QList<Answer> answers { Answer::fail("ECONNRESET"), Answer::ok(), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET"), Answer::ok(),
+                                Answer::ok(), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET"), Answer::fail("ECONNRESET") };
+        ScriptedOperation op(s, [&](const Attempt &) { return answers.takeFirst(); });
+        PolicyConfig p = bare();
+        p.retry = retryOf(3, 10);
+        p.retry->quota = RetryQuotaConfig { 12, 5, 10, 1 };
+        Pipeline pipeline(p, s);
+        ResultLog log;
+        const auto call = [&] {
+            pipeline.execute(op, log.callback());
+            s.runUntilIdle();
+            return pipeline.retryQuota()->tokens();
+        };
+        QCOMPARE(call(), 12); // ECONNRESET, a retry (−5) that succeeds: its 5 come back
+        QCOMPARE(call(), 7);  // failure, retry (−5), failure, retry (−5), success: the last retry's 5 come back
+        QCOMPARE(call(), 8);  // a first attempt's success: +1
+        QCOMPARE(call(), 3);  // failure, retry (−5), failure: 3 tokens cannot pay a retry, the call fails
+        QCOMPARE(call(), 3);  // failure: no retry at all
+        QVERIFY(answers.isEmpty());
+        QCOMPARE(log.results[3].outcome, Outcome::Failure);
+        QCOMPARE(log.results[3].attempts, 2);
+        QCOMPARE(log.results[4].attempts, 1);
+        // A live change keeps the tokens; the quota turned off and on again starts full.
+        p.retry->quota->capacity = 100;
+        pipeline.setPolicy(p);
+        QCOMPARE(pipeline.retryQuota()->tokens(), 3);
+        p.retry->quota.reset();
+        pipeline.setPolicy(p);
+        QVERIFY(!pipeline.retryQuota());
+        p.retry->quota = RetryQuotaConfig {};
+        pipeline.setPolicy(p);
+        QCOMPARE(pipeline.retryQuota()->tokens(), 500);
+    }
+
     void liveTimeoutChangeAppliesToNextCalls()
     {
         VirtualScheduler s;

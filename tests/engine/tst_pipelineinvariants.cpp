@@ -83,6 +83,12 @@ PolicyConfig randomPolicy(Random &r)
     }
     if (r.uniform() < 0.4)
         p.fallback = FallbackConfig { QVariant(QStringLiteral("fallback")), {} };
+    // Drawn last, so that the other stages are drawn as before.
+    if (r.uniform() < 0.4)
+        p.rateLimiter = RateLimiterConfig { 1 + int(r.below(10)), fromMs(int(10 + r.below(200))),
+                                            r.uniform() < 0.5 ? Duration::zero() : fromMs(int(r.below(300))) };
+    if (p.retry && r.uniform() < 0.4)
+        p.retry->quota = RetryQuotaConfig { int(r.below(40)), 1 + int(r.below(10)), 1 + int(r.below(20)), int(r.below(3)) };
     return p;
 }
 

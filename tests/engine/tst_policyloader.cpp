@@ -38,6 +38,7 @@ private Q_SLOTS:
     void formatsExample();
     void everyCircuitBreakerKey();
     void everyRetryKey();
+    void retryQuotaAndRateLimiter();
     void timeoutForms();
     void bulkheadAndFallback();
     void sectionsTrueFalseAbsent();
@@ -175,6 +176,46 @@ void tst_PolicyLoader::everyRetryKey()
     QCOMPARE(e->retry->backoff, Backoff::Exponential);
     QVERIFY(!e->retry->retryableErrors); // absent: the defaults of docs/semantics.md
     QVERIFY(!e->retry->budget);
+}
+
+// The issue's keys and defaults (issue 14): the AWS SDKs' quota and Resilience4j's rate limiter.
+void tst_PolicyLoader::retryQuotaAndRateLimiter()
+{
+    const auto p = parse(R"({"retry": {"quota": {"capacity": 100, "retryCost": 2, "timeoutCost": 4, "successRefill": 3}},
+        "rateLimiter": {"limitForPeriod": 20, "refreshPeriodMs": 500, "timeoutMs": 250}})");
+    QVERIFY(p);
+    QCOMPARE(*p->retry->quota, (RetryQuotaConfig { 100, 2, 4, 3 }));
+    QCOMPARE(*p->rateLimiter, (RateLimiterConfig { 20, ms(500), ms(250) }));
+    QCOMPARE(p->order, PolicyConfig::defaultOrder());
+
+    const auto defaults = parse(R"({"retry": {"quota": true}, "rateLimiter": true})");
+    QVERIFY(defaults);
+    QCOMPARE(*defaults->retry->quota, (RetryQuotaConfig { 500, 5, 10, 1 }));
+    QCOMPARE(*defaults->rateLimiter, (RateLimiterConfig { 50, ms(1000), ms(0) }));
+    // A partial object starts from the defaults.
+    const auto partial = parse(R"({"retry": {"quota": {"retryCost": 1}}, "rateLimiter": {"limitForPeriod": 7}})");
+    QVERIFY(partial);
+    QCOMPARE(*partial->retry->quota, (RetryQuotaConfig { 500, 1, 10, 1 }));
+    QCOMPARE(*partial->rateLimiter, (RateLimiterConfig { 7, ms(1000), ms(0) }));
+    const auto off = parse(R"({"retry": {"quota": false}, "rateLimiter": false})");
+    QVERIFY(off && !off->retry->quota && !off->rateLimiter);
+    // The stage name in "order".
+    const auto ordered = parse(R"({"rateLimiter": true, "retry": true, "order": ["rateLimiter", "retry"]})");
+    QVERIFY(ordered);
+    QCOMPARE(ordered->order, (QList<StageKind> { StageKind::RateLimiter, StageKind::Retry }));
+
+    // Written and read back: the same settings, and edits named by their keys.
+    const QByteArray written = QJsonDocument(policyToJson(*p)).toJson();
+    const auto back = parse(written);
+    QVERIFY(back);
+    QCOMPARE(policyToJson(*back), policyToJson(*p));
+    PolicyConfig edited = *p;
+    edited.retry->quota->retryCost = 5;
+    edited.rateLimiter->limitForPeriod = 10;
+    QCOMPARE(policyChanges(*p, edited), (QStringList { QStringLiteral("rateLimiter.limitForPeriod 20 → 10"),
+                                                       QStringLiteral("retry.quota.retryCost 2 → 5") }));
+    edited.rateLimiter.reset();
+    QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("rateLimiter off")));
 }
 
 void tst_PolicyLoader::timeoutForms()
@@ -576,6 +617,42 @@ void tst_PolicyLoader::badPolicy_data()
         << QByteArray("{\"retry\": {\"budget\": {\"ration\": 0.1}}}")
         << QStringLiteral("policy.json:1:23: retry.budget.ration: unknown key; did you mean 'ratio'?");
 
+    QTest::addRow("quota key")
+        << QByteArray("{\"retry\": {\"quota\": {\"retryCots\": 5}}}")
+        << QStringLiteral("policy.json:1:22: retry.quota.retryCots: unknown key; did you mean 'retryCost'?");
+    QTest::addRow("quota negative")
+        << QByteArray("{\"retry\": {\"quota\": {\"capacity\": -1}}}")
+        << QStringLiteral("policy.json:1:34: retry.quota.capacity: expected a non-negative integer, got -1");
+    QTest::addRow("quota not an object")
+        << QByteArray("{\"retry\": {\"quota\": 500}}")
+        << QStringLiteral("policy.json:1:21: retry.quota: expected an object, true or false, got 500");
+    QTest::addRow("rate limiter key")
+        << QByteArray("{\"rateLimiter\": {\"limitPerPeriod\": 5}}")
+        << QStringLiteral("policy.json:1:18: rateLimiter.limitPerPeriod: unknown key; did you mean 'limitForPeriod'?");
+    // Too far from any key for a guess: the message lists them.
+    QTest::addRow("rate limiter Resilience4j's Java name")
+        << QByteArray("{\"rateLimiter\": {\"limitRefreshPeriod\": 500}}")
+        << QStringLiteral("policy.json:1:18: rateLimiter.limitRefreshPeriod: unknown key; expected one of "
+                          "'limitForPeriod', 'refreshPeriodMs', 'timeoutMs'");
+    QTest::addRow("rate limiter limit 0")
+        << QByteArray("{\"rateLimiter\": {\"limitForPeriod\": 0}}")
+        << QStringLiteral("policy.json:1:36: rateLimiter.limitForPeriod: expected a positive integer, got 0");
+    QTest::addRow("rate limiter period 0")
+        << QByteArray("{\"rateLimiter\": {\"refreshPeriodMs\": 0}}")
+        << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected a duration in milliseconds (a positive number), got 0");
+    QTest::addRow("rate limiter period under 1 ns")
+        << QByteArray("{\"rateLimiter\": {\"refreshPeriodMs\": 1e-7}}")
+        << QStringLiteral("policy.json:1:37: rateLimiter.refreshPeriodMs: expected at least 0.000001 (1 ns), got 1e-07");
+    QTest::addRow("rate limiter not an object")
+        << QByteArray("{\"rateLimiter\": 50}")
+        << QStringLiteral("policy.json:1:17: rateLimiter: expected an object, true or false, got 50");
+    QTest::addRow("rate limiter on, not in order")
+        << QByteArray("{\"rateLimiter\": true, \"order\": [\"retry\"]}")
+        << QStringLiteral("policy.json:1:32: order: stage 'rateLimiter' is on but not listed; list it or set \"rateLimiter\": false");
+    QTest::addRow("order misspelt")
+        << QByteArray("{\"order\": [\"rateLimitter\"]}")
+        << QStringLiteral("policy.json:1:12: order[0]: unknown stage \"rateLimitter\"; did you mean 'rateLimiter'?");
+
     QTest::addRow("timeout object key")
         << QByteArray("{\"timeout\": {\"timeot\": 5}}")
         << QStringLiteral("policy.json:1:14: timeout.timeot: unknown key; did you mean 'timeout'?");
@@ -623,6 +700,14 @@ void tst_PolicyLoader::limits_data()
                                        << QStringLiteral("retry.") + QLatin1StringView(key) << ms;
     QTest::addRow("retry.budget.minPerSecond") << QByteArray(R"({"retry": {"budget": {"minPerSecond": %1}}})")
                                                << QStringLiteral("retry.budget.minPerSecond") << rate;
+    for (const char *key : { "capacity", "retryCost", "timeoutCost", "successRefill" })
+        QTest::addRow("retry.quota.%s", key) << QByteArray("{\"retry\": {\"quota\": {\"") + key + "\": %1}}}"
+                                             << QStringLiteral("retry.quota.") + QLatin1StringView(key) << count;
+    QTest::addRow("rateLimiter.limitForPeriod") << QByteArray(R"({"rateLimiter": {"limitForPeriod": %1}})")
+                                                << QStringLiteral("rateLimiter.limitForPeriod") << count;
+    for (const char *key : { "refreshPeriodMs", "timeoutMs" })
+        QTest::addRow("rateLimiter.%s", key) << QByteArray("{\"rateLimiter\": {\"") + key + "\": %1}}"
+                                             << QStringLiteral("rateLimiter.") + QLatin1StringView(key) << ms;
     QTest::addRow("timeout") << QByteArray(R"({"timeout": %1})") << QStringLiteral("timeout") << ms;
     QTest::addRow("timeout.timeout") << QByteArray(R"({"timeout": {"timeout": %1}})")
                                      << QStringLiteral("timeout.timeout") << ms;

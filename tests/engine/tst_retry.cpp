@@ -157,6 +157,67 @@ private Q_SLOTS:
         QVERIFY(budget.tryRetry());
         QCOMPARE(budget.config().ratio, 0.1);
     }
+
+    void quotaDefaultsAreTheAwsSdks()
+    {
+        const RetryQuotaConfig c;
+        QCOMPARE(c.capacity, 500);
+        QCOMPARE(c.retryCost, 5);
+        QCOMPARE(c.timeoutCost, 10);
+        QCOMPARE(c.successRefill, 1);
+    }
+
+    // A full bucket of 500 at cost 5 allows exactly 100 retries; at cost 10 (timeouts), 50.
+    void quotaEmptiesAtItsCost_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<int>("retries");
+        QTest::addRow("error: 500 / 5") << QStringLiteral("ECONNREFUSED") << 100;
+        QTest::addRow("503: 500 / 5") << QStringLiteral("503") << 100;
+        QTest::addRow("TIMEOUT: 500 / 10") << QStringLiteral("TIMEOUT") << 50;
+        QTest::addRow("CIRCUIT_TIMEOUT: 500 / 10") << QStringLiteral("CIRCUIT_TIMEOUT") << 50;
+        QTest::addRow("ETIMEDOUT: 500 / 10") << QStringLiteral("ETIMEDOUT") << 50;
+    }
+
+    void quotaEmptiesAtItsCost()
+    {
+        QFETCH(QString, code);
+        QFETCH(int, retries);
+        RetryQuota quota { RetryQuotaConfig {} };
+        const Error e { ErrorCode::fromString(code), QString(), std::nullopt, Stage::Operation, {} };
+        int granted = 0;
+        while (quota.tryTake(e))
+            ++granted;
+        QCOMPARE(granted, retries);
+        QCOMPARE(quota.tokens(), 0);
+    }
+
+    void quotaRefillsAndReturns()
+    {
+        RetryQuota quota(RetryQuotaConfig { 20, 5, 10, 1 });
+        const Error e = err("503");
+        QCOMPARE(*quota.tryTake(e), 5);
+        QCOMPARE(*quota.tryTake(e), 5);
+        QCOMPARE(quota.tokens(), 10);
+        quota.onFirstAttemptSuccess();
+        QCOMPARE(quota.tokens(), 11);
+        quota.give(5); // a retry that succeeded returns its cost
+        QCOMPARE(quota.tokens(), 16);
+        quota.give(10);
+        QCOMPARE(quota.tokens(), 20); // never above the capacity
+        QCOMPARE(*quota.tryTake(err("TIMEOUT")), 10);
+        QCOMPARE(*quota.tryTake(err("TIMEOUT")), 10);
+        QVERIFY(!quota.tryTake(e)); // 0 left, 5 needed
+        QCOMPARE(quota.tokens(), 0);
+        // A live change keeps the tokens, up to the new capacity.
+        quota.give(20);
+        quota.setConfig(RetryQuotaConfig { 8, 5, 10, 1 });
+        QCOMPARE(quota.tokens(), 8);
+        QCOMPARE(quota.config().capacity, 8);
+        // A cost of 0 always retries.
+        quota.setConfig(RetryQuotaConfig { 8, 0, 0, 1 });
+        QCOMPARE(*quota.tryTake(e), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRetry)

@@ -690,16 +690,16 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 6); // header, 2 buckets × 2 operations, trailing newline
         QCOMPARE(lines[0],
             QByteArray("start_ms,end_ms,operation,offered,success,fallback,failure,timeout,circuit_open,"
-                       "bulkhead_full,bulkhead_timeout,cancelled,attempts,retries,timeouts,latency_p50_ms,"
+                       "bulkhead_full,bulkhead_timeout,rate_limited,cancelled,attempts,retries,timeouts,latency_p50_ms,"
                        "latency_p95_ms,latency_p99_ms,latency_max_ms,breaker_state,breaker_changes,"
                        "bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent,bulkhead_queued,"
                        "bulkhead_peak_queued,bulkhead_max_queue_size,service,service_received,"
                        "service_in_service,service_queued,service_capacity,service_served,service_wasted"));
         QCOMPARE(lines[0] + '\n', timeSeriesCsvHeader());
         QCOMPARE(lines[1],
-            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
+            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
                        "payments,0,4,0,8,0,")); // wasted unknown: empty
-        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
+        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
         // The run ends mid-bucket: the last row is partial.
         QVERIFY(lines[3].startsWith("1000,1250.5,checkout,0,"));
         QVERIFY(lines[3].contains(",FORCED_OPEN,1,"));

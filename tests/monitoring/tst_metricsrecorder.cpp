@@ -8,6 +8,7 @@
 #include "run/runmetrics.h"
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"
+#include "telemetry/hystrixstream.h"
 #include "telemetry/metricsrecorder.h"
 #include "telemetry/prometheusexposition.h"
 #include "telemetry/summary.h"
@@ -122,6 +123,32 @@ private Q_SLOTS:
         QCOMPARE(s->bulkheads.front().rollingExecuted, 2);
         QCOMPARE(s->bulkheads.front().rollingRejected, 2);
         QCOMPARE(s->bulkheads.front().rollingMaxActive, 2);
+    }
+
+    // A rate limiter's refusal: its own outcome in /metrics, and Hystrix's semaphore rejection,
+    // an error of the window like every rejection.
+    void rateLimitedIsCountedEverywhere()
+    {
+        MetricsRecorder r;
+        const QString pay = QStringLiteral("pay");
+        const Error refused { ErrorCode::RequestNotPermitted, QStringLiteral("no permit"), std::nullopt, Stage::RateLimiter, {} };
+        r.onCallOffered(pay, 0, ms(100));
+        r.onCallOffered(pay, 1, ms(100));
+        r.onCallFinished({ pay, 0, Outcome::Success, 1, ms(3), nullptr, ms(103) });
+        r.onCallFinished({ pay, 1, Outcome::RateLimited, 0, ms(0), &refused, ms(100) });
+        r.publishAt(ms(1000));
+        const MetricsSnapshotPtr s = r.latest();
+        const MetricsSnapshot::Operation &op = s->operations.front();
+        QCOMPARE(op.outcomes[size_t(Outcome::RateLimited)], 1);
+        const QByteArray text = prometheusExposition(*s);
+        QCOMPARE(sample(text, R"(resilience_call_duration_seconds_count{name="pay",outcome="rate_limited"})"), 1.0);
+        const MetricsSnapshot::HystrixWindow &w = op.window;
+        QCOMPARE(w.semaphoreRejected, 1);
+        QCOMPARE(w.threadPoolRejected, 0);
+        QCOMPARE(w.errorCount(), 1);
+        QCOMPARE(w.requestCount(), 2);
+        QCOMPARE(w.errorPercentage(), 50);
+        QCOMPARE(hystrixCommand(op, 1000).value(QStringLiteral("rollingCountSemaphoreRejected")).toInt(), 1);
     }
 
     // Prometheus practice for a known label set: every series from the first scrape, at 0, so

@@ -119,6 +119,40 @@ private Q_SLOTS:
         QCOMPARE(m_target->stats().ok, op.count(Outcome::Success));
     }
 
+    // Issue 14 on real requests: the retry quota counts the same on the wall clock. Every
+    // request fails, and 20 tokens at 5 per retry are exactly 4 retries.
+    void retryQuotaOnTheWallClock()
+    {
+        setChaos("{\"errorRate\":1,\"status\":503}");
+        ScenarioRun sim(scenario("{\"retry\": {\"maxAttempts\": 3, \"initialDelay\": 5, \"retryableErrors\": [\"503\"], "
+                                 "\"quota\": {\"capacity\": 20, \"retryCost\": 5}}}",
+            "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        QVERIFY(op.offered >= 35);
+        QCOMPARE(op.retries, 4);
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, op.offered + 4);
+        QCOMPARE(sim.pipeline(0).retryQuota()->tokens(), 0);
+    }
+
+    // The rate limiter's periods run on the wall clock: 10 per 500 ms over a 1 s run at 40 calls
+    // per second lets 20 to 30 calls through (two or three periods), the rest end rate_limited
+    // without a request.
+    void rateLimiterOnTheWallClock()
+    {
+        ScenarioRun sim(scenario("{\"rateLimiter\": {\"limitForPeriod\": 10, \"refreshPeriodMs\": 500}}", "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const std::int64_t passed = op.offered - op.count(Outcome::RateLimited);
+        QVERIFY2(passed >= 20 && passed <= 30, qPrintable(QString::number(passed)));
+        QVERIFY(op.count(Outcome::RateLimited) >= op.offered - 30);
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, passed);
+    }
+
     void clientSideOutageSendsNothing()
     {
         ScenarioRun sim(scenario(

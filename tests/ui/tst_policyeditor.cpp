@@ -69,6 +69,13 @@ bool logHasControlRow(MainWindow &window, const QString &subject)
     return false;
 }
 
+// Whether the editor shows the control named `name` (a field that does not apply is hidden).
+bool isShown(const PolicyEditor *editor, const char *name)
+{
+    const QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
+    return field && field->isVisibleTo(editor);
+}
+
 } // namespace
 
 class TestPolicyEditor : public QObject
@@ -139,10 +146,7 @@ private Q_SLOTS:
     {
         MainWindow window(options(false));
         PolicyEditor *editor = window.policyEditor();
-        const auto shown = [editor](const char *name) {
-            QWidget *field = editor->findChild<QWidget *>(QLatin1String(name));
-            return field && field->isVisibleTo(editor);
-        };
+        const auto shown = [editor](const char *name) { return isShown(editor, name); };
         // api(): exponential back-off, no budget, no fallback.
         QVERIFY(shown("backoffMultiplier"));
         QVERIFY(!shown("linearIncrement"));
@@ -234,6 +238,55 @@ private Q_SLOTS:
         QCOMPARE(editor->policy(OperationName).circuitBreaker->failureThreshold, 5);
     }
 
+    // Issue 14: a Rate limiter section and the retry quota's fields. Their edits are UpdatePolicy
+    // commands the run applies, written to the events as control events that read back the
+    // same, and the engine's pipeline takes them.
+    void rateLimiterAndQuotaEditsReachTheRun()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        const auto shown = [editor](const char *name) { return isShown(editor, name); };
+        auto *limiter = editor->findChild<QGroupBox *>(QStringLiteral("rateLimiter"));
+        QVERIFY(limiter && !limiter->isChecked());
+        QCOMPARE(limiter->title(), QStringLiteral("Rate limiter"));
+        QVERIFY(!shown("limitForPeriod") && !shown("quotaCapacity"));
+        limiter->setChecked(true);
+        QVERIFY(shown("limitForPeriod") && shown("refreshPeriod") && shown("permitTimeout"));
+        // The issue's defaults until edited.
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("limitForPeriod"))->value(), 50);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("refreshPeriod"))->value(), 1000);
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("permitTimeout"))->value(), 0);
+        editor->findChild<QSpinBox *>(QStringLiteral("limitForPeriod"))->setValue(7);
+        editor->findChild<QSpinBox *>(QStringLiteral("permitTimeout"))->setValue(250);
+        editor->findChild<QCheckBox *>(QStringLiteral("quota"))->setChecked(true);
+        QVERIFY(shown("quotaCapacity") && shown("quotaRetryCost") && shown("quotaTimeoutCost") && shown("quotaSuccessRefill"));
+        QCOMPARE(editor->findChild<QSpinBox *>(QStringLiteral("quotaCapacity"))->value(), 500);
+        editor->findChild<QSpinBox *>(QStringLiteral("quotaRetryCost"))->setValue(2);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.rateLimiter
+                && lastUpdate(window)->policy.retry && lastUpdate(window)->policy.retry->quota,
+            Timeout);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(*update.policy.rateLimiter, (RateLimiterConfig { 7, fromMs(1000), fromMs(250) }));
+        QCOMPARE(*update.policy.retry->quota, (RetryQuotaConfig { 500, 2, 10, 1 }));
+        QVERIFY(update.policy.order.contains(StageKind::RateLimiter));
+
+        // Replayable: the control event reads back as the same policy.
+        LoadError error;
+        const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
+        QVERIFY2(back, qPrintable(error.message));
+        const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
+        QVERIFY(replayed);
+        QCOMPARE(policyToJson(replayed->policy), policyToJson(update.policy));
+
+        // The engine takes it.
+        ScenarioRun sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(!sim.pipeline(op).rateLimiter() && !sim.pipeline(op).retryQuota());
+        QVERIFY(sim.apply(ControlCommand { update }));
+        QCOMPARE(sim.pipeline(op).rateLimiter()->config().limitForPeriod, 7);
+        QCOMPARE(sim.pipeline(op).retryQuota()->config().retryCost, 2);
+    }
+
     void sectionOffLeavesThePolicy()
     {
         MainWindow window(options(false));
@@ -272,9 +325,10 @@ private Q_SLOTS:
         PolicyEditor *editor = window.policyEditor();
         QSignalSpy posted(editor, &PolicyEditor::policyPosted);
         for (const QString &section : { QStringLiteral("circuitBreaker"), QStringLiteral("retry"),
-                 QStringLiteral("timeout"), QStringLiteral("bulkhead") })
+                 QStringLiteral("timeout"), QStringLiteral("bulkhead"), QStringLiteral("rateLimiter") })
             editor->findChild<QGroupBox *>(section)->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
+        editor->findChild<QCheckBox *>(QStringLiteral("quota"))->setChecked(true);
         auto *windowType = editor->findChild<QComboBox *>(QStringLiteral("windowType"));
         windowType->setCurrentIndex(windowType->findData(int(WindowType::Count)));
         for (QSpinBox *box : editor->findChildren<QSpinBox *>())
@@ -302,7 +356,7 @@ private Q_SLOTS:
         QCOMPARE(posted.first().at(0).toString(), OperationName);
         QVERIFY(editor->policy(OperationName).order
             == (QList<StageKind> { StageKind::Fallback, StageKind::CircuitBreaker, StageKind::Retry,
-                StageKind::Bulkhead, StageKind::Timeout }));
+                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::Timeout }));
     }
 };
 

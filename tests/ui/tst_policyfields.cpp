@@ -12,13 +12,15 @@ using namespace bw;
 
 namespace {
 
-// Every stage on, the retry budget too, so that every field has something to write to.
+// Every stage on, the retry budget and quota too, so that every field has something to write to.
 PolicyConfig everyStage()
 {
     PolicyConfig p;
     p.circuitBreaker.emplace();
     p.retry.emplace();
     p.retry->budget.emplace();
+    p.retry->quota.emplace();
+    p.rateLimiter.emplace();
     p.timeout.emplace();
     p.bulkhead.emplace();
     p.fallback.emplace();
