@@ -1,5 +1,6 @@
 #include "desktopapp.h"
 
+#include "compareview.h"
 #include "mainwindow.h"
 
 #include "run/runmetrics.h"
@@ -22,6 +23,8 @@ int runDesktop(const DesktopSettings &settings, QString *error)
     // With runFor the window starts the run itself, stepping exactly that far; when monitored,
     // it starts once the recorder follows the run.
     windowOptions.start = !settings.runFor && !settings.monitoring;
+    windowOptions.compare = settings.compare;
+    windowOptions.candidates = settings.candidates;
     MainWindow window(windowOptions);
     if (MetricsRecorder *metrics = settings.monitoring) {
         SimulationController &controller = window.controller();
@@ -42,9 +45,9 @@ int runDesktop(const DesktopSettings &settings, QString *error)
         const QString shot = settings.screenshot;
         // Max speed: one exact step to the mark. Paced: run, and pause at the mark.
         if (window.speed() == 0)
-            window.controller().step(runFor);
+            window.stepRun(runFor);
         else
-            window.controller().start();
+            window.startRun();
         QObject::connect(&window, &MainWindow::progressed, &window,
             [&window, &done, &status, error, runFor, shot](TimePoint now, RunProgress::State state) {
                 if (done)
@@ -54,11 +57,10 @@ int runDesktop(const DesktopSettings &settings, QString *error)
                     return;
                 done = true;
                 if (state == RunProgress::State::Running)
-                    window.controller().pause();
+                    window.pauseRun();
                 if (shot.isEmpty())
                     return;
-                // Let the last progress land and the layout settle before grabbing.
-                QTimer::singleShot(300, &window, [&window, &status, error, shot] {
+                const auto grab = [&window, &status, error, shot] {
                     window.refreshNow();
                     QApplication::processEvents();
                     const QPixmap pixmap = window.grab();
@@ -67,6 +69,15 @@ int runDesktop(const DesktopSettings &settings, QString *error)
                         status = 1;
                     }
                     QApplication::exit(status);
+                };
+                // Let the last progress land and the layout settle before grabbing; in Compare
+                // mode the verdict table belongs in the picture too.
+                QTimer::singleShot(300, &window, [&window, grab] {
+                    CompareView *compare = window.compareView();
+                    if (window.isCompareMode() && !compare->comparison())
+                        QObject::connect(compare, &CompareView::measured, &window, grab, Qt::SingleShotConnection);
+                    else
+                        grab();
                 });
             });
     }

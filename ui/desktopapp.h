@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lab/candidate.h"
 #include "runtime/duration.h"
 
 #include <QString>
@@ -23,11 +24,13 @@ struct DesktopSettings
     std::optional<Duration> runFor; // virtual time; the run stops there
     QString screenshot; // written when runFor elapses; then the app quits
     MetricsRecorder *monitoring = nullptr; // follows every run the window loads; outlives the window
+    bool compare = false; // opens in Compare mode
+    QList<Candidate> candidates; // Compare mode's first candidates; empty: the window's defaults
 };
 
 // Opens the main window (a QApplication must exist) and runs the event loop; returns its exit
 // status. With runFor the run pauses when that much virtual time has elapsed; with a screenshot
-// too, the window is grabbed then, written to the file, and the app quits: 0, or 1 with `*error`
+// too, the window is grabbed then (in Compare mode once the verdict table is measured), written to the file, and the app quits: 0, or 1 with `*error`
 // set when the file cannot be written.
 int runDesktop(const DesktopSettings &settings, QString *error);
 
