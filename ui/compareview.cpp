@@ -369,9 +369,9 @@ bool CompareView::addCandidate(const QString &name, const PolicyConfig &policy, 
     m_runs.push_back(std::move(run));
     if (!m_scenario.operations.isEmpty()) {
         loadRun(*raw);
-        // A newcomer joins from zero; the others restart with it, so that all share the time axis.
-        if (before == RunProgress::State::Running)
-            restart();
+        // A newcomer starts from zero; the others start over with it, so that all share the time axis.
+        if (before != RunProgress::State::Idle)
+            reload(before == RunProgress::State::Running);
     }
     syncSelector();
     rebuildCharts();
@@ -501,13 +501,18 @@ void CompareView::step(Duration length)
 
 void CompareView::restart()
 {
+    reload(true);
+}
+
+void CompareView::reload(bool start)
+{
     // From zero with each candidate as it is now, live policy edits included (a plain restart
     // would drop them, and the runs would no longer be the candidates the table measures).
     for (auto &run : m_runs) {
-        const ScenarioConfig edited = run->scenario;
         run->history->clear();
-        run->controller->load(edited, m_seed, m_speed);
-        run->controller->start();
+        run->controller->load(run->scenario, m_seed, m_speed);
+        if (start)
+            run->controller->start();
     }
     m_markers.erase(std::remove_if(m_markers.begin(), m_markers.end(), [](const TimeMarker &m) { return m.control; }),
         m_markers.end());

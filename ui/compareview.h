@@ -54,7 +54,8 @@ public:
     // The policy that "Current policy" adds: the single run's, with its edits.
     void setCurrentPolicy(const PolicyConfig &policy) { m_currentPolicy = policy; }
 
-    // Adds a candidate, loaded on the current scenario and seed (started when the others run).
+    // Adds a candidate, loaded on the current scenario and seed; when the others have begun,
+    // they all start over from zero with it (and run on if they were running).
     // False when there are MaxCandidates already. `source` says where its policy came from.
     bool addCandidate(const QString &name, const PolicyConfig &policy, const QString &source);
     void removeCandidate(int index);
@@ -134,6 +135,8 @@ private:
     void buildCandidateBar();
     void rebuildCharts();
     void loadRun(Run &run);
+    // Every run from zero, each candidate with its live policy edits; started, or left idle.
+    void reload(bool start);
     void onProgress(Run *run, const RunProgress &progress);
     void syncSelector();
     // The candidates changed: the table waits for a new measurement.

@@ -536,7 +536,8 @@ void MainWindow::setCompareMode(bool on)
     if (on == isCompareMode())
         return;
     if (on) {
-        enterCompareMode(true, {});
+        // The candidates run if the single run was running; otherwise they wait for Start or Step.
+        enterCompareMode(m_controller.state() == RunProgress::State::Running, {});
         return;
     }
     m_central->setCurrentWidget(m_dashboard);

@@ -73,7 +73,8 @@ public:
     double speed() const { return m_controller.speed(); }
 
     // Compare mode (the toolbar's "Compare"): the compare view replaces the dashboard, the single
-    // run pauses, and the run controls and live edits act on the candidates; leaving it brings the
+    // run pauses, the candidates start if it was running, and the run controls and live edits
+    // act on the candidates; leaving it brings the
     // single run back as it was, resumed if it was running. Not for real HTTP scenarios.
     void setCompareMode(bool on);
     bool isCompareMode() const;
