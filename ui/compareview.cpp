@@ -1,22 +1,17 @@
 #include "compareview.h"
 
-#include "chartpoints.h"
 
 #include "resilience/loaderror.h"
 #include "resilience/policyloader.h"
 
-#include <QChart>
-#include <QChartView>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLineSeries>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -26,7 +21,6 @@
 #include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 
@@ -38,35 +32,8 @@ namespace {
 // where it can be; a candidate keeps its colour while it is in the list.
 const std::array<QColor, CompareView::MaxCandidates> Palette { QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
     QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd) };
-// As in the dashboard: a plot a few hundred pixels wide shows no more.
-constexpr qsizetype MaxPoints = 100;
 constexpr int RefreshIntervalMs = 50;
 constexpr int RemeasureDelayMs = 300;
-
-struct ChartSpec
-{
-    QString title, yTitle;
-    QList<QPointF> (*points)(const ChartPoints &);
-    double floor; // the y axis' least top; 100 for percentages, which stay 0–100
-};
-
-// The dashboard's charts, one figure each: the one that tells the candidates apart.
-const QList<ChartSpec> &chartSpecs()
-{
-    static const QList<ChartSpec> specs {
-        { QStringLiteral("Success rate"), QStringLiteral("% of calls ended"), successPercent, 100 },
-        { QStringLiteral("Retries per second"), QStringLiteral("retries/s"),
-            [](const ChartPoints &p) { return p.retries; }, 1 },
-        { QStringLiteral("Timeouts per second"), QStringLiteral("timeouts/s"),
-            [](const ChartPoints &p) { return p.timeouts; }, 1 },
-        { QStringLiteral("Bulkhead utilization"), QStringLiteral("% of limit"),
-            [](const ChartPoints &p) { return p.activePercent; }, 100 },
-        { QStringLiteral("Latency p99"), QStringLiteral("latency (ms)"), [](const ChartPoints &p) { return p.p99; }, 10 },
-        { QStringLiteral("Backend requests per second"), QStringLiteral("requests/s"),
-            [](const ChartPoints &p) { return p.received; }, 1 },
-    };
-    return specs;
-}
 
 QIcon swatch(const QColor &color)
 {
@@ -90,27 +57,9 @@ CompareView::CompareView(QWidget *parent)
     splitter->setChildrenCollapsible(false);
     layout->addWidget(splitter, 1);
 
-    m_chartArea = new QWidget(splitter);
-    auto *grid = new QGridLayout(m_chartArea);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->setSpacing(4);
-    m_timeline = new StateTimeline(m_chartArea);
-    m_timeline->setToolTip(QStringLiteral("Breaker states over virtual time, one lane per candidate and breaker"));
-    grid->addWidget(m_timeline, 0, 0, 1, 2);
-    for (const ChartSpec &spec : chartSpecs()) {
-        Chart c { makeChartFrame(spec.title, spec.yTitle, {}, &m_markerList, m_chartArea), spec.points, spec.floor };
-        if (spec.floor == 100)
-            c.frame.y->setRange(0, 100);
-        // Lower than the dashboard's: the verdict table needs the room under them.
-        c.frame.view->setMinimumSize(280, 140);
-        c.panel = withLegend(c.frame, m_chartArea);
-        c.panel->setToolTip(spec.title + QStringLiteral(": one line per candidate, in its colour; hover for values"));
-        const int i = int(m_charts.size());
-        grid->addWidget(c.panel, 1 + i / 2, i % 2);
-        m_charts.append(c);
-    }
-    for (int r = 1; r <= (int(m_charts.size()) + 1) / 2; ++r)
-        grid->setRowStretch(r, 1);
+    m_charts = new CompareCharts(splitter);
+    m_charts->setObjectName(QStringLiteral("compareCharts"));
+    m_charts->setMarkers(&m_markers);
 
     auto *verdictPanel = new QWidget(splitter);
     auto *verdictLayout = new QVBoxLayout(verdictPanel);
@@ -139,6 +88,7 @@ CompareView::CompareView(QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->verticalHeader()->hide();
+    m_table->setCornerButtonEnabled(false); // nothing to select
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setToolTip(QStringLiteral(
@@ -146,7 +96,7 @@ CompareView::CompareView(QWidget *parent)
         "as it is now, from the start of the run to its end on this seed; live faults and breaker actions are "
         "not in them. Bold: the best in its row"));
     verdictLayout->addWidget(m_table, 1);
-    splitter->addWidget(m_chartArea);
+    splitter->addWidget(m_charts);
     splitter->addWidget(verdictPanel);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 1);
@@ -461,17 +411,10 @@ void CompareView::syncSelector()
 
 void CompareView::rebuildCharts()
 {
-    for (Chart &c : m_charts) {
-        c.frame.chart->removeAllSeries();
-        for (const auto &run : m_runs)
-            addLine(c.frame, run->name, run->color);
-        c.frame.legend->setText(legendText(c.frame.chart));
-    }
-    QList<TimelineSource> sources;
+    QList<CompareSeries> runs;
     for (const auto &run : m_runs)
-        sources.append({ run->name, run->history.get(), run->color });
-    m_timeline->setSources(sources);
-    m_timeline->updateGeometry();
+        runs.append({ run->name, run->color, run->history.get() });
+    m_charts->setRuns(runs);
     m_dirty = true;
 }
 
@@ -641,68 +584,10 @@ QString CompareView::verdictText() const
     return m_comparison ? comparisonVerdict(*m_comparison) : QString();
 }
 
-QList<QChart *> CompareView::charts() const
-{
-    QList<QChart *> out;
-    for (const Chart &c : m_charts)
-        out.append(c.frame.chart);
-    return out;
-}
-
-QXYSeries *CompareView::series(const QString &chartTitle, const QString &name) const
-{
-    for (const Chart &c : m_charts)
-        if (c.frame.chart->title() == chartTitle)
-            for (QAbstractSeries *s : c.frame.chart->series())
-                if (s->name() == name)
-                    return qobject_cast<QXYSeries *>(s);
-    return nullptr;
-}
-
-QLabel *CompareView::legend(const QString &chartTitle) const
-{
-    for (const Chart &c : m_charts)
-        if (c.frame.chart->title() == chartTitle)
-            return c.frame.legend;
-    return nullptr;
-}
-
 void CompareView::refresh()
 {
     m_dirty = false;
-    // One time axis for all: the window of the run that is furthest along.
-    TimeWindow window;
-    bool first = true;
-    for (const auto &run : m_runs) {
-        const TimeWindow w = visibleWindow(*run->history);
-        if (first || w.to > window.to)
-            window = w;
-        first = false;
-    }
-    QList<ChartPoints> points;
-    for (const auto &run : m_runs)
-        points.append(chartPoints(*run->history, window, QString(), MaxPoints));
-    for (Chart &c : m_charts) {
-        const QList<QAbstractSeries *> series = c.frame.chart->series();
-        QList<QList<QPointF>> lines;
-        for (qsizetype i = 0; i < points.size() && i < series.size(); ++i) {
-            lines.append(c.points(points[i]));
-            replacePoints(static_cast<QXYSeries *>(series[i]), lines.last());
-        }
-        if (c.frame.x->min() != window.from || c.frame.x->max() != window.to)
-            c.frame.x->setRange(window.from, window.to);
-        if (c.floor != 100) {
-            double top = 0;
-            for (const QList<QPointF> &line : lines)
-                for (const QPointF &p : line)
-                    top = std::max(top, p.y());
-            const QList<QPointF> highest { QPointF(0, top) };
-            fitAxis(c.frame.y, { &highest }, c.floor);
-        }
-        c.frame.view->viewport()->update();
-    }
-    m_timeline->setRange(window.from, window.to);
-    m_timeline->update();
+    m_charts->refresh();
 }
 
 } // namespace bw

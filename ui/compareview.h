@@ -1,10 +1,7 @@
 #pragma once
 
-#include "chartframe.h"
-#include "chartpoints.h"
+#include "comparecharts.h"
 #include "simulationcontroller.h"
-#include "statetimeline.h"
-#include "telemetryhistory.h"
 
 #include "lab/comparison.h"
 
@@ -95,11 +92,7 @@ public:
     QTableWidget *verdictTable() const { return m_table; }
     QString verdictText() const;
 
-    QList<QChart *> charts() const;
-    // For tests: the series named `name` in the chart titled `chartTitle`.
-    QXYSeries *series(const QString &chartTitle, const QString &name) const;
-    QLabel *legend(const QString &chartTitle) const;
-    StateTimeline *timeline() const { return m_timeline; }
+    CompareCharts *charts() const { return m_charts; }
     const QList<TimeMarker> &markers() const { return m_markers; }
     // Redraws now from the histories (the refresh timer calls it when something arrived).
     void refresh();
@@ -124,14 +117,6 @@ private:
         std::unique_ptr<SimulationController> controller;
         std::unique_ptr<TelemetryHistory> history;
     };
-    struct Chart
-    {
-        ChartFrame frame;
-        QList<QPointF> (*points)(const ChartPoints &);
-        double floor;
-        QWidget *panel = nullptr;
-    };
-
     void buildCandidateBar();
     void rebuildCharts();
     void loadRun(Run &run);
@@ -152,7 +137,6 @@ private:
     PolicyConfig m_currentPolicy;
     std::vector<std::unique_ptr<Run>> m_runs;
     QList<TimeMarker> m_markers;
-    const QList<TimeMarker> *m_markerList = &m_markers; // what the chart views read
     bool m_dirty = false;
     QTimer m_refresh;
     QTimer m_remeasure; // edits come in bursts: one measurement after them
@@ -164,9 +148,7 @@ private:
     QComboBox *m_operationBox = nullptr;
     QToolButton *m_add = nullptr;
     QPushButton *m_remove = nullptr, *m_rename = nullptr;
-    StateTimeline *m_timeline = nullptr;
-    QWidget *m_chartArea = nullptr;
-    QList<Chart> m_charts;
+    CompareCharts *m_charts = nullptr;
     QLabel *m_verdict = nullptr;
     QProgressBar *m_measureProgress = nullptr;
     QTableWidget *m_table = nullptr;

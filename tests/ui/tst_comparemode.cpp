@@ -11,6 +11,7 @@
 #include "lab/comparison.h"
 #include "scenario/scenarioloader.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QChart>
 #include <QComboBox>
@@ -136,14 +137,14 @@ private Q_SLOTS:
         for (int i = 0; i < compare->candidateCount(); ++i)
             colours.insert(compare->color(i).rgb());
         QCOMPARE(colours.size(), compare->candidateCount());
-        QCOMPARE(compare->charts().size(), 6);
-        for (QChart *chart : compare->charts()) {
+        QCOMPARE(compare->charts()->charts().size(), 6);
+        for (QChart *chart : compare->charts()->charts()) {
             QVERIFY(!chart->title().isEmpty());
             QCOMPARE(chart->series().size(), compare->candidateCount());
-            const QString key = compare->legend(chart->title())->text();
+            const QString key = compare->charts()->legend(chart->title())->text();
             for (int i = 0; i < compare->candidateCount(); ++i) {
                 const QString name = compare->candidate(i).name;
-                QXYSeries *series = compare->series(chart->title(), name);
+                QXYSeries *series = compare->charts()->series(chart->title(), name);
                 QVERIFY2(series, qPrintable(chart->title() + u'/' + name));
                 QCOMPARE(series->pen().color(), compare->color(i));
                 QVERIFY2(series->count() > 0, qPrintable(chart->title() + u'/' + name));
@@ -153,9 +154,15 @@ private Q_SLOTS:
             for (QAbstractAxis *axis : chart->axes())
                 QVERIFY2(!axis->titleText().isEmpty(), qPrintable(chart->title()));
         }
+        // Every control of the mode says what it does.
+        QVERIFY(!window.findChild<QAction *>(QStringLiteral("compare"))->toolTip().isEmpty());
+        for (QWidget *w : compare->findChildren<QWidget *>())
+            if (w->isVisibleTo(compare)
+                && (qobject_cast<QAbstractButton *>(w) || qobject_cast<QComboBox *>(w) || qobject_cast<QTableWidget *>(w)))
+                QVERIFY2(!w->toolTip().isEmpty(), w->metaObject()->className());
         // "current" (eager retries) and api have a breaker each, critical none: a lane that says so.
-        QCOMPARE(compare->timeline()->laneCount(), 3);
-        const QImage lanes = compare->timeline()->grab().toImage();
+        QCOMPARE(compare->charts()->timeline()->laneCount(), 3);
+        const QImage lanes = compare->charts()->timeline()->grab().toImage();
         for (int i = 0; i < compare->candidateCount(); ++i) {
             bool found = false;
             for (int y = 0; y < lanes.height() && !found; ++y)
