@@ -101,6 +101,7 @@ QString legendText(const QChart *chart)
 QWidget *withLegend(ChartFrame &c, QWidget *parent)
 {
     auto *panel = new QWidget(parent);
+    c.panel = panel;
     panel->setAutoFillBackground(true);
     QPalette white = panel->palette();
     white.setColor(QPalette::Window, Qt::white);

@@ -22,6 +22,7 @@ namespace bw {
 // Compare mode build theirs alike from here.
 struct ChartFrame
 {
+    QWidget *panel = nullptr; // the view and the key (withLegend())
     QChartView *view = nullptr;
     QChart *chart = nullptr;
     QLabel *legend = nullptr;

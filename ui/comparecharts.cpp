@@ -55,10 +55,10 @@ CompareCharts::CompareCharts(QWidget *parent)
             c.frame.y->setRange(0, 100);
         // Lower than the dashboard's: the verdict table needs the room under them.
         c.frame.view->setMinimumSize(280, 140);
-        c.panel = withLegend(c.frame, this);
-        c.panel->setToolTip(spec.title + QStringLiteral(": one line per candidate, in its colour; hover for values"));
+        withLegend(c.frame, this)->setToolTip(
+            spec.title + QStringLiteral(": one line per candidate, in its colour; hover for values"));
         const int i = int(m_charts.size());
-        grid->addWidget(c.panel, 1 + i / 2, i % 2);
+        grid->addWidget(c.frame.panel, 1 + i / 2, i % 2);
         m_charts.append(c);
     }
     for (int r = 1; r <= (int(m_charts.size()) + 1) / 2; ++r)
@@ -134,7 +134,7 @@ QList<QWidget *> CompareCharts::chartPanels() const
 {
     QList<QWidget *> out;
     for (const Chart &c : m_charts)
-        out.append(c.panel);
+        out.append(c.frame.panel);
     return out;
 }
 

@@ -50,7 +50,6 @@ private:
         ChartFrame frame;
         QList<QPointF> (*points)(const ChartPoints &);
         double floor; // the y axis' least top; 100: a percentage, fixed at 0–100
-        QWidget *panel = nullptr;
     };
 
     QList<CompareSeries> m_runs;

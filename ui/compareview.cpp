@@ -244,13 +244,7 @@ void CompareView::setScenario(const ScenarioConfig &scenario, std::uint64_t seed
             m_operationBox->addItem(op.name, op.name);
         m_operationBox->setCurrentIndex(std::max(0, m_operationBox->findData(m_operation)));
     }
-    m_markers.clear();
-    for (const FaultConfig &f : scenario.faults) {
-        const QString what = QString(faultKindName(f.kind)) + u' ' + f.service;
-        m_markers.append({ toMs(f.at) / 1000.0, what + QStringLiteral(" starts"), QColor(0xc0, 0x30, 0x30) });
-        if (f.until != Duration::max())
-            m_markers.append({ toMs(f.until) / 1000.0, what + QStringLiteral(" ends"), QColor(0x30, 0x80, 0x30) });
-    }
+    m_markers = faultMarkers(scenario);
     for (auto &run : m_runs)
         loadRun(*run);
     invalidate();
@@ -309,8 +303,12 @@ bool CompareView::addCandidate(const QString &name, const PolicyConfig &policy, 
     connect(raw->controller.get(), &SimulationController::commandApplied, this,
         [this, raw](const ControlCommand &command, bool accepted, TimePoint at) {
             if (accepted) {
-                const ControlDescription d = command.description();
-                m_markers.append({ toMs(at) / 1000.0, raw->name + QStringLiteral(": ") + d.toString(), raw->color.darker(130), true });
+                // Whose it was: the candidate's name and colour.
+                for (TimeMarker m : controlMarkers(command, at)) {
+                    m.label = raw->name + QStringLiteral(": ") + m.label;
+                    m.color = raw->color.darker(130);
+                    m_markers.append(m);
+                }
                 m_dirty = true;
             }
             Q_EMIT commandApplied(raw->name, command, accepted);

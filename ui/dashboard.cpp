@@ -179,6 +179,14 @@ QList<QChart *> Dashboard::charts() const
     return out;
 }
 
+QList<QWidget *> Dashboard::chartPanels() const
+{
+    QList<QWidget *> out;
+    for (const ChartFrame &c : m_charts)
+        out.append(c.panel);
+    return out;
+}
+
 QLabel *Dashboard::legend(const QString &chartTitle) const
 {
     for (const ChartFrame &c : m_charts)

@@ -44,6 +44,8 @@ public:
     // For tests: the series named `name` in the chart titled `chartTitle`.
     QXYSeries *series(const QString &chartTitle, const QString &name) const;
     QList<QChart *> charts() const;
+    // Each chart with its key under it, in the order of charts(): what a report draws one by one.
+    QList<QWidget *> chartPanels() const;
     // The key under the chart titled `chartTitle`: every series' colour and full name.
     QLabel *legend(const QString &chartTitle) const;
     // What hovering the chart titled `chartTitle` at `seconds` shows: every series' value there.

@@ -1,7 +1,9 @@
 // MainWindow's File menu and what it does: open and save scenarios and policies, export the run
-// (events, summary, time series) and the dashboard (PNG, SVG); and the View menu of docks.
+// (events, summary, time series), a report (HTML) and the dashboard (PNG, SVG); and the View
+// menu of docks.
 #include "mainwindow.h"
 
+#include "htmlreport.h"
 #include "policyeditor.h"
 
 #include "resilience/policyloader.h"
@@ -98,6 +100,18 @@ void MainWindow::buildMenus()
                 exportRun(paths);
             });
     }
+    add(QStringLiteral("Export &report (HTML)…"),
+        QStringLiteral("Write a self-contained web page to share in a review: the scenario, the policies, this "
+                       "run's charts and figures so far, its live edits, the seed and the command that runs it again"),
+        QKeySequence(), [this] {
+            QString path = QFileDialog::getSaveFileName(
+                this, QStringLiteral("Export report"), QString(), QStringLiteral("HTML (*.html)"));
+            if (path.isEmpty())
+                return;
+            if (QFileInfo(path).suffix().isEmpty())
+                path += QStringLiteral(".html");
+            exportReport(path);
+        });
     file->addSeparator();
     for (const QString &format : { QStringLiteral("PNG"), QStringLiteral("SVG") }) {
         const QString suffix = format.toLower();
@@ -176,10 +190,6 @@ bool MainWindow::exportDashboard(const QString &path, QString *error)
 
 void MainWindow::exportRun(const RunOutputPaths &paths)
 {
-    if (m_exporting) {
-        reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
-        return;
-    }
     if (m_realTime) {
         // Real servers answered this run: it cannot be made again from a seed. Its time series
         // is in the live recorder; its events and summary are written by `breakwater run`.
@@ -196,6 +206,45 @@ void MainWindow::exportRun(const RunOutputPaths &paths)
         Q_EMIT exportFinished(ok, error);
         return;
     }
+    rerun(paths, nullptr);
+}
+
+void MainWindow::exportReport(const QString &path)
+{
+    if (m_realTime) {
+        const QString error = QStringLiteral("A real HTTP run cannot be re-run to draw its report: real servers "
+                                             "answered it, not a seed. Run the scenario with "
+                                             "'breakwater run SCENARIO --html OUT.html' instead.");
+        reportError(QStringLiteral("Export failed"), error);
+        Q_EMIT exportFinished(false, error);
+        return;
+    }
+    // The report is drawn once the re-run is done, from its figures, with what the run had then.
+    const ScenarioConfig scenario = m_controller.scenario();
+    const std::uint64_t seed = m_controller.seed();
+    const QList<TimedCommand> commands = m_controller.appliedCommands();
+    const TimePoint until = std::min(m_history.now(), TimePoint(scenario.duration));
+    const QString source = m_scenarioSource;
+    rerun({}, [=](const RunRecord &record, QString *error) {
+        ReportRequest request = runReport(scenario, seed, commands, record);
+        if (until < TimePoint(scenario.duration))
+            request.title += QStringLiteral(" (its first %1 s)").arg(toMs(until) / 1000.0);
+        request.commandLine = { QStringLiteral("breakwater"), QStringLiteral("run"), source, QStringLiteral("--seed"),
+            QString::number(seed) };
+        if (!commands.isEmpty()) // the report lists the edits as control events, to save under this name
+            request.commandLine << QStringLiteral("--controls") << QStringLiteral("edits.jsonl");
+        const std::optional<QByteArray> page = htmlReport(request, error);
+        return page && writeFileAtomically(path, *page, error);
+    }, path);
+}
+
+void MainWindow::rerun(const RunOutputPaths &paths,
+    std::function<bool(const RunRecord &record, QString *error)> then, const QString &thenWrites)
+{
+    if (m_exporting) {
+        reportError(QStringLiteral("Export"), QStringLiteral("An export is already running."));
+        return;
+    }
     m_exporting = true;
     // Everything the export needs, copied: it runs on its own thread, apart from the live run.
     const ScenarioConfig scenario = m_controller.scenario();
@@ -205,11 +254,12 @@ void MainWindow::exportRun(const RunOutputPaths &paths)
     auto done = std::make_shared<std::atomic<int>>(0); // per mille
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     auto result = std::make_shared<std::pair<bool, QString>>();
+    auto record = then ? std::make_shared<RunRecord>() : nullptr;
     QThread *thread = QThread::create([=] {
         result->first = bw::exportRun(scenario, seed, commands, until, paths, &result->second, [=](double f) {
             done->store(int(f * 1000));
             return !cancel->load();
-        });
+        }, record.get());
     });
     auto *dialog = new QProgressDialog(QStringLiteral("Exporting the run to %1 s…").arg(toMs(until) / 1000.0),
         QStringLiteral("Cancel"), 0, 1000, this);
@@ -220,11 +270,13 @@ void MainWindow::exportRun(const RunOutputPaths &paths)
     connect(poll, &QTimer::timeout, dialog, [dialog, done] { dialog->setValue(done->load()); });
     poll->start(100);
     connect(dialog, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
-    connect(thread, &QThread::finished, this, [this, thread, dialog, result, paths] {
+    connect(thread, &QThread::finished, this, [this, thread, dialog, result, paths, record, then, thenWrites] {
         thread->deleteLater();
         dialog->deleteLater();
+        if (result->first && then)
+            result->first = then(*record, &result->second);
         m_exporting = false;
-        QStringList written = { paths.events, paths.summary, paths.csv };
+        QStringList written = { paths.events, paths.summary, paths.csv, thenWrites };
         written.removeAll(QString());
         if (result->first)
             statusBar()->showMessage(QStringLiteral("Wrote ") + written.join(QStringLiteral(", ")), 5000);

@@ -353,15 +353,8 @@ void MainWindow::onLoaded()
     m_liveFaultEnds.clear();
     m_lastNow = TimePoint {};
     m_generation = 0;
-    m_markers.clear();
     // Fault boundaries come from the scenario: mark them on the time axis.
-    for (const FaultConfig &f : s.faults) {
-        const QString what = QString(faultKindName(f.kind)) + u' ' + f.service;
-        m_markers.append({ toMs(f.at) / 1000.0, what + QStringLiteral(" starts"), QColor(0xc0, 0x30, 0x30) });
-        if (f.until != Duration::max())
-            m_markers.append(
-                { toMs(f.until) / 1000.0, what + QStringLiteral(" ends"), QColor(0x30, 0x80, 0x30) });
-    }
+    m_markers = faultMarkers(s);
     const int i = m_scenarioBox->findData(m_scenarioSource);
     if (i >= 0) {
         m_scenarioBox->setCurrentIndex(i);
@@ -449,14 +442,12 @@ void MainWindow::onCommandApplied(const ControlCommand &command, bool accepted, 
         description.action + (description.change.isEmpty() ? QString() : QStringLiteral(": ") + description.change)
             + (accepted ? QString() : QStringLiteral(" (refused)")) });
     if (accepted) {
-        m_markers.append({ atMs / 1000.0, description.toString(), QColor(0x20, 0x60, 0xc0), true });
         // A fault injected for a while ends by itself: mark the end now, log it when it comes.
+        m_markers.append(controlMarkers(command, at));
         const auto *inject = std::get_if<ControlCommands::InjectFault>(&command.command);
         if (inject && inject->length != Duration::max()) {
             const double endMs = atMs + toMs(inject->length);
             const QString kind(faultKindName(inject->fault.kind));
-            m_markers.append({ endMs / 1000.0, kind + u' ' + inject->fault.service + QStringLiteral(" ends"),
-                QColor(0x30, 0x80, 0x30), true });
             m_liveFaultEnds.append({ endMs, EventLogModel::Kind::Fault, inject->fault.service, kind + QStringLiteral(" ends") });
         }
     }

@@ -111,6 +111,9 @@ public:
     // Re-runs the scenario with this run's edits up to now on a background thread, with a
     // progress dialog, and writes the files (exportRun() of the engine); exportFinished tells.
     void exportRun(const RunOutputPaths &paths);
+    // The same re-run, then the run's report (htmlreport.h) written to `path`: what the window
+    // shows, as one web page; exportFinished tells.
+    void exportReport(const QString &path);
     bool isExporting() const { return m_exporting; }
     // Shows a failure in a window-modal dialog (objectName "errorDialog") and the status bar.
     void reportError(const QString &title, const QString &message);
@@ -126,6 +129,10 @@ protected:
 
 private:
     void buildMenus(); // filemenu.cpp
+    // exportRun()'s re-run on a background thread with a progress dialog; `then`, when given, gets
+    // the re-run's figures on this thread and writes `thenWrites` (a failure fails the export).
+    void rerun(const RunOutputPaths &paths, std::function<bool(const RunRecord &record, QString *error)> then,
+        const QString &thenWrites = {});
     void buildToolBar();
     void buildDocks();
     void buildFaultDock();

@@ -15,6 +15,30 @@ constexpr std::array<CircuitState, 5> LegendStates { CircuitState::Closed, Circu
     CircuitState::Open, CircuitState::ForcedOpen, CircuitState::Disabled };
 } // namespace
 
+QList<TimeMarker> faultMarkers(const ScenarioConfig &scenario)
+{
+    QList<TimeMarker> markers;
+    for (const FaultConfig &f : scenario.faults) {
+        const QString what = QString(faultKindName(f.kind)) + u' ' + f.service;
+        markers.append({ toMs(f.at) / 1000.0, what + QStringLiteral(" starts"), QColor(0xc0, 0x30, 0x30) });
+        if (f.until != Duration::max())
+            markers.append({ toMs(f.until) / 1000.0, what + QStringLiteral(" ends"), QColor(0x30, 0x80, 0x30) });
+    }
+    return markers;
+}
+
+QList<TimeMarker> controlMarkers(const ControlCommand &command, TimePoint at)
+{
+    const double atMs = toMs(at);
+    QList<TimeMarker> markers { { atMs / 1000.0, command.describe(), QColor(0x20, 0x60, 0xc0), true } };
+    const auto *inject = std::get_if<ControlCommands::InjectFault>(&command.command);
+    if (inject && inject->length != Duration::max())
+        markers.append({ (atMs + toMs(inject->length)) / 1000.0,
+            QString(faultKindName(inject->fault.kind)) + u' ' + inject->fault.service + QStringLiteral(" ends"),
+            QColor(0x30, 0x80, 0x30), true });
+    return markers;
+}
+
 StateTimeline::StateTimeline(QWidget *parent)
     : QWidget(parent)
 {

@@ -2,6 +2,8 @@
 
 #include "telemetryhistory.h"
 
+#include "run/controlcommand.h"
+
 #include <QColor>
 #include <QPixmap>
 #include <QWidget>
@@ -27,8 +29,13 @@ struct TimelineSource
     QColor color;
 };
 
-// The breaker state timeline: one lane per breaker (of each run), a band coloured by state per bucket, over the
-// dashboard's shared time range, with the time markers drawn across it. Painted directly rather
+// The scenario's fault boundaries, each start and (timed) end, as markers.
+QList<TimeMarker> faultMarkers(const ScenarioConfig &scenario);
+// A live action applied at `at`, and the end of a fault it injects for a while.
+QList<TimeMarker> controlMarkers(const ControlCommand &command, TimePoint at);
+
+// The breaker state timeline: one lane per breaker (of each run), a band coloured by state per
+// bucket, over the dashboard's shared time range, with the time markers drawn across it. Painted directly rather
 // than with Qt Charts: a band per bucket and lane would be thousands of series items.
 class StateTimeline final : public QWidget
 {

@@ -63,7 +63,7 @@ QString usage()
         + QStringLiteral(
             "\n"
             "Commands:\n"
-            "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--progress]\n"
+            "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--html OUT.html] [--progress]\n"
             "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
             "  compare SCENARIO.json|NAME --candidate NAME=POLICY ... [--operation OP] [--seeds N] [--json OUT.json]\n"
             "          [--csv OUT.csv]\n"

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "optionparsers.h"
 #include "progressbar.h"
+#include "reportoutput.h"
 #include "subcommand.h"
 
 #include "run/controlscript.h"
@@ -156,6 +157,7 @@ struct RunRequest
     RunOutputPaths outputs;
     LiveOptions live;
     std::optional<MetricsEndpoint> endpoint;
+    ReportOutput report;
 };
 
 // Empty to carry on with *request filled; otherwise the exit status (help printed, bad usage).
@@ -209,6 +211,7 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
     const QCommandLineOption metricsHostOption(QStringLiteral("metrics-host"),
         QStringLiteral("The address the endpoints listen on (default 127.0.0.1)."), QStringLiteral("ADDRESS"));
     parser.addOption(metricsHostOption);
+    parser.addOption(ReportOutput::option());
     const Subcommand command(parser, arguments, QStringLiteral("run"));
     if (const std::optional<int> done = command.parse())
         return *done;
@@ -238,6 +241,8 @@ std::optional<int> parseRunArguments(const QStringList &arguments, RunRequest *r
             return command.badUsage(problem);
     }
 
+    if (const std::optional<int> done = request->report.open(parser, QStringLiteral("run")))
+        return *done;
     request->scenario = *scenario;
     request->seed = seed;
     request->controls = parser.value(controlsOption);
@@ -264,8 +269,15 @@ int runScenario(const QStringList &arguments)
         return BadInput;
     }
 
+    // The report's charts come from this run's own time series, not a second run: a real HTTP
+    // run cannot be made again, and this way the charts are the run whose summary is printed.
+    std::optional<ScenarioConfig> reported;
+    if (request.report.wanted())
+        reported = *scenario;
     MetricsRecorder metrics; // before the run: it listens to the run's primitives until they go
-    RunSession session(std::move(*scenario), request.seed, std::move(*controls));
+    RunSession session(std::move(*scenario), request.seed, *controls);
+    if (reported)
+        session.recordSeries();
     QString message;
     if (!session.open(request.outputs, &message)) {
         printErr(message + u'\n');
@@ -286,7 +298,16 @@ int runScenario(const QStringList &arguments)
     }
     if (request.outputs.summary.isEmpty())
         printOut(session.summaryJson());
-    return Ok;
+    if (!reported)
+        return Ok;
+    const std::uint64_t seed = session.run().seed();
+    ReportRequest report = runReport(*reported, seed, *controls, RunRecord { session.summaryJson(), session.series() });
+    // What reproduces the run: its inputs, with the seed spelt out; the outputs are the reader's choice.
+    report.commandLine = { QStringLiteral("breakwater"), QStringLiteral("run"), request.scenario,
+        QStringLiteral("--seed"), QString::number(seed) };
+    if (!request.controls.isEmpty())
+        report.commandLine << QStringLiteral("--controls") << request.controls;
+    return request.report.write(report);
 }
 
 } // namespace bw::cli

@@ -4,9 +4,11 @@ namespace bw {
 
 bool exportRun(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed,
     const QList<TimedCommand> &commands, TimePoint until, const RunOutputPaths &paths, QString *error,
-    const std::function<bool(double fraction)> &progress)
+    const std::function<bool(double fraction)> &progress, RunRecord *record)
 {
     RunSession session(scenario, seed, commands, until);
+    if (record)
+        session.recordSeries();
     if (!session.open(paths, error))
         return false;
     // Chunks of virtual time, so that progress moves evenly whatever the traffic.
@@ -20,7 +22,11 @@ bool exportRun(const ScenarioConfig &scenario, std::optional<std::uint64_t> seed
             return false;
         }
     }
-    return session.finish(error);
+    if (!session.finish(error))
+        return false;
+    if (record)
+        *record = RunRecord { session.summaryJson(), session.series() };
+    return true;
 }
 
 } // namespace bw

@@ -31,8 +31,8 @@ bool RunSession::open(const RunOutputPaths &paths, QString *error)
     if (!create(paths.summary, m_summaryFile) || !create(paths.csv, m_csvFile))
         return false;
     m_run.setSummary(&m_summary);
-    if (m_csvFile) {
-        // Every second of the run is kept, so the CSV covers all of it.
+    if (m_csvFile || m_recordSeries) {
+        // Every second of the run is kept, so the CSV (or report) covers all of it.
         TimeSeriesRecorder::Config config;
         config.recentCapacity = std::max<int>(
             config.coarseFactor, int(std::chrono::ceil<std::chrono::seconds>(m_until).count()) + 1);
@@ -75,6 +75,8 @@ bool RunSession::finish(QString *error)
     if (m_series) {
         m_series->finish(m_run.now());
         m_series->detach();
+    }
+    if (m_csvFile) {
         m_csvFile->device()->write(m_series->toCsv());
         if (!m_csvFile->commit(error))
             return false;
@@ -95,6 +97,11 @@ QByteArray RunSession::summaryJson() const
     json.remove(QStringLiteral("events"));
     json.remove(QStringLiteral("eventsSha256"));
     return QJsonDocument(json).toJson(QJsonDocument::Indented); // as Summary::toJsonBytes()
+}
+
+TimeSeriesSnapshot RunSession::series() const
+{
+    return m_series ? m_series->takeSince(TimeSeriesCursor {}) : TimeSeriesSnapshot {};
 }
 
 } // namespace bw

@@ -41,6 +41,10 @@ public:
     RunSession(const RunSession &) = delete;
     RunSession &operator=(const RunSession &) = delete;
 
+    // Before open(): keeps every second of the run's time series, as a CSV output does, for
+    // series() (a report's charts) even without a CSV file.
+    void recordSeries() { m_recordSeries = true; }
+
     // Opens the outputs and wires the run; once, before the first advance. False, with
     // "PATH: cannot write: REASON", when an output cannot be created.
     bool open(const RunOutputPaths &paths, QString *error);
@@ -59,6 +63,9 @@ public:
     // The summary as finish() wrote it: without `events` and `eventsSha256` when no events file
     // was written, rather than a count and hash of nothing.
     QByteArray summaryJson() const;
+    // After finish(), with a CSV output or recordSeries(): every second of the run, with the
+    // layout. Empty otherwise.
+    TimeSeriesSnapshot series() const;
 
 private:
     void start();
@@ -68,6 +75,7 @@ private:
     QList<TimedCommand> m_controls;
     qsizetype m_nextControl = 0;
     bool m_started = false;
+    bool m_recordSeries = false;
     Summary m_summary;
     std::optional<EventLog> m_events;
     std::optional<AtomicFile> m_summaryFile, m_csvFile;

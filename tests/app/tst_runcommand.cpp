@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include "commandrunner.h"
+#include "reportpage.h"
 
 // Runs the real `breakwater run` and `breakwater scenarios` (BREAKWATER_BINARY, set by ctest).
 class tst_RunCommand : public QObject
@@ -32,6 +33,8 @@ private Q_SLOTS:
     void unwritableOutputLeavesNothing();
     void progress();
     void controlsReplayLiveEdits();
+    void htmlReport();
+    void htmlReportEscapesText();
     void scenariosLists();
     void scenariosDescribesOne();
     void helpAndVersion_data();
@@ -151,6 +154,93 @@ void tst_RunCommand::controlsReplayLiveEdits()
     const Result b = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--controls"), bad });
     QCOMPARE(b.exitCode, 2);
     QVERIFY2(b.err.contains("bad-controls.jsonl:1: action: unknown control action 'explode'"), b.err.constData());
+}
+
+// `--html`: one self-contained page with the scenario, the policies, the charts as SVG, the seed
+// and a command line that gives the same run again. A headless build has no charts: status 2.
+void tst_RunCommand::htmlReport()
+{
+    const QString controls = write(QStringLiteral("report controls.jsonl"),
+        R"({"t_ms":10000,"type":"control","action":"holdOpen","target":"checkout"})" "\n");
+    QTemporaryDir out;
+    const QString page = out.filePath(QStringLiteral("report.html"));
+    const Result r = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--seed"),
+        QStringLiteral("7"), QStringLiteral("--controls"), controls, QStringLiteral("--html"), page });
+    const Result badPath = run({ QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--html"),
+        out.filePath(QStringLiteral("missing/report.html")) });
+    QCOMPARE(badPath.exitCode, 2);
+    QVERIFY(badPath.out.isEmpty()); // refused before the run
+#if !BREAKWATER_GUI
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--html: this build has no charts"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(page));
+    return;
+#endif
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.isEmpty(), r.err.constData()); // no display, and nothing said about it
+    QFile f(page);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray html = f.readAll();
+    QVERIFY(html.startsWith("<!DOCTYPE html>"));
+    QCOMPARE(html.count("<html"), 1);
+    QCOMPARE(html.count("</html>"), 1);
+    QVERIFY2(bw::test::externalReferences(html).isEmpty(),
+        qPrintable(bw::test::externalReferences(html).join(QStringLiteral(", "))));
+    QVERIFY(!html.contains("<script"));
+    QVERIFY(html.contains("<title>Run of outage-and-recovery</title>"));
+    QVERIFY(html.contains("&quot;circuitBreaker&quot;: {")); // the policy, as pretty JSON
+    QVERIFY(html.contains("<dt>Seed</dt><dd>7</dd>"));
+    QVERIFY(html.contains("holdOpen")); // the live edit
+    QCOMPARE(html.count("<svg"), 7);
+    QVERIFY(html.contains("<figcaption>Breaker state timeline</figcaption>"));
+    for (const char *title : { "Calls per second by outcome", "Retries and attempts per call", "Timeouts per second",
+             "Latency percentiles", "Backend load and capacity" }) {
+        QVERIFY2(html.contains("<figcaption>" + QByteArray(title) + "</figcaption>"), title);
+        QVERIFY2(html.contains(">" + QByteArray(title) + "</text>"), title); // drawn by the chart itself
+    }
+    // The run's figures: the offered calls of the summary printed.
+    const QJsonObject summary = parse(r.out);
+    const QString offered = QString::number(summary.value(u"totals").toObject().value(u"offered").toInteger());
+    QVERIFY(html.contains("<td>" + offered.toUtf8() + "</td>"));
+
+    // The page's command line, run again, prints the same summary.
+    QStringList command = bw::test::reproducingCommand(html);
+    QCOMPARE(command, QStringList({ QStringLiteral("breakwater"), QStringLiteral("run"),
+        QStringLiteral("outage-and-recovery"), QStringLiteral("--seed"), QStringLiteral("7"), QStringLiteral("--controls"),
+        controls }));
+    const Result again = run(command.mid(1));
+    QVERIFY2(again.exitCode == 0, again.err.constData());
+    QCOMPARE(again.out, r.out);
+}
+
+// Every text of the page is escaped: a scenario's name and description cannot add markup.
+void tst_RunCommand::htmlReportEscapesText()
+{
+#if !BREAKWATER_GUI
+    QSKIP("a headless build draws no report");
+#endif
+    const QString scenario = write(QStringLiteral("markup.json"), R"({
+        "name": "<b>bold</b> & \"quoted\"",
+        "description": "<script>alert(1)</script><img src=\"http://example.com/x.png\">",
+        "durationMs": 5000,
+        "services": [{"name": "api", "capacity": 10, "latency": 5}],
+        "operations": [{"name": "get<it>", "service": "api", "rate": 20, "policy": "api"}]
+    })");
+    QTemporaryDir out;
+    const QString page = out.filePath(QStringLiteral("markup.html"));
+    const Result r = run({ QStringLiteral("run"), scenario, QStringLiteral("--html"), page });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QFile f(page);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray html = f.readAll();
+    QVERIFY(!html.contains("<script"));
+    QVERIFY(!html.contains("<b>bold"));
+    QVERIFY(!html.contains("<it>"));
+    QVERIFY(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    QVERIFY(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"));
+    QVERIFY2(bw::test::externalReferences(html).isEmpty(),
+        qPrintable(bw::test::externalReferences(html).join(QStringLiteral(", "))));
 }
 
 void tst_RunCommand::summaryToStdout()

@@ -6,7 +6,10 @@
 #include "policyeditor.h"
 
 #include "resilience/policyloader.h"
+#include "run/controlscript.h"
 #include "scenario/scenarioloader.h"
+
+#include "reportpage.h"
 
 #include <QAction>
 #include <QFile>
@@ -66,7 +69,7 @@ private Q_SLOTS:
                 if (!a->isSeparator())
                     texts.append(a->text().remove(u'&'));
         for (const char *expected : { "Open scenario…", "Save scenario as…", "Open policy…", "Save policy as…",
-                 "Export events (JSONL)…", "Export summary (JSON)…", "Export time series (CSV)…",
+                 "Export events (JSONL)…", "Export summary (JSON)…", "Export time series (CSV)…", "Export report (HTML)…",
                  "Export dashboard as PNG…", "Export dashboard as SVG…", "Quit", "Breakers", "Event log",
                  "Health", "Faults", "Policy" })
             QVERIFY2(texts.contains(QString::fromUtf8(expected)), expected);
@@ -221,6 +224,37 @@ private Q_SLOTS:
         QCOMPARE(read(paths.csv).trimmed().count('\n'), 20 * w.controller().scenario().operations.size());
     }
 
+    // The report is the run as shown: its first 20 s with its edit, the charts, and the edit as
+    // a control event that `breakwater run --controls` takes back.
+    void exportReportIsTheRunWithItsEdits()
+    {
+        MainWindow w(options(false));
+        w.controller().post({ ControlCommands::Breaker { QStringLiteral("checkout"), BreakerAction::HoldOpen } });
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller().appliedCommands().size() == 1, Timeout);
+        w.controller().step(fromMs(20'000));
+        QTRY_VERIFY_WITH_TIMEOUT(w.history().now() >= TimePoint(fromMs(20'000)), Timeout);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("report.html"));
+        QSignalSpy finished(&w, &MainWindow::exportFinished);
+        w.exportReport(path);
+        QVERIFY(w.isExporting());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), Timeout);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        const QByteArray html = read(path);
+        QVERIFY(html.contains("<title>Run of outage-and-recovery (its first 20 s)</title>"));
+        QCOMPARE(html.count("<svg"), 7);
+        QVERIFY(html.contains("<dt>Seed</dt><dd>42</dd>"));
+        QVERIFY(html.contains("breakwater run outage-and-recovery --seed 42 --controls edits.jsonl"));
+        LoadError error;
+        const std::optional<QList<TimedCommand>> edits = parseControls(
+            bw::test::codeAfter(html, QStringLiteral("<h2>Live edits</h2>")).toUtf8(), QStringLiteral("edits.jsonl"), &error);
+        QVERIFY2(edits, qPrintable(error.toString()));
+        QCOMPARE(edits->size(), 1);
+        QCOMPARE(edits->first().command.action(), QStringLiteral("holdOpen"));
+        QCOMPARE(edits->first().at, w.controller().appliedCommands().first().at);
+    }
+
     // A real HTTP run cannot be made again from a seed: events and summary are refused with the
     // command that writes them; the time series comes from the live recorder.
     void realHttpRunExportsItsSeriesOnly()
@@ -245,6 +279,15 @@ private Q_SLOTS:
         QCOMPARE(finished.size(), 2);
         QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
         QVERIFY(read(dir.filePath(QStringLiteral("t.csv"))).startsWith("start_ms,end_ms,operation"));
+
+        w.exportReport(dir.filePath(QStringLiteral("r.html"))); // refused too, with the command that writes it
+        QCOMPARE(finished.size(), 3);
+        QVERIFY(!finished.last().at(0).toBool());
+        QVERIFY2(finished.last().at(1).toString().contains(QStringLiteral("--html")),
+            qPrintable(finished.last().at(1).toString()));
+        box = errorDialog(&w);
+        QVERIFY(box);
+        box->accept();
     }
 
     void dashboardExportsAsPngAndSvg()
