@@ -40,6 +40,13 @@ const QList<ChartSpec> &chartSpecs()
 
 } // namespace
 
+QColor candidateColor(int index)
+{
+    static const std::array<QColor, 4> palette { QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
+        QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd) };
+    return palette[std::size_t(index) % palette.size()];
+}
+
 CompareCharts::CompareCharts(QWidget *parent)
     : QWidget(parent)
 {

@@ -9,6 +9,10 @@
 
 namespace bw {
 
+// The colour of the `index`th candidate (0 to 3), distinct from the breaker states' and the
+// outcomes' reds and greens where it can be.
+QColor candidateColor(int index);
+
 // One run drawn by CompareCharts: a candidate's name, colour and telemetry.
 struct CompareSeries
 {

@@ -28,10 +28,6 @@ namespace bw {
 
 namespace {
 
-// One colour per candidate, distinct from the state and outcome colours' reds and greens
-// where it can be; a candidate keeps its colour while it is in the list.
-const std::array<QColor, CompareView::MaxCandidates> Palette { QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
-    QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd) };
 constexpr int RefreshIntervalMs = 50;
 constexpr int RemeasureDelayMs = 300;
 
@@ -289,7 +285,9 @@ bool CompareView::addCandidate(const QString &name, const PolicyConfig &policy, 
     run->name = name;
     run->source = source;
     run->policy = policy;
-    for (const QColor &c : Palette) {
+    // A candidate keeps its colour while it is in the list: the first one no other has.
+    for (int i = 0; i < MaxCandidates; ++i) {
+        const QColor c = candidateColor(i);
         if (std::none_of(m_runs.begin(), m_runs.end(), [&](const auto &r) { return r->color == c; })) {
             run->color = c;
             break;

@@ -1,5 +1,6 @@
 #include "htmlreport.h"
 
+#include "comparereport.h"
 #include "dashboard.h"
 
 #include "resilience/policywriter.h"
@@ -376,8 +377,10 @@ std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *erro
             appendRunCharts(report, request, s);
         break;
     case ReportRequest::Kind::Compare:
+        appendCompareCharts(report, request);
+        break;
     case ReportRequest::Kind::Sweep:
-        break; // their charts are their own widgets' (comparemode, sweepdialog)
+        break; // its charts are its own widgets' (sweepdialog)
     }
     appendScenario(report, request.scenario);
     appendPolicies(report, request);

@@ -2,18 +2,59 @@
 
 #include "cli.h"
 #include "optionparsers.h"
+#include "reportoutput.h"
 #include "subcommand.h"
 
 #include "lab/comparison.h"
 #include "resilience/loaderror.h"
+#include "lab/report.h"
+#include "run/runsession.h"
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace bw::cli {
 
 namespace {
 
 constexpr int MinCandidates = 2, MaxCandidates = 8, MaxSeeds = 1000;
+
+// The table as the report shows it: a column per candidate, the best of each row marked, the
+// verdict under the title.
+ReportTable reportTable(const Comparison &c)
+{
+    ReportTable table;
+    table.title = QStringLiteral("Figures");
+    table.caption = comparisonVerdict(c);
+    table.headers = QStringList { QStringLiteral("figure"), QStringLiteral("of") };
+    for (const Candidate &candidate : c.candidates)
+        table.headers.append(candidate.name);
+    const QList<ComparisonRow> rows = comparisonRows(c);
+    for (qsizetype r = 0; r < rows.size(); ++r) {
+        // The figure's name on its first row only, as in the printed table.
+        const bool first = r == 0 || rows[r - 1].key != rows[r].key;
+        table.rows.append(QStringList { first ? rows[r].figure : QString(), rows[r].scope } + rows[r].values);
+        QList<int> best;
+        for (int i : rows[r].best)
+            best.append(2 + i);
+        table.best.append(best);
+    }
+    return table;
+}
+
+// Every second of one candidate's run on `seed`, for its charts: the run runCandidate measured
+// (the same scenario and seed make the same run).
+ReportSeries candidateSeries(const ScenarioConfig &scenario, const Candidate &candidate, std::uint64_t seed)
+{
+    QString error;
+    RunSession session(*withCandidate(scenario, candidate, &error), seed, {});
+    session.recordSeries();
+    const bool opened = session.open({}, &error) && session.finish(&error); // no files: cannot fail
+    Q_ASSERT_X(opened, "candidateSeries", qPrintable(error));
+    return { candidate.name, session.series() };
+}
 
 struct CompareRequest
 {
@@ -23,6 +64,7 @@ struct CompareRequest
     int seeds = 1;
     std::optional<std::uint64_t> firstSeed;
     QString json, csv;
+    ReportOutput report;
 };
 
 std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRequest *request)
@@ -53,7 +95,8 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
     const QCommandLineOption csvOption(QStringLiteral("csv"),
         QStringLiteral("Writes every candidate's figures per seed and operation as CSV to this file."),
         QStringLiteral("OUT.csv"));
-    for (const QCommandLineOption &o : { candidateOption, operationOption, seedsOption, seedOption, jsonOption, csvOption })
+    for (const QCommandLineOption &o :
+        { candidateOption, operationOption, seedsOption, seedOption, jsonOption, csvOption, ReportOutput::option() })
         parser.addOption(o);
     const Subcommand command(parser, arguments, QStringLiteral("compare"));
     if (const std::optional<int> done = command.parse())
@@ -91,6 +134,8 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         if (!request->firstSeed)
             return command.badUsage(problem);
     }
+    if (const std::optional<int> done = request->report.open(parser, QStringLiteral("compare")))
+        return *done;
     request->scenario = *scenario;
     request->operation = parser.value(operationOption);
     request->json = parser.value(jsonOption);
@@ -154,7 +199,28 @@ int runCompare(const QStringList &arguments)
         return RunFailed;
     if (!request.csv.isEmpty() && csvFile.write(comparisonCsv(c)) != Ok)
         return RunFailed;
-    return Ok;
+    if (!request.report.wanted())
+        return Ok;
+    ReportRequest report;
+    report.kind = ReportRequest::Kind::Compare;
+    report.title = QStringLiteral("Compare on ") + scenario->name;
+    report.scenario = *scenario;
+    report.seeds = QList<std::uint64_t>(c.seeds.begin(), c.seeds.end());
+    report.candidates = c.candidates;
+    // What reproduces the table: the inputs, with the seeds spelt out; the outputs are the reader's choice.
+    report.commandLine = { QStringLiteral("breakwater"), QStringLiteral("compare"), request.scenario };
+    for (const auto &[name, written] : request.candidates)
+        report.commandLine << QStringLiteral("--candidate") << name + u'=' + written;
+    if (!request.operation.isEmpty())
+        report.commandLine << QStringLiteral("--operation") << request.operation;
+    report.commandLine << QStringLiteral("--seeds") << QString::number(request.seeds) << QStringLiteral("--seed")
+                       << QString::number(first);
+    report.tables = { reportTable(c) };
+    // The charts: each candidate on the first seed.
+    for (const Candidate &candidate : c.candidates)
+        report.series.append(candidateSeries(*scenario, candidate, first));
+    report.result = QJsonDocument::fromJson(comparisonJson(c)).object();
+    return request.report.write(report);
 }
 
 } // namespace bw::cli
