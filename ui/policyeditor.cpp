@@ -80,17 +80,33 @@ QString stageTitle(StageKind kind)
 
 PolicyEditor::PolicyEditor(SimulationController *controller, QWidget *parent)
     : QWidget(parent)
-    , m_controller(controller)
 {
     m_pending.setSingleShot(true);
     m_pending.setInterval(DebounceMs);
     connect(&m_pending, &QTimer::timeout, this, &PolicyEditor::post);
     build();
-    connect(m_controller, &SimulationController::loaded, this, [this] { reset(m_controller->scenario()); });
-    connect(m_controller, &SimulationController::progressReceived, this, &PolicyEditor::onProgress);
-    connect(m_controller, &SimulationController::commandApplied, this, &PolicyEditor::onCommandApplied);
+    follow(controller);
     if (m_controller->isLoaded())
         reset(m_controller->scenario());
+}
+
+void PolicyEditor::follow(SimulationController *controller)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_followed))
+        disconnect(c);
+    m_controller = controller;
+    m_followed = {
+        connect(m_controller, &SimulationController::loaded, this, [this] { reset(m_controller->scenario()); }),
+        connect(m_controller, &SimulationController::progressReceived, this, &PolicyEditor::onProgress),
+        connect(m_controller, &SimulationController::commandApplied, this, &PolicyEditor::onCommandApplied),
+    };
+}
+
+void PolicyEditor::setController(SimulationController *controller, const ScenarioConfig &scenario)
+{
+    flush();
+    follow(controller);
+    reset(scenario);
 }
 
 PolicyEditor::~PolicyEditor() = default;

@@ -66,7 +66,7 @@ QString usage()
             "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--html OUT.html] [--progress]\n"
             "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
             "  compare SCENARIO.json|NAME --candidate NAME=POLICY ... [--operation OP] [--seeds N] [--json OUT.json]\n"
-            "          [--csv OUT.csv]\n"
+            "          [--csv OUT.csv] [--html OUT.html]\n"
             "      Runs 2 to 8 policies on the same traffic and failures and compares them figure by figure.\n"
             "  scenarios [NAME]\n"
             "      Lists the built-in scenarios with their descriptions.\n"

@@ -1,5 +1,8 @@
 #include "optionparsers.h"
 
+#include "resilience/loaderror.h"
+#include "resilience/policyloader.h"
+
 namespace bw::cli {
 
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
@@ -93,6 +96,32 @@ std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const Q
         return std::nullopt;
     }
     return endpoint;
+}
+
+std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, QString *error)
+{
+    const qsizetype at = text.indexOf(u'=');
+    const QString name = text.left(at).trimmed();
+    if (at <= 0 || name.isEmpty() || at + 1 == text.size()) {
+        *error = QStringLiteral("--candidate: expected NAME=POLICY, got '%1'").arg(text);
+        return std::nullopt;
+    }
+    return std::pair { name, text.mid(at + 1) };
+}
+
+std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message)
+{
+    const QString option = QStringLiteral("--candidate ") + name;
+    LoadError error;
+    std::optional<PolicyConfig> loaded;
+    if (policy.trimmed().startsWith(u'{')) {
+        loaded = parsePolicy(policy.toUtf8(), option, &error);
+        *message = error.toString();
+    } else {
+        loaded = loadPolicy(policy, &error);
+        *message = option + QStringLiteral(": ") + error.toString();
+    }
+    return loaded;
 }
 
 } // namespace bw::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "resilience/policy.h"
 #include "runtime/duration.h"
 
 #include <QHostAddress>
@@ -7,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace bw::cli {
 
@@ -43,5 +45,13 @@ struct MetricsEndpoint
 // `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
 // 127.0.0.1).
 std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
+
+// --candidate NAME=POLICY (compare's and the window's): the name and the policy as written.
+std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, QString *error);
+
+// A candidate's policy: inline JSON, a policy file or a preset, read by the policy loaders. The
+// message names the candidate: "--candidate x:1:11: retry.maxAttempt: unknown key; …" for inline
+// JSON (its line and column), "--candidate x: apii: no such file, and not a preset name; …".
+std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message);
 
 } // namespace bw::cli

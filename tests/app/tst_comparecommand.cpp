@@ -3,10 +3,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "commandrunner.h"
+#include "reportpage.h"
 
 namespace {
 
@@ -39,6 +41,7 @@ private Q_SLOTS:
     void badInput_data();
     void badInput();
     void unwritableOutputLeavesNothing();
+    void htmlReport();
 
 private:
     using Result = bw::test::CommandResult;
@@ -234,6 +237,64 @@ void tst_CompareCommand::unwritableOutputLeavesNothing()
     QVERIFY2(r.err.contains("cannot write"), r.err.constData());
     QVERIFY(r.out.isEmpty()); // it failed before running anything
     QVERIFY(!QFile::exists(out));
+}
+
+// `--html`: one self-contained page with the table and its verdict, the candidates' charts as
+// the window's Compare mode draws them, their policies as JSON, the seeds and a command line that
+// prints the same table again. A headless build has no charts: status 2, before any run.
+void tst_CompareCommand::htmlReport()
+{
+    const QString page = m_dir.filePath(QStringLiteral("compare report.html"));
+    const QStringList arguments { m_scenario, QStringLiteral("--candidate"), Bare, QStringLiteral("--candidate"), Breaker,
+        QStringLiteral("--seeds"), QStringLiteral("2") };
+    const Result r = run(arguments + QStringList { QStringLiteral("--html"), page });
+#if !BREAKWATER_GUI
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--html: this build has no charts"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(page));
+    return;
+#endif
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    const Result plain = run(arguments);
+    QCOMPARE(r.out, plain.out); // the report changes nothing printed
+    QFile f(page);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray html = f.readAll();
+    QVERIFY(html.startsWith("<!DOCTYPE html>"));
+    QVERIFY2(bw::test::externalReferences(html).isEmpty(),
+        qPrintable(bw::test::externalReferences(html).join(QStringLiteral(", "))));
+    QVERIFY(!html.contains("<script"));
+    QVERIFY(html.contains("<title>Compare on outage</title>"));
+    QVERIFY(html.contains("<dt>Seeds</dt><dd>3, 4</dd>"));
+    // The verdict printed, and the table's cells with the best marked.
+    const QString printed = QString::fromUtf8(r.out);
+    const QString verdict = printed.mid(printed.indexOf(QStringLiteral("Verdict: "))).trimmed();
+    QVERIFY2(!verdict.isEmpty() && html.contains(verdict.toHtmlEscaped().toUtf8()), qPrintable(verdict));
+    QVERIFY(html.contains(">bare</th>") && html.contains(">breaker</th>"));
+    QVERIFY(html.contains("best of its row"));
+    // Each candidate's policy as JSON: the breaker's settings, and the bare one's name.
+    QVERIFY(html.contains("&quot;failureThreshold&quot;: 5"));
+    // The Compare mode's charts, drawn by the charts themselves, a line per candidate.
+    QCOMPARE(html.count("<svg"), 7);
+    QVERIFY(html.contains("<figcaption>Breaker state timeline</figcaption>"));
+    for (const char *title : { "Success rate", "Retries per second", "Timeouts per second", "Bulkhead utilization",
+             "Latency p99", "Backend requests per second" }) {
+        QVERIFY2(html.contains("<figcaption>" + QByteArray(title) + "</figcaption>"), title);
+        QVERIFY2(html.contains(">" + QByteArray(title) + "</text>"), title);
+    }
+    // Every chart's key names both candidates.
+    for (const QString &name : { QStringLiteral("bare"), QStringLiteral("breaker") })
+        QCOMPARE(QString::fromUtf8(html).count(QRegularExpression(QStringLiteral(">[\\s\\x{00a0}]*%1[\\s\\x{00a0}]*</text>").arg(name))), 6);
+
+    // The page's command line, run again, prints the same table.
+    const QStringList command = bw::test::reproducingCommand(html);
+    QCOMPARE(command.mid(0, 3), QStringList({ QStringLiteral("breakwater"), QStringLiteral("compare"), m_scenario }));
+    QVERIFY(command.contains(Breaker) && command.contains(QStringLiteral("--seeds")));
+    const Result again = run(command.mid(2));
+    QVERIFY2(again.exitCode == 0, again.err.constData());
+    QCOMPARE(again.out, r.out);
 }
 
 QTEST_GUILESS_MAIN(tst_CompareCommand)
