@@ -1,5 +1,7 @@
 #include "optionparsers.h"
 
+#include "runtime/parallelfor.h"
+
 namespace bw::cli {
 
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
@@ -23,6 +25,13 @@ std::optional<int> parseCount(
         return std::nullopt;
     }
     return count;
+}
+
+std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLineOption &option, QString *error)
+{
+    if (!parser.isSet(option))
+        return defaultThreadCount();
+    return parseCount(QStringLiteral("--") + option.names().constFirst(), parser.value(option), 1, 256, error);
 }
 
 std::optional<double> parseSpeed(const QString &text, QString *error)
