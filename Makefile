@@ -71,7 +71,8 @@ bench: build
 	  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
 	  --benchmark_out=$(BUILD_DIR)/bench/net.json --benchmark_out_format=json
 	$(BUILD_DIR)/tests/bench/breakwater_bench_report $(BUILD_DIR)/bench/engine.json $(BUILD_DIR)/bench/gui.json; status=$$?; \
-	tests/bench/time-run.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json; \
+	tests/bench/time-run.py $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json || status=1; \
+	tests/bench/time-sweep.py $(BUILD_DIR)/app/breakwater $(BUILD_DIR)/bench/sweep.json || status=1; \
 	tests/bench/gui-memory.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/day-at-100.json $(BUILD_DIR)/bench/gui-memory.json; \
 	exit $$status
 

@@ -10,6 +10,7 @@
 #include "lab/report.h"
 #include "run/runsession.h"
 #include "run/scenariorun.h"
+#include "runtime/parallelfor.h"
 #include "scenario/scenarioloader.h"
 
 #include <QJsonDocument>
@@ -63,6 +64,7 @@ struct CompareRequest
     QList<std::pair<QString, QString>> candidates; // name, policy as written
     int seeds = 1;
     std::optional<std::uint64_t> firstSeed;
+    int jobs = 1;
     QString json, csv;
     ReportOutput report;
 };
@@ -74,7 +76,8 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         "Runs candidate policies on the same traffic and failures (the same seeds: common random numbers)\n"
         "in virtual time and prints, per figure, each candidate's value with the best marked, and a verdict.\n"
         "Figures (docs/semantics.md, \"Policy lab\"): success rate, failed calls by outcome, latency p50/p99,\n"
-        "amplification, time in OPEN, breaker flaps, recovery after each fault, peak load, wasted requests."));
+        "amplification, time in OPEN, breaker flaps, recovery after each fault, peak load, wasted requests.\n"
+        "The outputs are the same bytes whatever --jobs."));
     parser.addPositionalArgument(QStringLiteral("scenario"),
         QStringLiteral("A scenario JSON file, or the name of a built-in scenario."), QStringLiteral("SCENARIO.json|NAME"));
     const QCommandLineOption candidateOption({ QStringLiteral("c"), QStringLiteral("candidate") },
@@ -90,13 +93,15 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         QStringLiteral("N"));
     const QCommandLineOption seedOption(QStringLiteral("seed"),
         QStringLiteral("The first seed; the others follow it (default: the scenario's \"seed\")."), QStringLiteral("N"));
+    const QCommandLineOption jobsOption(QStringLiteral("jobs"),
+        QStringLiteral("Runs the candidates and seeds in parallel (default: one per core)."), QStringLiteral("N"));
     const QCommandLineOption jsonOption(QStringLiteral("json"),
         QStringLiteral("Writes the comparison as JSON to this file."), QStringLiteral("OUT.json"));
     const QCommandLineOption csvOption(QStringLiteral("csv"),
         QStringLiteral("Writes every candidate's figures per seed and operation as CSV to this file."),
         QStringLiteral("OUT.csv"));
     for (const QCommandLineOption &o :
-        { candidateOption, operationOption, seedsOption, seedOption, jsonOption, csvOption, ReportOutput::option() })
+        { candidateOption, operationOption, seedsOption, seedOption, jobsOption, jsonOption, csvOption, ReportOutput::option() })
         parser.addOption(o);
     const Subcommand command(parser, arguments, QStringLiteral("compare"));
     if (const std::optional<int> done = command.parse())
@@ -120,8 +125,8 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
                 return command.badUsage(QStringLiteral("--candidate: the name '%1' is given twice").arg(known));
         request->candidates.append(*candidate);
     }
+    QString problem;
     if (parser.isSet(seedsOption)) {
-        QString problem;
         const std::optional<int> seeds = parseCount(QStringLiteral("--seeds"), parser.value(seedsOption), 1, MaxSeeds,
             &problem, QStringLiteral("a number of seeds"));
         if (!seeds)
@@ -129,11 +134,14 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         request->seeds = *seeds;
     }
     if (parser.isSet(seedOption)) {
-        QString problem;
         request->firstSeed = parseSeed(parser.value(seedOption), &problem);
         if (!request->firstSeed)
             return command.badUsage(problem);
     }
+    const std::optional<int> jobs = parseJobs(parser, jobsOption, &problem);
+    if (!jobs)
+        return command.badUsage(problem);
+    request->jobs = *jobs;
     if (const std::optional<int> done = request->report.open(parser, QStringLiteral("compare")))
         return *done;
     request->scenario = *scenario;
@@ -187,12 +195,14 @@ int runCompare(const QStringList &arguments)
     const std::uint64_t first = request.firstSeed.value_or(scenario->seed);
     for (int s = 0; s < request.seeds; ++s)
         c.seeds.push_back(first + std::uint64_t(s));
-    for (const Candidate &candidate : c.candidates) {
-        std::vector<CandidateMetrics> runs;
-        for (std::uint64_t seed : c.seeds)
-            runs.push_back(runCandidate(*scenario, candidate, seed));
-        c.runs.push_back(std::move(runs));
-    }
+    // Run r is candidate r / seeds on seed r % seeds, into its own slot: the output does not
+    // depend on --jobs or on the order the runs finish in.
+    const std::size_t seeds = c.seeds.size();
+    c.runs.assign(std::size_t(c.candidates.size()), std::vector<CandidateMetrics>(seeds));
+    parallelFor(int(c.runs.size() * seeds), request.jobs, [&](int r) {
+        c.runs[std::size_t(r) / seeds][std::size_t(r) % seeds]
+            = runCandidate(*scenario, c.candidates[qsizetype(std::size_t(r) / seeds)], c.seeds[std::size_t(r) % seeds]);
+    });
 
     printOut(comparisonTable(c));
     if (!request.json.isEmpty() && jsonFile.write(comparisonJson(c)) != Ok)

@@ -2,6 +2,7 @@
 
 #include "resilience/loaderror.h"
 #include "resilience/policyloader.h"
+#include "runtime/parallelfor.h"
 
 namespace bw::cli {
 
@@ -26,6 +27,13 @@ std::optional<int> parseCount(
         return std::nullopt;
     }
     return count;
+}
+
+std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLineOption &option, QString *error)
+{
+    if (!parser.isSet(option))
+        return defaultThreadCount();
+    return parseCount(QStringLiteral("--") + option.names().constFirst(), parser.value(option), 1, 256, error);
 }
 
 std::optional<double> parseSpeed(const QString &text, QString *error)

@@ -3,6 +3,7 @@
 #include "resilience/policy.h"
 #include "runtime/duration.h"
 
+#include <QCommandLineParser>
 #include <QHostAddress>
 #include <QString>
 
@@ -25,6 +26,10 @@ std::optional<std::uint64_t> parseSeed(const QString &text, QString *error);
 // ("--seeds: expected a number of seeds from 1 to 1000, got '0'").
 std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error,
     const QString &what = QStringLiteral("an integer"));
+
+// --jobs N, as sweep and compare take it: N runs at once, 1 to 256; one per core when the
+// option is not given.
+std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLineOption &option, QString *error);
 
 // --speed: "max" (0: as fast as possible) or N × real time, 1..1000, with an optional "x" or "×"
 // (the window's speed box writes "10×").

@@ -1,7 +1,6 @@
 #include "pipeline.h"
 
 #include <algorithm>
-#include <atomic>
 
 namespace bw {
 
@@ -11,8 +10,11 @@ constexpr std::uint64_t AttemptSequenceBits = 40;
 constexpr std::uint64_t AttemptSequenceMask = (std::uint64_t(1) << AttemptSequenceBits) - 1;
 
 // Attempt ids are unique across pipelines, because one Operation (an HTTP client, a simulated
-// service) serves many pipelines and tells their attempts apart by id.
-std::atomic<std::uint64_t> g_attemptSequence { 0 };
+// service) serves many pipelines and tells their attempts apart by id. They need to be unique
+// only per thread: a pipeline and the operations it calls are confined to its scheduler's thread.
+// A counter shared by all threads would be written by every attempt of every parallel sweep run,
+// its cache line going back and forth between the cores.
+thread_local std::uint64_t t_attemptSequence = 0;
 
 Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
 {
@@ -407,7 +409,7 @@ void Pipeline::startOperation(Call &call, TimePoint now)
     call.operationRunning = true;
     Attempt &a = call.attempt;
     a.id = (std::uint64_t(call.index) << AttemptSequenceBits)
-            | ((g_attemptSequence.fetch_add(1, std::memory_order_relaxed) + 1) & AttemptSequenceMask);
+            | (++t_attemptSequence & AttemptSequenceMask);
     a.callTag = call.tag;
     a.number = call.attempts;
     a.startedAt = now;
