@@ -6,7 +6,6 @@
 
 #include "lab/candidate.h"
 #include "resilience/loaderror.h"
-#include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
 #include "run/scenariorun.h"
 #include "runtime/statistics.h"
@@ -551,24 +550,6 @@ QByteArray csv(const Comparison &c)
     return out;
 }
 
-// A candidate's policy: inline JSON, a policy file or a preset, read by the policy loaders. The
-// message names the candidate: "--candidate x:1:11: retry.maxAttempt: unknown key; …" for inline
-// JSON (its line and column), "--candidate x: apii: no such file, and not a preset name; …".
-std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message)
-{
-    const QString option = QStringLiteral("--candidate ") + name;
-    LoadError error;
-    std::optional<PolicyConfig> loaded;
-    if (policy.trimmed().startsWith(u'{')) {
-        loaded = parsePolicy(policy.toUtf8(), option, &error);
-        *message = error.toString();
-    } else {
-        loaded = loadPolicy(policy, &error);
-        *message = option + QStringLiteral(": ") + error.toString();
-    }
-    return loaded;
-}
-
 struct CompareRequest
 {
     QString scenario;
@@ -676,7 +657,7 @@ int runCompare(const QStringList &arguments)
     c.operation = request.operation;
     for (const auto &[name, written] : request.candidates) {
         QString problem;
-        std::optional<PolicyConfig> policy = candidatePolicy(name, written, &problem);
+        std::optional<PolicyConfig> policy = parsePolicyArgument(QStringLiteral("--candidate ") + name, written, &problem);
         if (!policy) {
             printErr(QStringLiteral("breakwater compare: ") + problem + u'\n');
             return BadInput;

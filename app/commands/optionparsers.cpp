@@ -1,5 +1,8 @@
 #include "optionparsers.h"
 
+#include "resilience/loaderror.h"
+#include "resilience/policyloader.h"
+
 namespace bw::cli {
 
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
@@ -93,6 +96,20 @@ std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const Q
         return std::nullopt;
     }
     return endpoint;
+}
+
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message)
+{
+    LoadError error;
+    std::optional<PolicyConfig> loaded;
+    if (policy.trimmed().startsWith(u'{')) {
+        loaded = parsePolicy(policy.toUtf8(), option, &error);
+        *message = error.toString();
+    } else {
+        loaded = loadPolicy(policy, &error);
+        *message = option + QStringLiteral(": ") + error.toString();
+    }
+    return loaded;
 }
 
 } // namespace bw::cli

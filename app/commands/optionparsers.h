@@ -1,5 +1,6 @@
 #pragma once
 
+#include "resilience/policy.h"
 #include "runtime/duration.h"
 
 #include <QHostAddress>
@@ -43,5 +44,11 @@ struct MetricsEndpoint
 // `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
 // 127.0.0.1).
 std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
+
+// A policy argument (compare's --candidate, export-policy's POLICY): inline JSON, a policy file or
+// a preset, read by the policy loaders. `option` starts the message: "--candidate x:1:11:
+// retry.maxAttempt: unknown key; …" for inline JSON (its line and column), "--candidate x: apii:
+// no such file, and not a preset name; …" otherwise.
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message);
 
 } // namespace bw::cli
