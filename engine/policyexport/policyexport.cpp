@@ -226,6 +226,24 @@ QString countWindowNote(const CircuitBreakerConfig &b, const QString &instead)
     return QStringLiteral("circuitBreaker.windowSize: Breakwater's window is the last %1 calls; %2").arg(b.windowSize).arg(instead);
 }
 
+// Breakwater's timeout stage limits whatever it wraps: each attempt when it is inside the retry
+// (the default order), the whole call when it is outside. retry.timeout limits each attempt too.
+bool timeoutIsTotal(const PolicyConfig &p)
+{
+    return p.timeout && p.retry && p.order.indexOf(StageKind::Timeout) < p.order.indexOf(StageKind::Retry);
+}
+
+// The tighter of the per-attempt limits; nullopt when attempts have none.
+std::optional<Duration> attemptLimit(const PolicyConfig &p)
+{
+    std::optional<Duration> limit;
+    if (p.timeout && !timeoutIsTotal(p))
+        limit = p.timeout->timeout;
+    if (p.retry && p.retry->timeout > Duration::zero())
+        limit = limit ? std::min(*limit, p.retry->timeout) : p.retry->timeout;
+    return limit;
+}
+
 const QString fallbackNote = QStringLiteral("fallback: Breakwater answers a failed call with its fallback value; %1");
 
 // ---- Resilience4j: Spring Boot application.yml ----
@@ -377,10 +395,15 @@ Target resilience4j()
 
 // ---- Polly v8: Microsoft.Extensions.Http.Resilience's standard handler options ----
 
+const QString pollyTotalNote = QStringLiteral(
+    "the standard handler also limits the whole call: TotalRequestTimeout, 30 s unless set; Breakwater has no "
+    "such limit");
+
 Target polly()
 {
     Target t;
-    t.order = { StageKind::Bulkhead, StageKind::Retry, StageKind::CircuitBreaker, StageKind::Timeout };
+    // The timeout is left out: it maps to TotalRequestTimeout or AttemptTimeout by where it stands.
+    t.order = { StageKind::Bulkhead, StageKind::Retry, StageKind::CircuitBreaker };
     t.orderNote = QStringLiteral("the standard handler nests RateLimiter > TotalRequestTimeout > Retry > "
                                  "CircuitBreaker > AttemptTimeout");
     t.rows.push_back({ StageKind::Bulkhead, [](const PolicyConfig &p, const QString &n, Out &out) {
@@ -421,6 +444,10 @@ Target polly()
                                       "Linear) or decorrelated (Exponential)")
                      : QString());
         out.set(rt("ShouldRetryAfterHeader"), r.respectRetryAfter);
+        if (r.timeout > Duration::zero() && !p.timeout) {
+            out.set({ n, QStringLiteral("AttemptTimeout"), QStringLiteral("Timeout") }, timeSpan(r.timeout));
+            out.note({ n, QStringLiteral("AttemptTimeout") }, pollyTotalNote);
+        }
         if (r.retryableErrors)
             out.note(rt("MaxRetryAttempts").mid(0, 2),
                 QStringLiteral("retry.retryableErrors [%1]: Breakwater's codes; the standard handler retries 408, "
@@ -470,14 +497,12 @@ Target polly()
                     .arg(ms(b.timeout)));
     } });
     t.rows.push_back({ StageKind::Timeout, [](const PolicyConfig &p, const QString &n, Out &out) {
-        // Breakwater's timeout stage limits whatever it wraps: each attempt when it is inside the
-        // retry (the default order), the whole call when it is outside.
-        const bool total = p.retry && p.order.indexOf(StageKind::Timeout) < p.order.indexOf(StageKind::Retry);
-        const QString section = total ? QStringLiteral("TotalRequestTimeout") : QStringLiteral("AttemptTimeout");
-        out.set({ n, section, QStringLiteral("Timeout") }, timeSpan(p.timeout->timeout),
-            total ? QString()
-                  : QStringLiteral("the standard handler also limits the whole call: TotalRequestTimeout, 30 s "
-                                   "unless set; Breakwater has no such limit"));
+        if (timeoutIsTotal(p))
+            out.set({ n, QStringLiteral("TotalRequestTimeout"), QStringLiteral("Timeout") }, timeSpan(p.timeout->timeout));
+        if (const std::optional<Duration> attempt = attemptLimit(p))
+            out.set({ n, QStringLiteral("AttemptTimeout"), QStringLiteral("Timeout") }, timeSpan(*attempt));
+        if (!timeoutIsTotal(p))
+            out.note({ n, QStringLiteral("AttemptTimeout") }, pollyTotalNote);
     } });
     t.rows.push_back({ StageKind::Fallback, [](const PolicyConfig &, const QString &n, Out &out) {
         out.note({ n }, fallbackNote.arg(QStringLiteral("the standard handler has none: add a fallback strategy "
@@ -567,9 +592,10 @@ Target envoy()
 {
     Target t;
     t.yaml = true;
-    t.order = { StageKind::Timeout, StageKind::Retry, StageKind::Bulkhead, StageKind::CircuitBreaker };
-    t.orderNote = QStringLiteral("Envoy's route timeout spans every retry, each try waits for a connection "
-                                 "pool slot, and outlier detection judges hosts");
+    // The timeout is left out: it maps to the route's timeout or per_try_timeout by where it stands.
+    t.order = { StageKind::Retry, StageKind::Bulkhead, StageKind::CircuitBreaker };
+    t.orderNote = QStringLiteral("in Envoy each try takes a slot of the cluster's circuit_breakers and goes "
+                                 "to a host that outlier detection has not ejected");
     const QString cluster = QStringLiteral("cluster"), route = QStringLiteral("route");
     t.rows.push_back({ StageKind::CircuitBreaker, [=](const PolicyConfig &p, const QString &, Out &out) {
         const CircuitBreakerConfig &b = *p.circuitBreaker;
@@ -672,9 +698,8 @@ Target envoy()
                 QStringLiteral("SECONDS"));
             out.set(limited + QStringList { QStringLiteral("max_interval") }, protoDuration(r.maxDelay));
         }
-        const bool timeoutInside = p.timeout && p.order.indexOf(StageKind::Timeout) > p.order.indexOf(StageKind::Retry);
-        if (r.timeout > Duration::zero() || timeoutInside)
-            out.set(rp("per_try_timeout"), protoDuration(r.timeout > Duration::zero() ? r.timeout : p.timeout->timeout));
+        if (const std::optional<Duration> attempt = attemptLimit(p))
+            out.set(rp("per_try_timeout"), protoDuration(*attempt));
         if (r.budget) {
             const QStringList th { cluster, QStringLiteral("circuit_breakers"), QStringLiteral("thresholds"), QStringLiteral("[]") };
             out.set(th + QStringList { QStringLiteral("priority") }, QStringLiteral("DEFAULT"));
@@ -688,8 +713,7 @@ Target envoy()
         }
     } });
     t.rows.push_back({ StageKind::Timeout, [=](const PolicyConfig &p, const QString &, Out &out) {
-        const bool inside = p.retry && p.order.indexOf(StageKind::Timeout) > p.order.indexOf(StageKind::Retry);
-        if (inside)
+        if (p.retry && !timeoutIsTotal(p))
             out.set({ route, QStringLiteral("timeout") }, QStringLiteral("0s"),
                 QStringLiteral("Breakwater's timeout limits each attempt (per_try_timeout); it has no limit on "
                                "the whole call, and 0s turns off Envoy's 15 s default"));
