@@ -187,7 +187,8 @@ bool MainWindow::exportPolicy(const QString &path, ExportTarget target, QString 
     const QString operation = m_policyEditor->currentOperation();
     QString name = operation;
     name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("-"));
-    const PolicyExport exported = bw::exportPolicy(m_policyEditor->policy(operation), target, name.left(64));
+    const PolicyExport exported = bw::exportPolicy(
+        m_policyEditor->policy(operation), target, name.isEmpty() ? QStringLiteral("policy") : name.left(64));
     return writeFileAtomically(path, exported.text, error)
         && (exported.sideNotes.isEmpty() || writeFileAtomically(path + QStringLiteral(".notes.txt"), exported.sideNotes, error));
 }

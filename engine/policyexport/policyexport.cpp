@@ -634,6 +634,9 @@ Target envoy()
             out.set(od("max_ejection_time"), protoDuration(b.effectiveMaxResetTimeout()),
                 resetBackoffNote(b, QStringLiteral("Envoy ejects for base_ejection_time × the times ejected, up to this")));
         out.set(od("max_ejection_percent"), 100);
+        out.set(od("enforcing_success_rate"), 0,
+            QStringLiteral("Envoy's success-rate ejection (on by default; it compares hosts with each other) has "
+                           "no Breakwater counterpart: off"));
         if (b.slowCallRateThreshold > 0)
             out.note(od("consecutive_5xx").mid(0, 2),
                 QStringLiteral("circuitBreaker.slowCallRateThreshold %1: Envoy has no slow-call ejection")
@@ -803,6 +806,9 @@ PolicyExport exportPolicy(const PolicyConfig &policy, ExportTarget which, const 
         for (const QString &note : root.notes)
             result.text += "# " + note.toUtf8() + '\n';
         writeYaml(root, 0, false, result.text);
+        if (root.children.empty())
+            result.text += "{}\n"; // nothing maps: still a document, an empty one
+
     } else {
         writeJson(root, 0, result.text);
         result.text += '\n';

@@ -125,6 +125,7 @@ private Q_SLOTS:
     void everyExportParsesWithDocumentedKeys_data();
     void everyExportParsesWithDocumentedKeys();
     void notesSayWhatDoesNotMap();
+    void nothingToMapIsAnEmptyDocument();
     void jsonNotesGoToStderrWithoutOut();
     void badInput_data();
     void badInput();
@@ -274,6 +275,19 @@ void tst_ExportPolicyCommand::notesSayWhatDoesNotMap()
     for (const char *said : { "ejects a failing host", "retry_on: \"5xx,reset,connect-failure,refused-stream,retriable-status-codes\"",
              "timeout: \"5s\"", "per_try_timeout: \"0.4s\"" })
         QVERIFY2(r.out.contains(said), qPrintable(QString::fromUtf8(said) + QStringLiteral(" not in:\n") + QString::fromUtf8(r.out)));
+}
+
+// A policy with nothing a library configures is still a document, with the notes that say why.
+void tst_ExportPolicyCommand::nothingToMapIsAnEmptyDocument()
+{
+    for (const char *target : { "resilience4j", "opossum" }) {
+        const bw::test::CommandResult r = run({ QStringLiteral(R"({"name": "plain", "fallback": {"value": 1}})"),
+            QStringLiteral("--to"), QString::fromLatin1(target) });
+        QCOMPARE(r.exitCode, 0);
+        const QJsonDocument doc = parse(QString::fromLatin1(target), r.out);
+        QVERIFY2(doc.isObject() && doc.object().isEmpty(), r.out.constData());
+        QVERIFY2((r.out + r.err).contains("fallback: Breakwater answers a failed call with its fallback value"), r.out.constData());
+    }
 }
 
 void tst_ExportPolicyCommand::jsonNotesGoToStderrWithoutOut()
