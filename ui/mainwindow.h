@@ -9,6 +9,7 @@
 #include "telemetryhistory.h"
 
 #include "lab/candidate.h"
+#include "policyexport/policyexport.h"
 #include "run/runexport.h"
 
 #include <QMainWindow>
@@ -107,6 +108,9 @@ public:
     // Reads a policy file and applies it live to the operation selected in the Policy dock.
     bool openPolicy(const QString &path, QString *error = nullptr);
     bool savePolicy(const QString &path, QString *error = nullptr) const;
+    // Writes the selected operation's policy as it is now for a library (policyexport.h), and for
+    // a JSON target its notes to path + ".notes.txt"; the instance is named after the operation.
+    bool exportPolicy(const QString &path, ExportTarget target, QString *error = nullptr) const;
     // Writes the dashboard as PNG or SVG, by the path's suffix.
     bool exportDashboard(const QString &path, QString *error = nullptr);
     // Re-runs the scenario with this run's edits up to now on a background thread, with a

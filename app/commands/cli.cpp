@@ -2,6 +2,7 @@
 
 #include "chaostargetcommand.h"
 #include "comparecommand.h"
+#include "exportpolicycommand.h"
 #include "proxycommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
@@ -68,6 +69,8 @@ QString usage()
             "  compare SCENARIO.json|NAME --candidate NAME=POLICY ... [--operation OP] [--seeds N] [--json OUT.json]\n"
             "          [--csv OUT.csv] [--html OUT.html]\n"
             "      Runs 2 to 8 policies on the same traffic and failures and compares them figure by figure.\n"
+            "  export-policy POLICY --to resilience4j|polly|opossum|envoy [--name NAME] [--out F]\n"
+            "      Writes a policy as the configuration of Resilience4j, Polly, opossum or Envoy.\n"
             "  scenarios [NAME]\n"
             "      Lists the built-in scenarios with their descriptions.\n"
             "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] "
@@ -140,6 +143,8 @@ int dispatch(const QStringList &arguments)
         return runChaosTarget(rest);
     if (command == u"compare")
         return runCompare(rest);
+    if (command == u"export-policy")
+        return exportPolicyCommand(rest);
     if (command == u"proxy")
         return runProxy(rest);
     if (command == u"replay")

@@ -6,8 +6,8 @@
 #include "subcommand.h"
 
 #include "lab/comparison.h"
-#include "resilience/loaderror.h"
 #include "lab/report.h"
+#include "resilience/loaderror.h"
 #include "run/runsession.h"
 #include "run/scenariorun.h"
 #include "runtime/parallelfor.h"
@@ -175,7 +175,7 @@ int runCompare(const QStringList &arguments)
     c.operation = request.operation;
     for (const auto &[name, written] : request.candidates) {
         QString problem;
-        std::optional<PolicyConfig> policy = candidatePolicy(name, written, &problem);
+        std::optional<PolicyConfig> policy = parsePolicyArgument(QStringLiteral("--candidate ") + name, written, &problem);
         if (!policy) {
             printErr(QStringLiteral("breakwater compare: ") + problem + u'\n');
             return BadInput;

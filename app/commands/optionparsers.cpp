@@ -117,9 +117,8 @@ std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, Q
     return std::pair { name, text.mid(at + 1) };
 }
 
-std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message)
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message)
 {
-    const QString option = QStringLiteral("--candidate ") + name;
     LoadError error;
     std::optional<PolicyConfig> loaded;
     if (policy.trimmed().startsWith(u'{')) {

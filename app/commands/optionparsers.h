@@ -54,9 +54,10 @@ std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const Q
 // --candidate NAME=POLICY (compare's and the window's): the name and the policy as written.
 std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, QString *error);
 
-// A candidate's policy: inline JSON, a policy file or a preset, read by the policy loaders. The
-// message names the candidate: "--candidate x:1:11: retry.maxAttempt: unknown key; …" for inline
-// JSON (its line and column), "--candidate x: apii: no such file, and not a preset name; …".
-std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message);
+// A policy argument (compare's --candidate, export-policy's POLICY): inline JSON, a policy file or
+// a preset, read by the policy loaders. `option` starts the message: "--candidate x:1:11:
+// retry.maxAttempt: unknown key; …" for inline JSON (its line and column), "--candidate x: apii:
+// no such file, and not a preset name; …" otherwise.
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message);
 
 } // namespace bw::cli

@@ -107,7 +107,8 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         if (!written)
             return std::nullopt;
         QString problem; // set even when the policy loads
-        const std::optional<PolicyConfig> policy = candidatePolicy(written->first, written->second, &problem);
+        const std::optional<PolicyConfig> policy
+            = parsePolicyArgument(QStringLiteral("--candidate ") + written->first, written->second, &problem);
         if (!policy) {
             *error = problem;
             return std::nullopt;
