@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accesslog/logline.h"
 #include "runtime/duration.h"
 
 #include <QHostAddress>
@@ -43,5 +44,12 @@ struct MetricsEndpoint
 // `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
 // 127.0.0.1).
 std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
+
+// --format of `import`: nginx, envoy, haproxy or jsonl.
+std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error);
+
+// --from and --to of `import`: an access log's timestamp (ISO 8601, nginx's $time_local, epoch
+// seconds or milliseconds; parseLogTime), as Unix epoch nanoseconds. `option` names it in the message.
+std::optional<std::int64_t> parseLogTimeOption(const QString &option, const QString &text, QString *error);
 
 } // namespace bw::cli
