@@ -110,21 +110,7 @@ int runImport(const QStringList &arguments)
     const AccessLogImporter::Report &report = importer->report();
     bar.draw(1.0, QStringLiteral("%L1 lines").arg(report.lines), true);
 
-    QString text = QStringLiteral("%1: %L2 lines, %L3 requests imported (%L4 failures)")
-                       .arg(logPath)
-                       .arg(report.lines)
-                       .arg(report.imported)
-                       .arg(report.failures);
-    if (report.outsideWindow > 0)
-        text += QStringLiteral(", %L1 outside --from/--to").arg(report.outsideWindow);
-    if (report.otherUpstream > 0)
-        text += QStringLiteral(", %L1 from other upstreams").arg(report.otherUpstream);
-    text += QStringLiteral(", %L1 bad lines\n").arg(report.bad);
-    for (const AccessLogImporter::BadLine &b : report.firstBad)
-        text += QStringLiteral("%1:%2: %3\n").arg(logPath).arg(b.number).arg(b.reason);
-    if (report.bad > report.firstBad.size())
-        text += QStringLiteral("… and %L1 more bad lines\n").arg(report.bad - report.firstBad.size());
-    printErr(text);
+    printErr(importer->describe(logPath));
     if (parser.isSet(strictOption) && report.bad > 0) {
         printErr(QStringLiteral("breakwater import: --strict: %L1 bad lines; nothing written\n").arg(report.bad));
         return BadInput;

@@ -384,6 +384,26 @@ bool AccessLogImporter::read(QIODevice &device, const std::function<void(qint64)
     return true;
 }
 
+QString AccessLogImporter::describe(const QString &logName) const
+{
+    const Report &r = m_report;
+    QString text = QStringLiteral("%1: %L2 lines, %L3 requests imported (%L4 failures)")
+                       .arg(logName)
+                       .arg(r.lines)
+                       .arg(r.imported)
+                       .arg(r.failures);
+    if (r.outsideWindow > 0)
+        text += QStringLiteral(", %L1 outside --from/--to").arg(r.outsideWindow);
+    if (r.otherUpstream > 0)
+        text += QStringLiteral(", %L1 from other upstreams").arg(r.otherUpstream);
+    text += QStringLiteral(", %L1 bad lines\n").arg(r.bad);
+    for (const BadLine &b : r.firstBad)
+        text += QStringLiteral("%1:%2: %3\n").arg(logName).arg(b.number).arg(b.reason);
+    if (r.bad > r.firstBad.size())
+        text += QStringLiteral("… and %L1 more bad lines\n").arg(r.bad - r.firstBad.size());
+    return text;
+}
+
 void AccessLogImporter::sortRows()
 {
     if (m_sorted)

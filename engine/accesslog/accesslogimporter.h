@@ -57,6 +57,9 @@ public:
     bool read(QIODevice &device, const std::function<void(qint64)> &progress, QString *error);
 
     const Report &report() const { return m_report; }
+    // The report as `breakwater import` and the window show it: "LOG: 11 lines, 10 requests
+    // imported (5 failures), 1 bad lines", then "LOG:LINE: reason" for the first ten bad lines.
+    QString describe(const QString &logName) const;
     // The imported rows as the trace file holds them: sorted by start, from the origin.
     Trace trace(const QString &fileName);
     // Writes the trace CSV (start_ms,duration_ms,outcome,code), sorted by start.
