@@ -1,5 +1,7 @@
 #include "accesslogimporter.h"
 
+#include "../resilience/limits.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -292,6 +294,8 @@ void AccessLogImporter::addLine(std::string_view line)
     }
     if (duration < 0)
         return bad("the duration is missing or not a number");
+    if (duration > std::int64_t(Limits::MaxDurationMs) * 1'000'000)
+        return bad("the duration is longer than a day");
     if (loggedAtEnd) {
         const std::int64_t request = secondsNs(fields[LogField::RequestTime]);
         *at -= request >= 0 ? request : duration;
@@ -380,6 +384,17 @@ bool AccessLogImporter::read(QIODevice &device, const std::function<void(qint64)
     if (!m_carry.empty()) { // the last line, without a newline
         addLine(m_carry);
         m_carry.clear();
+    }
+    // The trace reader's bound on start_ms (a trillion milliseconds, 31 years).
+    constexpr std::int64_t MaxSpanNs = 1'000'000'000'000 * 1'000'000;
+    if (!m_rows.empty()) {
+        const auto [first, last] = std::minmax_element(m_rows.begin(), m_rows.end(),
+            [](const TraceRow &a, const TraceRow &b) { return a.start < b.start; });
+        const std::int64_t origin = m_options.fromNs.value_or(first->start.count());
+        if (last->start.count() - origin > MaxSpanNs) {
+            *error = QStringLiteral("the requests span more than 31 years: narrow the import with --from/--to");
+            return false;
+        }
     }
     return true;
 }

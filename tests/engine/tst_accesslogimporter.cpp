@@ -271,6 +271,18 @@ private Q_SLOTS:
         QCOMPARE(r.csv, QByteArray("start_ms,duration_ms,outcome,code\n0,1,success,\n"));
     }
 
+    void boundsTheTraceReaderKeeps()
+    {
+        // A request over a day is a bad line; requests spread over more than 31 years are refused
+        // (the trace reader's start_ms bound), rather than written as a trace replay cannot read.
+        AccessLogImporter::Options o = options(LogLineParser::Format::Jsonl);
+        o.map = QStringLiteral("start=ts,duration=ms,status=code");
+        Imported r = import(o, "{\"ts\":1796551200,\"ms\":86400001,\"code\":200}\n");
+        QCOMPARE(r.report.firstBad.constFirst().reason, QStringLiteral("the duration is longer than a day"));
+        r = import(o, "{\"ts\":1,\"ms\":1,\"code\":200}\n{\"ts\":1796551200,\"ms\":1,\"code\":200}\n");
+        QCOMPARE(r.error, QStringLiteral("the requests span more than 31 years: narrow the import with --from/--to"));
+    }
+
     void times_data()
     {
         QTest::addColumn<QString>("text");
