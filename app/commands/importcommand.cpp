@@ -42,7 +42,7 @@ int runImport(const QStringList &arguments)
         QStringLiteral("The log_format the nginx log was written with, in nginx's variable syntax."),
         QStringLiteral("FORMAT"));
     const QCommandLineOption mapOption(QStringLiteral("map"),
-        QStringLiteral("JSONL: which keys hold start, duration (ms), status, and optionally flags and upstream, "
+        QStringLiteral("JSONL: which keys hold start, duration (ms), status, and optionally flags, upstream and retry_after, "
                        "e.g. start=ts,duration=latency_ms,status=code."),
         QStringLiteral("MAP"));
     for (const QCommandLineOption *o : { &formatOption, &upstreamOption, &fromOption, &toOption, &outOption,

@@ -320,7 +320,14 @@ void AccessLogImporter::addLine(std::string_view line)
         return;
     }
     const Verdict verdict = classify(fields, status);
+    std::int64_t retryAfter = 0;
+    if (!verdict.success && !fields[LogField::RetryAfter].empty()) {
+        retryAfter = secondsNs(fields[LogField::RetryAfter]);
+        if (retryAfter < 0 || retryAfter > std::int64_t(Limits::MaxDurationMs) * 1'000'000)
+            return bad("Retry-After is not a number of seconds up to a day");
+    }
     TraceRow row;
+    row.retryAfterMs = std::uint32_t(retryAfter / 1'000'000);
     row.start = TimePoint(Duration(start));
     row.duration = Duration(duration);
     row.success = verdict.success;
@@ -447,18 +454,25 @@ void AccessLogImporter::writeCsv(QIODevice &out)
     sortRows();
     const std::int64_t origin
         = m_options.fromNs ? *m_options.fromNs : m_rows.empty() ? 0 : m_rows.front().start.count();
-    std::string buffer = "start_ms,duration_ms,outcome,code\n";
+    // The Retry-After column only when a response had one.
+    const bool retryAfter = std::any_of(m_rows.begin(), m_rows.end(), [](const TraceRow &r) { return r.retryAfterMs > 0; });
+    std::string buffer = retryAfter ? "start_ms,duration_ms,outcome,code,retry_after_ms\n" : "start_ms,duration_ms,outcome,code\n";
     for (const TraceRow &row : m_rows) {
         appendMs(buffer, row.start.count() - origin);
         buffer += ',';
         appendMs(buffer, row.duration.count());
         if (row.success) {
-            buffer += ",success,\n";
+            buffer += ",success,";
         } else {
             buffer += ",failure,";
             buffer += row.code.toString().toStdString();
-            buffer += '\n';
         }
+        if (retryAfter) {
+            buffer += ',';
+            if (row.retryAfterMs > 0)
+                appendMs(buffer, std::int64_t(row.retryAfterMs) * 1'000'000);
+        }
+        buffer += '\n';
         if (buffer.size() > (1 << 20)) {
             out.write(buffer.data(), qint64(buffer.size()));
             buffer.clear();

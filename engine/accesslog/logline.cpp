@@ -28,6 +28,8 @@ constexpr NamedField NginxVariables[] = {
     { "upstream_response_time"sv, LogField::UpstreamResponseTime },
     { "upstream_status"sv, LogField::UpstreamStatus },
     { "upstream_addr"sv, LogField::Upstream },
+    { "upstream_http_retry_after"sv, LogField::RetryAfter },
+    { "sent_http_retry_after"sv, LogField::RetryAfter },
 };
 
 // Envoy's command operators that the import reads (the name before any "(...)").
@@ -37,6 +39,7 @@ constexpr NamedField EnvoyOperators[] = {
     { "RESPONSE_FLAGS"sv, LogField::Flags },
     { "DURATION"sv, LogField::DurationMs },
     { "UPSTREAM_HOST"sv, LogField::Upstream },
+    { "RESP(RETRY-AFTER)"sv, LogField::RetryAfter },
 };
 
 // The JSONL map's targets, as --map names them.
@@ -46,6 +49,7 @@ constexpr NamedField MapTargets[] = {
     { "status"sv, LogField::Status },
     { "flags"sv, LogField::Flags },
     { "upstream"sv, LogField::Upstream },
+    { "retry_after"sv, LogField::RetryAfter },
 };
 
 template<std::size_t N>

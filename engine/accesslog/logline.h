@@ -22,6 +22,7 @@ enum class LogField : std::uint8_t {
     UpstreamResponseTime, // nginx $upstream_response_time, seconds, one per upstream tried
     UpstreamStatus,       // nginx $upstream_status, one per upstream tried
     Upstream,             // the upstream: nginx $upstream_addr, Envoy's host, HAProxy's backend/server
+    RetryAfter,           // the response's Retry-After header, in seconds
     Flags,                // Envoy's %RESPONSE_FLAGS%
     DurationMs,           // Envoy's %DURATION%, a JSON line's duration: milliseconds
     Count

@@ -116,6 +116,37 @@ private Q_SLOTS:
         QCOMPARE(r.report.outsideWindow, 1);
     }
 
+    void retryAfter()
+    {
+        // A failure's Retry-After (seconds) becomes the trace's retry_after_ms, which the replay's
+        // retries wait for; a success's is dropped, and one that is not a number is a bad line.
+        AccessLogImporter::Options o = options(LogLineParser::Format::Nginx);
+        o.nginxFormat = QStringLiteral(R"($msec $status $request_time "$upstream_http_retry_after")");
+        const QByteArray log = "1796551201.500 429 0.010 \"2\"\n"
+                               "1796551201.600 200 0.010 \"5\"\n"
+                               "1796551201.700 503 0.010 \"0.5\"\n"
+                               "1796551201.800 429 0.010 \"soon\"\n";
+        const Imported r = import(o, log);
+        QCOMPARE(r.csv,
+            QByteArray("start_ms,duration_ms,outcome,code,retry_after_ms\n"
+                       "0,10,failure,429,2000\n"
+                       "100,10,success,,\n"
+                       "200,10,failure,503,500\n"));
+        QCOMPARE(r.report.firstBad.constFirst().number, 4);
+        QCOMPARE(r.report.firstBad.constFirst().reason, QStringLiteral("Retry-After is not a number of seconds up to a day"));
+        LoadError error;
+        const std::optional<Trace> trace = TraceReader::parse(r.csv, QStringLiteral("imported.csv"), &error);
+        QVERIFY2(trace, qPrintable(error.toString()));
+        QCOMPARE(trace->rows[0].retryAfterMs, 2000u);
+        QCOMPARE(trace->rows[1].retryAfterMs, 0u);
+        QCOMPARE(trace->rows[2].retryAfterMs, 500u);
+
+        o = options(LogLineParser::Format::Jsonl);
+        o.map = QStringLiteral("start=ts,duration=ms,status=code,retry_after=wait");
+        QCOMPARE(import(o, "{\"ts\":1796551200,\"ms\":4,\"code\":429,\"wait\":\"30\"}\n").csv,
+            QByteArray("start_ms,duration_ms,outcome,code,retry_after_ms\n0,4,failure,429,30000\n"));
+    }
+
     void envoyDefaultFormat()
     {
         const auto line = [](const char *time, const char *status, const char *flags, const char *duration) {
