@@ -1,5 +1,10 @@
 #include "accesslog/accesslogimporter.h"
+#include "resilience/policyloader.h"
+#include "run/replayer.h"
 #include "scenario/tracereader.h"
+#include "telemetry/summary.h"
+
+#include <QJsonObject>
 
 #include <QBuffer>
 #include <QTest>
@@ -145,6 +150,30 @@ private Q_SLOTS:
         o.map = QStringLiteral("start=ts,duration=ms,status=code,retry_after=wait");
         QCOMPARE(import(o, "{\"ts\":1796551200,\"ms\":4,\"code\":429,\"wait\":\"30\"}\n").csv,
             QByteArray("start_ms,duration_ms,outcome,code,retry_after_ms\n0,4,failure,429,30000\n"));
+    }
+
+    void replayedRetriesWaitForRetryAfter()
+    {
+        // A 429 that asked for 2 s: the replay's retry (respectRetryAfter) waits 2 s, not its
+        // 100 ms back-off, so the call takes over 2 s; without the header it takes well under 1 s.
+        LoadError error;
+        const std::optional<PolicyConfig> policy = parsePolicy(
+            "{\"name\":\"pay\",\"retry\":{\"maxAttempts\":2,\"initialDelay\":100,\"jitter\":false,\"respectRetryAfter\":true,\"retryableErrors\":[\"429\"]}}",
+            QStringLiteral("policy.json"), &error);
+        QVERIFY2(policy, qPrintable(error.toString()));
+        const auto slowest = [&](const QByteArray &csv) {
+            const std::optional<Trace> trace = TraceReader::parse(csv, QStringLiteral("t.csv"), &error);
+            Summary summary;
+            Replayer replayer(*trace, *policy);
+            replayer.setSummary(&summary);
+            replayer.run();
+            return summary.toJson()[QLatin1String("operations")][QLatin1String("pay")][QLatin1String("latencyMs")]
+                                   [QLatin1String("max")]
+                                       .toDouble();
+        };
+        QVERIFY(slowest("start_ms,duration_ms,outcome,code,retry_after_ms\n0,10,failure,429,2000\n5,10,success,,\n")
+            >= 2000);
+        QVERIFY(slowest("start_ms,duration_ms,outcome,code\n0,10,failure,429\n5,10,success,\n") < 1000);
     }
 
     void envoyDefaultFormat()
