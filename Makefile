@@ -6,11 +6,12 @@ CMAKE_FLAGS ?=
 
 # chromium: the real browser that tests/ui/tst_htmlreport opens a report in (headless, no network).
 # nodejs (with npm): tests/engine/tst_opossumexport installs real opossum into the build tree;
-# python3-yaml: a real YAML parser for tests/app/tst_exportpolicycommand's YAML exports.
+# python3-yaml: a real YAML parser for tests/app/tst_exportpolicycommand's YAML exports;
+# nginx: the real reverse proxy whose access log tests/net/tst_nginximport imports.
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
             qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
             prometheus-cpp-dev prometheus clang libclang-rt-14-dev time ccache parallel \
-            chromium nodejs python3-yaml
+            chromium nodejs python3-yaml nginx
 
 # Quality gates (README, "Quality gates"): each in its own build directory.
 FUZZ_DIR ?= build-fuzz

@@ -1,9 +1,10 @@
-// MainWindow's File menu and what it does: open and save scenarios and policies, export the run
+// MainWindow's File menu and what it does: open and save scenarios and policies, import an incident, export the run
 // (events, summary, time series), a report (HTML) and the dashboard (PNG, SVG); and the View
 // menu of docks.
 #include "mainwindow.h"
 
 #include "htmlreport.h"
+#include "incidentimport.h"
 #include "policyeditor.h"
 
 #include "resilience/policyloader.h"
@@ -95,6 +96,16 @@ void MainWindow::buildMenus()
         a->setStatusTip(tip);
         a->setToolTip(tip);
     }
+    add(QStringLiteral("&Import incident…"),
+        QStringLiteral("Turn an access log (nginx, Envoy, HAProxy, JSON Lines) into a trace and replay it through the "
+                       "selected operation's policy"),
+        QKeySequence(), [this] {
+            m_policyEditor->flush();
+            auto *dialog = new IncidentImportDialog(m_policyEditor->policy(m_policyEditor->currentOperation()), this);
+            dialog->setObjectName(QStringLiteral("importIncident"));
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
     file->addSeparator();
     struct Export
     {

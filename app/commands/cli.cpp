@@ -4,6 +4,7 @@
 #include "comparecommand.h"
 #include "exportpolicycommand.h"
 #include "proxycommand.h"
+#include "importcommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
@@ -76,6 +77,9 @@ QString usage()
             "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] "
             "[--seed N]\n"
             "      Replays a recorded trace through a policy in virtual time.\n"
+            "  import LOG --format nginx|envoy|haproxy|jsonl [--upstream NAME] [--from T --to T] [--out TRACE.csv]\n"
+            "         [--strict] [--nginx-format FORMAT] [--map MAP]\n"
+            "      Turns an access log into a trace that replay reads.\n"
             "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
             "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
@@ -145,6 +149,8 @@ int dispatch(const QStringList &arguments)
         return runCompare(rest);
     if (command == u"export-policy")
         return exportPolicyCommand(rest);
+    if (command == u"import")
+        return runImport(rest);
     if (command == u"proxy")
         return runProxy(rest);
     if (command == u"replay")

@@ -1,8 +1,11 @@
 #include "optionparsers.h"
 
+#include "accesslog/accesslogimporter.h"
 #include "resilience/loaderror.h"
 #include "resilience/policyloader.h"
 #include "runtime/parallelfor.h"
+
+#include <QStringList>
 
 namespace bw::cli {
 
@@ -129,6 +132,28 @@ std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QSt
         *message = option + QStringLiteral(": ") + error.toString();
     }
     return loaded;
+std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error)
+{
+    static const QStringList names { QStringLiteral("nginx"), QStringLiteral("envoy"), QStringLiteral("haproxy"),
+        QStringLiteral("jsonl") };
+    const qsizetype index = names.indexOf(text);
+    if (index >= 0)
+        return LogLineParser::Format(index);
+    const QString nearest = nearestName(text, names);
+    *error = QStringLiteral("--format: expected nginx, envoy, haproxy or jsonl, got '%1'").arg(text)
+        + (nearest.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(nearest));
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> parseLogTimeOption(const QString &option, const QString &text, QString *error)
+{
+    const QByteArray bytes = text.toUtf8();
+    const std::optional<std::int64_t> ns = parseLogTime(std::string_view(bytes.constData(), std::size_t(bytes.size())));
+    if (!ns)
+        *error = QStringLiteral("%1: expected a time such as 2026-12-06T10:00:00Z, 06/Dec/2026:10:00:00 +0000 "
+                                "or epoch seconds, got '%2'")
+                     .arg(option, text);
+    return ns;
 }
 
 } // namespace bw::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accesslog/logline.h"
 #include "resilience/policy.h"
 #include "runtime/duration.h"
 
@@ -59,5 +60,11 @@ std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, Q
 // retry.maxAttempt: unknown key; …" for inline JSON (its line and column), "--candidate x: apii:
 // no such file, and not a preset name; …" otherwise.
 std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message);
+// --format of `import`: nginx, envoy, haproxy or jsonl.
+std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error);
+
+// --from and --to of `import`: an access log's timestamp (ISO 8601, nginx's $time_local, epoch
+// seconds or milliseconds; parseLogTime), as Unix epoch nanoseconds. `option` names it in the message.
+std::optional<std::int64_t> parseLogTimeOption(const QString &option, const QString &text, QString *error);
 
 } // namespace bw::cli

@@ -32,6 +32,7 @@ constexpr Target Targets[] = {
     { "BM_PipelineSuccessVirtual", 10, 0, 0, true },
     { "BM_PipelineOpenFallback", 0, 0, 0, true },
     { "BM_SimulatedCalls", 0, 3'000'000, 0, false },
+    { "BM_AccessLogImport", 0, 500'000, 0, false }, // lines of an nginx log per second
     // Painted, 20 breakers, every chart, 10 minutes of history (breakwater_gui_bench).
     { "BM_GuiRefreshTick/1", 0, 0, 5, false },
 };
