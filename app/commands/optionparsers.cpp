@@ -132,6 +132,8 @@ std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QSt
         *message = option + QStringLiteral(": ") + error.toString();
     }
     return loaded;
+}
+
 std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error)
 {
     static const QStringList names { QStringLiteral("nginx"), QStringLiteral("envoy"), QStringLiteral("haproxy"),

@@ -60,6 +60,7 @@ std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, Q
 // retry.maxAttempt: unknown key; …" for inline JSON (its line and column), "--candidate x: apii:
 // no such file, and not a preset name; …" otherwise.
 std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message);
+
 // --format of `import`: nginx, envoy, haproxy or jsonl.
 std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error);
 
