@@ -364,6 +364,7 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     // The README's table of built-ins.
     row("README.md", "3.2 requests per call");
     row("README.md", "exactly 100 retries (500 tokens at 5 each), against 600 without it");
+    row("README.md", "cuts the p99 from 410–520 ms to 145–160 ms for about 5 % more requests");
     row("README.md", "turns 240–270 429s into none, for a p99 latency of 3.1–4 s");
     row("README.md", "1.03 requests per call, recovers some 17 s after the slowdown ends");
     row("README.md", "(1.6–1.8 requests per call)");
