@@ -509,7 +509,7 @@ void Pipeline::startHedge(Call &call, TimePoint now)
 bool Pipeline::hedgedGroupDone(Call &call, const Result &result, TimePoint now)
 {
     if (result.ok()) {
-        cancelHedges(call); // the first success wins
+        cancelAttempts(call); // the first success wins: the others stop
         return true;
     }
     if (call.hedgeTimer != 0) { // hedges left: a failure does not wait for the delay
@@ -520,10 +520,11 @@ bool Pipeline::hedgedGroupDone(Call &call, const Result &result, TimePoint now)
     return !call.operationRunning && call.hedgesRunning == 0;
 }
 
-// Stops the hedge timer and every attempt of the group still running.
-void Pipeline::cancelHedges(Call &call)
+// Stops every attempt still running, the first and its hedges, and the hedge delay.
+void Pipeline::cancelAttempts(Call &call)
 {
-    m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
+    if (call.hedgeTimer != 0)
+        m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
     if (call.operationRunning) {
         call.operationRunning = false;
         call.operation->cancel(call.attempt);
@@ -697,10 +698,7 @@ void Pipeline::onTimer(Call &call, int level)
 
 void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *expired)
 {
-    if (call.operationRunning) {
-        call.operationRunning = false; // a late completion is now ignored
-        call.operation->cancel(call.attempt);
-    }
+    cancelAttempts(call); // a late completion is now ignored
     const Layout &layout = *call.layout;
     for (int j = int(layout.stages.size()) - 1; j > level; --j) {
         switch (layout.stages[size_t(j)]) {
@@ -740,9 +738,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
                 call.leftQueueUnserved = true; // its reserved permit is spent, as in Resilience4j
             }
             break;
-        case StageKind::Hedging:
-            cancelHedges(call);
-            break;
+        case StageKind::Hedging: // its attempts are the operation's: cancelled above
         case StageKind::Fallback:
             break;
         }

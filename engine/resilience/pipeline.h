@@ -155,7 +155,8 @@ private:
     // Whether an attempt's result ends its hedged group: a success (the others are cancelled),
     // or the last failure. A failure with hedges left starts one at once.
     bool hedgedGroupDone(Call &call, const Result &result, TimePoint now);
-    void cancelHedges(Call &call);
+    // Cancels every attempt still running and the hedge delay.
+    void cancelAttempts(Call &call);
     // Ends the stages inside `level`. `expired` is the time limit that ended them, which the
     // breaker records; null when the caller gave up, which records nothing.
     void abortBelow(Call &call, int level, TimePoint now, const Error *expired);
