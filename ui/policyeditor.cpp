@@ -325,7 +325,9 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
     for (StageKind k : order) {
         auto *item = new QListWidgetItem(stageTitle(k), m_order);
         item->setData(Qt::UserRole, int(k));
-        item->setToolTip(QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
+        item->setToolTip(k == StageKind::Hedging
+                ? QStringLiteral("The Hedging stage (\"hedging\"): always innermost, since its attempts are the operation's")
+                : QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
     // Every stage in view, in columns, without a scroll bar of its own.
     const int rows = (m_order->count() + 1) / 2;
@@ -386,6 +388,10 @@ PolicyConfig PolicyEditor::currentPolicy() const
     p.order.clear();
     for (int i = 0; i < m_order->count(); ++i)
         p.order.append(StageKind(m_order->item(i)->data(Qt::UserRole).toInt()));
+    // Hedging's attempts are the operation's: wherever it was dragged, it stays innermost, as the
+    // loader requires (docs/semantics.md, "Pipeline order").
+    p.order.removeOne(StageKind::Hedging);
+    p.order.append(StageKind::Hedging);
     return p;
 }
 

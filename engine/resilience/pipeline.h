@@ -63,6 +63,11 @@ public:
     {
         Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(stage); Q_UNUSED(elapsed); Q_UNUSED(at);
     }
+    // The hedging stage started hedged attempt `hedge` (1 for the first) in parallel.
+    virtual void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at)
+    {
+        Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(hedge); Q_UNUSED(at);
+    }
 };
 
 // Identifies a call in flight for cancel(); 0 is none.
@@ -132,7 +137,9 @@ private:
 
     Call &allocateCall();
     void releaseCall(Call &call);
-    Call *callForAttempt(std::uint64_t attemptId);
+    // The call whose attempt this is, and which of its parallel attempts (-1: the first, else
+    // the hedge's index).
+    Call *callForAttempt(std::uint64_t attemptId, int *hedge);
 
     // Time is read once per event (a call offered, an operation completing, a timer) and
     // handed down: on the wall clock each read costs as much as a whole stage.
@@ -143,6 +150,13 @@ private:
     void onTimer(Call &call, int level);
     void onRetryDelayElapsed(Call &call, int level);
     void onPermitReserved(Call &call, int level);
+    void armHedgeTimer(Call &call, TimePoint now);
+    void startHedge(Call &call, TimePoint now);
+    // Whether an attempt's result ends its hedged group: a success (the others are cancelled),
+    // or the last failure. A failure with hedges left starts one at once.
+    bool hedgedGroupDone(Call &call, const Result &result, TimePoint now);
+    // Cancels every attempt still running and the hedge delay.
+    void cancelAttempts(Call &call);
     // Ends the stages inside `level`. `expired` is the time limit that ended them, which the
     // breaker records; null when the caller gave up, which records nothing.
     void abortBelow(Call &call, int level, TimePoint now, const Error *expired);

@@ -2,6 +2,7 @@
 
 #include "bulkhead.h"
 #include "circuitbreakerconfig.h"
+#include "hedging.h"
 #include "ratelimiter.h"
 #include "retry.h"
 
@@ -17,9 +18,9 @@ namespace bw {
 // A pipeline's stages. Adding one is a value here, its name in stageKindName(), its place in
 // PolicyConfig::defaultOrder() and a section in PolicyConfig (has()); then the pipeline's
 // enter(), onInnerDone() and abortBelow() switches, which the compiler names.
-enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, RateLimiter };
-inline constexpr int StageKindCount = 6;
-// "fallback", "retry", "circuitBreaker", "bulkhead", "timeout", "rateLimiter": the policy file's
+enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, RateLimiter, Hedging };
+inline constexpr int StageKindCount = 7;
+// "fallback", "retry", "circuitBreaker", "bulkhead", "timeout", "rateLimiter", "hedging": the policy file's
 // section keys and the names `order` takes.
 QLatin1StringView stageKindName(StageKind kind);
 std::optional<StageKind> stageKindFromName(QStringView name);
@@ -50,16 +51,18 @@ struct PolicyConfig
     std::optional<BulkheadConfig> bulkhead;
     std::optional<FallbackConfig> fallback;
     std::optional<RateLimiterConfig> rateLimiter;
+    std::optional<HedgingConfig> hedging;
     // Outermost first; stages whose section is off are skipped.
     QList<StageKind> order = defaultOrder();
 
     // Resilience4j's order for the rate limiter: inside the breaker and the retry (each attempt
     // needs a permit), outside the bulkhead and the timeout (a wait for a permit is neither a
-    // slot held nor the backend's time).
+    // slot held nor the backend's time). Hedging is innermost: its parallel attempts are the
+    // operation's, inside one pass through the other stages (docs/semantics.md, "Hedging").
     static QList<StageKind> defaultOrder()
     {
         return { StageKind::Fallback, StageKind::Retry, StageKind::CircuitBreaker, StageKind::RateLimiter,
-                 StageKind::Bulkhead, StageKind::Timeout };
+                 StageKind::Bulkhead, StageKind::Timeout, StageKind::Hedging };
     }
     bool has(StageKind kind) const;
 };
