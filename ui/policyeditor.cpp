@@ -118,8 +118,8 @@ QGroupBox *PolicyEditor::section(const PolicySection &s, QFormLayout **form)
     box->setCheckable(true);
     box->setToolTip(s.tip);
     auto *f = new QFormLayout(box);
-    f->setContentsMargins(6, 1, 6, 1); // tight: a whole policy fits the dock at the default size
-    f->setVerticalSpacing(2);
+    f->setContentsMargins(6, 0, 6, 0); // tight: a whole policy fits the dock at the default size
+    f->setVerticalSpacing(1);
     f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     *form = f;
     connect(box, &QGroupBox::toggled, this, &PolicyEditor::edited);
@@ -329,8 +329,8 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
                 ? QStringLiteral("The Hedging stage (\"hedging\"): always innermost, since its attempts are the operation's")
                 : QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
-    // Every stage in view, in columns, without a scroll bar of its own.
-    const int rows = (m_order->count() + 1) / 2;
+    // Every stage in view, in three columns, without a scroll bar of its own.
+    const int rows = (m_order->count() + 2) / 3;
     m_order->setFixedHeight(m_order->sizeHintForRow(0) * rows + 2 * m_order->frameWidth());
     m_loading = false;
     showApplicableFields();

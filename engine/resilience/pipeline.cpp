@@ -18,6 +18,12 @@ constexpr std::uint64_t AttemptSequenceMask = (std::uint64_t(1) << AttemptSequen
 // its cache line going back and forth between the cores.
 thread_local std::uint64_t t_attemptSequence = 0;
 
+// A new attempt's id: its call's slot (the high bits find the call again) and the sequence.
+std::uint64_t nextAttemptId(std::uint32_t callIndex)
+{
+    return (std::uint64_t(callIndex) << AttemptSequenceBits) | (++t_attemptSequence & AttemptSequenceMask);
+}
+
 Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
 {
     Error e;
@@ -417,8 +423,7 @@ void Pipeline::startOperation(Call &call, TimePoint now)
     ++call.attempts;
     call.operationRunning = true;
     Attempt &a = call.attempt;
-    a.id = (std::uint64_t(call.index) << AttemptSequenceBits)
-            | (++t_attemptSequence & AttemptSequenceMask);
+    a.id = nextAttemptId(call.index);
     a.callTag = call.tag;
     a.number = call.attempts;
     a.startedAt = now;
@@ -496,8 +501,7 @@ void Pipeline::startHedge(Call &call, TimePoint now)
     ++call.attempts;
     Attempt &a = call.hedges[std::size_t(hedge)];
     a = call.attempt; // the same call, deadline and stages
-    a.id = (std::uint64_t(call.index) << AttemptSequenceBits)
-            | ((g_attemptSequence.fetch_add(1, std::memory_order_relaxed) + 1) & AttemptSequenceMask);
+    a.id = nextAttemptId(call.index);
     a.number = call.attempts; // its own number, so a backend draws it independently
     a.startedAt = now;
     call.hedgesRunning |= std::uint32_t(1) << hedge;
