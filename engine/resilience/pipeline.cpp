@@ -86,8 +86,7 @@ struct Pipeline::Call final : BulkheadWaiter
     TimerId permitTimer = 0; // set while the call waits for its reserved permit
     // retry quota: the tokens the last retry took, returned if it succeeds
     int lastRetryCost = 0;
-    // hedging: the attempts started beside `attempt`, and which of them still run (a bit each)
-    std::array<Attempt, HedgingConfig::MaxHedgedAttempts> hedges;
+    // hedging: which of the hedged attempts still run (a bit each)
     std::uint32_t hedgesRunning = 0;
     int hedgesStarted = 0;
     TimerId hedgeTimer = 0;
@@ -456,7 +455,7 @@ Pipeline::Call *Pipeline::callForAttempt(std::uint64_t attemptId, int *hedge)
         return &call;
     for (std::uint32_t running = call.hedgesRunning; running != 0; running &= running - 1) {
         *hedge = std::countr_zero(running);
-        if (call.hedges[std::size_t(*hedge)].id == attemptId)
+        if (m_hedges[index][std::size_t(*hedge)].id == attemptId)
             return &call;
     }
     return nullptr;
@@ -499,7 +498,9 @@ void Pipeline::startHedge(Call &call, TimePoint now)
 {
     const int hedge = call.hedgesStarted++;
     ++call.attempts;
-    Attempt &a = call.hedges[std::size_t(hedge)];
+    if (m_hedges.size() <= call.index)
+        m_hedges.resize(m_calls.size()); // grows with the pool, not per call
+    Attempt &a = m_hedges[call.index][std::size_t(hedge)];
     a = call.attempt; // the same call, deadline and stages
     a.id = nextAttemptId(call.index);
     a.number = call.attempts; // its own number, so a backend draws it independently
@@ -536,7 +537,7 @@ void Pipeline::cancelAttempts(Call &call)
         call.operation->cancel(call.attempt);
     }
     for (std::uint32_t running = std::exchange(call.hedgesRunning, 0); running != 0; running &= running - 1)
-        call.operation->cancel(call.hedges[std::size_t(std::countr_zero(running))]);
+        call.operation->cancel(m_hedges[call.index][std::size_t(std::countr_zero(running))]);
 }
 
 void Pipeline::returnTo(Call &call, int level, Result &&result, TimePoint now)

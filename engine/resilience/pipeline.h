@@ -7,6 +7,7 @@
 #include "operation.h"
 #include "policy.h"
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -188,6 +189,9 @@ private:
     Random m_random;
 
     std::deque<Call> m_calls; // stable addresses
+    // The hedged attempts of m_calls[i], beside it rather than in it: a Call stays a few cache
+    // lines, and a pipeline without hedging never allocates these.
+    std::vector<std::array<Attempt, HedgingConfig::MaxHedgedAttempts>> m_hedges;
     std::vector<std::uint32_t> m_freeCalls;
     std::uint64_t m_sequence = 0;
     int m_inFlight = 0;
