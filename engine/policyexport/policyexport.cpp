@@ -386,6 +386,13 @@ Target resilience4j()
                 QStringLiteral("timeout.fallback: Breakwater answers a timed-out call with a value; Resilience4j "
                                "throws TimeoutException: give the annotation a fallbackMethod"));
     } });
+    t.rows.push_back({ StageKind::RateLimiter, [key](const PolicyConfig &p, const QString &n, Out &out) {
+        // Breakwater's rate limiter is Resilience4j's AtomicRateLimiter: the same three settings.
+        const RateLimiterConfig &r = *p.rateLimiter;
+        out.set(key("ratelimiter", n, "limitForPeriod"), r.limitForPeriod);
+        out.set(key("ratelimiter", n, "limitRefreshPeriod"), springDuration(r.refreshPeriod));
+        out.set(key("ratelimiter", n, "timeoutDuration"), springDuration(r.timeout));
+    } });
     t.rows.push_back({ StageKind::Fallback, [](const PolicyConfig &, const QString &, Out &out) {
         out.note({}, fallbackNote.arg(QStringLiteral("Resilience4j has no fallback property: give the annotations "
                                                      "a fallbackMethod")));
@@ -503,6 +510,15 @@ Target polly()
             out.set({ n, QStringLiteral("AttemptTimeout"), QStringLiteral("Timeout") }, timeSpan(*attempt));
         if (!timeoutIsTotal(p))
             out.note({ n, QStringLiteral("AttemptTimeout") }, pollyTotalNote);
+    } });
+    t.rows.push_back({ StageKind::Hedging, [](const PolicyConfig &p, const QString &n, Out &out) {
+        const HedgingConfig &h = *p.hedging;
+        out.set({ n, QStringLiteral("Hedging"), QStringLiteral("MaxHedgedAttempts") }, h.maxHedgedAttempts,
+            QStringLiteral("hedging: these are the options of the standard hedging handler "
+                           "(AddStandardHedgingHandler, HttpStandardHedgingResilienceOptions), not of the standard "
+                           "resilience handler; Polly runs the strategies inside hedging once per hedged attempt, "
+                           "Breakwater's hedging is always innermost"));
+        out.set({ n, QStringLiteral("Hedging"), QStringLiteral("Delay") }, timeSpan(h.delay));
     } });
     t.rows.push_back({ StageKind::Fallback, [](const PolicyConfig &, const QString &n, Out &out) {
         out.note({ n }, fallbackNote.arg(QStringLiteral("the standard handler has none: add a fallback strategy "
@@ -791,6 +807,22 @@ PolicyExport exportPolicy(const PolicyConfig &policy, ExportTarget which, const 
     for (const Row &row : t.rows)
         if (policy.has(row.section))
             row.map(policy, name, out);
+    // Nothing is left out without a word: a section the target has no row for is named.
+    for (StageKind k : PolicyConfig::defaultOrder()) {
+        const bool mapped = std::any_of(t.rows.begin(), t.rows.end(), [k](const Row &r) { return r.section == k; });
+        if (policy.has(k) && !mapped)
+            out.note({}, QStringLiteral("%1: %2 has no setting for it here; not exported")
+                             .arg(stageKindName(k), exportTargetName(which)));
+    }
+    if (policy.retry && policy.retry->quota)
+        out.note({}, QStringLiteral("retry.quota (capacity %1, retry cost %2, timeout cost %3, success refill %4; the "
+                                    "AWS SDKs' standard retry mode): %5 has no retry quota; every call may retry up "
+                                    "to its attempts")
+                         .arg(policy.retry->quota->capacity)
+                         .arg(policy.retry->quota->retryCost)
+                         .arg(policy.retry->quota->timeoutCost)
+                         .arg(policy.retry->quota->successRefill)
+                         .arg(exportTargetName(which)));
     noteOrder(policy, t, out);
 
     PolicyExport result;

@@ -49,7 +49,9 @@ const QStringList PollyKeys { QStringLiteral("*.RateLimiter.DefaultRateLimiterOp
     QStringLiteral("*.Retry.MaxRetryAttempts"), QStringLiteral("*.Retry.BackoffType"), QStringLiteral("*.Retry.UseJitter"),
     QStringLiteral("*.Retry.Delay"), QStringLiteral("*.Retry.MaxDelay"), QStringLiteral("*.Retry.ShouldRetryAfterHeader"),
     QStringLiteral("*.CircuitBreaker.FailureRatio"), QStringLiteral("*.CircuitBreaker.MinimumThroughput"),
-    QStringLiteral("*.CircuitBreaker.SamplingDuration"), QStringLiteral("*.CircuitBreaker.BreakDuration") };
+    QStringLiteral("*.CircuitBreaker.SamplingDuration"), QStringLiteral("*.CircuitBreaker.BreakDuration"),
+    // HttpStandardHedgingResilienceOptions.Hedging (HttpHedgingStrategyOptions).
+    QStringLiteral("*.Hedging.MaxHedgedAttempts"), QStringLiteral("*.Hedging.Delay") };
 
 // opossum: its README and the CircuitBreaker constructor's options (nodeshift.dev/opossum).
 const QStringList OpossumKeys { QStringLiteral("name"), QStringLiteral("timeout"), QStringLiteral("resetTimeout"),
@@ -94,6 +96,12 @@ const QByteArray Everything = R"({"name": "everything",
   "fallback": {"value": "cached"},
   "order": ["fallback", "timeout", "retry", "circuitBreaker", "bulkhead"]})";
 
+// The strategies added after the first exports (docs/semantics.md): a rate limiter, hedging and a
+// retry quota, the quota at the AWS SDKs' defaults.
+const QByteArray Newer = R"({"rateLimiter": {"limitForPeriod": 40, "refreshPeriodMs": 500, "timeoutMs": 250},
+  "hedging": {"maxHedgedAttempts": 2, "delayMs": 120},
+  "retry": {"maxAttempts": 3, "quota": {"capacity": 500, "retryCost": 5, "timeoutCost": 10, "successRefill": 1}}})";
+
 QString goldenDir() { return qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/tests/app/golden/export-policy/"); }
 
 // Every key path of a parsed document, in the notation of the key lists.
@@ -126,6 +134,7 @@ private Q_SLOTS:
     void everyExportParsesWithDocumentedKeys();
     void notesSayWhatDoesNotMap();
     void nothingToMapIsAnEmptyDocument();
+    void newerStrategiesAreExportedOrNamed();
     void jsonNotesGoToStderrWithoutOut();
     void badInput_data();
     void badInput();
@@ -211,11 +220,19 @@ void tst_ExportPolicyCommand::everyExportParsesWithDocumentedKeys_data()
     QTest::addColumn<QString>("policy");
     QTest::addColumn<QString>("target");
     QStringList policies { QStringLiteral("api"), QStringLiteral("ai"), QStringLiteral("database"),
-        QStringLiteral("external"), QStringLiteral("critical"), QString::fromUtf8(Everything) };
+        QStringLiteral("external"), QStringLiteral("critical"), QString::fromUtf8(Everything),
+        QString::fromUtf8(Newer) };
     for (const QString &policy : policies)
-        for (const char *target : { "resilience4j", "polly", "opossum", "envoy" })
-            QTest::addRow("%s %s", policy.startsWith(u'{') ? "everything" : qPrintable(policy), target)
+        for (const char *target : { "resilience4j", "polly", "opossum", "envoy" }) {
+            if (policy == QString::fromUtf8(Newer) && qstrcmp(target, "opossum") == 0)
+                continue; // nothing of it maps: nothingToMapIsAnEmptyDocument's case
+            QTest::addRow("%s %s",
+                policy == QString::fromUtf8(Newer) ? "newer"
+                    : policy.startsWith(u'{')      ? "everything"
+                                                   : qPrintable(policy),
+                target)
                 << policy << QString::fromLatin1(target);
+        }
 }
 
 void tst_ExportPolicyCommand::everyExportParsesWithDocumentedKeys()
@@ -275,6 +292,48 @@ void tst_ExportPolicyCommand::notesSayWhatDoesNotMap()
     for (const char *said : { "ejects a failing host", "retry_on: \"5xx,reset,connect-failure,refused-stream,retriable-status-codes\"",
              "timeout: \"5s\"", "per_try_timeout: \"0.4s\"" })
         QVERIFY2(r.out.contains(said), qPrintable(QString::fromUtf8(said) + QStringLiteral(" not in:\n") + QString::fromUtf8(r.out)));
+}
+
+// The rate limiter, hedging and the retry quota: exported where the target has them, named in the
+// notes where it has not; never dropped without a word.
+void tst_ExportPolicyCommand::newerStrategiesAreExportedOrNamed()
+{
+    const QString newer = QString::fromUtf8(Newer);
+    bw::test::CommandResult r = run({ newer, QStringLiteral("--to"), QStringLiteral("resilience4j") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QJsonObject limiter = parse(QStringLiteral("resilience4j"), r.out)
+                              .object()[QStringLiteral("resilience4j")]
+                              .toObject()[QStringLiteral("ratelimiter")]
+                              .toObject()[QStringLiteral("instances")]
+                              .toObject()[QStringLiteral("policy")]
+                              .toObject();
+    QCOMPARE(limiter[QStringLiteral("limitForPeriod")].toInt(), 40);
+    QCOMPARE(limiter[QStringLiteral("limitRefreshPeriod")].toString(), QStringLiteral("500ms"));
+    QCOMPARE(limiter[QStringLiteral("timeoutDuration")].toString(), QStringLiteral("250ms"));
+    for (const char *said : { "# hedging: resilience4j has no setting for it here; not exported",
+             "# retry.quota (capacity 500, retry cost 5, timeout cost 10, success refill 1" })
+        QVERIFY2(r.out.contains(said), qPrintable(QString::fromUtf8(said) + QStringLiteral(" not in:\n") + QString::fromUtf8(r.out)));
+
+    r = run({ newer, QStringLiteral("--to"), QStringLiteral("polly") });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject hedging = QJsonDocument::fromJson(r.out)
+                                    .object()[QStringLiteral("policy")]
+                                    .toObject()[QStringLiteral("Hedging")]
+                                    .toObject();
+    QCOMPARE(hedging[QStringLiteral("MaxHedgedAttempts")].toInt(), 2);
+    QCOMPARE(hedging[QStringLiteral("Delay")].toString(), QStringLiteral("00:00:00.120"));
+    for (const char *said : { "rateLimiter: polly has no setting for it here; not exported", "standard hedging handler",
+             "polly has no retry quota" })
+        QVERIFY2(r.err.contains(said), qPrintable(QString::fromUtf8(said) + QStringLiteral(" not in:\n") + QString::fromUtf8(r.err)));
+
+    for (const char *target : { "opossum", "envoy" }) {
+        r = run({ newer, QStringLiteral("--to"), QString::fromLatin1(target) });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QByteArray said = r.out + r.err;
+        for (const QByteArray &section : { QByteArray("rateLimiter"), QByteArray("hedging") })
+            QVERIFY2(said.contains(section + ": " + target + " has no setting for it here; not exported"), said.constData());
+        QVERIFY2(said.contains(QByteArray(target) + " has no retry quota"), said.constData());
+    }
 }
 
 // A policy with nothing a library configures is still a document, with the notes that say why.
