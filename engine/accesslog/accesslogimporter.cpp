@@ -73,7 +73,14 @@ std::optional<std::int64_t> civilNs(std::int64_t y, std::int64_t mo, std::int64_
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0
         || s > 60)
         return std::nullopt;
-    return ((daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset) * 1'000'000'000) + fraction;
+    // Nanoseconds in an int64 end in April 2262: a later time is no time a trace can hold (and
+    // its product below would overflow).
+    if (y > 2262)
+        return std::nullopt;
+    const std::int64_t seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
+    if (seconds >= std::numeric_limits<std::int64_t>::max() / 1'000'000'000)
+        return std::nullopt;
+    return seconds * 1'000'000'000 + fraction;
 }
 
 // A non-negative decimal ("0.250") in units of `unitNs` nanoseconds (1e9: seconds, 1e6:
