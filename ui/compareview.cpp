@@ -515,6 +515,7 @@ void CompareView::measure()
         for (const Candidate &c : result->candidates)
             result->runs.push_back({ runCandidate(scenario, c, result->seeds.front()) });
     });
+    m_measuring->setParent(this); // deleted with the view (after ~CompareView waits for it) if not before
     connect(m_measuring, &QThread::finished, this, [this, result, generation] {
         m_measuring->deleteLater();
         m_measuring = nullptr;
