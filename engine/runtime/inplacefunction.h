@@ -55,7 +55,8 @@ public:
     void reset()
     {
         if (m_ops) {
-            m_ops->destroy(&m_storage);
+            if (m_ops->destroy)
+                m_ops->destroy(&m_storage);
             m_ops = nullptr;
         }
     }
@@ -65,6 +66,8 @@ private:
     {
         R (*invoke)(void *, Args &&...);
         void (*move)(void *dst, void *src);
+        // Null when the callable has nothing to destroy (a lambda capturing pointers and
+        // numbers, as timer tasks do): a timer queue resets a task at every pop and cancel.
         void (*destroy)(void *);
     };
 
@@ -75,7 +78,7 @@ private:
             new (dst) Fn(std::move(*static_cast<Fn *>(src)));
             static_cast<Fn *>(src)->~Fn();
         },
-        [](void *p) { static_cast<Fn *>(p)->~Fn(); },
+        std::is_trivially_destructible_v<Fn> ? nullptr : +[](void *p) { static_cast<Fn *>(p)->~Fn(); },
     };
 
     void moveFrom(InplaceFunction &other)

@@ -36,7 +36,7 @@ inline void TimerQueue::siftDown(std::size_t i, Entry moving)
     put(i, moving);
 }
 
-TimerId TimerQueue::add(TimePoint due, TimerTask task, bool first)
+TimerId TimerQueue::add(TimePoint due, TimerTask &&task, bool first)
 {
     std::uint32_t slot;
     if (!m_freeSlots.empty()) {

@@ -26,7 +26,7 @@ class TimerQueue
 {
 public:
     // `first`: ahead of every timer added without it for the same due time (Scheduler::scheduleFirstAt).
-    TimerId add(TimePoint due, TimerTask task, bool first = false);
+    TimerId add(TimePoint due, TimerTask &&task, bool first = false);
     bool cancel(TimerId id);
 
     // The earliest timer's due time, or false when there is none.

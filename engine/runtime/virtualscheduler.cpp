@@ -4,12 +4,12 @@
 
 namespace bw {
 
-TimerId VirtualScheduler::scheduleAt(TimePoint due, TimerTask task)
+TimerId VirtualScheduler::scheduleAt(TimePoint due, TimerTask &&task)
 {
     return m_timers.add(std::max(due, m_now), std::move(task));
 }
 
-TimerId VirtualScheduler::scheduleFirstAt(TimePoint due, TimerTask task)
+TimerId VirtualScheduler::scheduleFirstAt(TimePoint due, TimerTask &&task)
 {
     return m_timers.add(std::max(due, m_now), std::move(task), true);
 }

@@ -13,8 +13,8 @@ public:
     explicit VirtualScheduler(TimePoint start = TimePoint::zero()) : m_now(start) { }
 
     TimePoint now() const override { return m_now; }
-    TimerId scheduleAt(TimePoint due, TimerTask task) override;
-    TimerId scheduleFirstAt(TimePoint due, TimerTask task) override;
+    TimerId scheduleAt(TimePoint due, TimerTask &&task) override;
+    TimerId scheduleFirstAt(TimePoint due, TimerTask &&task) override;
     bool cancel(TimerId id) override { return m_timers.cancel(id); }
 
     // Runs the next due timer, moving now() to its time. False when no timer is pending.

@@ -28,17 +28,17 @@ bool WallScheduler::isOwnerThread() const
     return QThread::currentThread() == m_timer.thread();
 }
 
-TimerId WallScheduler::scheduleAt(TimePoint due, TimerTask task)
+TimerId WallScheduler::scheduleAt(TimePoint due, TimerTask &&task)
 {
     return add(due, std::move(task), false);
 }
 
-TimerId WallScheduler::scheduleFirstAt(TimePoint due, TimerTask task)
+TimerId WallScheduler::scheduleFirstAt(TimePoint due, TimerTask &&task)
 {
     return add(due, std::move(task), true);
 }
 
-TimerId WallScheduler::add(TimePoint due, TimerTask task, bool first)
+TimerId WallScheduler::add(TimePoint due, TimerTask &&task, bool first)
 {
     TimerId id;
     {

@@ -24,15 +24,15 @@ public:
     ~WallScheduler() override;
 
     TimePoint now() const override;
-    TimerId scheduleAt(TimePoint due, TimerTask task) override;
-    TimerId scheduleFirstAt(TimePoint due, TimerTask task) override;
+    TimerId scheduleAt(TimePoint due, TimerTask &&task) override;
+    TimerId scheduleFirstAt(TimePoint due, TimerTask &&task) override;
     bool cancel(TimerId id) override;
     bool isOwnerThread() const override;
 
     std::size_t pendingTimers() const;
 
 private:
-    TimerId add(TimePoint due, TimerTask task, bool first);
+    TimerId add(TimePoint due, TimerTask &&task, bool first);
     void runDue();
     void requestArm(TimePoint due);
     void arm();

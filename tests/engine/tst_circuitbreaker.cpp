@@ -205,8 +205,8 @@ class FrozenScheduler final : public Scheduler
 {
 public:
     TimePoint now() const override { return TimePoint::zero(); }
-    TimerId scheduleAt(TimePoint, TimerTask) override { return m_next.fetch_add(1) + 1; }
-    TimerId scheduleFirstAt(TimePoint, TimerTask) override { return m_next.fetch_add(1) + 1; }
+    TimerId scheduleAt(TimePoint, TimerTask &&) override { return m_next.fetch_add(1) + 1; }
+    TimerId scheduleFirstAt(TimePoint, TimerTask &&) override { return m_next.fetch_add(1) + 1; }
     bool cancel(TimerId) override { return true; }
 
 private:

@@ -164,6 +164,35 @@ private Q_SLOTS:
         QCOMPARE(counter.use_count(), 1);
     }
 
+    // A callable with nothing to destroy (pointers and numbers, like every timer task) skips the
+    // destroy call; one that owns something is still destroyed when replaced or reset, whichever
+    // kind replaces it.
+    void inplaceFunctionDestroysOnlyWhatNeedsIt()
+    {
+        int hits = 0;
+        InplaceFunction<void(), 48> trivial([p = &hits, n = 2] { *p += n; });
+        InplaceFunction<void(), 48> moved(std::move(trivial));
+        QVERIFY(!trivial);
+        moved();
+        QCOMPARE(hits, 2);
+
+        auto counter = std::make_shared<int>(0);
+        InplaceFunction<void(), 48> owning([counter] { ++*counter; });
+        QCOMPARE(counter.use_count(), 2);
+        owning = std::move(moved); // the owning callable is destroyed, the trivial one takes its place
+        QCOMPARE(counter.use_count(), 1);
+        owning();
+        QCOMPARE(hits, 4);
+
+        moved = InplaceFunction<void(), 48>([counter] { ++*counter; });
+        QCOMPARE(counter.use_count(), 2);
+        moved();
+        QCOMPARE(*counter, 1);
+        moved.reset();
+        QVERIFY(!moved);
+        QCOMPARE(counter.use_count(), 1);
+    }
+
     void randomStreamsAreReproducibleAndIndependent()
     {
         Random a(42), b(42), c(43);
