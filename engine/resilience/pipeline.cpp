@@ -24,6 +24,14 @@ std::uint64_t nextAttemptId(std::uint32_t callIndex)
     return (std::uint64_t(callIndex) << AttemptSequenceBits) | (++t_attemptSequence & AttemptSequenceMask);
 }
 
+// Most calls have a limit or two that was never armed (a limit inside a shorter one is spared,
+// see armTimer): those cost no call to the scheduler.
+void cancelTimer(Scheduler &scheduler, TimerId &timer)
+{
+    if (timer != 0)
+        scheduler.cancel(std::exchange(timer, 0));
+}
+
 Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
 {
     Error e;
@@ -520,7 +528,7 @@ bool Pipeline::hedgedGroupDone(Call &call, const Result &result, TimePoint now)
         return true;
     }
     if (call.hedgeTimer != 0) { // hedges left: a failure does not wait for the delay
-        m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
+        cancelTimer(m_scheduler, call.hedgeTimer);
         startHedge(call, now);
         return false;
     }
@@ -531,7 +539,7 @@ bool Pipeline::hedgedGroupDone(Call &call, const Result &result, TimePoint now)
 void Pipeline::cancelAttempts(Call &call)
 {
     if (call.hedgeTimer != 0)
-        m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
+        cancelTimer(m_scheduler, call.hedgeTimer);
     if (call.operationRunning) {
         call.operationRunning = false;
         call.operation->cancel(call.attempt);
@@ -552,7 +560,7 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
 {
     switch (call.layout->stages[size_t(level)]) {
     case StageKind::Timeout:
-        m_scheduler.cancel(std::exchange(call.timeoutTimer, 0));
+        cancelTimer(m_scheduler, call.timeoutTimer);
         break;
     case StageKind::RateLimiter:
         break; // a permit is spent once taken, as in Resilience4j
@@ -565,12 +573,12 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         }
         break;
     case StageKind::CircuitBreaker:
-        m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+        cancelTimer(m_scheduler, call.breakerTimer);
         if (call.holdsPermit) // a fallback inside the breaker carries its cause: record that
             settleBreaker(call, result.outcome == Outcome::Success ? nullptr : &result.error, now);
         break;
     case StageKind::Retry: {
-        m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
+        cancelTimer(m_scheduler, call.retryLimitTimer);
         const RetryConfig *config = m_policy.retry ? &*m_policy.retry : nullptr;
         if (m_quota && result.outcome == Outcome::Success) {
             if (call.retries == 0)
@@ -710,7 +718,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
     for (int j = int(layout.stages.size()) - 1; j > level; --j) {
         switch (layout.stages[size_t(j)]) {
         case StageKind::Timeout:
-            m_scheduler.cancel(std::exchange(call.timeoutTimer, 0));
+            cancelTimer(m_scheduler, call.timeoutTimer);
             break;
         case StageKind::Bulkhead:
             if (call.waitingInBulkhead) {
@@ -725,7 +733,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
             }
             break;
         case StageKind::CircuitBreaker:
-            m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+            cancelTimer(m_scheduler, call.breakerTimer);
             if (call.holdsPermit) {
                 if (expired) {
                     settleBreaker(call, expired, now); // a time limit outside the breaker: a timeout
@@ -736,12 +744,12 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
             }
             break;
         case StageKind::Retry:
-            m_scheduler.cancel(std::exchange(call.retryDelayTimer, 0));
-            m_scheduler.cancel(std::exchange(call.retryLimitTimer, 0));
+            cancelTimer(m_scheduler, call.retryDelayTimer);
+            cancelTimer(m_scheduler, call.retryLimitTimer);
             break;
         case StageKind::RateLimiter:
             if (call.permitTimer) {
-                m_scheduler.cancel(std::exchange(call.permitTimer, 0));
+                cancelTimer(m_scheduler, call.permitTimer);
                 call.leftQueueUnserved = true; // its reserved permit is spent, as in Resilience4j
             }
             break;
@@ -760,7 +768,7 @@ void Pipeline::pauseBreakerClock(Call &call, TimePoint now)
 {
     call.localWaitFrom = now;
     if (call.holdsPermit && call.breakerTimer != 0) {
-        m_scheduler.cancel(std::exchange(call.breakerTimer, 0));
+        cancelTimer(m_scheduler, call.breakerTimer);
         call.breakerTimerPaused = true;
     }
 }
