@@ -60,6 +60,7 @@ struct BreakerReading
     // Calls per second by how they ended, in Breakwater's outcomes (the mapping of each
     // library's kinds is in docs/formats.md); NoFigure for kinds the library does not count.
     std::array<double, OutcomeCount> callsPerSecondByOutcome = filledWithNoFigure();
+    double meanLatencyMs = NoFigure; // of the calls over the rate window, where the library times them
     double bulkheadUsed = NoFigure; // concurrent calls held
     double bulkheadMax = NoFigure;  // the bulkhead's limit
 

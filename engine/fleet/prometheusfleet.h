@@ -26,15 +26,20 @@ enum class PrometheusFigure : std::uint8_t {
     Resilience4jRetryCalls,       // rate of resilience4j_retry_calls_total{kind}
     Resilience4jBulkheadAvailable,// resilience4j_bulkhead_available_concurrent_calls
     Resilience4jBulkheadMax,      // resilience4j_bulkhead_max_allowed_concurrent_calls
+    Resilience4jLatency,          // mean of resilience4j_circuitbreaker_calls_seconds (sum / count)
     OpossumEventRates,            // rate of circuit{name,event}
     OpossumStateEvents,           // circuit{event=~"open|halfOpen|close"} samples over the state window
+    OpossumLatency,               // mean of circuit_perf{event=~"success|failure"} (sum / count)
     PollyEventRates,              // rate of resilience_polly_strategy_events_total{event_name}
     PollyStateEvents,             // its OnCircuitOpened|OnCircuitHalfOpened|OnCircuitClosed samples
+    PollyCalls,                   // rate of resilience_polly_pipeline_duration…_count{exception_type}
+    PollyLatency,                 // mean of resilience_polly_pipeline_duration (sum / count)
     BreakwaterState,              // circuit_breaker_state{name,state}
     BreakwaterCalls,              // rate of circuit_breaker_calls_total{name,result}
     BreakwaterFailureRate,        // circuit_breaker_failure_rate{name}, 0..1
     BreakwaterOutcomes,           // rate of resilience_call_duration_seconds_count{name,outcome}
     BreakwaterRetries,            // rate of retry_attempts_total{name}
+    BreakwaterLatency,            // mean of resilience_call_duration_seconds (sum / count)
     BreakwaterBulkheadActive,     // bulkhead_active{name}
 };
 inline constexpr int PrometheusFigureCount = int(PrometheusFigure::BreakwaterBulkheadActive) + 1;

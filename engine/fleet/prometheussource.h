@@ -36,7 +36,7 @@ public:
     ~PrometheusSource() override;
 
     void refresh() override;
-    bool refreshing() const override;
+    bool refreshing() const override { return m_refreshing; }
     void fetchHistory(std::int64_t fromMs, std::int64_t toMs, Duration step, HistoryCallback done) override;
 
     // The label sets of the series `match` selects over [fromMs, toMs] (/api/v1/series), e.g. to
@@ -47,11 +47,10 @@ public:
     const PrometheusSourceOptions &options() const { return m_options; }
 
 private:
-    struct Refresh;
     const Clock &m_clock;
     PrometheusSourceOptions m_options;
     std::unique_ptr<QNetworkAccessManager> m_network;
-    std::shared_ptr<Refresh> m_refresh; // the refresh in flight, if any
+    bool m_refreshing = false;
 };
 
 } // namespace bw
