@@ -47,6 +47,8 @@ public:
     quint16 port() const { return m_server.serverPort(); }
     QString url() const { return QStringLiteral("http://127.0.0.1:") + QString::number(port()); }
     int requests() const { return m_requests; }
+    // The request line and headers of the latest request.
+    QByteArray lastHead() const { return m_lastHead; }
 
     // Sends `bytes` to every open stream.
     void write(const QByteArray &bytes)
@@ -81,6 +83,7 @@ private:
         if (end < 0)
             return;
         const QByteArray requestLine = buffer.left(buffer.indexOf("\r\n"));
+        m_lastHead = buffer.left(end);
         m_buffers.remove(socket);
         ++m_requests;
         const QList<QByteArray> parts = requestLine.split(' ');
@@ -104,6 +107,7 @@ private:
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QList<QPointer<QTcpSocket>> m_streams;
     int m_requests = 0;
+    QByteArray m_lastHead;
 };
 
 } // namespace bw::test

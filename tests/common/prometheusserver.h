@@ -84,13 +84,12 @@ public:
             QNetworkRequest request(QUrl(url() + QStringLiteral("/-/ready")));
             request.setTransferTimeout(1000);
             QNetworkReply *reply = nam.get(request);
-            QTest::qWaitFor([reply] { return reply->isFinished(); }, 2000);
-            ready = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+            ready = QTest::qWaitFor([reply] { return reply->isFinished(); }, 2000)
+                && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
             reply->deleteLater();
             return ready;
         };
-        QTest::qWaitFor(ask, timeoutMs);
-        if (!ready)
+        if (!QTest::qWaitFor(ask, timeoutMs) || !ready)
             m_error = QStringLiteral("prometheus is not ready: ") + QString::fromUtf8(m_process.readAll().right(2000));
         return ready;
     }
