@@ -2,10 +2,12 @@
 // readings and histories, opossum's and Polly's states derived from their event counters, and
 // a service's replicas grouped, and a breaker's history made a trace and a policy (the twin).
 #include "fleet/fleetmodel.h"
+#include "fleet/fleetmonitor.h"
 #include "fleet/fleettwin.h"
 #include "fleet/prometheusfleet.h"
 #include "resilience/policyloader.h"
 #include "resilience/policywriter.h"
+#include "runtime/virtualscheduler.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -61,6 +63,39 @@ QByteArray matrix(const QList<std::pair<QJsonObject, QList<std::pair<double, dou
         .toJson(QJsonDocument::Compact);
 }
 
+// A source that answers at once: its breakers, or a failure when told.
+class FakeSource final : public FleetSource
+{
+public:
+    FakeSource(const Clock &clock, const QString &url, std::vector<BreakerReading> readings)
+        : FleetSource(url), m_clock(clock), m_readings(std::move(readings)) { }
+    void refresh() override
+    {
+        ++refreshes;
+        if (failWith.isEmpty())
+            succeed(m_readings, m_clock.now());
+        else
+            fail(failWith);
+    }
+    bool refreshing() const override { return false; }
+    void fetchHistory(std::int64_t, std::int64_t, Duration, HistoryCallback done) override { done({}, QStringLiteral("none")); }
+
+    int refreshes = 0;
+    QString failWith;
+
+private:
+    const Clock &m_clock;
+    std::vector<BreakerReading> m_readings;
+};
+
+BreakerReading breaker(const QString &source, const QString &service, const QString &name, CircuitState state)
+{
+    BreakerReading r;
+    r.id = { source, FleetLibrary::Breakwater, service, QStringLiteral("i"), name };
+    r.state = state;
+    return r;
+}
+
 } // namespace
 
 class tst_FleetModel : public QObject
@@ -81,6 +116,7 @@ private Q_SLOTS:
     void replicasGrouped();
     void historyFromRangeAnswers();
     void stateNamesRoundTrip();
+    void monitorRefreshesOnItsScheduler();
     void twinTraceKeepsTheCalls();
     void libraryDefaultsArePolicies_data();
     void libraryDefaultsArePolicies();
@@ -365,6 +401,51 @@ void tst_FleetModel::stateNamesRoundTrip()
     QVERIFY(!circuitStateFromName(u"ajar"));
     for (int i = 0; i < FleetLibraryCount; ++i)
         QCOMPARE(fleetLibraryFromName(QString(fleetLibraryName(FleetLibrary(i)))), FleetLibrary(i));
+}
+
+// Virtual time: every source refreshed at start and then every interval, one snapshot of all
+// (sorted), a failing source keeping its last readings and saying why.
+void tst_FleetModel::monitorRefreshesOnItsScheduler()
+{
+    VirtualScheduler scheduler;
+    FleetMonitor monitor(scheduler);
+    auto *a = static_cast<FakeSource *>(&monitor.addSource(std::make_unique<FakeSource>(scheduler, QStringLiteral("b-source"),
+        std::vector<BreakerReading> { breaker(QStringLiteral("b-source"), QStringLiteral("svc"), QStringLiteral("x"), CircuitState::Open) })));
+    auto *b = static_cast<FakeSource *>(&monitor.addSource(std::make_unique<FakeSource>(scheduler, QStringLiteral("a-source"),
+        std::vector<BreakerReading> { breaker(QStringLiteral("a-source"), QStringLiteral("svc"), QStringLiteral("y"), CircuitState::Closed) })));
+    int updates = 0;
+    monitor.setUpdateCallback([&](const FleetSnapshot &) { ++updates; });
+    monitor.start();
+    QCOMPARE(a->refreshes, 1);
+    QCOMPARE(updates, 2); // one per source
+    const FleetSnapshot &s = monitor.snapshot();
+    QCOMPARE(s.breakers.size(), 2u);
+    QCOMPARE(s.breakers[0].id.source, QStringLiteral("a-source")); // sorted by id
+    QCOMPARE(s.sources[0].url, QStringLiteral("b-source"));       // in the order added
+    QCOMPARE(s.notClosed().size(), 1u);
+    QVERIFY(s.find(s.breakers[1].id) == &s.breakers[1]);
+
+    scheduler.advanceBy(std::chrono::milliseconds(4999));
+    QCOMPARE(a->refreshes, 1);
+    scheduler.advanceBy(std::chrono::milliseconds(1));
+    QCOMPARE(a->refreshes, 2);
+    QCOMPARE(monitor.rounds(), 2u);
+    QCOMPARE(monitor.snapshot().takenAt, std::chrono::seconds(5));
+
+    b->failWith = QStringLiteral("a-source: cannot reach it");
+    monitor.setInterval(std::chrono::seconds(1));
+    scheduler.advanceBy(std::chrono::seconds(1));
+    QCOMPARE(b->refreshes, 3);
+    const SourceStatus &failed = monitor.snapshot().sources[1];
+    QVERIFY(!failed.reachable);
+    QCOMPARE(failed.error, QStringLiteral("a-source: cannot reach it"));
+    QCOMPARE(failed.lastGoodRefresh, std::chrono::seconds(5));
+    QCOMPARE(monitor.snapshot().breakers.size(), 2u); // its last good readings stay
+
+    monitor.stop();
+    scheduler.advanceBy(std::chrono::seconds(10));
+    QCOMPARE(a->refreshes, 3);
+    QCOMPARE(scheduler.pendingTimers(), 0u);
 }
 
 // Steps of 1 s: 2.5 calls/s (the half carried to the next step), failures spread among them,
