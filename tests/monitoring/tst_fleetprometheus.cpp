@@ -322,6 +322,21 @@ void tst_FleetPrometheus::historyOfTheRun()
     QVERIFY2(open >= 2, qPrintable(QString::number(open)));
     QVERIFY2(withCalls >= 5, qPrintable(QString::number(withCalls)));
     QVERIFY(checkout->points.front().timeMs >= m_runStartedMs - 1000);
+
+    // /api/v1/series: the label sets of the run's state series over the same range.
+    std::optional<std::vector<QVariantMap>> series;
+    m_source->fetchSeries(QStringLiteral("circuit_breaker_state{job=\"lab\"}"), m_runStartedMs, to,
+        [&](const std::vector<QVariantMap> &s, const QString &e) {
+            series = s;
+            error = e;
+        });
+    QTRY_VERIFY_WITH_TIMEOUT(series.has_value(), 20000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(int(series->size()), CircuitStateCount); // one per state label
+    for (const QVariantMap &labels : *series) {
+        QCOMPARE(labels.value(QStringLiteral("name")).toString(), QStringLiteral("checkout"));
+        QCOMPARE(labels.value(QStringLiteral("__name__")).toString(), QStringLiteral("circuit_breaker_state"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_FleetPrometheus)
