@@ -26,6 +26,14 @@ QLatin1StringView circuitStateName(CircuitState state)
     return QLatin1StringView("CLOSED");
 }
 
+std::optional<CircuitState> circuitStateFromName(QStringView name)
+{
+    for (int i = 0; i < CircuitStateCount; ++i)
+        if (name.compare(circuitStateName(CircuitState(i)), Qt::CaseInsensitive) == 0)
+            return CircuitState(i);
+    return std::nullopt;
+}
+
 QLatin1StringView breakerActionName(BreakerAction action)
 {
     switch (action) {

@@ -18,6 +18,9 @@ namespace bw {
 enum class CircuitState : std::uint8_t { Closed = 0, Open = 1, HalfOpen = 2, Disabled = 3, ForcedOpen = 4, MetricsOnly = 5 };
 inline constexpr int CircuitStateCount = 6;
 QLatin1StringView circuitStateName(CircuitState state); // "CLOSED", "HALF_OPEN", ...
+// The state a name gives, in any case ("HALF_OPEN", or "half_open" as the Prometheus labels of
+// Breakwater and Resilience4j write it); nullopt for any other name.
+std::optional<CircuitState> circuitStateFromName(QStringView name);
 
 // Whether a breaker can ever move from `from` to `to` (the exports list every such pair at 0).
 // A manual command starts a fresh period even in the state it names (OPEN → OPEN restarts the
