@@ -58,6 +58,8 @@ QColor outcomeColor(Outcome o)
         return QColor(0xb0, 0x8c, 0xe8);
     case Outcome::RateLimited:
         return QColor(0x1f, 0x77, 0xb4);
+    case Outcome::Throttled:
+        return QColor(0x17, 0xbe, 0xcf);
     case Outcome::Cancelled:
         return QColor(0x90, 0x90, 0x90);
     }

@@ -172,6 +172,15 @@ void Pipeline::setPolicy(const PolicyConfig &policy)
         m_rateLimiter.reset(); // a waiting call holds only its timer, not the limiter
     }
 
+    if (policy.adaptiveThrottle) {
+        if (m_throttle)
+            m_throttle->setConfig(*policy.adaptiveThrottle, m_scheduler.now());
+        else
+            m_throttle.emplace(*policy.adaptiveThrottle, m_scheduler.now());
+    } else {
+        m_throttle.reset(); // a call in flight keeps nothing of it: its answer is then not counted
+    }
+
     if (policy.retry && policy.retry->budget) {
         if (m_budget)
             m_budget->setConfig(*policy.retry->budget);
@@ -372,6 +381,20 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
         }
         break;
     }
+    case StageKind::AdaptiveThrottle: {
+        if (!m_throttle)
+            break; // turned off while this call was in flight: its later attempts pass
+        // The draw comes from the run's seeded generator, and only when a rejection is possible,
+        // so a throttle that never rejects leaves every other draw of the run as it was.
+        const double p = m_throttle->rejectionProbability(now);
+        m_throttle->recordRequest(now);
+        if (p > 0 && m_random.uniform() < p) {
+            returnTo(call, level, Result::failure(ErrorCode::Throttled,
+                                                  QStringLiteral("Adaptive throttle: rejected locally, the backend accepts too few requests"), Stage::AdaptiveThrottle), now);
+            return;
+        }
+        break;
+    }
     case StageKind::Bulkhead:
         call.waitId = ++m_sequence;
         call.waitingInBulkhead = true;
@@ -458,6 +481,10 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         break;
     case StageKind::RateLimiter:
         break; // a permit is spent once taken, as in Resilience4j
+    case StageKind::AdaptiveThrottle:
+        if (m_throttle && result.outcome == Outcome::Success)
+            m_throttle->recordAccept(now);
+        break;
     case StageKind::Bulkhead:
         if (call.holdsBulkhead) {
             call.holdsBulkhead = false;
@@ -586,6 +613,7 @@ void Pipeline::onTimer(Call &call, int level)
         break;
     case StageKind::Bulkhead:
     case StageKind::RateLimiter:
+    case StageKind::AdaptiveThrottle:
     case StageKind::Fallback:
         return; // these stages set no time limits
     }
@@ -647,6 +675,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
                 call.leftQueueUnserved = true; // its reserved permit is spent, as in Resilience4j
             }
             break;
+        case StageKind::AdaptiveThrottle: // an abandoned request is counted, never accepted
         case StageKind::Fallback:
             break;
         }

@@ -115,6 +115,7 @@ public:
     // pipeline's thread.
     const RetryQuota *retryQuota() const { return m_quota ? &*m_quota : nullptr; }
     RateLimiter *rateLimiter() { return m_rateLimiter ? &*m_rateLimiter : nullptr; }
+    AdaptiveThrottle *adaptiveThrottle() { return m_throttle ? &*m_throttle : nullptr; }
     std::shared_ptr<CircuitBreaker> sharedCircuitBreaker() const { return m_breaker; }
     std::shared_ptr<Bulkhead> sharedBulkhead() const { return m_bulkhead; }
 
@@ -167,6 +168,7 @@ private:
     // Confined to the pipeline's thread like the calls, so they need no lock.
     std::optional<RetryQuota> m_quota;
     std::optional<RateLimiter> m_rateLimiter;
+    std::optional<AdaptiveThrottle> m_throttle;
     // Layouts are immutable and kept for the pipeline's life, so calls in flight keep theirs.
     std::vector<std::unique_ptr<Layout>> m_layouts;
     const Layout *m_layout = nullptr;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bulkhead.h"
+#include "adaptivethrottle.h"
 #include "circuitbreakerconfig.h"
 #include "ratelimiter.h"
 #include "retry.h"
@@ -17,9 +18,9 @@ namespace bw {
 // A pipeline's stages. Adding one is a value here, its name in stageKindName(), its place in
 // PolicyConfig::defaultOrder() and a section in PolicyConfig (has()); then the pipeline's
 // enter(), onInnerDone() and abortBelow() switches, which the compiler names.
-enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, RateLimiter };
-inline constexpr int StageKindCount = 6;
-// "fallback", "retry", "circuitBreaker", "bulkhead", "timeout", "rateLimiter": the policy file's
+enum class StageKind : std::uint8_t { Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, RateLimiter, AdaptiveThrottle };
+inline constexpr int StageKindCount = int(StageKind::AdaptiveThrottle) + 1;
+// "fallback", "retry", "circuitBreaker", "bulkhead", "timeout", "rateLimiter", "adaptiveThrottle": the policy file's
 // section keys and the names `order` takes.
 QLatin1StringView stageKindName(StageKind kind);
 std::optional<StageKind> stageKindFromName(QStringView name);
@@ -50,16 +51,18 @@ struct PolicyConfig
     std::optional<BulkheadConfig> bulkhead;
     std::optional<FallbackConfig> fallback;
     std::optional<RateLimiterConfig> rateLimiter;
+    std::optional<AdaptiveThrottleConfig> adaptiveThrottle;
     // Outermost first; stages whose section is off are skipped.
     QList<StageKind> order = defaultOrder();
 
     // Resilience4j's order for the rate limiter: inside the breaker and the retry (each attempt
     // needs a permit), outside the bulkhead and the timeout (a wait for a permit is neither a
-    // slot held nor the backend's time).
+    // slot held nor the backend's time). The adaptive throttle sits just outside the timeout, the
+    // last stage before the backend: it counts only requests about to be sent (docs/semantics.md).
     static QList<StageKind> defaultOrder()
     {
         return { StageKind::Fallback, StageKind::Retry, StageKind::CircuitBreaker, StageKind::RateLimiter,
-                 StageKind::Bulkhead, StageKind::Timeout };
+                 StageKind::Bulkhead, StageKind::AdaptiveThrottle, StageKind::Timeout };
     }
     bool has(StageKind kind) const;
 };

@@ -351,6 +351,18 @@ public:
         });
     }
 
+    // k below 1 would reject requests the backend accepts; a window that rounds to 0 ns holds nothing.
+    bool adaptiveThrottle(const QJsonValue &v, const QString &p, std::optional<AdaptiveThrottleConfig> *out)
+    {
+        return plainSection(v, p, PolicyLoader::adaptiveThrottleKeys(), out, [&](const QJsonObject &o, AdaptiveThrottleConfig &t) {
+            return readNumber(o, p, QStringLiteral("k"), 1, 1e6, QStringLiteral("a number >= 1"), &t.k)
+                && JsonReader::readDuration(o, p, QStringLiteral("windowMs"), true, MaxDurationMs, &t.window)
+                && (t.window > Duration::zero()
+                    || expected(keyPath(p, QStringLiteral("windowMs")), QStringLiteral("at least 0.000001 (1 ns)"),
+                        o.value(QStringLiteral("windowMs"))));
+        });
+    }
+
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)
     {
         if (v.isBool())
@@ -413,7 +425,8 @@ QStringList PolicyLoader::topLevelKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("policy"),
         QStringLiteral("circuitBreaker"), QStringLiteral("retry"), QStringLiteral("timeout"),
-        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("order") };
+        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("adaptiveThrottle"),
+        QStringLiteral("order") };
 }
 
 QStringList PolicyLoader::circuitBreakerKeys()
@@ -444,6 +457,11 @@ QStringList PolicyLoader::retryQuotaKeys()
 QStringList PolicyLoader::rateLimiterKeys()
 {
     return { QStringLiteral("limitForPeriod"), QStringLiteral("refreshPeriodMs"), QStringLiteral("timeoutMs") };
+}
+
+QStringList PolicyLoader::adaptiveThrottleKeys()
+{
+    return { QStringLiteral("k"), QStringLiteral("windowMs") };
 }
 
 QStringList PolicyLoader::bulkheadKeys()
@@ -492,6 +510,7 @@ std::optional<PolicyConfig> PolicyLoader::read(
         && r.section(object, path, QStringLiteral("bulkhead"), &Reader::bulkhead, &policy.bulkhead)
         && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
         && r.section(object, path, QStringLiteral("rateLimiter"), &Reader::rateLimiter, &policy.rateLimiter)
+        && r.section(object, path, QStringLiteral("adaptiveThrottle"), &Reader::adaptiveThrottle, &policy.adaptiveThrottle)
         && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)
         return std::nullopt;

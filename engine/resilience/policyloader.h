@@ -40,6 +40,7 @@ public:
     static QStringList retryQuotaKeys();
     static QStringList bulkheadKeys();
     static QStringList rateLimiterKeys();
+    static QStringList adaptiveThrottleKeys();
 
 private:
     const JsonSource &m_source;

@@ -92,6 +92,9 @@ QJsonObject policyToJson(const PolicyConfig &p)
         o.insert(QStringLiteral("rateLimiter"), QJsonObject { { QStringLiteral("limitForPeriod"), p.rateLimiter->limitForPeriod },
                                                               { QStringLiteral("refreshPeriodMs"), toMs(p.rateLimiter->refreshPeriod) },
                                                               { QStringLiteral("timeoutMs"), toMs(p.rateLimiter->timeout) } });
+    if (p.adaptiveThrottle)
+        o.insert(QStringLiteral("adaptiveThrottle"), QJsonObject { { QStringLiteral("k"), p.adaptiveThrottle->k },
+                                                                   { QStringLiteral("windowMs"), toMs(p.adaptiveThrottle->window) } });
     QJsonArray order;
     for (StageKind k : p.order)
         if (p.has(k))

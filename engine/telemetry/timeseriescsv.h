@@ -16,7 +16,8 @@ QByteArray timeSeriesCsvHeader();
 //   start_ms, end_ms                  the bucket, in virtual milliseconds
 //   operation
 //   offered, <every outcome>          success, fallback, failure, timeout, circuit_open,
-//                                     bulkhead_full, bulkhead_timeout, rate_limited, cancelled
+//                                     bulkhead_full, bulkhead_timeout, rate_limited, throttled,
+//                                     cancelled
 //                                     (AllOutcomes' order): calls ended
 //   attempts, retries, timeouts       timeouts: time limits expired, all stages
 //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended (but cut off)
