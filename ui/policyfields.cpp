@@ -18,6 +18,7 @@ constexpr auto InTimeout = &PolicyConfig::timeout;
 constexpr auto InBulkhead = &PolicyConfig::bulkhead;
 constexpr auto InFallback = &PolicyConfig::fallback;
 constexpr auto InRateLimiter = &PolicyConfig::rateLimiter;
+constexpr auto InThrottle = &PolicyConfig::adaptiveThrottle;
 
 template<auto Section> bool isOn(const PolicyConfig &p)
 {
@@ -166,6 +167,11 @@ const QList<PolicySection> &policySections()
             QStringLiteral("On: at most a set number of calls start per period; the rest wait for a "
                            "permit or end rate_limited (Resilience4j's RateLimiter)"),
             isOn<InRateLimiter>, setOn<InRateLimiter> },
+        { QStringLiteral("adaptiveThrottle"), QStringLiteral("Adaptive throttle"),
+            QStringLiteral("On: requests are rejected locally (throttled) with the probability "
+                           "max(0, (requests − k·accepts) / (requests + 1)) over the window "
+                           "(Google SRE book, \"Handling Overload\")"),
+            isOn<InThrottle>, setOn<InThrottle> },
         { QStringLiteral("fallback"), QStringLiteral("Fallback"),
             QStringLiteral(
                 "On: a failed call ends with this value instead (outcome fallback, never success)"),
@@ -531,6 +537,28 @@ const QList<PolicyField> &policyFields()
                   .suffix = ms,
                   .emptyText = QStringLiteral("no wait") },
             member<InRateLimiter, &RateLimiterConfig::timeout>()),
+
+        // Adaptive throttle.
+        field({ .path = QStringLiteral("adaptiveThrottle.k"),
+                  .key = QStringLiteral("throttleK"),
+                  .label = QStringLiteral("k (accepts ×)"),
+                  .tip = QStringLiteral("The backend may receive up to k × the requests it accepts; lower is "
+                                        "more aggressive (2 in the SRE book)"),
+                  .control = C::Decimal,
+                  .min = 1,
+                  .max = 100,
+                  .decimals = 2,
+                  .step = 0.1,
+                  .suffix = QStringLiteral(" ×") },
+            member<InThrottle, &AdaptiveThrottleConfig::k>()),
+        field({ .path = QStringLiteral("adaptiveThrottle.windowMs"),
+                  .key = QStringLiteral("throttleWindow"),
+                  .label = QStringLiteral("Window"),
+                  .tip = QStringLiteral("How far back requests and accepts are counted (2 minutes in the SRE book)"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InThrottle, &AdaptiveThrottleConfig::window>()),
 
         // Fallback.
         field({ .path = QStringLiteral("fallback.value"),
