@@ -690,7 +690,7 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 6); // header, 2 buckets × 2 operations, trailing newline
         QCOMPARE(lines[0],
             QByteArray("start_ms,end_ms,operation,offered,success,fallback,failure,timeout,circuit_open,"
-                       "bulkhead_full,bulkhead_timeout,rate_limited,cancelled,attempts,retries,timeouts,latency_p50_ms,"
+                       "bulkhead_full,bulkhead_timeout,rate_limited,throttled,cancelled,attempts,retries,timeouts,latency_p50_ms,"
                        "latency_p95_ms,latency_p99_ms,latency_max_ms,breaker_state,breaker_changes,"
                        "bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent,bulkhead_queued,"
                        "bulkhead_peak_queued,bulkhead_max_queue_size,service,service_received,"
