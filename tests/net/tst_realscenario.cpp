@@ -153,6 +153,24 @@ private Q_SLOTS:
         QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, passed);
     }
 
+    // The adaptive throttle on real requests: every request is answered 503, so none is
+    // accepted; the throttle rejects locally, and exactly the attempts it let out reach the
+    // server (the n-th goes with probability 1 / n: a handful of the run's calls).
+    void adaptiveThrottleOnTheWallClock()
+    {
+        setChaos("{\"errorRate\":1,\"status\":503}");
+        ScenarioRun sim(scenario("{\"adaptiveThrottle\": {\"k\": 2, \"windowMs\": 60000}}", "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const std::int64_t throttled = op.count(Outcome::Throttled);
+        QVERIFY(op.offered >= 35);
+        QVERIFY2(throttled >= op.offered / 2, qPrintable(QString::number(throttled)));
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, op.offered - throttled);
+        QCOMPARE(sim.pipeline(0).adaptiveThrottle()->accepts(), 0);
+    }
+
     void clientSideOutageSendsNothing()
     {
         ScenarioRun sim(scenario(

@@ -287,6 +287,45 @@ private Q_SLOTS:
         QCOMPARE(sim.pipeline(op).retryQuota()->config().retryCost, 2);
     }
 
+    // Issue 14: an Adaptive throttle section with the SRE book's defaults; its edits reach the
+    // run as a replayable control event, and the engine's pipeline takes them.
+    void adaptiveThrottleEditsReachTheRun()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        auto *throttle = editor->findChild<QGroupBox *>(QStringLiteral("adaptiveThrottle"));
+        QVERIFY(throttle && !throttle->isChecked());
+        QCOMPARE(throttle->title(), QStringLiteral("Adaptive throttle"));
+        QVERIFY(!throttle->toolTip().isEmpty());
+        throttle->setChecked(true);
+        auto *k = editor->findChild<QDoubleSpinBox *>(QStringLiteral("throttleK"));
+        auto *windowMs = editor->findChild<QSpinBox *>(QStringLiteral("throttleWindow"));
+        QVERIFY(k && k->isVisibleTo(editor) && windowMs && windowMs->isVisibleTo(editor));
+        QVERIFY(!k->toolTip().isEmpty() && !windowMs->toolTip().isEmpty());
+        QCOMPARE(k->value(), 2.0);
+        QCOMPARE(windowMs->value(), 120000);
+        k->setValue(1.5);
+        windowMs->setValue(30000);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.adaptiveThrottle
+                && lastUpdate(window)->policy.adaptiveThrottle->window == fromMs(30000),
+            Timeout);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(*update.policy.adaptiveThrottle, (AdaptiveThrottleConfig { 1.5, fromMs(30000) }));
+        QVERIFY(update.policy.order.contains(StageKind::AdaptiveThrottle));
+
+        LoadError error;
+        const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
+        QVERIFY2(back, qPrintable(error.message));
+        const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
+        QVERIFY(replayed && sameSettings(replayed->policy, update.policy));
+
+        ScenarioRun sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(!sim.pipeline(op).adaptiveThrottle());
+        QVERIFY(sim.apply(ControlCommand { update }));
+        QCOMPARE(sim.pipeline(op).adaptiveThrottle()->config().k, 1.5);
+    }
+
     void sectionOffLeavesThePolicy()
     {
         MainWindow window(options(false));
@@ -325,7 +364,8 @@ private Q_SLOTS:
         PolicyEditor *editor = window.policyEditor();
         QSignalSpy posted(editor, &PolicyEditor::policyPosted);
         for (const QString &section : { QStringLiteral("circuitBreaker"), QStringLiteral("retry"),
-                 QStringLiteral("timeout"), QStringLiteral("bulkhead"), QStringLiteral("rateLimiter") })
+                 QStringLiteral("timeout"), QStringLiteral("bulkhead"), QStringLiteral("rateLimiter"),
+                 QStringLiteral("adaptiveThrottle") })
             editor->findChild<QGroupBox *>(section)->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("quota"))->setChecked(true);
@@ -356,7 +396,7 @@ private Q_SLOTS:
         QCOMPARE(posted.first().at(0).toString(), OperationName);
         QVERIFY(editor->policy(OperationName).order
             == (QList<StageKind> { StageKind::Fallback, StageKind::CircuitBreaker, StageKind::Retry,
-                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::Timeout }));
+                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::AdaptiveThrottle, StageKind::Timeout }));
     }
 };
 
