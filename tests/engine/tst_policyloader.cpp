@@ -39,6 +39,7 @@ private Q_SLOTS:
     void everyCircuitBreakerKey();
     void everyRetryKey();
     void retryQuotaAndRateLimiter();
+    void adaptiveThrottle();
     void timeoutForms();
     void bulkheadAndFallback();
     void sectionsTrueFalseAbsent();
@@ -216,6 +217,35 @@ void tst_PolicyLoader::retryQuotaAndRateLimiter()
                                                        QStringLiteral("retry.quota.retryCost 2 → 5") }));
     edited.rateLimiter.reset();
     QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("rateLimiter off")));
+}
+
+// The Google SRE book's adaptive throttle: its keys, its defaults (k 2, two minutes), its stage.
+void tst_PolicyLoader::adaptiveThrottle()
+{
+    const auto p = parse(R"({"adaptiveThrottle": {"k": 1.5, "windowMs": 30000}})");
+    QVERIFY(p);
+    QCOMPARE(*p->adaptiveThrottle, (AdaptiveThrottleConfig { 1.5, ms(30000) }));
+    QCOMPARE(p->order, PolicyConfig::defaultOrder());
+    const auto defaults = parse(R"({"adaptiveThrottle": true})");
+    QVERIFY(defaults);
+    QCOMPARE(*defaults->adaptiveThrottle, (AdaptiveThrottleConfig { 2.0, ms(120000) }));
+    const auto partial = parse(R"({"adaptiveThrottle": {"windowMs": 10000}})");
+    QVERIFY(partial);
+    QCOMPARE(*partial->adaptiveThrottle, (AdaptiveThrottleConfig { 2.0, ms(10000) }));
+    const auto off = parse(R"({"adaptiveThrottle": false})");
+    QVERIFY(off && !off->adaptiveThrottle);
+    const auto ordered = parse(R"({"adaptiveThrottle": true, "retry": true, "order": ["adaptiveThrottle", "retry"]})");
+    QVERIFY(ordered);
+    QCOMPARE(ordered->order, (QList<StageKind> { StageKind::AdaptiveThrottle, StageKind::Retry }));
+
+    const auto back = parse(QJsonDocument(policyToJson(*p)).toJson());
+    QVERIFY(back);
+    QCOMPARE(*back->adaptiveThrottle, *p->adaptiveThrottle);
+    PolicyConfig edited = *p;
+    edited.adaptiveThrottle->k = 3;
+    QCOMPARE(policyChanges(*p, edited), (QStringList { QStringLiteral("adaptiveThrottle.k 1.5 → 3") }));
+    edited.adaptiveThrottle.reset();
+    QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("adaptiveThrottle off")));
 }
 
 void tst_PolicyLoader::timeoutForms()
@@ -649,6 +679,21 @@ void tst_PolicyLoader::badPolicy_data()
     QTest::addRow("rate limiter on, not in order")
         << QByteArray("{\"rateLimiter\": true, \"order\": [\"retry\"]}")
         << QStringLiteral("policy.json:1:32: order: stage 'rateLimiter' is on but not listed; list it or set \"rateLimiter\": false");
+    QTest::addRow("adaptive throttle key")
+        << QByteArray("{\"adaptiveThrottle\": {\"K\": 2}}")
+        << QStringLiteral("policy.json:1:23: adaptiveThrottle.K: unknown key; did you mean 'k'?");
+    QTest::addRow("adaptive throttle k under 1")
+        << QByteArray("{\"adaptiveThrottle\": {\"k\": 0.5}}")
+        << QStringLiteral("policy.json:1:28: adaptiveThrottle.k: expected a number >= 1, got 0.5");
+    QTest::addRow("adaptive throttle k a string")
+        << QByteArray("{\"adaptiveThrottle\": {\"k\": \"2\"}}")
+        << QStringLiteral("policy.json:1:28: adaptiveThrottle.k: expected a number >= 1, got \"2\"");
+    QTest::addRow("adaptive throttle window 0")
+        << QByteArray("{\"adaptiveThrottle\": {\"windowMs\": 0}}")
+        << QStringLiteral("policy.json:1:35: adaptiveThrottle.windowMs: expected a duration in milliseconds (a positive number), got 0");
+    QTest::addRow("adaptive throttle not an object")
+        << QByteArray("{\"adaptiveThrottle\": 2}")
+        << QStringLiteral("policy.json:1:22: adaptiveThrottle: expected an object, true or false, got 2");
     QTest::addRow("order misspelt")
         << QByteArray("{\"order\": [\"rateLimitter\"]}")
         << QStringLiteral("policy.json:1:12: order[0]: unknown stage \"rateLimitter\"; did you mean 'rateLimiter'?");
