@@ -315,6 +315,26 @@ Case retryQuotaOutage()
     return c;
 }
 
+// Demand at 10 × what the backend can take (10 servers of 100 ms, no queue: 100 a second, the
+// rest answered 503 at once): the Google SRE book's adaptive throttle lets out about k × the
+// requests the backend accepts, (k · accepts + 1) / (requests + 1) of the offered ones.
+Case adaptiveThrottle(double k)
+{
+    Case c = load(QStringLiteral(R"({"name": "overload", "durationMs": 62000,
+  "services": [{"name": "backend", "capacity": 10, "queueLimit": 0, "latency": 100}],
+  "operations": [{"name": "clients", "service": "backend", "rate": 1000, "arrival": "poisson",
+                  "policy": {"adaptiveThrottle": {"k": %1, "windowMs": 10000}}}]})")
+                      .arg(k),
+        { fromMs(20000), fromMs(60000) }, 5);
+    if (!c.scenario)
+        return c;
+    c.rows = { { check(QStringLiteral("demand 10 × capacity, adaptive throttle k = %1").arg(k),
+                     QStringLiteral("backend load"), QStringLiteral("Google SRE book, \"Handling Overload\": k × accepts"),
+                     QStringLiteral("× accepts"), k, 0.03 * k, 3),
+        [](const Tally &t) { return t.received / t.succeeded; } } };
+    return c;
+}
+
 // Each attempt fails with probability p, independently of the others (it draws its own number),
 // and is retried at once up to maxAttempts: a call sends 1 + p + … + p^(maxAttempts − 1)
 // requests, the `compare` command's amplification.
@@ -389,6 +409,7 @@ QList<Case> suite()
                     1 + r.budget->ratio + r.budget->minPerSecond / s.operations[0].rate.rate);
             }),
         retryQuotaOutage(),
+        adaptiveThrottle(2),
         flaky(0.3, 4),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),
         metastable(immediateRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout + 2 retries"), 0),

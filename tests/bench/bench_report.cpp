@@ -28,6 +28,7 @@ constexpr Target Targets[] = {
     // Issue 14: each strategy admitting a call.
     { "BM_RateLimiterAdmit", 3, 0, 0, true },
     { "BM_RetryQuotaAdmit", 3, 0, 0, true },
+    { "BM_AdaptiveThrottleAdmit", 3, 0, 0, true },
     { "BM_PipelineSuccess", 15, 0, 0, true },
     { "BM_PipelineSuccessVirtual", 10, 0, 0, true },
     { "BM_PipelineOpenFallback", 0, 0, 0, true },

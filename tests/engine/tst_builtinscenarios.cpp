@@ -190,6 +190,8 @@ private Q_SLOTS:
     void retryQuotaOutage();
     void rateLimiterSmoothing_data() { addSeedRows(); }
     void rateLimiterSmoothing();
+    void adaptiveThrottle_data() { addSeedRows(); }
+    void adaptiveThrottle();
     void rateLimitedApi_data() { addSeedRows(); }
     void rateLimitedApi();
     void bulkheadIsolation_data() { addSeedRows(); }
@@ -350,6 +352,7 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     row("retry-quota-outage", "(100 against 600)");
     row("rate-limiter-smoothing", "answers 429 to what its bucket cannot take, 240–270 calls in a run");
     row("rate-limiter-smoothing", "no 429 at all and no call rate_limited");
+    row("adaptive-throttle", "about 2 × what it accepts (1.8–2.4 ×)");
     row("rate-limiter-smoothing", "a p99 latency of 3.1–4 s against under 0.32 s for bursty");
     row("brownout", "trips again on slowCallRate at about 60 s, then every 6–7.5 s (7–8 round trips)");
     row("bulkhead-isolation", "about 95 % (61–65 % without the bulkhead)");
@@ -432,6 +435,27 @@ void tst_BuiltinScenarios::rateLimiterSmoothing()
     QCOMPARE(smoothed.count(Outcome::Success) + smoothed.cutOff, smoothed.offered);
     QVERIFY(within(toMs(smoothed.latency.percentile(99)), 3100, 4000));
     QVERIFY(toMs(bursty.latency.percentile(99)) < 320);
+}
+
+// Demand at 10 × capacity: the flood reaches the backend whole; the throttle lets out about
+// k = 2 × what the backend accepts, and gets almost as many answers.
+void tst_BuiltinScenarios::adaptiveThrottle()
+{
+    QFETCH(qint64, seed);
+    const auto run = runBuiltin("adaptive-throttle", seed);
+    const OperationSummary &flood = op(*run, "flood");
+    const OperationSummary &throttled = op(*run, "throttled");
+    const ServiceSummary &a = service(*run, "backend-a");
+    const ServiceSummary &b = service(*run, "backend-b");
+    QCOMPARE(flood.count(Outcome::Throttled), 0);
+    QCOMPARE(a.requestsReceived, flood.offered);
+    // The flood: 1,000 calls a second reach a backend that serves at most 100 a second.
+    QVERIFY(double(flood.count(Outcome::Success)) < 0.11 * double(a.requestsReceived));
+    // Every call the throttle let out reached the backend; the rest ended throttled.
+    QCOMPARE(b.requestsReceived, throttled.offered - throttled.count(Outcome::Throttled));
+    const double accepted = double(throttled.count(Outcome::Success));
+    QVERIFY(within(double(b.requestsReceived) / accepted, 1.8, 2.4));
+    QVERIFY(double(b.requestsReceived) < 0.25 * double(a.requestsReceived));
 }
 
 void tst_BuiltinScenarios::outageAndRecovery()
