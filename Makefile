@@ -5,10 +5,13 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 
 # chromium: the real browser that tests/ui/tst_htmlreport opens a report in (headless, no network).
+# nodejs (with npm): tests/engine/tst_opossumexport installs real opossum into the build tree;
+# python3-yaml: a real YAML parser for tests/app/tst_exportpolicycommand's YAML exports;
+# nginx: the real reverse proxy whose access log tests/net/tst_nginximport imports.
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-charts-dev qt6-httpserver-dev \
             qt6-websockets-dev qt6-svg-dev libgl1-mesa-dev libbenchmark-dev xvfb xauth \
             prometheus-cpp-dev prometheus clang libclang-rt-14-dev time ccache parallel \
-            chromium
+            chromium nodejs python3-yaml nginx
 
 # Quality gates (README, "Quality gates"): each in its own build directory.
 FUZZ_DIR ?= build-fuzz
@@ -71,7 +74,8 @@ bench: build
 	  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
 	  --benchmark_out=$(BUILD_DIR)/bench/net.json --benchmark_out_format=json
 	$(BUILD_DIR)/tests/bench/breakwater_bench_report $(BUILD_DIR)/bench/engine.json $(BUILD_DIR)/bench/gui.json; status=$$?; \
-	tests/bench/time-run.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json; \
+	tests/bench/time-run.py $(BUILD_DIR)/app/breakwater tests/bench/scenarios/hour-at-1000.json $(BUILD_DIR)/bench/run.json || status=1; \
+	tests/bench/time-sweep.py $(BUILD_DIR)/app/breakwater $(BUILD_DIR)/bench/sweep.json || status=1; \
 	tests/bench/gui-memory.sh $(BUILD_DIR)/app/breakwater tests/bench/scenarios/day-at-100.json $(BUILD_DIR)/bench/gui-memory.json; \
 	exit $$status
 

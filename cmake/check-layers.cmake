@@ -7,17 +7,19 @@ cmake_minimum_required(VERSION 3.21)
 
 # The layers, lowest first: engine/<layer>/ for the engine's, then ui/ and app/. Each may include
 # its own files, the layers named on its line, and whatever those may include.
-set(layers runtime resilience telemetry scenario sim net run validation lab ui app)
+set(layers runtime resilience telemetry scenario policyexport accesslog sim net run validation lab ui app)
 set(runtime_uses "")
 set(resilience_uses runtime)
 set(telemetry_uses resilience)
 set(scenario_uses telemetry)
+set(policyexport_uses resilience)
+set(accesslog_uses scenario)
 set(sim_uses scenario)
 set(net_uses scenario)
 set(run_uses sim net)
 set(validation_uses run)
 set(lab_uses run)
-set(ui_uses validation lab)
+set(ui_uses validation lab policyexport accesslog)
 set(app_uses ui)
 
 if(NOT ROOT)

@@ -22,6 +22,8 @@ class BreakerPanel final : public QWidget
 public:
     explicit BreakerPanel(SimulationController *controller, QWidget *parent = nullptr);
 
+    // Posts to another run from now on (the Compare mode's selected candidate, or back to the single run).
+    void setController(SimulationController *controller) { m_controller = controller; }
     BreakerModel *model() const { return m_breakerModel; }
     QTableView *view() const { return m_breakerView; }
 

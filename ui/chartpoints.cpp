@@ -121,4 +121,16 @@ ChartPoints chartPoints(
     return out;
 }
 
+QList<QPointF> successPercent(const ChartPoints &points)
+{
+    // The stack's second edge is success + fallback, its top every call that ended.
+    const QList<QPointF> &good = points.outcomes[1], &ended = points.outcomes.back();
+    QList<QPointF> out;
+    out.reserve(ended.size());
+    for (qsizetype i = 0; i < ended.size(); ++i)
+        if (ended[i].y() > 0)
+            out.append({ ended[i].x(), 100 * good[i].y() / ended[i].y() });
+    return out;
+}
+
 } // namespace bw

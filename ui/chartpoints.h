@@ -43,4 +43,8 @@ TimeWindow visibleWindow(const TelemetryHistory &history);
 ChartPoints chartPoints(
     const TelemetryHistory &history, const TimeWindow &window, const QString &operation, qsizetype maxPoints);
 
+// The share of calls that got a good answer (success or fallback) among those that ended, in
+// percent, at each point where calls ended: the Compare mode's headline series.
+QList<QPointF> successPercent(const ChartPoints &points);
+
 } // namespace bw

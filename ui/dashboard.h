@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chartframe.h"
 #include "statetimeline.h"
 #include "telemetryhistory.h"
 
@@ -52,25 +53,14 @@ public:
     StateTimeline *timeline() const { return m_timeline; }
 
 private:
-    struct Chart
-    {
-        QWidget *panel = nullptr; // the view and the key
-        QChartView *view = nullptr;
-        QChart *chart = nullptr;
-        QLabel *legend = nullptr;
-        QValueAxis *x = nullptr, *y = nullptr, *y2 = nullptr;
-    };
-    Chart makeChart(const QString &title, const QString &yTitle, const QString &y2Title = {});
-    // The chart's view with its key under it, which wraps between entries to the chart's width.
-    QWidget *withLegend(Chart &c);
-    QLineSeries *addLine(Chart &c, const QString &name, const QColor &color, bool right = false);
+    ChartFrame makeChart(const QString &title, const QString &yTitle, const QString &y2Title = {});
     void syncOperations();
 
     const TelemetryHistory *m_history = nullptr;
     const QList<TimeMarker> *m_markers = nullptr;
     QComboBox *m_operation = nullptr;
     StateTimeline *m_timeline = nullptr;
-    QList<Chart> m_charts;
+    QList<ChartFrame> m_charts;
     std::array<QLineSeries *, OutcomeCount> m_outcomeUpper {};
     QLineSeries *m_retries = nullptr, *m_attemptsPerCall = nullptr;
     QLineSeries *m_timeouts = nullptr;

@@ -1,5 +1,6 @@
 #include "desktopapp.h"
 
+#include "compareview.h"
 #include "mainwindow.h"
 #include "sweepdialog.h"
 
@@ -23,6 +24,8 @@ int runDesktop(const DesktopSettings &settings, QString *error)
     // With runFor the window starts the run itself, stepping exactly that far; when monitored,
     // it starts once the recorder follows the run.
     windowOptions.start = !settings.runFor && !settings.monitoring;
+    windowOptions.compare = settings.compare;
+    windowOptions.candidates = settings.candidates;
     MainWindow window(windowOptions);
     if (MetricsRecorder *metrics = settings.monitoring) {
         SimulationController &controller = window.controller();
@@ -64,9 +67,9 @@ int runDesktop(const DesktopSettings &settings, QString *error)
         const QString shot = settings.sweep.isEmpty() ? settings.screenshot : QString();
         // Max speed: one exact step to the mark. Paced: run, and pause at the mark.
         if (window.speed() == 0)
-            window.controller().step(runFor);
+            window.stepRun(runFor);
         else
-            window.controller().start();
+            window.startRun();
         QObject::connect(&window, &MainWindow::progressed, &window,
             [&window, &done, grabAndQuit, runFor, shot](TimePoint now, RunProgress::State state) {
                 if (done)
@@ -76,11 +79,22 @@ int runDesktop(const DesktopSettings &settings, QString *error)
                     return;
                 done = true;
                 if (state == RunProgress::State::Running)
-                    window.controller().pause();
+                    window.pauseRun();
                 if (shot.isEmpty())
                     return;
                 window.refreshNow();
-                grabAndQuit(&window, shot);
+                // In Compare mode the verdict table belongs in the picture too: it is measured
+                // on a worker thread, so wait for it.
+                CompareView *compare = window.compareView();
+                if (window.isCompareMode() && !compare->comparison())
+                    QObject::connect(compare, &CompareView::measured, &window,
+                        [&window, grabAndQuit, shot] {
+                            window.refreshNow();
+                            grabAndQuit(&window, shot);
+                        },
+                        Qt::SingleShotConnection);
+                else
+                    grabAndQuit(&window, shot);
             });
     }
     const int loop = QApplication::exec();

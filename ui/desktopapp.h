@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lab/candidate.h"
 #include "runtime/duration.h"
 
 #include <QString>
@@ -25,13 +26,16 @@ struct DesktopSettings
     QString screenshot; // written when runFor elapses (or the sweep is done); then the app quits
     QStringList sweep; // KEY=SPEC, one or two: the Sweep dialog opens on them and runs; a screenshot is of it
     MetricsRecorder *monitoring = nullptr; // follows every run the window loads; outlives the window
+    bool compare = false; // opens in Compare mode
+    QList<Candidate> candidates; // Compare mode's first candidates; empty: the window's defaults
 };
 
 // Opens the main window (a QApplication must exist) and runs the event loop; returns its exit
 // status. With runFor the run pauses when that much virtual time has elapsed; with a screenshot
-// too, the window is grabbed then, written to the file, and the app quits: 0, or 1 with `*error`
-// set when the file cannot be written. With a sweep, the Sweep dialog opens and runs it, and the
-// screenshot is of the dialog once the sweep is done; a sweep the dialog refuses returns 2.
+// too, the window is grabbed then (in Compare mode once the verdict table is measured), written
+// to the file, and the app quits: 0, or 1 with `*error` set when the file cannot be written. With
+// a sweep, the Sweep dialog opens and runs it, and the screenshot is of the dialog once the sweep
+// is done; a sweep the dialog refuses returns 2.
 int runDesktop(const DesktopSettings &settings, QString *error);
 
 } // namespace bw::ui

@@ -194,6 +194,19 @@ void FaultPanel::setScenario(const ScenarioConfig &scenario)
     setEnabled(m_service->count() > 0);
 }
 
+void FaultPanel::setController(SimulationController *controller)
+{
+    if (controller == m_controller)
+        return;
+    applyPending();
+    m_otherRuns.insert(m_controller, m_settings);
+    if (!m_otherRuns.contains(controller))
+        connect(controller, &QObject::destroyed, this, [this, controller] { m_otherRuns.remove(controller); });
+    m_controller = controller;
+    m_settings = m_otherRuns.take(controller);
+    showSettings(m_settings.value(m_shown));
+}
+
 void FaultPanel::resetControls()
 {
     m_debounce.stop();

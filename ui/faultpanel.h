@@ -32,6 +32,10 @@ public:
 
     explicit FaultPanel(SimulationController *controller, QWidget *parent = nullptr);
 
+    // Posts to another run from now on (the Compare mode's selected candidate, or back to the
+    // single run), showing the live faults this panel posted to it before; pending changes go
+    // to the run they were made for first.
+    void setController(SimulationController *controller);
     // Fills the service picker from `scenario` and resets every control (nothing is posted).
     void setScenario(const ScenarioConfig &scenario);
     // Back to no live faults on every service, as after a restart (nothing is posted).
@@ -67,6 +71,7 @@ private:
 
     SimulationController *m_controller = nullptr;
     QHash<QString, Settings> m_settings; // per service, only those that were changed
+    QHash<const SimulationController *, QHash<QString, Settings>> m_otherRuns; // m_settings of the runs not shown
     QString m_shown; // the service the controls show
     unsigned m_pending = 0; // bit per FaultKind waiting for the debounce
     QTimer m_debounce;

@@ -1,9 +1,10 @@
-// MainWindow's File menu and what it does: open and save scenarios and policies, export the run
+// MainWindow's File menu and what it does: open and save scenarios and policies, import an incident, export the run
 // (events, summary, time series), a report (HTML) and the dashboard (PNG, SVG); and the View
 // menu of docks.
 #include "mainwindow.h"
 
 #include "htmlreport.h"
+#include "incidentimport.h"
 #include "policyeditor.h"
 
 #include "resilience/policyloader.h"
@@ -19,6 +20,7 @@
 #include <QMenuBar>
 #include <QPainter>
 #include <QProgressDialog>
+#include <QRegularExpression>
 #include <QStatusBar>
 #include <QSvgGenerator>
 #include <QThread>
@@ -76,6 +78,34 @@ void MainWindow::buildMenus()
     add(QStringLiteral("Save polic&y as…"), QStringLiteral("Save the selected operation's policy as it is now"),
         QKeySequence(), saving(QStringLiteral("Save policy"), json, QStringLiteral("json"),
                             [this](const QString &path, QString *error) { return savePolicy(path, error); }));
+    QMenu *exportPolicyMenu = file->addMenu(QStringLiteral("Export policy a&s"));
+    exportPolicyMenu->setToolTipsVisible(true);
+    for (const auto &[target, text] : { std::pair { ExportTarget::Resilience4j, QStringLiteral("Resilience4j application.yml…") },
+             std::pair { ExportTarget::Polly, QStringLiteral("Polly v8 options (JSON)…") },
+             std::pair { ExportTarget::Opossum, QStringLiteral("opossum options (JSON)…") },
+             std::pair { ExportTarget::Envoy, QStringLiteral("Envoy cluster and route (YAML)…") } }) {
+        const QString suffix = exportSuffix(target);
+        QAction *a = exportPolicyMenu->addAction(text, this,
+            saving(QStringLiteral("Export policy"), QStringLiteral("%1 (*.%2)").arg(suffix.toUpper(), suffix), suffix,
+                [this, target](const QString &path, QString *error) { return exportPolicy(path, target, error); }));
+        const QString tip = QStringLiteral("Write the selected operation's policy as it is now for %1; every setting "
+                                           "that does not map exactly is said%2")
+                                .arg(text.section(u' ', 0, 0),
+                                    suffix == u"json" ? QStringLiteral(" in a .notes.txt file beside it")
+                                                      : QStringLiteral(" in a comment"));
+        a->setStatusTip(tip);
+        a->setToolTip(tip);
+    }
+    add(QStringLiteral("&Import incident…"),
+        QStringLiteral("Turn an access log (nginx, Envoy, HAProxy, JSON Lines) into a trace and replay it through the "
+                       "selected operation's policy"),
+        QKeySequence(), [this] {
+            m_policyEditor->flush();
+            auto *dialog = new IncidentImportDialog(m_policyEditor->policy(m_policyEditor->currentOperation()), this);
+            dialog->setObjectName(QStringLiteral("importIncident"));
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
     file->addSeparator();
     struct Export
     {
@@ -164,6 +194,18 @@ bool MainWindow::savePolicy(const QString &path, QString *error) const
     m_policyEditor->flush();
     PolicyConfig policy = m_policyEditor->policy(m_policyEditor->currentOperation());
     return writeFileAtomically(path, QJsonDocument(policyToJson(policy)).toJson(QJsonDocument::Indented), error);
+}
+
+bool MainWindow::exportPolicy(const QString &path, ExportTarget target, QString *error) const
+{
+    m_policyEditor->flush();
+    const QString operation = m_policyEditor->currentOperation();
+    QString name = operation;
+    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_-]")), QStringLiteral("-"));
+    const PolicyExport exported = bw::exportPolicy(
+        m_policyEditor->policy(operation), target, name.isEmpty() ? QStringLiteral("policy") : name.left(64));
+    return writeFileAtomically(path, exported.text, error)
+        && (exported.sideNotes.isEmpty() || writeFileAtomically(path + QStringLiteral(".notes.txt"), exported.sideNotes, error));
 }
 
 bool MainWindow::exportDashboard(const QString &path, QString *error)

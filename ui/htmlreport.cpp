@@ -1,5 +1,6 @@
 #include "htmlreport.h"
 
+#include "comparereport.h"
 #include "dashboard.h"
 #include "sweepreport.h"
 
@@ -320,31 +321,38 @@ void appendRunCharts(HtmlReport &report, const ReportRequest &request, const Rep
 {
     if (request.series.size() > 1) // one dashboard per candidate: say whose
         report.addSubheading(series.name);
-    // A history that holds the whole run, so that the charts span all of it.
-    TelemetryHistory history(std::max<qsizetype>(1, series.series.buckets.size()));
-    RunProgress progress;
-    progress.state = RunProgress::State::Finished;
-    progress.series = series.series;
-    if (!series.series.buckets.isEmpty())
-        progress.now = progress.end = series.series.buckets.constLast()->end;
-    history.ingest(progress);
+    const std::unique_ptr<TelemetryHistory> history = wholeHistory(series.series);
     QList<TimeMarker> markers = faultMarkers(request.scenario);
     for (const TimedCommand &c : request.controls)
         markers.append(controlMarkers(c.command, c.at));
 
     Dashboard dashboard;
-    dashboard.setHistory(&history);
+    dashboard.setHistory(history.get());
     dashboard.setMarkers(&markers);
     // Laid out as in the window, then each part drawn alone at the page's width.
     dashboard.setAttribute(Qt::WA_DontShowOnScreen);
     dashboard.resize(2 * ChartWidth, 4 * ChartHeight);
     dashboard.show();
     dashboard.refresh();
+    addChartParts(report, dashboard.timeline(), dashboard.charts(), dashboard.chartPanels());
+}
+
+std::unique_ptr<TelemetryHistory> wholeHistory(const TimeSeriesSnapshot &series)
+{
+    auto history = std::make_unique<TelemetryHistory>(std::max<qsizetype>(1, series.buckets.size()));
+    RunProgress progress;
+    progress.state = RunProgress::State::Finished;
+    progress.series = series;
+    if (!series.buckets.isEmpty())
+        progress.now = progress.end = series.buckets.constLast()->end;
+    history->ingest(progress);
+    return history;
+}
+
+void addChartParts(HtmlReport &report, StateTimeline *timeline, const QList<QChart *> &charts, const QList<QWidget *> &panels)
+{
     QCoreApplication::sendPostedEvents(); // laid out now, not after a part was resized for drawing
-    StateTimeline *timeline = dashboard.timeline();
     report.addChart(timeline, QStringLiteral("Breaker state timeline"), { ChartWidth, timeline->sizeHint().height() });
-    const QList<QChart *> charts = dashboard.charts();
-    const QList<QWidget *> panels = dashboard.chartPanels();
     for (qsizetype i = 0; i < panels.size(); ++i)
         report.addChart(panels[i], charts[i]->title(), { ChartWidth, ChartHeight });
 }
@@ -377,7 +385,8 @@ std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *erro
             appendRunCharts(report, request, s);
         break;
     case ReportRequest::Kind::Compare:
-        break; // its charts are its own widgets' (comparemode)
+        appendCompareCharts(report, request);
+        break;
     case ReportRequest::Kind::Sweep:
         appendSweepCharts(report, request);
         break;

@@ -1,14 +1,19 @@
 #pragma once
 
+#include "statetimeline.h"
+#include "telemetryhistory.h"
+
 #include "lab/report.h"
 
 #include <QByteArray>
 #include <QSize>
 #include <QString>
 
+#include <memory>
 #include <optional>
 #include <utility>
 
+class QChart;
 class QWidget;
 
 namespace bw {
@@ -57,5 +62,13 @@ std::optional<QByteArray> htmlReport(const ReportRequest &request, QString *erro
 // timeline, then each chart with its key, for all operations, with the fault boundaries and the
 // live edits marked. Under the series' name when the request has more than one.
 void appendRunCharts(HtmlReport &report, const ReportRequest &request, const ReportSeries &series);
+
+// A history that holds every second of `series` as a finished run's, so that charts fed from it
+// span the whole run.
+std::unique_ptr<TelemetryHistory> wholeHistory(const TimeSeriesSnapshot &series);
+
+// Draws a chart grid (laid out already, at twice the page's width) part by part at the page's
+// width: the breaker timeline, then each chart's panel (the view and its key) under its title.
+void addChartParts(HtmlReport &report, StateTimeline *timeline, const QList<QChart *> &charts, const QList<QWidget *> &panels);
 
 } // namespace bw

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "compareview.h"
 #include "faultpanel.h"
 #include "networkmodepanel.h"
 #include "policyeditor.h"
@@ -17,6 +18,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolBar>
 
@@ -58,7 +60,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_dashboard = new Dashboard(this);
     m_dashboard->setHistory(&m_history);
     m_dashboard->setMarkers(&m_markers);
-    setCentralWidget(m_dashboard);
+    m_compare = new CompareView(this);
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_central = new QStackedWidget(this);
+    m_central->addWidget(m_dashboard);
+    m_central->addWidget(m_compare);
+    setCentralWidget(m_central);
 
     buildToolBar();
     buildDocks();
@@ -76,6 +83,24 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(&m_controller, &SimulationController::loaded, this, &MainWindow::onLoaded);
     connect(&m_controller, &SimulationController::progressReceived, this, &MainWindow::onProgress);
     connect(&m_controller, &SimulationController::commandApplied, this, &MainWindow::onCommandApplied);
+    connect(m_compare, &CompareView::progressed, this, [this](TimePoint now, RunProgress::State state) {
+        m_dirty = true;
+        Q_EMIT progressed(now, state);
+    });
+    connect(m_compare, &CompareView::selectionChanged, this, [this] {
+        if (isCompareMode())
+            bindLiveControls();
+    });
+    connect(m_compare, &CompareView::commandApplied, this,
+        [this](const QString &candidate, const ControlCommand &command, bool accepted) {
+            statusBar()->showMessage(candidate + QStringLiteral(": ") + command.description().toString()
+                    + (accepted ? QStringLiteral(": applied") : QStringLiteral(": refused")),
+                5000);
+        });
+    connect(m_policyEditor, &PolicyEditor::policyPosted, this, [this](const QString &operation, const PolicyConfig &policy) {
+        if (isCompareMode())
+            m_compare->policyEdited(operation, policy);
+    });
 
     // Coalesced redraws: progress only marks the window dirty; the timer draws.
     m_refresh.setInterval(RefreshIntervalMs);
@@ -97,9 +122,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             speed = settings.value(QStringLiteral("run/speed")).toDouble();
     }
     setSpeed(speed.value_or(DefaultSpeed));
-    if (scenario.isEmpty() || !loadScenario(scenario, options.seed, options.start))
+    const bool startSingle = options.start && !options.compare;
+    if (scenario.isEmpty() || !loadScenario(scenario, options.seed, startSingle))
         if (scenario != DefaultScenarioName)
-            loadScenario(QString(DefaultScenarioName), options.seed, options.start);
+            loadScenario(QString(DefaultScenarioName), options.seed, startSingle);
+    if (options.compare)
+        enterCompareMode(options.start, options.candidates);
 }
 
 MainWindow::~MainWindow() = default;
@@ -148,15 +176,20 @@ void MainWindow::buildToolBar()
     bar->addWidget(m_scenarioBox);
     bar->addSeparator();
 
-    m_startAction = bar->addAction(QStringLiteral("Start"), this, [this] { m_controller.start(); });
+    m_startAction = bar->addAction(QStringLiteral("Start"), this, [this] { startRun(); });
     m_startAction->setToolTip(QStringLiteral("Start the run, or resume it when paused"));
-    m_pauseAction = bar->addAction(QStringLiteral("Pause"), this, [this] { m_controller.pause(); });
+    m_pauseAction = bar->addAction(QStringLiteral("Pause"), this, [this] { pauseRun(); });
     m_pauseAction->setToolTip(QStringLiteral("Pause the run; virtual time stops"));
-    m_stepAction = bar->addAction(QStringLiteral("Step"), this, [this] { m_controller.step(fromMs(1000)); });
+    m_stepAction = bar->addAction(QStringLiteral("Step"), this, [this] { stepRun(fromMs(1000)); });
     m_stepAction->setToolTip(QStringLiteral("Advance exactly one second of virtual time, then pause"));
-    m_restartAction = bar->addAction(QStringLiteral("Restart"), this, [this] { m_controller.restart(); });
-    m_restartAction->setToolTip(
-        QStringLiteral("Run the scenario again from zero with the same seed; live edits are dropped"));
+    m_restartAction = bar->addAction(QStringLiteral("Restart"), this, [this] {
+        if (isCompareMode())
+            m_compare->restart();
+        else
+            m_controller.restart();
+    });
+    m_restartAction->setToolTip(QStringLiteral("Run the scenario again from zero with the same seed; live edits are "
+                                               "dropped (in Compare mode each candidate keeps its policy edits)"));
     for (QAction *a : { m_startAction, m_pauseAction, m_stepAction, m_restartAction })
         a->setObjectName(a->text().toLower());
     bar->addSeparator();
@@ -188,6 +221,14 @@ void MainWindow::buildToolBar()
             loadScenario(m_scenarioSource, std::uint64_t(m_seedBox->value()), true);
     });
     bar->addWidget(m_seedBox);
+    bar->addSeparator();
+
+    m_compareAction = bar->addAction(QStringLiteral("Compare"), this, [this](bool on) { setCompareMode(on); });
+    m_compareAction->setObjectName(QStringLiteral("compare"));
+    m_compareAction->setCheckable(true);
+    m_compareAction->setToolTip(QStringLiteral(
+        "Compare mode: run up to four candidate policies side by side on this scenario and seed, one line per "
+        "candidate in every chart, with the verdict of `breakwater compare` under them"));
     bar->addSeparator();
 
     m_elapsed = new QLabel(bar);
@@ -286,14 +327,23 @@ bool MainWindow::loadScenario(
     }
     m_scenarioSource = fileOrName;
     m_controller.load(*scenario, seed, m_controller.speed());
-    if (start)
+    if (isCompareMode()) {
+        // The candidates move to the new scenario; the single run waits for Compare mode's end.
+        m_singleScenario = *scenario;
+        m_resumeSingle = start;
+        m_compare->setScenario(*scenario, m_controller.seed(), m_controller.speed());
+        if (start)
+            m_compare->start();
+    } else if (start) {
         m_controller.start();
+    }
     return true;
 }
 
 void MainWindow::setSpeed(double speed)
 {
     m_controller.setSpeed(speed);
+    m_compare->setSpeed(m_controller.speed());
     const int i = m_speedBox->findData(m_controller.speed());
     if (i >= 0)
         m_speedBox->setCurrentIndex(i);
@@ -386,7 +436,8 @@ void MainWindow::onProgress(const RunProgress &progress)
         }
         m_lastNow = progress.now;
     }
-    Q_EMIT progressed(progress.now, progress.state);
+    if (!isCompareMode()) // then the candidates' progress is the window's
+        Q_EMIT progressed(progress.now, progress.state);
 }
 
 void MainWindow::onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at)
@@ -421,8 +472,11 @@ void MainWindow::refreshNow()
         m_eventLog->model()->append(m_pendingEvents);
         m_pendingEvents.clear();
     }
-    m_breakerPanel->model()->update(m_history);
-    m_dashboard->refresh();
+    const bool comparing = isCompareMode() && m_compare->selected() >= 0;
+    // The Breakers dock acts on the run live edits go to: it shows that run's breakers.
+    m_breakerPanel->model()->update(comparing ? m_compare->history(m_compare->selected()) : m_history);
+    if (!isCompareMode())
+        m_dashboard->refresh();
 
     const HealthStatus health = m_history.health();
     const QString summary = health.healthy
@@ -443,8 +497,10 @@ void MainWindow::refreshNow()
                                      : QString());
     m_healthPanel->setText(panel);
 
+    const TimePoint now = comparing ? m_compare->now() : m_history.now();
+    const TimePoint end = comparing ? m_compare->end() : m_history.end();
     m_elapsed->setText((m_realTime ? QStringLiteral(" Wall-clock time: %1 / %2 ") : QStringLiteral(" Virtual time: %1 / %2 "))
-                           .arg(formatTime(m_history.now()), formatTime(m_history.end())));
+                           .arg(formatTime(now), formatTime(end)));
     updateToolBarState();
 }
 
@@ -466,13 +522,121 @@ QString MainWindow::healthText() const
 void MainWindow::updateToolBarState()
 {
     using S = RunProgress::State;
-    const S s = m_controller.state();
+    const S s = runState();
     m_startAction->setEnabled(s == S::Idle || s == S::Paused);
     m_pauseAction->setEnabled(s == S::Running);
     m_stepAction->setEnabled(s != S::Finished);
     static const char *names[] = { "idle", "running", "paused", "finished" };
-    m_runStatus->setText(
-        QString::fromLatin1(names[int(s)]) + QStringLiteral(" at ") + speedLabel(m_controller.speed()));
+    m_runStatus->setText((isCompareMode() ? QStringLiteral("comparing, ") : QString()) + QString::fromLatin1(names[int(s)])
+        + QStringLiteral(" at ") + speedLabel(m_controller.speed()));
+    // Compare mode measures in virtual time: a real HTTP scenario cannot be compared.
+    m_compareAction->setEnabled(!m_realTime || isCompareMode());
+}
+
+bool MainWindow::isCompareMode() const
+{
+    return m_central->currentWidget() == m_compare;
+}
+
+void MainWindow::setCompareMode(bool on)
+{
+    if (on == isCompareMode())
+        return;
+    if (on) {
+        // The candidates run if the single run was running; otherwise they wait for Start or Step.
+        enterCompareMode(m_controller.state() == RunProgress::State::Running, {});
+        return;
+    }
+    m_central->setCurrentWidget(m_dashboard);
+    m_compareAction->setChecked(false);
+    m_compare->pause();
+    bindLiveControls();
+    findChild<QDockWidget *>(QStringLiteral("networkDock"))->setEnabled(true);
+    if (m_resumeSingle)
+        m_controller.start();
+    m_dirty = true;
+    updateToolBarState();
+}
+
+void MainWindow::enterCompareMode(bool start, const QList<Candidate> &candidates)
+{
+    if (m_realTime) {
+        reportError(QStringLiteral("Compare"),
+            QStringLiteral("Compare mode runs simulated scenarios only, in virtual time; this one calls real HTTP services."));
+        m_compareAction->setChecked(false);
+        return;
+    }
+    m_resumeSingle = m_controller.state() == RunProgress::State::Running;
+    m_controller.pause();
+    m_singleScenario = currentScenario();
+    const QString operation = candidates.isEmpty() ? m_compare->operation() : candidates.first().operation;
+    m_compare->setScenario(m_singleScenario, m_controller.seed(), m_controller.speed());
+    m_compare->setOperation(operation);
+    // "Current policy": the compared operation's, or the first one's for every operation.
+    for (const OperationConfig &op : m_singleScenario.operations) {
+        if (operation.isEmpty() || op.name == operation) {
+            m_compare->setCurrentPolicy(op.policy);
+            break;
+        }
+    }
+    for (const Candidate &c : candidates)
+        m_compare->addCandidate(c.name, c.policy, QStringLiteral("the command line"));
+    if (m_compare->candidateCount() == 0) {
+        m_compare->addCandidate(QStringLiteral("current"), m_singleScenario.operations.value(0).policy,
+            QStringLiteral("the single run's policy"));
+        m_compare->addCandidate(QStringLiteral("api"), ResiliencePolicies::api(), QStringLiteral("preset api"));
+    }
+    m_central->setCurrentWidget(m_compare);
+    m_compareAction->setChecked(true);
+    // Real HTTP mode is a single run's: the candidates are simulated.
+    findChild<QDockWidget *>(QStringLiteral("networkDock"))->setEnabled(false);
+    bindLiveControls();
+    if (start)
+        m_compare->start();
+    m_dirty = true;
+    updateToolBarState();
+}
+
+void MainWindow::bindLiveControls()
+{
+    SimulationController *target = &m_controller;
+    ScenarioConfig shown = m_singleScenario;
+    if (isCompareMode() && m_compare->selectedController()) {
+        target = m_compare->selectedController();
+        shown = m_compare->selectedScenario();
+    }
+    m_policyEditor->setController(target, shown);
+    m_faultPanel->setController(target);
+    m_breakerPanel->setController(target);
+}
+
+void MainWindow::startRun()
+{
+    if (isCompareMode())
+        m_compare->start();
+    else
+        m_controller.start();
+}
+
+void MainWindow::pauseRun()
+{
+    if (isCompareMode())
+        m_compare->pause();
+    else
+        m_controller.pause();
+}
+
+void MainWindow::stepRun(Duration length)
+{
+    if (isCompareMode())
+        m_compare->step(length);
+    else
+        m_controller.step(length);
+}
+
+RunProgress::State MainWindow::runState() const
+{
+    return isCompareMode() ? m_compare->state() : m_controller.state();
 }
 
 void MainWindow::saveSettings() const

@@ -8,6 +8,8 @@
 #include "simulationcontroller.h"
 #include "telemetryhistory.h"
 
+#include "lab/candidate.h"
+#include "policyexport/policyexport.h"
 #include "run/runexport.h"
 
 #include <QMainWindow>
@@ -20,10 +22,12 @@ class QComboBox;
 class QLabel;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QStackedWidget;
 class QTableView;
 
 namespace bw {
 
+class CompareView;
 class FaultPanel;
 class PolicyEditor;
 class SweepDialog;
@@ -36,6 +40,10 @@ struct MainWindowOptions
     std::optional<std::uint64_t> seed;
     bool start = true;
     bool restoreSettings = true;
+    bool compare = false; // opens in Compare mode
+    // Compare mode's first candidates (their operation: the compared one); empty: the current
+    // policy and the "api" preset.
+    QList<Candidate> candidates;
 };
 
 // The desktop app's window: a toolbar that drives the run, the dashboard in the middle, and docks
@@ -66,6 +74,19 @@ public:
     void setSpeed(double speed);
     double speed() const { return m_controller.speed(); }
 
+    // Compare mode (the toolbar's "Compare"): the compare view replaces the dashboard, the single
+    // run pauses, the candidates start if it was running, and the run controls and live edits
+    // act on the candidates; leaving it brings the
+    // single run back as it was, resumed if it was running. Not for real HTTP scenarios.
+    void setCompareMode(bool on);
+    bool isCompareMode() const;
+    CompareView *compareView() const { return m_compare; }
+    // The toolbar's run controls: the single run, or every candidate in Compare mode.
+    void startRun();
+    void pauseRun();
+    void stepRun(Duration length);
+    RunProgress::State runState() const;
+
     SimulationController &controller() { return m_controller; }
     const TelemetryHistory &history() const { return m_history; }
     BreakerModel *breakerModel() const { return m_breakerPanel->model(); }
@@ -87,6 +108,9 @@ public:
     // Reads a policy file and applies it live to the operation selected in the Policy dock.
     bool openPolicy(const QString &path, QString *error = nullptr);
     bool savePolicy(const QString &path, QString *error = nullptr) const;
+    // Writes the selected operation's policy as it is now for a library (policyexport.h), and for
+    // a JSON target its notes to path + ".notes.txt"; the instance is named after the operation.
+    bool exportPolicy(const QString &path, ExportTarget target, QString *error = nullptr) const;
     // Writes the dashboard as PNG or SVG, by the path's suffix.
     bool exportDashboard(const QString &path, QString *error = nullptr);
     // Re-runs the scenario with this run's edits up to now on a background thread, with a
@@ -126,6 +150,9 @@ private:
     void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void addFaultEvents(TimePoint from, TimePoint to);
     void updateToolBarState();
+    void enterCompareMode(bool start, const QList<Candidate> &candidates);
+    // Binds the Policy, Faults and Breakers docks to the run that live edits go to.
+    void bindLiveControls();
     void saveSettings() const;
     // "m:ss.d", as the toolbar shows the run's time.
     static QString formatTime(TimePoint t);
@@ -144,6 +171,11 @@ private:
     std::uint64_t m_generation = 0;
 
     Dashboard *m_dashboard = nullptr;
+    CompareView *m_compare = nullptr;
+    QStackedWidget *m_central = nullptr; // the dashboard, or the compare view
+    QAction *m_compareAction = nullptr;
+    ScenarioConfig m_singleScenario; // the single run's, with its edits, while Compare mode is on
+    bool m_resumeSingle = false; // the single run was running when Compare mode began
     QComboBox *m_scenarioBox = nullptr;
     QComboBox *m_speedBox = nullptr;
     QSpinBox *m_seedBox = nullptr;

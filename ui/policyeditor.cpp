@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -80,17 +81,33 @@ QString stageTitle(StageKind kind)
 
 PolicyEditor::PolicyEditor(SimulationController *controller, QWidget *parent)
     : QWidget(parent)
-    , m_controller(controller)
 {
     m_pending.setSingleShot(true);
     m_pending.setInterval(DebounceMs);
     connect(&m_pending, &QTimer::timeout, this, &PolicyEditor::post);
     build();
-    connect(m_controller, &SimulationController::loaded, this, [this] { reset(m_controller->scenario()); });
-    connect(m_controller, &SimulationController::progressReceived, this, &PolicyEditor::onProgress);
-    connect(m_controller, &SimulationController::commandApplied, this, &PolicyEditor::onCommandApplied);
+    follow(controller);
     if (m_controller->isLoaded())
         reset(m_controller->scenario());
+}
+
+void PolicyEditor::follow(SimulationController *controller)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_followed))
+        disconnect(c);
+    m_controller = controller;
+    m_followed = {
+        connect(m_controller, &SimulationController::loaded, this, [this] { reset(m_controller->scenario()); }),
+        connect(m_controller, &SimulationController::progressReceived, this, &PolicyEditor::onProgress),
+        connect(m_controller, &SimulationController::commandApplied, this, &PolicyEditor::onCommandApplied),
+    };
+}
+
+void PolicyEditor::setController(SimulationController *controller, const ScenarioConfig &scenario)
+{
+    flush();
+    follow(controller);
+    reset(scenario);
 }
 
 PolicyEditor::~PolicyEditor() = default;
@@ -102,8 +119,8 @@ QGroupBox *PolicyEditor::section(const PolicySection &s, QFormLayout **form)
     box->setCheckable(true);
     box->setToolTip(s.tip);
     auto *f = new QFormLayout(box);
-    f->setContentsMargins(6, 1, 6, 1); // tight: a whole policy fits the dock at the default size
-    f->setVerticalSpacing(2);
+    f->setContentsMargins(6, 0, 6, 0); // tight: a whole policy fits the dock at the default size
+    f->setVerticalSpacing(1);
     f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     *form = f;
     connect(box, &QGroupBox::toggled, this, &PolicyEditor::edited);
@@ -191,14 +208,17 @@ void PolicyEditor::build()
     v->setSpacing(0); // the sections' frames part them: every stage fits the dock without scrolling
     QFormLayout *f = nullptr;
 
+    m_sectionGrid = new QGridLayout;
+    m_sectionGrid->setContentsMargins(0, 0, 0, 0);
+    m_sectionGrid->setSpacing(0);
     for (const PolicySection &s : policySections()) {
         QGroupBox *box = section(s, &f);
         for (const PolicyField &field : policyFields())
             if (field.section() == s.key)
                 m_fields.append({ &field, addField(f, field), box });
         m_sections.append(box);
-        v->addWidget(box);
     }
+    v->addLayout(m_sectionGrid);
 
     // Pipeline order.
     auto *orderBox = new QGroupBox(QStringLiteral("Pipeline order (outermost first)"));
@@ -309,9 +329,12 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
     for (StageKind k : order) {
         auto *item = new QListWidgetItem(stageTitle(k), m_order);
         item->setData(Qt::UserRole, int(k));
-        item->setToolTip(QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
+        item->setToolTip(k == StageKind::Hedging
+                ? QStringLiteral("The Hedging stage (\"hedging\"): always innermost, since its attempts are the operation's")
+                : QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
-    // Every stage in view, in columns, without a scroll bar of its own.
+    // Every stage in view, in two columns (the longest names fill half the dock), without a
+    // scroll bar of its own.
     const int rows = (m_order->count() + 1) / 2;
     m_order->setFixedHeight(m_order->sizeHintForRow(0) * rows + 2 * m_order->frameWidth());
     m_loading = false;
@@ -323,6 +346,7 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
 // budget its limits once it is on.
 void PolicyEditor::showApplicableFields()
 {
+    layOutSections();
     const PolicyConfig p = currentPolicy();
     for (const Field &f : std::as_const(m_fields)) {
         auto *form = static_cast<QFormLayout *>(f.section->layout());
@@ -332,6 +356,27 @@ void PolicyEditor::showApplicableFields()
     const QWidget *windowType = control(QStringLiteral("windowType"));
     showWindowUnit(static_cast<QSpinBox *>(control(QStringLiteral("windowSize"))),
         WindowType(controlValue(windowType, PolicyField::Control::Choice).toInt()));
+}
+
+// A section that is on spans the dock; those that are off are only a title with a check box, two
+// to a row, in the sections' order: every strategy stays in view without scrolling.
+void PolicyEditor::layOutSections()
+{
+    for (QGroupBox *box : std::as_const(m_sections))
+        m_sectionGrid->removeWidget(box);
+    int row = 0, column = 0;
+    for (QGroupBox *box : std::as_const(m_sections)) {
+        if (box->isChecked()) {
+            if (column > 0)
+                ++row;
+            m_sectionGrid->addWidget(box, row++, 0, 1, 2);
+            column = 0;
+        } else {
+            m_sectionGrid->addWidget(box, row, column);
+            column = 1 - column;
+            row += column == 0 ? 1 : 0;
+        }
+    }
 }
 
 void PolicyEditor::moveStage(int delta)
@@ -370,6 +415,10 @@ PolicyConfig PolicyEditor::currentPolicy() const
     p.order.clear();
     for (int i = 0; i < m_order->count(); ++i)
         p.order.append(StageKind(m_order->item(i)->data(Qt::UserRole).toInt()));
+    // Hedging's attempts are the operation's: wherever it was dragged, it stays innermost, as the
+    // loader requires (docs/semantics.md, "Pipeline order").
+    p.order.removeOne(StageKind::Hedging);
+    p.order.append(StageKind::Hedging);
     return p;
 }
 

@@ -8,6 +8,7 @@
 
 class QComboBox;
 class QFormLayout;
+class QGridLayout;
 class QGroupBox;
 class QLabel;
 class QListWidget;
@@ -35,6 +36,10 @@ public:
     explicit PolicyEditor(SimulationController *controller, QWidget *parent = nullptr);
     ~PolicyEditor() override;
 
+    // Follows another run from now on (the Compare mode's selected candidate, or back to the
+    // single run), showing `scenario`'s policies: that run's, with the edits made to it so far.
+    // A pending edit goes to the run it was made for first.
+    void setController(SimulationController *controller, const ScenarioConfig &scenario);
     // Back to the scenario's policies (the controller's loads and restarts call it).
     void reset(const ScenarioConfig &scenario);
     QString currentOperation() const;
@@ -54,6 +59,7 @@ Q_SIGNALS:
     void policyPosted(const QString &operation, const bw::PolicyConfig &policy);
 
 private:
+    void follow(SimulationController *controller);
     void build();
     void showPolicy(const PolicyConfig &policy);
     void edited();
@@ -61,13 +67,15 @@ private:
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void showApplicableFields();
+    void layOutSections();
     void moveStage(int delta);
 
     QGroupBox *section(const PolicySection &section, QFormLayout **form);
     QWidget *addField(QFormLayout *form, const PolicyField &field);
     QWidget *control(const QString &key) const;
 
-    SimulationController *m_controller;
+    SimulationController *m_controller = nullptr;
+    QList<QMetaObject::Connection> m_followed; // to m_controller
     QHash<QString, PolicyConfig> m_policies;
     QString m_shown; // the operation whose policy the controls show
     QTimer m_pending;
@@ -84,6 +92,7 @@ private:
         QGroupBox *section;
     };
     QList<QGroupBox *> m_sections; // in policySections()' order
+    QGridLayout *m_sectionGrid = nullptr; // layOutSections() places them
     QList<Field> m_fields; // in policyFields()' order
     QListWidget *m_order = nullptr;
 };

@@ -18,6 +18,7 @@ constexpr auto InTimeout = &PolicyConfig::timeout;
 constexpr auto InBulkhead = &PolicyConfig::bulkhead;
 constexpr auto InFallback = &PolicyConfig::fallback;
 constexpr auto InRateLimiter = &PolicyConfig::rateLimiter;
+constexpr auto InHedging = &PolicyConfig::hedging;
 constexpr auto InThrottle = &PolicyConfig::adaptiveThrottle;
 
 template<auto Section> bool isOn(const PolicyConfig &p)
@@ -167,6 +168,10 @@ const QList<PolicySection> &policySections()
             QStringLiteral("On: at most a set number of calls start per period; the rest wait for a "
                            "permit or end rate_limited (Resilience4j's RateLimiter)"),
             isOn<InRateLimiter>, setOn<InRateLimiter> },
+        { QStringLiteral("hedging"), QStringLiteral("Hedging"),
+            QStringLiteral("On: when an attempt has not answered after a delay, another starts in parallel; "
+                           "the first success wins and the others are cancelled (Polly's hedging)"),
+            isOn<InHedging>, setOn<InHedging> },
         { QStringLiteral("adaptiveThrottle"), QStringLiteral("Adaptive throttle"),
             QStringLiteral("On: requests are rejected locally (throttled) with the probability "
                            "max(0, (requests − k·accepts) / (requests + 1)) over the window "
@@ -538,6 +543,24 @@ const QList<PolicyField> &policyFields()
                   .emptyText = QStringLiteral("no wait") },
             member<InRateLimiter, &RateLimiterConfig::timeout>()),
 
+        // Hedging.
+        field({ .path = QStringLiteral("hedging.maxHedgedAttempts"),
+                  .key = QStringLiteral("maxHedgedAttempts"),
+                  .label = QStringLiteral("Hedged attempts"),
+                  .tip = QStringLiteral("The most attempts started beside the first one (1 to 10)"),
+                  .min = 1,
+                  .max = HedgingConfig::MaxHedgedAttempts },
+            member<InHedging, &HedgingConfig::maxHedgedAttempts>()),
+        field({ .path = QStringLiteral("hedging.delayMs"),
+                  .key = QStringLiteral("hedgingDelay"),
+                  .label = QStringLiteral("Delay"),
+                  .tip = QStringLiteral("How long an attempt may go unanswered before the next starts; about the "
+                                        "backend's p95 (0 = all at once)"),
+                  .min = 0,
+                  .max = MaxMs,
+                  .suffix = ms,
+                  .emptyText = QStringLiteral("all at once") },
+            member<InHedging, &HedgingConfig::delay>()),
         // Adaptive throttle.
         field({ .path = QStringLiteral("adaptiveThrottle.k"),
                   .key = QStringLiteral("throttleK"),

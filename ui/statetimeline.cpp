@@ -58,9 +58,25 @@ void StateTimeline::setPlotMargins(int left, int right)
     m_right = std::max(0, right);
 }
 
+QList<StateTimeline::Lane> StateTimeline::lanes() const
+{
+    QList<Lane> out;
+    for (const TimelineSource &source : m_sources) {
+        if (!source.history)
+            continue;
+        const QStringList &breakers = source.history->layout().breakers;
+        for (int b = 0; b < breakers.size(); ++b)
+            out.append({ source.name.isEmpty() ? breakers[b] : source.name + QStringLiteral(" · ") + breakers[b],
+                source.color, source.history, b });
+        if (breakers.isEmpty() && !source.name.isEmpty())
+            out.append({ source.name, source.color, source.history, -1 });
+    }
+    return out;
+}
+
 QSize StateTimeline::sizeHint() const
 {
-    const int lanes = m_history ? std::max<int>(1, int(m_history->layout().breakers.size())) : 1;
+    const int lanes = std::max(1, laneCount());
     // Lanes, then three staggered rows of marker labels under them.
     return { 600,
         TitleHeight + AxisHeight + 8 + lanes * (LaneHeight + LaneGap) + 3 * fontMetrics().height() };
@@ -76,11 +92,14 @@ void StateTimeline::paintEvent(QPaintEvent *)
     QPainter p(this);
     const QFontMetrics fm(font());
     // Lane labels decide the left margin.
-    const QStringList names = m_history ? m_history->layout().breakers : QStringList();
+    const QList<Lane> lanes = this->lanes();
+    QStringList names;
     int labels = 60;
-    for (const QString &name : names)
-        labels = std::max(labels, fm.horizontalAdvance(name) + 12);
-    m_left = std::min(labels, 200);
+    for (const Lane &lane : lanes) {
+        names.append(lane.label + lane.color.name());
+        labels = std::max(labels, fm.horizontalAdvance(lane.label) + (lane.color.isValid() ? 26 : 12));
+    }
+    m_left = std::min(labels, 240);
 
     // Title, legend and lane labels change only with the size and the breakers: drawn once
     // into a pixmap (text is most of this widget's paint time), then copied at every repaint.
@@ -107,12 +126,15 @@ void StateTimeline::paintEvent(QPaintEvent *)
             lx += 13 + fm.horizontalAdvance(name) + 10;
         }
         const int bottom = height() - AxisHeight;
-        for (int lane = 0; lane < names.size(); ++lane) {
+        for (int lane = 0; lane < lanes.size(); ++lane) {
             const int y = TitleHeight + 4 + lane * (LaneHeight + LaneGap);
             if (y + LaneHeight > bottom)
                 break;
-            s.drawText(QRect(2, y, m_left - 6, LaneHeight), Qt::AlignRight | Qt::AlignVCenter,
-                fm.elidedText(names.at(lane), Qt::ElideMiddle, m_left - 8));
+            const int swatch = lanes[lane].color.isValid() ? 14 : 0;
+            if (swatch)
+                s.fillRect(QRect(4, y + 2, 10, LaneHeight - 4), lanes[lane].color);
+            s.drawText(QRect(2 + swatch, y, m_left - 6 - swatch, LaneHeight), Qt::AlignRight | Qt::AlignVCenter,
+                fm.elidedText(lanes[lane].label, Qt::ElideMiddle, m_left - 8 - swatch));
         }
     }
     p.drawPixmap(0, 0, m_static);
@@ -138,20 +160,26 @@ void StateTimeline::paintEvent(QPaintEvent *)
             QString::number(t, 'g', 6) + QStringLiteral(" s"));
     }
 
-    if (!m_history)
+    if (m_sources.isEmpty())
         return;
-    const TimeSeriesLayout &layout = m_history->layout();
-    const auto &buckets = m_history->buckets();
-    const int lanes = int(layout.breakers.size());
-    if (lanes == 0) {
+    const int laneTotal = int(lanes.size());
+    if (laneTotal == 0) {
         p.setPen(palette().placeholderText().color());
         p.drawText(QRect(plot.left(), plot.top() + 4, plot.width(), LaneHeight), Qt::AlignCenter,
             QStringLiteral("No circuit breakers in this scenario"));
     }
-    for (int lane = 0; lane < lanes; ++lane) {
+    for (int lane = 0; lane < laneTotal; ++lane) {
         const int y = plot.top() + 4 + lane * (LaneHeight + LaneGap);
         if (y + LaneHeight > plot.bottom())
             break;
+        const auto &buckets = lanes[lane].history->buckets();
+        const int breaker = lanes[lane].breaker;
+        if (breaker < 0) {
+            p.setPen(palette().placeholderText().color());
+            p.drawText(QRect(plot.left() + 4, y, plot.width(), LaneHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                QStringLiteral("no circuit breaker"));
+            continue;
+        }
         // Merge consecutive buckets of one state into one band.
         double bandStart = -1, bandEnd = -1;
         CircuitState bandState = CircuitState::Closed;
@@ -167,10 +195,10 @@ void StateTimeline::paintEvent(QPaintEvent *)
         };
         for (qsizetype i = 0; i < buckets.size(); ++i) {
             const TimeBucket &bucket = *buckets.at(i);
-            if (std::size_t(lane) >= bucket.breakers.size())
+            if (std::size_t(breaker) >= bucket.breakers.size())
                 continue;
             const double a = toMs(bucket.start) / 1000.0, b = toMs(bucket.end) / 1000.0;
-            const CircuitState s = bucket.breakers[std::size_t(lane)].state;
+            const CircuitState s = bucket.breakers[std::size_t(breaker)].state;
             if (bandStart >= 0 && s == bandState && std::abs(a - bandEnd) < 1e-9) {
                 bandEnd = b;
                 continue;
@@ -187,7 +215,7 @@ void StateTimeline::paintEvent(QPaintEvent *)
         return;
     // Labels go under the lanes, where they cover no band.
     const int lanesBottom
-        = std::min(plot.bottom() - 3 * fm.height(), plot.top() + 4 + std::max(1, lanes) * (LaneHeight + LaneGap));
+        = std::min(plot.bottom() - 3 * fm.height(), plot.top() + 4 + std::max(1, laneTotal) * (LaneHeight + LaneGap));
     int shown = 0;
     for (const TimeMarker &m : *m_markers) {
         if (m.atSeconds < m_from || m.atSeconds > m_to)

@@ -433,6 +433,7 @@ bool SweepDialog::run(QString *problem)
         job->runs = runSweep(job->plan, job->policies, defaultThreadCount(),
             [&job](qsizetype done, qsizetype) { job->done.store(done); }, stop);
     });
+    m_thread->setParent(this); // deleted with the dialog (after its destructor waits for it) if not before
     connect(m_thread, &QThread::finished, this, &SweepDialog::finish);
     m_clock.start();
     m_poll.start();

@@ -34,11 +34,11 @@ void fitAxis(QValueAxis *axis, const QList<double> &values)
 } // namespace
 
 SweepScatter::SweepScatter(QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent) // owned by the view; setChart() would leave the view's default chart behind
 {
     setRenderHint(QPainter::Antialiasing);
     setBackgroundBrush(Qt::white);
-    auto *chart = new QChart;
+    QChart *chart = this->chart();
     chart->setBackgroundVisible(false); // its theme's gradient, in a report's SVG, could take another chart's id
     chart->legend()->setAlignment(Qt::AlignBottom);
     m_others = new QScatterSeries(chart);
@@ -77,7 +77,6 @@ SweepScatter::SweepScatter(QWidget *parent)
                 Q_EMIT pointClicked(point);
         });
     }
-    setChart(chart);
     rebuild();
 }
 

@@ -2,7 +2,9 @@
 
 #include "chaostargetcommand.h"
 #include "comparecommand.h"
+#include "exportpolicycommand.h"
 #include "proxycommand.h"
+#include "importcommand.h"
 #include "replaycommand.h"
 #include "runcommand.h"
 #include "scenarioscommand.h"
@@ -66,13 +68,18 @@ QString usage()
             "  run SCENARIO.json|NAME [--seed N] [--events OUT.jsonl] [--summary OUT.json] [--html OUT.html] [--progress]\n"
             "      Runs a scenario (a file or a built-in) to its end in virtual time.\n"
             "  compare SCENARIO.json|NAME --candidate NAME=POLICY ... [--operation OP] [--seeds N] [--json OUT.json]\n"
-            "          [--csv OUT.csv]\n"
+            "          [--csv OUT.csv] [--html OUT.html]\n"
             "      Runs 2 to 8 policies on the same traffic and failures and compares them figure by figure.\n"
+            "  export-policy POLICY --to resilience4j|polly|opossum|envoy [--name NAME] [--out F]\n"
+            "      Writes a policy as the configuration of Resilience4j, Polly, opossum or Envoy.\n"
             "  scenarios [NAME]\n"
             "      Lists the built-in scenarios with their descriptions.\n"
             "  replay TRACE.csv --policy POLICY.json|PRESET [--events OUT.jsonl] [--summary OUT.json] "
             "[--seed N]\n"
             "      Replays a recorded trace through a policy in virtual time.\n"
+            "  import LOG --format nginx|envoy|haproxy|jsonl [--upstream NAME] [--from T --to T] [--out TRACE.csv]\n"
+            "         [--strict] [--nginx-format FORMAT] [--map MAP]\n"
+            "      Turns an access log into a trace that replay reads.\n"
             "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
             "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
@@ -140,6 +147,10 @@ int dispatch(const QStringList &arguments)
         return runChaosTarget(rest);
     if (command == u"compare")
         return runCompare(rest);
+    if (command == u"export-policy")
+        return exportPolicyCommand(rest);
+    if (command == u"import")
+        return runImport(rest);
     if (command == u"proxy")
         return runProxy(rest);
     if (command == u"replay")

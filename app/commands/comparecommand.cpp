@@ -2,24 +2,19 @@
 
 #include "cli.h"
 #include "optionparsers.h"
+#include "reportoutput.h"
 #include "subcommand.h"
 
-#include "lab/candidate.h"
+#include "lab/comparison.h"
+#include "lab/report.h"
 #include "resilience/loaderror.h"
-#include "resilience/policyloader.h"
-#include "resilience/policywriter.h"
+#include "run/runsession.h"
 #include "run/scenariorun.h"
-#include "runtime/statistics.h"
+#include "runtime/parallelfor.h"
 #include "scenario/scenarioloader.h"
 
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-
-#include <array>
-#include <cmath>
-#include <functional>
-#include <limits>
 
 namespace bw::cli {
 
@@ -27,552 +22,39 @@ namespace {
 
 constexpr int MinCandidates = 2, MaxCandidates = 8, MaxSeeds = 1000;
 
-// How a figure reads, and which way is better (docs/semantics.md, "Policy lab").
-enum class Better
+// The table as the report shows it: a column per candidate, the best of each row marked, the
+// verdict under the title.
+ReportTable reportTable(const Comparison &c)
 {
-    Higher,
-    Lower,
-    Neither // time in OPEN: more protects the backend, less serves more calls
-};
-enum class Unit
-{
-    Count,
-    Share, // 0..1, shown as a percentage
-    Ratio,
-    Milliseconds,
-    Load // × capacity
-};
-
-// One figure as a table, its JSON key and its rows: an operation or a service each, and the
-// total. A value is nullopt where it does not exist (a recovery that never came).
-struct Figure
-{
-    QString key, label;
-    Better better = Better::Lower;
-    Unit unit = Unit::Count;
-    // Failed calls of one outcome: under "failed" in JSON, left out of the table when all 0.
-    bool failedCalls = false;
-    using Value = std::function<std::optional<double>(const CandidateMetrics &)>;
-    QList<std::pair<QString, Value>> rows;
-    Value total;
-};
-
-std::optional<double> milliseconds(std::optional<Duration> d)
-{
-    return d ? std::optional<double>(toMs(*d)) : std::nullopt;
-}
-
-// The outcomes of failed calls: all but success and fallback.
-constexpr auto FailedOutcomes = [] {
-    std::array<Outcome, OutcomeCount - 2> failed {};
-    std::size_t n = 0;
-    for (Outcome o : AllOutcomes)
-        if (isFailed(o))
-            failed[n++] = o;
-    return failed;
-}();
-
-using OperationValue = std::function<std::optional<double>(const OperationMetrics &)>;
-
-// The figures of one operation (or the total), in table order.
-QList<std::pair<Figure, OperationValue>> operationFigures()
-{
-    QList<std::pair<Figure, OperationValue>> figures;
-    const auto add = [&figures](const QString &key, const QString &label, Better better, Unit unit, OperationValue value) {
-        figures.append({ Figure { key, label, better, unit }, std::move(value) });
-    };
-    add(QStringLiteral("offered"), QStringLiteral("offered calls"), Better::Neither, Unit::Count,
-        [](const OperationMetrics &o) { return double(o.offered); });
-    add(QStringLiteral("successRate"), QStringLiteral("success rate"), Better::Higher, Unit::Share,
-        [](const OperationMetrics &o) { return o.successRate; });
-    for (Outcome outcome : FailedOutcomes) {
-        add(QString(outcomeName(outcome)), QStringLiteral("failed: ") + outcomeName(outcome), Better::Lower,
-            Unit::Count, [outcome](const OperationMetrics &o) { return double(o.count(outcome)); });
-        figures.last().first.failedCalls = true;
-    }
-    add(QStringLiteral("p50Ms"), QStringLiteral("latency p50"), Better::Lower, Unit::Milliseconds,
-        [](const OperationMetrics &o) { return toMs(o.p50); });
-    add(QStringLiteral("p99Ms"), QStringLiteral("latency p99"), Better::Lower, Unit::Milliseconds,
-        [](const OperationMetrics &o) { return toMs(o.p99); });
-    add(QStringLiteral("amplification"), QStringLiteral("amplification"), Better::Lower, Unit::Ratio,
-        [](const OperationMetrics &o) { return o.amplification; });
-    add(QStringLiteral("timeInOpenMs"), QStringLiteral("time in OPEN"), Better::Neither, Unit::Milliseconds,
-        [](const OperationMetrics &o) { return toMs(o.timeOpen); });
-    add(QStringLiteral("flaps"), QStringLiteral("breaker flaps"), Better::Lower, Unit::Count,
-        [](const OperationMetrics &o) { return double(o.flaps); });
-    add(QStringLiteral("recoveryMs"), QStringLiteral("recovery (worst fault)"), Better::Lower, Unit::Milliseconds,
-        [](const OperationMetrics &o) { return milliseconds(o.worstRecovery()); });
-    return figures;
-}
-
-bool isServiceFigure(const Figure &f)
-{
-    return f.key == u"peakLoad" || f.key == u"wastedRequests";
-}
-
-// Every figure as a table for this scenario's operations and services.
-QList<Figure> figures(const ScenarioConfig &scenario)
-{
-    QList<Figure> tables;
-    const qsizetype operations = scenario.operations.size();
-    for (const auto &entry : operationFigures()) {
-        Figure figure = entry.first;
-        const OperationValue value = entry.second;
-        for (qsizetype i = 0; i < operations; ++i)
-            figure.rows.append({ scenario.operations[i].name,
-                [value, i](const CandidateMetrics &m) { return value(m.operations[std::size_t(i)]); } });
-        figure.total = [value](const CandidateMetrics &m) { return value(m.total); };
-        if (operations > 1)
-            figure.rows.append({ QStringLiteral("total"), figure.total });
-        tables.append(figure);
-    }
-    const auto serviceFigure = [&](Figure figure, std::function<double(const ServiceMetrics &)> value,
-                                   Figure::Value total) {
-        for (qsizetype i = 0; i < scenario.services.size(); ++i)
-            figure.rows.append({ scenario.services[i].name,
-                [value, i](const CandidateMetrics &m) { return value(m.services[std::size_t(i)]); } });
-        figure.total = total;
-        if (scenario.services.size() > 1)
-            figure.rows.append({ QStringLiteral("total"), total });
-        tables.append(figure);
-    };
-    serviceFigure({ QStringLiteral("peakLoad"), QStringLiteral("peak load (× capacity)"), Better::Lower, Unit::Load },
-        [](const ServiceMetrics &s) { return s.peakLoadRatio(); },
-        [](const CandidateMetrics &m) { return m.peakLoadRatio; });
-    serviceFigure({ QStringLiteral("wastedRequests"), QStringLiteral("wasted requests"), Better::Lower, Unit::Count },
-        [](const ServiceMetrics &s) { return double(s.wasted); },
-        [](const CandidateMetrics &m) { return double(m.wastedRequests); });
-    return tables;
-}
-
-// One candidate's value of one row over the seeds: an estimate, or how many seeds had none.
-struct Cell
-{
-    std::vector<double> values; // one per seed, when every seed has one
-    int missing = 0; // seeds without a value (never recovered)
-    Estimate estimate;
-
-    bool complete() const { return missing == 0; }
-};
-
-Cell cell(const std::vector<CandidateMetrics> &runs, const Figure::Value &value)
-{
-    Cell c;
-    for (const CandidateMetrics &m : runs) {
-        if (const std::optional<double> v = value(m))
-            c.values.push_back(*v);
-        else
-            ++c.missing;
-    }
-    if (c.complete())
-        c.estimate = estimate(c.values);
-    return c;
-}
-
-QString number(Unit unit, double value, bool mean)
-{
-    switch (unit) {
-    case Unit::Count:
-        return QString::number(value, 'f', mean ? 1 : 0);
-    case Unit::Share:
-        return QString::number(value * 100, 'f', 2);
-    case Unit::Ratio:
-        return QString::number(value, 'f', 3);
-    case Unit::Milliseconds:
-        return QString::number(value, 'f', 1);
-    case Unit::Load:
-        return QString::number(value, 'f', 2);
-    }
-    return {};
-}
-
-QString suffix(Unit unit)
-{
-    switch (unit) {
-    case Unit::Share:
-        return QStringLiteral(" %");
-    case Unit::Milliseconds:
-        return QStringLiteral(" ms");
-    case Unit::Load:
-        return QStringLiteral("×");
-    default:
-        return {};
-    }
-}
-
-// The value as a table shows it; with several seeds, the mean ± the interval's half-width.
-QString text(Unit unit, const Cell &c, int seeds)
-{
-    if (!c.complete())
-        return seeds > 1 ? QStringLiteral("not recovered (%1/%2)").arg(c.missing).arg(seeds)
-                         : QStringLiteral("not recovered");
-    QString t = number(unit, c.estimate.mean, seeds > 1) + suffix(unit);
-    if (seeds > 1)
-        t += QStringLiteral(" ± ") + number(unit, c.estimate.halfWidth, true);
-    return t;
-}
-
-// The value (the mean) to the digits shown: two values shown alike are level.
-QString shownMean(Unit unit, const Cell &c, int seeds)
-{
-    return c.complete() ? number(unit, c.estimate.mean, seeds > 1) : QString();
-}
-
-// For ranking: a missing value (never recovered) is the worst there is.
-double rankValue(const Figure &f, const Cell &c)
-{
-    if (!c.complete())
-        return f.better == Better::Higher ? -std::numeric_limits<double>::infinity()
-                                          : std::numeric_limits<double>::infinity();
-    return c.estimate.mean;
-}
-
-// The candidates that share the best value of a row, as shown; none when all do or the figure
-// has no better side.
-QList<int> best(const Figure &f, const QList<Cell> &cells, int seeds)
-{
-    if (f.better == Better::Neither)
-        return {};
-    int top = 0;
-    for (int c = 1; c < cells.size(); ++c) {
-        const double v = rankValue(f, cells[c]), t = rankValue(f, cells[top]);
-        if (f.better == Better::Higher ? v > t : v < t)
-            top = c;
-    }
-    QList<int> tied;
-    for (int c = 0; c < cells.size(); ++c)
-        if (shownMean(f.unit, cells[c], seeds) == shownMean(f.unit, cells[top], seeds))
-            tied.append(c);
-    if (tied.size() == cells.size())
-        return {};
-    return tied;
-}
-
-struct Comparison
-{
-    QString scenario;
-    QString operation;
-    std::vector<std::uint64_t> seeds;
-    QList<Candidate> candidates;
-    std::vector<std::vector<CandidateMetrics>> runs; // [candidate][seed]
-    QList<Figure> figures;
-
-    int seedCount() const { return int(seeds.size()); }
-    QList<Cell> cells(const Figure::Value &value) const
-    {
-        QList<Cell> out;
-        for (const auto &r : runs)
-            out.append(cell(r, value));
-        return out;
-    }
-    const Figure &figure(QStringView key) const
-    {
-        for (const Figure &f : figures)
-            if (f.key == key)
-                return f;
-        Q_UNREACHABLE();
-    }
-};
-
-// Level: the same value as shown, or with several seeds a paired difference whose interval
-// holds 0; two missing values are level too.
-bool level(const Comparison &c, const Figure &f, int a, int b)
-{
-    const Cell x = cell(c.runs[std::size_t(a)], f.total), y = cell(c.runs[std::size_t(b)], f.total);
-    if (!x.complete() || !y.complete())
-        return !x.complete() && !y.complete();
-    if (shownMean(f.unit, x, c.seedCount()) == shownMean(f.unit, y, c.seedCount()))
-        return true;
-    return c.seedCount() > 1 && pairedDifference(x.values, y.values).includesZero();
-}
-
-// The one-line verdict: the best success rate; among candidates level on it, the best recovery,
-// then p99, then amplification.
-QString verdict(const Comparison &c)
-{
-    QList<int> contenders;
-    for (int i = 0; i < c.candidates.size(); ++i)
-        contenders.append(i);
-    QStringList levelOn;
-    const auto name = [&](int i) { return c.candidates[i].name; };
-    for (const QString &key : { QStringLiteral("successRate"), QStringLiteral("recoveryMs"), QStringLiteral("p99Ms"),
-             QStringLiteral("amplification") }) {
-        const Figure &f = c.figure(key);
-        int top = contenders.first();
-        for (int i : contenders) {
-            const double v = rankValue(f, cell(c.runs[std::size_t(i)], f.total));
-            const double t = rankValue(f, cell(c.runs[std::size_t(top)], f.total));
-            if (f.better == Better::Higher ? v > t : v < t)
-                top = i;
-        }
-        QList<int> kept, dropped;
-        for (int i : contenders)
-            (level(c, f, i, top) ? kept : dropped).append(i);
-        const QString shown = text(f.unit, cell(c.runs[std::size_t(top)], f.total), c.seedCount());
-        if (kept.size() == 1) {
-            int next = dropped.first();
-            for (int i : dropped) {
-                const double v = rankValue(f, cell(c.runs[std::size_t(i)], f.total));
-                const double n = rankValue(f, cell(c.runs[std::size_t(next)], f.total));
-                if (f.better == Better::Higher ? v > n : v < n)
-                    next = i;
-            }
-            QString line = QStringLiteral("Verdict: ") + name(top) + QStringLiteral(": ");
-            if (!levelOn.isEmpty())
-                line += QStringLiteral("level on ") + levelOn.join(QStringLiteral(", ")) + QStringLiteral(", then ");
-            line += (f.better == Better::Higher ? QStringLiteral("the highest ") : QStringLiteral("the lowest "))
-                + f.label + QStringLiteral(", ") + shown + QStringLiteral(" (next: ") + name(next) + QStringLiteral(", ")
-                + text(f.unit, cell(c.runs[std::size_t(next)], f.total), c.seedCount()) + QStringLiteral(").");
-            return line;
-        }
-        levelOn.append(f.label);
-        contenders = kept;
-    }
-    QStringList names;
-    for (int i : contenders)
-        names.append(name(i));
-    return QStringLiteral("Verdict: no clear winner: ") + names.join(QStringLiteral(", ")) + QStringLiteral(" are level on ")
-        + levelOn.join(QStringLiteral(", ")) + u'.';
-}
-
-QString signedNumber(Unit unit, double value)
-{
-    const QString n = number(unit, value, true);
-    return value >= 0 && !n.startsWith(u'-') ? u'+' + n : n;
-}
-
-QString table(const Comparison &c)
-{
-    const int seeds = c.seedCount();
-    QString out = QStringLiteral("%1: %2 candidates for %3, ")
-                      .arg(c.scenario)
-                      .arg(c.candidates.size())
-                      .arg(c.operation.isEmpty() ? QStringLiteral("every operation") : c.operation)
-        + (seeds == 1 ? QStringLiteral("seed %1\n\n").arg(c.seeds.front())
-                      : QStringLiteral("seeds %1 to %2 (mean ± 95 % interval)\n\n").arg(c.seeds.front()).arg(c.seeds.back()));
-    // Column widths: the widest cell of each column, over every table.
-    int labelWidth = 0;
-    QList<int> widths;
+    ReportTable table;
+    table.title = QStringLiteral("Figures");
+    table.caption = comparisonVerdict(c);
+    table.headers = QStringList { QStringLiteral("figure"), QStringLiteral("of") };
     for (const Candidate &candidate : c.candidates)
-        widths.append(int(candidate.name.size()) + 2);
-    const auto shown = [&](const Figure &f) {
-        if (!f.failedCalls)
-            return true;
-        for (const auto &[scope, value] : f.rows)
-            for (const Cell &x : c.cells(value))
-                if (!x.complete() || x.estimate.mean != 0)
-                    return true;
-        return false;
-    };
-    for (const Figure &f : c.figures) {
-        if (!shown(f))
-            continue;
-        labelWidth = std::max(labelWidth, int(f.label.size()));
-        for (const auto &[scope, value] : f.rows) {
-            labelWidth = std::max(labelWidth, int(scope.size()) + 2);
-            const QList<Cell> cells = c.cells(value);
-            for (int i = 0; i < cells.size(); ++i)
-                widths[i] = std::max(widths[i], int(text(f.unit, cells[i], seeds).size()) + 2);
-        }
+        table.headers.append(candidate.name);
+    const QList<ComparisonRow> rows = comparisonRows(c);
+    for (qsizetype r = 0; r < rows.size(); ++r) {
+        // The figure's name on its first row only, as in the printed table.
+        const bool first = r == 0 || rows[r - 1].key != rows[r].key;
+        table.rows.append(QStringList { first ? rows[r].figure : QString(), rows[r].scope } + rows[r].values);
+        QList<int> best;
+        for (int i : rows[r].best)
+            best.append(2 + i);
+        table.best.append(best);
     }
-    for (const Figure &f : c.figures) {
-        if (!shown(f))
-            continue;
-        QString header = f.label.leftJustified(labelWidth);
-        for (int i = 0; i < c.candidates.size(); ++i)
-            header += QStringLiteral("  ") + (c.candidates[i].name + QStringLiteral("  ")).rightJustified(widths[i]);
-        out += header + u'\n';
-        for (const auto &[scope, value] : f.rows) {
-            const QList<Cell> cells = c.cells(value);
-            const QList<int> marked = best(f, cells, seeds);
-            QString line = (QStringLiteral("  ") + scope).leftJustified(labelWidth);
-            for (int i = 0; i < cells.size(); ++i)
-                line += QStringLiteral("  ")
-                    + (text(f.unit, cells[i], seeds) + (marked.contains(i) ? QStringLiteral(" *") : QStringLiteral("  ")))
-                          .rightJustified(widths[i]);
-            out += line + u'\n';
-        }
-    }
-    out += QStringLiteral("\n* best in its row (no mark: all level, or no better side)\n");
-    if (seeds > 1) {
-        out += QStringLiteral("\nPaired differences over the same seeds (first − second, mean [95 % interval]):\n");
-        for (const Figure &f : c.figures) {
-            if (f.key == u"offered" || f.failedCalls)
-                continue;
-            out += f.label + u'\n';
-            for (int a = 0; a < c.candidates.size(); ++a) {
-                for (int b = a + 1; b < c.candidates.size(); ++b) {
-                    const Cell x = cell(c.runs[std::size_t(a)], f.total), y = cell(c.runs[std::size_t(b)], f.total);
-                    QString line = QStringLiteral("  ") + c.candidates[a].name + QStringLiteral(" − ") + c.candidates[b].name;
-                    if (!x.complete() || !y.complete()) {
-                        out += line + QStringLiteral(": n/a (not recovered on some seed)\n");
-                        continue;
-                    }
-                    const Estimate d = pairedDifference(x.values, y.values);
-                    const QString unit = f.unit == Unit::Share ? QStringLiteral(" pp") : suffix(f.unit);
-                    line += QStringLiteral(": ") + signedNumber(f.unit, d.mean) + unit + QStringLiteral(" [")
-                        + signedNumber(f.unit, d.low()) + QStringLiteral(", ") + signedNumber(f.unit, d.high()) + u']';
-                    if (!d.includesZero() && f.better != Better::Neither) {
-                        const bool firstBetter = (d.mean > 0) == (f.better == Better::Higher);
-                        line += QStringLiteral("  ") + c.candidates[firstBetter ? a : b].name + QStringLiteral(" better");
-                    }
-                    out += line + u'\n';
-                }
-            }
-        }
-    }
-    return out + u'\n' + verdict(c) + u'\n';
+    return table;
 }
 
-// JSON numbers: six decimals at most, so that the bytes do not depend on the last bit of a sum.
-QJsonValue jsonNumber(std::optional<double> v)
+// Every second of one candidate's run on `seed`, for its charts: the run runCandidate measured
+// (the same scenario and seed make the same run).
+ReportSeries candidateSeries(const ScenarioConfig &scenario, const Candidate &candidate, std::uint64_t seed)
 {
-    if (!v)
-        return QJsonValue::Null;
-    return std::round(*v * 1e6) / 1e6;
-}
-
-QJsonObject figuresJson(const Comparison &c, int candidate, const std::function<Figure::Value(const Figure &)> &row,
-    const std::function<bool(const Figure &)> &wanted)
-{
-    QJsonObject o, failed, intervals;
-    for (const Figure &f : c.figures) {
-        if (!wanted(f))
-            continue;
-        const Figure::Value value = row(f);
-        if (!value)
-            continue;
-        const Cell x = cell(c.runs[std::size_t(candidate)], value);
-        const QJsonValue v = jsonNumber(x.complete() ? std::optional<double>(x.estimate.mean) : std::nullopt);
-        (f.failedCalls ? failed : o).insert(f.key, v);
-        if (x.missing > 0)
-            o.insert(QStringLiteral("notRecoveredSeeds"), x.missing);
-        if (c.seedCount() > 1 && x.complete())
-            intervals.insert(f.key, QJsonArray { jsonNumber(x.estimate.low()), jsonNumber(x.estimate.high()) });
-    }
-    if (!failed.isEmpty())
-        o.insert(QStringLiteral("failed"), failed);
-    if (c.seedCount() > 1)
-        o.insert(QStringLiteral("intervals"), intervals);
-    return o;
-}
-
-QByteArray json(const Comparison &c)
-{
-    const auto rowNamed = [](const QString &name) {
-        return [name](const Figure &f) -> Figure::Value {
-            for (const auto &[scope, value] : f.rows)
-                if (scope == name)
-                    return value;
-            return {};
-        };
-    };
-    QJsonArray candidates;
-    for (int i = 0; i < c.candidates.size(); ++i) {
-        QJsonObject o = figuresJson(c, i, [](const Figure &f) { return f.total; }, [](const Figure &) { return true; });
-        o.insert(QStringLiteral("name"), c.candidates[i].name);
-        o.insert(QStringLiteral("policy"), policyToJson(c.candidates[i].policy));
-        // Rows by name: an operation and a service may share one.
-        QJsonObject operations, services;
-        const CandidateMetrics &first = c.runs[std::size_t(i)].front();
-        for (const OperationMetrics &op : first.operations)
-            operations.insert(op.name,
-                figuresJson(c, i, rowNamed(op.name), [](const Figure &f) { return !isServiceFigure(f); }));
-        for (const ServiceMetrics &s : first.services)
-            services.insert(s.name, figuresJson(c, i, rowNamed(s.name), isServiceFigure));
-        o.insert(QStringLiteral("operations"), operations);
-        o.insert(QStringLiteral("services"), services);
-        candidates.append(o);
-    }
-    QJsonObject root;
-    root.insert(QStringLiteral("scenario"), c.scenario);
-    root.insert(QStringLiteral("operation"), c.operation.isEmpty() ? QJsonValue::Null : QJsonValue(c.operation));
-    QJsonArray seeds;
-    for (std::uint64_t s : c.seeds)
-        seeds.append(qint64(s));
-    root.insert(QStringLiteral("seeds"), seeds);
-    root.insert(QStringLiteral("candidates"), candidates);
-    QJsonObject bestJson;
-    for (const Figure &f : c.figures) {
-        QJsonArray names;
-        for (int i : best(f, c.cells(f.total), c.seedCount()))
-            names.append(c.candidates[i].name);
-        bestJson.insert(f.key, names);
-    }
-    root.insert(QStringLiteral("best"), bestJson);
-    if (c.seedCount() > 1) {
-        QJsonArray pairs;
-        for (int a = 0; a < c.candidates.size(); ++a) {
-            for (int b = a + 1; b < c.candidates.size(); ++b) {
-                QJsonObject pair { { QStringLiteral("first"), c.candidates[a].name },
-                    { QStringLiteral("second"), c.candidates[b].name } };
-                for (const Figure &f : c.figures) {
-                    const Cell x = cell(c.runs[std::size_t(a)], f.total), y = cell(c.runs[std::size_t(b)], f.total);
-                    if (!x.complete() || !y.complete()) {
-                        pair.insert(f.key, QJsonValue::Null);
-                        continue;
-                    }
-                    const Estimate d = pairedDifference(x.values, y.values);
-                    pair.insert(f.key, QJsonObject { { QStringLiteral("mean"), jsonNumber(d.mean) },
-                                           { QStringLiteral("low"), jsonNumber(d.low()) },
-                                           { QStringLiteral("high"), jsonNumber(d.high()) } });
-                }
-                pairs.append(pair);
-            }
-        }
-        root.insert(QStringLiteral("pairs"), pairs);
-    }
-    root.insert(QStringLiteral("verdict"), verdict(c).mid(QStringLiteral("Verdict: ").size()));
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
-}
-
-// One row per candidate, seed and operation, and per candidate and seed the total: the raw
-// figures, for a spreadsheet or a notebook.
-QByteArray csv(const Comparison &c)
-{
-    const auto columns = operationFigures();
-    QStringList header { QStringLiteral("candidate"), QStringLiteral("seed"), QStringLiteral("operation") };
-    for (const auto &[figure, value] : columns)
-        header.append(figure.key);
-    header << QStringLiteral("peakLoad") << QStringLiteral("wastedRequests");
-    QByteArray out = header.join(u',').toUtf8() + '\n';
-    for (int i = 0; i < c.candidates.size(); ++i) {
-        for (int s = 0; s < c.seedCount(); ++s) {
-            const CandidateMetrics &m = c.runs[std::size_t(i)][std::size_t(s)];
-            const auto line = [&](const OperationMetrics &o, bool total) {
-                QStringList cells { c.candidates[i].name, QString::number(c.seeds[std::size_t(s)]), o.name };
-                for (const auto &[figure, value] : columns) {
-                    const std::optional<double> v = value(o);
-                    cells.append(v ? QString::number(*v, 'g', 12) : QString());
-                }
-                cells << (total ? QString::number(m.peakLoadRatio, 'g', 12) : QString())
-                      << (total ? QString::number(m.wastedRequests) : QString());
-                out += cells.join(u',').toUtf8() + '\n';
-            };
-            for (const OperationMetrics &o : m.operations)
-                line(o, false);
-            line(m.total, true);
-        }
-    }
-    return out;
-}
-
-// A candidate's policy: inline JSON, a policy file or a preset, read by the policy loaders. The
-// message names the candidate: "--candidate x:1:11: retry.maxAttempt: unknown key; …" for inline
-// JSON (its line and column), "--candidate x: apii: no such file, and not a preset name; …".
-std::optional<PolicyConfig> candidatePolicy(const QString &name, const QString &policy, QString *message)
-{
-    const QString option = QStringLiteral("--candidate ") + name;
-    LoadError error;
-    std::optional<PolicyConfig> loaded;
-    if (policy.trimmed().startsWith(u'{')) {
-        loaded = parsePolicy(policy.toUtf8(), option, &error);
-        *message = error.toString();
-    } else {
-        loaded = loadPolicy(policy, &error);
-        *message = option + QStringLiteral(": ") + error.toString();
-    }
-    return loaded;
+    QString error;
+    RunSession session(*withCandidate(scenario, candidate, &error), seed, {});
+    session.recordSeries();
+    const bool opened = session.open({}, &error) && session.finish(&error); // no files: cannot fail
+    Q_ASSERT_X(opened, "candidateSeries", qPrintable(error));
+    return { candidate.name, session.series() };
 }
 
 struct CompareRequest
@@ -582,7 +64,9 @@ struct CompareRequest
     QList<std::pair<QString, QString>> candidates; // name, policy as written
     int seeds = 1;
     std::optional<std::uint64_t> firstSeed;
+    int jobs = 1;
     QString json, csv;
+    ReportOutput report;
 };
 
 std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRequest *request)
@@ -592,7 +76,8 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         "Runs candidate policies on the same traffic and failures (the same seeds: common random numbers)\n"
         "in virtual time and prints, per figure, each candidate's value with the best marked, and a verdict.\n"
         "Figures (docs/semantics.md, \"Policy lab\"): success rate, failed calls by outcome, latency p50/p99,\n"
-        "amplification, time in OPEN, breaker flaps, recovery after each fault, peak load, wasted requests."));
+        "amplification, time in OPEN, breaker flaps, recovery after each fault, peak load, wasted requests.\n"
+        "The outputs are the same bytes whatever --jobs."));
     parser.addPositionalArgument(QStringLiteral("scenario"),
         QStringLiteral("A scenario JSON file, or the name of a built-in scenario."), QStringLiteral("SCENARIO.json|NAME"));
     const QCommandLineOption candidateOption({ QStringLiteral("c"), QStringLiteral("candidate") },
@@ -608,12 +93,15 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         QStringLiteral("N"));
     const QCommandLineOption seedOption(QStringLiteral("seed"),
         QStringLiteral("The first seed; the others follow it (default: the scenario's \"seed\")."), QStringLiteral("N"));
+    const QCommandLineOption jobsOption(QStringLiteral("jobs"),
+        QStringLiteral("Runs the candidates and seeds in parallel (default: one per core)."), QStringLiteral("N"));
     const QCommandLineOption jsonOption(QStringLiteral("json"),
         QStringLiteral("Writes the comparison as JSON to this file."), QStringLiteral("OUT.json"));
     const QCommandLineOption csvOption(QStringLiteral("csv"),
         QStringLiteral("Writes every candidate's figures per seed and operation as CSV to this file."),
         QStringLiteral("OUT.csv"));
-    for (const QCommandLineOption &o : { candidateOption, operationOption, seedsOption, seedOption, jsonOption, csvOption })
+    for (const QCommandLineOption &o :
+        { candidateOption, operationOption, seedsOption, seedOption, jobsOption, jsonOption, csvOption, ReportOutput::option() })
         parser.addOption(o);
     const Subcommand command(parser, arguments, QStringLiteral("compare"));
     if (const std::optional<int> done = command.parse())
@@ -628,17 +116,17 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
                                     .arg(MaxCandidates)
                                     .arg(candidates.size()));
     for (const QString &text : candidates) {
-        const qsizetype at = text.indexOf(u'=');
-        const QString name = text.left(at).trimmed();
-        if (at <= 0 || name.isEmpty() || at + 1 == text.size())
-            return command.badUsage(QStringLiteral("--candidate: expected NAME=POLICY, got '%1'").arg(text));
-        for (const auto &[known, policy] : request->candidates)
-            if (known == name)
-                return command.badUsage(QStringLiteral("--candidate: the name '%1' is given twice").arg(name));
-        request->candidates.append({ name, text.mid(at + 1) });
-    }
-    if (parser.isSet(seedsOption)) {
         QString problem;
+        const std::optional<std::pair<QString, QString>> candidate = splitCandidate(text, &problem);
+        if (!candidate)
+            return command.badUsage(problem);
+        for (const auto &[known, policy] : request->candidates)
+            if (known == candidate->first)
+                return command.badUsage(QStringLiteral("--candidate: the name '%1' is given twice").arg(known));
+        request->candidates.append(*candidate);
+    }
+    QString problem;
+    if (parser.isSet(seedsOption)) {
         const std::optional<int> seeds = parseCount(QStringLiteral("--seeds"), parser.value(seedsOption), 1, MaxSeeds,
             &problem, QStringLiteral("a number of seeds"));
         if (!seeds)
@@ -646,11 +134,16 @@ std::optional<int> parseCompareArguments(const QStringList &arguments, CompareRe
         request->seeds = *seeds;
     }
     if (parser.isSet(seedOption)) {
-        QString problem;
         request->firstSeed = parseSeed(parser.value(seedOption), &problem);
         if (!request->firstSeed)
             return command.badUsage(problem);
     }
+    const std::optional<int> jobs = parseJobs(parser, jobsOption, &problem);
+    if (!jobs)
+        return command.badUsage(problem);
+    request->jobs = *jobs;
+    if (const std::optional<int> done = request->report.open(parser, QStringLiteral("compare")))
+        return *done;
     request->scenario = *scenario;
     request->operation = parser.value(operationOption);
     request->json = parser.value(jsonOption);
@@ -682,7 +175,7 @@ int runCompare(const QStringList &arguments)
     c.operation = request.operation;
     for (const auto &[name, written] : request.candidates) {
         QString problem;
-        std::optional<PolicyConfig> policy = candidatePolicy(name, written, &problem);
+        std::optional<PolicyConfig> policy = parsePolicyArgument(QStringLiteral("--candidate ") + name, written, &problem);
         if (!policy) {
             printErr(QStringLiteral("breakwater compare: ") + problem + u'\n');
             return BadInput;
@@ -702,20 +195,42 @@ int runCompare(const QStringList &arguments)
     const std::uint64_t first = request.firstSeed.value_or(scenario->seed);
     for (int s = 0; s < request.seeds; ++s)
         c.seeds.push_back(first + std::uint64_t(s));
-    for (const Candidate &candidate : c.candidates) {
-        std::vector<CandidateMetrics> runs;
-        for (std::uint64_t seed : c.seeds)
-            runs.push_back(runCandidate(*scenario, candidate, seed));
-        c.runs.push_back(std::move(runs));
-    }
-    c.figures = figures(*scenario);
+    // Run r is candidate r / seeds on seed r % seeds, into its own slot: the output does not
+    // depend on --jobs or on the order the runs finish in.
+    const std::size_t seeds = c.seeds.size();
+    c.runs.assign(std::size_t(c.candidates.size()), std::vector<CandidateMetrics>(seeds));
+    parallelFor(int(c.runs.size() * seeds), request.jobs, [&](int r) {
+        c.runs[std::size_t(r) / seeds][std::size_t(r) % seeds]
+            = runCandidate(*scenario, c.candidates[qsizetype(std::size_t(r) / seeds)], c.seeds[std::size_t(r) % seeds]);
+    });
 
-    printOut(table(c));
-    if (!request.json.isEmpty() && jsonFile.write(json(c)) != Ok)
+    printOut(comparisonTable(c));
+    if (!request.json.isEmpty() && jsonFile.write(comparisonJson(c)) != Ok)
         return RunFailed;
-    if (!request.csv.isEmpty() && csvFile.write(csv(c)) != Ok)
+    if (!request.csv.isEmpty() && csvFile.write(comparisonCsv(c)) != Ok)
         return RunFailed;
-    return Ok;
+    if (!request.report.wanted())
+        return Ok;
+    ReportRequest report;
+    report.kind = ReportRequest::Kind::Compare;
+    report.title = QStringLiteral("Compare on ") + scenario->name;
+    report.scenario = *scenario;
+    report.seeds = QList<std::uint64_t>(c.seeds.begin(), c.seeds.end());
+    report.candidates = c.candidates;
+    // What reproduces the table: the inputs, with the seeds spelt out; the outputs are the reader's choice.
+    report.commandLine = { QStringLiteral("breakwater"), QStringLiteral("compare"), request.scenario };
+    for (const auto &[name, written] : request.candidates)
+        report.commandLine << QStringLiteral("--candidate") << name + u'=' + written;
+    if (!request.operation.isEmpty())
+        report.commandLine << QStringLiteral("--operation") << request.operation;
+    report.commandLine << QStringLiteral("--seeds") << QString::number(request.seeds) << QStringLiteral("--seed")
+                       << QString::number(first);
+    report.tables = { reportTable(c) };
+    // The charts: each candidate on the first seed.
+    for (const Candidate &candidate : c.candidates)
+        report.series.append(candidateSeries(*scenario, candidate, first));
+    report.result = QJsonDocument::fromJson(comparisonJson(c)).object();
+    return request.report.write(report);
 }
 
 } // namespace bw::cli

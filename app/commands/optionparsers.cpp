@@ -1,5 +1,12 @@
 #include "optionparsers.h"
 
+#include "accesslog/accesslogimporter.h"
+#include "resilience/loaderror.h"
+#include "resilience/policyloader.h"
+#include "runtime/parallelfor.h"
+
+#include <QStringList>
+
 namespace bw::cli {
 
 std::optional<std::uint64_t> parseSeed(const QString &text, QString *error)
@@ -23,6 +30,13 @@ std::optional<int> parseCount(
         return std::nullopt;
     }
     return count;
+}
+
+std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLineOption &option, QString *error)
+{
+    if (!parser.isSet(option))
+        return defaultThreadCount();
+    return parseCount(QStringLiteral("--") + option.names().constFirst(), parser.value(option), 1, 256, error);
 }
 
 std::optional<double> parseSpeed(const QString &text, QString *error)
@@ -93,6 +107,55 @@ std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const Q
         return std::nullopt;
     }
     return endpoint;
+}
+
+std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, QString *error)
+{
+    const qsizetype at = text.indexOf(u'=');
+    const QString name = text.left(at).trimmed();
+    if (at <= 0 || name.isEmpty() || at + 1 == text.size()) {
+        *error = QStringLiteral("--candidate: expected NAME=POLICY, got '%1'").arg(text);
+        return std::nullopt;
+    }
+    return std::pair { name, text.mid(at + 1) };
+}
+
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message)
+{
+    LoadError error;
+    std::optional<PolicyConfig> loaded;
+    if (policy.trimmed().startsWith(u'{')) {
+        loaded = parsePolicy(policy.toUtf8(), option, &error);
+        *message = error.toString();
+    } else {
+        loaded = loadPolicy(policy, &error);
+        *message = option + QStringLiteral(": ") + error.toString();
+    }
+    return loaded;
+}
+
+std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error)
+{
+    static const QStringList names { QStringLiteral("nginx"), QStringLiteral("envoy"), QStringLiteral("haproxy"),
+        QStringLiteral("jsonl") };
+    const qsizetype index = names.indexOf(text);
+    if (index >= 0)
+        return LogLineParser::Format(index);
+    const QString nearest = nearestName(text, names);
+    *error = QStringLiteral("--format: expected nginx, envoy, haproxy or jsonl, got '%1'").arg(text)
+        + (nearest.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(nearest));
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> parseLogTimeOption(const QString &option, const QString &text, QString *error)
+{
+    const QByteArray bytes = text.toUtf8();
+    const std::optional<std::int64_t> ns = parseLogTime(std::string_view(bytes.constData(), std::size_t(bytes.size())));
+    if (!ns)
+        *error = QStringLiteral("%1: expected a time such as 2026-12-06T10:00:00Z, 06/Dec/2026:10:00:00 +0000 "
+                                "or epoch seconds, got '%2'")
+                     .arg(option, text);
+    return ns;
 }
 
 } // namespace bw::cli

@@ -1,12 +1,16 @@
 #pragma once
 
+#include "accesslog/logline.h"
+#include "resilience/policy.h"
 #include "runtime/duration.h"
 
+#include <QCommandLineParser>
 #include <QHostAddress>
 #include <QString>
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace bw::cli {
 
@@ -23,6 +27,10 @@ std::optional<std::uint64_t> parseSeed(const QString &text, QString *error);
 // ("--seeds: expected a number of seeds from 1 to 1000, got '0'").
 std::optional<int> parseCount(const QString &option, const QString &text, int min, int max, QString *error,
     const QString &what = QStringLiteral("an integer"));
+
+// --jobs N, as sweep and compare take it: N runs at once, 1 to 256; one per core when the
+// option is not given.
+std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLineOption &option, QString *error);
 
 // --speed: "max" (0: as fast as possible) or N × real time, 1..1000, with an optional "x" or "×"
 // (the window's speed box writes "10×").
@@ -43,5 +51,21 @@ struct MetricsEndpoint
 // `port` 0..65535 (empty: 0, any free port); `host` an IP address or "localhost" (empty:
 // 127.0.0.1).
 std::optional<MetricsEndpoint> parseMetricsEndpoint(const QString &port, const QString &host, QString *error);
+
+// --candidate NAME=POLICY (compare's and the window's): the name and the policy as written.
+std::optional<std::pair<QString, QString>> splitCandidate(const QString &text, QString *error);
+
+// A policy argument (compare's --candidate, export-policy's POLICY): inline JSON, a policy file or
+// a preset, read by the policy loaders. `option` starts the message: "--candidate x:1:11:
+// retry.maxAttempt: unknown key; …" for inline JSON (its line and column), "--candidate x: apii:
+// no such file, and not a preset name; …" otherwise.
+std::optional<PolicyConfig> parsePolicyArgument(const QString &option, const QString &policy, QString *message);
+
+// --format of `import`: nginx, envoy, haproxy or jsonl.
+std::optional<LogLineParser::Format> parseLogFormat(const QString &text, QString *error);
+
+// --from and --to of `import`: an access log's timestamp (ISO 8601, nginx's $time_local, epoch
+// seconds or milliseconds; parseLogTime), as Unix epoch nanoseconds. `option` names it in the message.
+std::optional<std::int64_t> parseLogTimeOption(const QString &option, const QString &text, QString *error);
 
 } // namespace bw::cli

@@ -10,7 +10,6 @@
 #include "resilience/jsonreader.h"
 #include "resilience/policywriter.h"
 #include "run/scenariorun.h"
-#include "runtime/parallelfor.h"
 #include "scenario/scenarioloader.h"
 
 #include <QDir>
@@ -146,13 +145,10 @@ std::optional<int> parseSweepArguments(const QStringList &arguments, SweepReques
             return command.badUsage(problem);
         request->seeds = *seeds;
     }
-    request->jobs = defaultThreadCount();
-    if (parser.isSet(jobsOption)) {
-        const std::optional<int> jobs = parseCount(QStringLiteral("--jobs"), parser.value(jobsOption), 1, 256, &problem);
-        if (!jobs)
-            return command.badUsage(problem);
-        request->jobs = *jobs;
-    }
+    const std::optional<int> jobs = parseJobs(parser, jobsOption, &problem);
+    if (!jobs)
+        return command.badUsage(problem);
+    request->jobs = *jobs;
     if (parser.isSet(objectiveOption)) {
         const std::optional<SweepObjective> objective = sweepObjectiveFromName(parser.value(objectiveOption));
         if (!objective)

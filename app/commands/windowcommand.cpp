@@ -2,6 +2,8 @@
 
 #include "cli.h"
 
+#include "compareview.h"
+
 #include "lab/sweepgrid.h"
 #include "scenario/scenarioloader.h"
 #include "telemetry/metricsrecorder.h"
@@ -26,6 +28,15 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         QStringLiteral("Virtual time to run, e.g. 60s."), QStringLiteral("DURATION"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Grab the window when --run-for elapses, write it, quit."), QStringLiteral("OUT.png"));
+    const QCommandLineOption compare(QStringLiteral("compare"),
+        QStringLiteral("Open in Compare mode (default candidates: the scenario's policy and the api preset)."));
+    const QCommandLineOption candidate(QStringLiteral("candidate"),
+        QStringLiteral("A Compare mode candidate, up to 4 (implies --compare): a name, '=', and a policy file, "
+                       "a preset name or inline JSON."),
+        QStringLiteral("NAME=POLICY"));
+    const QCommandLineOption operation(QStringLiteral("operation"),
+        QStringLiteral("The operation whose policy the --candidate policies replace (default: every operation)."),
+        QStringLiteral("OP"));
     const QCommandLineOption metricsPort(QStringLiteral("metrics-port"),
         QStringLiteral("Serve /metrics, /health and /hystrix.stream on this port."), QStringLiteral("PORT"));
     const QCommandLineOption metricsHost(QStringLiteral("metrics-host"),
@@ -35,7 +46,7 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
                        "(as sweep --vary takes them; once or twice) and run it; with --screenshot, grab the "
                        "dialog when the sweep is done, write it, quit."),
         QStringLiteral("KEY=SPEC"));
-    parser.addOptions({ scenario, speed, seed, runFor, screenshot, metricsPort, metricsHost, sweep });
+    parser.addOptions({ scenario, speed, seed, runFor, screenshot, compare, candidate, operation, metricsPort, metricsHost, sweep });
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -84,6 +95,31 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
     // unless --speed asks for a paced run.
     if (!desktop.screenshot.isEmpty() && !desktop.speed)
         desktop.speed = 0;
+    const QStringList candidates = parser.values(candidate);
+    if (candidates.size() > CompareView::MaxCandidates) {
+        *error = QStringLiteral("--candidate: expected at most %1 candidates, got %2")
+                     .arg(CompareView::MaxCandidates)
+                     .arg(candidates.size());
+        return std::nullopt;
+    }
+    for (const QString &text : candidates) {
+        const std::optional<std::pair<QString, QString>> written = splitCandidate(text, error);
+        if (!written)
+            return std::nullopt;
+        QString problem; // set even when the policy loads
+        const std::optional<PolicyConfig> policy
+            = parsePolicyArgument(QStringLiteral("--candidate ") + written->first, written->second, &problem);
+        if (!policy) {
+            *error = problem;
+            return std::nullopt;
+        }
+        desktop.candidates.append({ written->first, *policy, parser.value(operation) });
+    }
+    desktop.compare = parser.isSet(compare) || !candidates.isEmpty();
+    if (parser.isSet(operation) && candidates.isEmpty()) {
+        *error = QStringLiteral("--operation needs --candidate");
+        return std::nullopt;
+    }
     if (parser.isSet(metricsPort) || parser.isSet(metricsHost)) {
         options.metrics = parseMetricsEndpoint(parser.value(metricsPort), parser.value(metricsHost), error);
         if (!options.metrics)
@@ -102,9 +138,17 @@ int openWindow(const QStringList &arguments)
     }
     if (!options->desktop.scenario.isEmpty()) {
         LoadError loadError;
-        if (!loadScenario(options->desktop.scenario, &loadError)) {
+        const std::optional<ScenarioConfig> scenario = loadScenario(options->desktop.scenario, &loadError);
+        if (!scenario) {
             printErr(QStringLiteral("breakwater: ") + loadError.toString() + u'\n');
             return BadInput;
+        }
+        // The candidates' operation must be the scenario's.
+        for (const Candidate &candidate : options->desktop.candidates) {
+            if (!withCandidate(*scenario, candidate, &error)) {
+                printErr(QStringLiteral("breakwater: --operation: ") + error + u'\n');
+                return BadInput;
+            }
         }
     }
     // Monitoring follows every run the window loads; it must outlive the window's worker thread.

@@ -1,7 +1,8 @@
 #include "pipeline.h"
 
 #include <algorithm>
-#include <atomic>
+#include <array>
+#include <bit>
 
 namespace bw {
 
@@ -11,8 +12,17 @@ constexpr std::uint64_t AttemptSequenceBits = 40;
 constexpr std::uint64_t AttemptSequenceMask = (std::uint64_t(1) << AttemptSequenceBits) - 1;
 
 // Attempt ids are unique across pipelines, because one Operation (an HTTP client, a simulated
-// service) serves many pipelines and tells their attempts apart by id.
-std::atomic<std::uint64_t> g_attemptSequence { 0 };
+// service) serves many pipelines and tells their attempts apart by id. They need to be unique
+// only per thread: a pipeline and the operations it calls are confined to its scheduler's thread.
+// A counter shared by all threads would be written by every attempt of every parallel sweep run,
+// its cache line going back and forth between the cores.
+thread_local std::uint64_t t_attemptSequence = 0;
+
+// A new attempt's id: its call's slot (the high bits find the call again) and the sequence.
+std::uint64_t nextAttemptId(std::uint32_t callIndex)
+{
+    return (std::uint64_t(callIndex) << AttemptSequenceBits) | (++t_attemptSequence & AttemptSequenceMask);
+}
 
 Result limitExpired(ErrorCode code, Stage stage, Duration elapsed)
 {
@@ -76,6 +86,10 @@ struct Pipeline::Call final : BulkheadWaiter
     TimerId permitTimer = 0; // set while the call waits for its reserved permit
     // retry quota: the tokens the last retry took, returned if it succeeds
     int lastRetryCost = 0;
+    // hedging: which of the hedged attempts still run (a bit each)
+    std::uint32_t hedgesRunning = 0;
+    int hedgesStarted = 0;
+    TimerId hedgeTimer = 0;
     // timeout
     TimerId timeoutTimer = 0;
     TimePoint timeoutStart {}, timeoutDue = TimePoint::max();
@@ -420,6 +434,8 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
             call.timeoutTimer = armTimer(call, level, m_policy.timeout->timeout, now, &call.timeoutDue);
         }
         break;
+    case StageKind::Hedging:
+        break; // startOperation() arms the hedge delay with the first attempt
     }
     enter(call, level + 1, now);
 }
@@ -429,8 +445,7 @@ void Pipeline::startOperation(Call &call, TimePoint now)
     ++call.attempts;
     call.operationRunning = true;
     Attempt &a = call.attempt;
-    a.id = (std::uint64_t(call.index) << AttemptSequenceBits)
-            | ((g_attemptSequence.fetch_add(1, std::memory_order_relaxed) + 1) & AttemptSequenceMask);
+    a.id = nextAttemptId(call.index);
     a.callTag = call.tag;
     a.number = call.attempts;
     a.startedAt = now;
@@ -441,28 +456,111 @@ void Pipeline::startOperation(Call &call, TimePoint now)
         a.deadline = std::min(a.deadline, call.breakerDue);
     if (call.retryLimitTimer)
         a.deadline = std::min(a.deadline, call.retryLimitDue);
+    if (call.layout->levelOf[int(StageKind::Hedging)] >= 0) {
+        call.hedgesStarted = 0;
+        call.hedgesRunning = 0;
+        armHedgeTimer(call, now); // before start(): an inline completion cancels it
+    }
     const Attempt copy = a; // the call may be recycled before start() returns
     call.operation->start(copy, Completion(this, copy.id));
 }
 
-Pipeline::Call *Pipeline::callForAttempt(std::uint64_t attemptId)
+Pipeline::Call *Pipeline::callForAttempt(std::uint64_t attemptId, int *hedge)
 {
     const auto index = static_cast<std::size_t>(attemptId >> AttemptSequenceBits);
     if (index >= m_calls.size())
         return nullptr;
     Call &call = m_calls[index];
-    if (!call.inUse || !call.operationRunning || call.attempt.id != attemptId)
+    if (!call.inUse)
         return nullptr;
-    return &call;
+    *hedge = -1;
+    if (call.operationRunning && call.attempt.id == attemptId)
+        return &call;
+    for (std::uint32_t running = call.hedgesRunning; running != 0; running &= running - 1) {
+        *hedge = std::countr_zero(running);
+        if (m_hedges[index][std::size_t(*hedge)].id == attemptId)
+            return &call;
+    }
+    return nullptr;
 }
 
 void Pipeline::complete(std::uint64_t attemptId, Result &&result)
 {
-    Call *call = callForAttempt(attemptId);
+    int hedge = -1;
+    Call *call = callForAttempt(attemptId, &hedge);
     if (!call)
         return; // cancelled or timed out already
-    call->operationRunning = false;
-    returnTo(*call, int(call->layout->stages.size()), std::move(result), m_scheduler.now());
+    if (hedge < 0)
+        call->operationRunning = false;
+    else
+        call->hedgesRunning &= ~(std::uint32_t(1) << hedge);
+    const TimePoint now = m_scheduler.now();
+    if (call->layout->levelOf[int(StageKind::Hedging)] >= 0 && !hedgedGroupDone(*call, result, now))
+        return;
+    returnTo(*call, int(call->layout->stages.size()), std::move(result), now);
+}
+
+void Pipeline::armHedgeTimer(Call &call, TimePoint now)
+{
+    call.hedgeTimer = 0;
+    // Turned off while the call was in flight: no more hedges.
+    if (!m_policy.hedging || call.hedgesStarted >= m_policy.hedging->maxHedgedAttempts)
+        return;
+    Call *c = &call;
+    const std::uint32_t generation = call.generation;
+    call.hedgeTimer = m_scheduler.scheduleAt(now + m_policy.hedging->delay, [this, c, generation] {
+        if (c->inUse && c->generation == generation) {
+            c->hedgeTimer = 0;
+            if (m_policy.hedging) // turned off while the call was in flight: no more hedges
+                startHedge(*c, m_scheduler.now());
+        }
+    });
+}
+
+void Pipeline::startHedge(Call &call, TimePoint now)
+{
+    const int hedge = call.hedgesStarted++;
+    ++call.attempts;
+    if (m_hedges.size() <= call.index)
+        m_hedges.resize(m_calls.size()); // grows with the pool, not per call
+    Attempt &a = m_hedges[call.index][std::size_t(hedge)];
+    a = call.attempt; // the same call, deadline and stages
+    a.id = nextAttemptId(call.index);
+    a.number = call.attempts; // its own number, so a backend draws it independently
+    a.startedAt = now;
+    call.hedgesRunning |= std::uint32_t(1) << hedge;
+    armHedgeTimer(call, now);
+    if (m_observer)
+        m_observer->onHedge(m_name, call.tag, hedge + 1, now);
+    const Attempt copy = a; // the call may be recycled before start() returns
+    call.operation->start(copy, Completion(this, copy.id));
+}
+
+bool Pipeline::hedgedGroupDone(Call &call, const Result &result, TimePoint now)
+{
+    if (result.ok()) {
+        cancelAttempts(call); // the first success wins: the others stop
+        return true;
+    }
+    if (call.hedgeTimer != 0) { // hedges left: a failure does not wait for the delay
+        m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
+        startHedge(call, now);
+        return false;
+    }
+    return !call.operationRunning && call.hedgesRunning == 0;
+}
+
+// Stops every attempt still running, the first and its hedges, and the hedge delay.
+void Pipeline::cancelAttempts(Call &call)
+{
+    if (call.hedgeTimer != 0)
+        m_scheduler.cancel(std::exchange(call.hedgeTimer, 0));
+    if (call.operationRunning) {
+        call.operationRunning = false;
+        call.operation->cancel(call.attempt);
+    }
+    for (std::uint32_t running = std::exchange(call.hedgesRunning, 0); running != 0; running &= running - 1)
+        call.operation->cancel(m_hedges[call.index][std::size_t(std::countr_zero(running))]);
 }
 
 void Pipeline::returnTo(Call &call, int level, Result &&result, TimePoint now)
@@ -481,6 +579,8 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         break;
     case StageKind::RateLimiter:
         break; // a permit is spent once taken, as in Resilience4j
+    case StageKind::Hedging:
+        break; // complete() settled the group
     case StageKind::AdaptiveThrottle:
         if (m_throttle && result.outcome == Outcome::Success)
             m_throttle->recordAccept(now);
@@ -613,9 +713,10 @@ void Pipeline::onTimer(Call &call, int level)
         break;
     case StageKind::Bulkhead:
     case StageKind::RateLimiter:
+    case StageKind::Hedging:
     case StageKind::AdaptiveThrottle:
     case StageKind::Fallback:
-        return; // these stages set no time limits
+        return; // these stages set no time limits (the hedge delay has its own timer)
     }
     abortBelow(call, level, now, &expired.error);
     const Duration elapsed = expired.error.elapsed;
@@ -632,10 +733,7 @@ void Pipeline::onTimer(Call &call, int level)
 
 void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *expired)
 {
-    if (call.operationRunning) {
-        call.operationRunning = false; // a late completion is now ignored
-        call.operation->cancel(call.attempt);
-    }
+    cancelAttempts(call); // a late completion is now ignored
     const Layout &layout = *call.layout;
     for (int j = int(layout.stages.size()) - 1; j > level; --j) {
         switch (layout.stages[size_t(j)]) {
@@ -675,6 +773,7 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
                 call.leftQueueUnserved = true; // its reserved permit is spent, as in Resilience4j
             }
             break;
+        case StageKind::Hedging: // its attempts are the operation's: cancelled above
         case StageKind::AdaptiveThrottle: // an abandoned request is counted, never accepted
         case StageKind::Fallback:
             break;

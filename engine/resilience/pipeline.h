@@ -7,6 +7,7 @@
 #include "operation.h"
 #include "policy.h"
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -62,6 +63,11 @@ public:
     virtual void onTimeout(const QString &pipeline, std::uint64_t tag, StageKind stage, Duration elapsed, TimePoint at)
     {
         Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(stage); Q_UNUSED(elapsed); Q_UNUSED(at);
+    }
+    // The hedging stage started hedged attempt `hedge` (1 for the first) in parallel.
+    virtual void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at)
+    {
+        Q_UNUSED(pipeline); Q_UNUSED(tag); Q_UNUSED(hedge); Q_UNUSED(at);
     }
 };
 
@@ -133,7 +139,9 @@ private:
 
     Call &allocateCall();
     void releaseCall(Call &call);
-    Call *callForAttempt(std::uint64_t attemptId);
+    // The call whose attempt this is, and which of its parallel attempts (-1: the first, else
+    // the hedge's index).
+    Call *callForAttempt(std::uint64_t attemptId, int *hedge);
 
     // Time is read once per event (a call offered, an operation completing, a timer) and
     // handed down: on the wall clock each read costs as much as a whole stage.
@@ -144,6 +152,13 @@ private:
     void onTimer(Call &call, int level);
     void onRetryDelayElapsed(Call &call, int level);
     void onPermitReserved(Call &call, int level);
+    void armHedgeTimer(Call &call, TimePoint now);
+    void startHedge(Call &call, TimePoint now);
+    // Whether an attempt's result ends its hedged group: a success (the others are cancelled),
+    // or the last failure. A failure with hedges left starts one at once.
+    bool hedgedGroupDone(Call &call, const Result &result, TimePoint now);
+    // Cancels every attempt still running and the hedge delay.
+    void cancelAttempts(Call &call);
     // Ends the stages inside `level`. `expired` is the time limit that ended them, which the
     // breaker records; null when the caller gave up, which records nothing.
     void abortBelow(Call &call, int level, TimePoint now, const Error *expired);
@@ -176,6 +191,9 @@ private:
     Random m_random;
 
     std::deque<Call> m_calls; // stable addresses
+    // The hedged attempts of m_calls[i], beside it rather than in it: a Call stays a few cache
+    // lines, and a pipeline without hedging never allocates these.
+    std::vector<std::array<Attempt, HedgingConfig::MaxHedgedAttempts>> m_hedges;
     std::vector<std::uint32_t> m_freeCalls;
     std::uint64_t m_sequence = 0;
     int m_inFlight = 0;

@@ -11,6 +11,7 @@ QLatin1StringView stageKindName(StageKind kind)
     case StageKind::Bulkhead: return QLatin1StringView("bulkhead");
     case StageKind::Timeout: return QLatin1StringView("timeout");
     case StageKind::RateLimiter: return QLatin1StringView("rateLimiter");
+    case StageKind::Hedging: return QLatin1StringView("hedging");
     case StageKind::AdaptiveThrottle: return QLatin1StringView("adaptiveThrottle");
     }
     return QLatin1StringView("fallback");
@@ -33,6 +34,7 @@ bool PolicyConfig::has(StageKind kind) const
     case StageKind::Bulkhead: return bulkhead.has_value();
     case StageKind::Timeout: return timeout.has_value();
     case StageKind::RateLimiter: return rateLimiter.has_value();
+    case StageKind::Hedging: return hedging.has_value();
     case StageKind::AdaptiveThrottle: return adaptiveThrottle.has_value();
     }
     return false;
@@ -80,7 +82,7 @@ bool sameSettings(const PolicyConfig &a, const PolicyConfig &b)
     return a.order == b.order && a.circuitBreaker == b.circuitBreaker && sameSection(a.retry, b.retry, sameRetry)
             && sameSection(a.timeout, b.timeout, sameTimeout) && sameSection(a.bulkhead, b.bulkhead, sameBulkhead)
             && sameSection(a.fallback, b.fallback, sameFallback) && a.rateLimiter == b.rateLimiter
-            && a.adaptiveThrottle == b.adaptiveThrottle;
+            && a.hedging == b.hedging && a.adaptiveThrottle == b.adaptiveThrottle;
 }
 
 namespace ResiliencePolicies {

@@ -351,6 +351,18 @@ public:
         });
     }
 
+    bool hedging(const QJsonValue &v, const QString &p, std::optional<HedgingConfig> *out)
+    {
+        return plainSection(v, p, PolicyLoader::hedgingKeys(), out, [&](const QJsonObject &o, HedgingConfig &h) {
+            return readInt(o, p, QStringLiteral("maxHedgedAttempts"), 1, &h.maxHedgedAttempts)
+                && (h.maxHedgedAttempts <= HedgingConfig::MaxHedgedAttempts
+                    || expected(keyPath(p, QStringLiteral("maxHedgedAttempts")),
+                        QStringLiteral("an integer from 1 to %1").arg(HedgingConfig::MaxHedgedAttempts),
+                        o.value(QStringLiteral("maxHedgedAttempts"))))
+                && readDuration(o, p, QStringLiteral("delayMs"), &h.delay);
+        });
+    }
+
     // k below 1 would reject requests the backend accepts; a window that rounds to 0 ns holds nothing.
     bool adaptiveThrottle(const QJsonValue &v, const QString &p, std::optional<AdaptiveThrottleConfig> *out)
     {
@@ -402,7 +414,23 @@ public:
             order << *kind;
         }
         policy->order = order;
-        return checkOrderCovers(*policy, p);
+        return checkOrderCovers(*policy, p) && checkHedgingInnermost(*policy, p);
+    }
+
+    // Hedging's parallel attempts are the operation's (docs/semantics.md, "Hedging"): a stage
+    // listed inside it would still be passed once for them all, not once each as it reads.
+    bool checkHedgingInnermost(const PolicyConfig &policy, const QString &p)
+    {
+        if (!policy.hedging)
+            return true;
+        const qsizetype at = policy.order.indexOf(StageKind::Hedging);
+        for (qsizetype i = at + 1; i < policy.order.size(); ++i) {
+            if (policy.has(policy.order[i]))
+                return valueFail(indexPath(p, at),
+                    QStringLiteral("stage 'hedging' must be the innermost stage that is on (after '")
+                        + stageKindName(policy.order[i]) + QStringLiteral("'): its attempts are the operation's"));
+        }
+        return true;
     }
 
     // A stage that is on but missing from "order" would silently do nothing: say so instead.
@@ -425,7 +453,8 @@ QStringList PolicyLoader::topLevelKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("policy"),
         QStringLiteral("circuitBreaker"), QStringLiteral("retry"), QStringLiteral("timeout"),
-        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("adaptiveThrottle"),
+        QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("hedging"),
+        QStringLiteral("adaptiveThrottle"),
         QStringLiteral("order") };
 }
 
@@ -457,6 +486,11 @@ QStringList PolicyLoader::retryQuotaKeys()
 QStringList PolicyLoader::rateLimiterKeys()
 {
     return { QStringLiteral("limitForPeriod"), QStringLiteral("refreshPeriodMs"), QStringLiteral("timeoutMs") };
+}
+
+QStringList PolicyLoader::hedgingKeys()
+{
+    return { QStringLiteral("maxHedgedAttempts"), QStringLiteral("delayMs") };
 }
 
 QStringList PolicyLoader::adaptiveThrottleKeys()
@@ -510,6 +544,7 @@ std::optional<PolicyConfig> PolicyLoader::read(
         && r.section(object, path, QStringLiteral("bulkhead"), &Reader::bulkhead, &policy.bulkhead)
         && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
         && r.section(object, path, QStringLiteral("rateLimiter"), &Reader::rateLimiter, &policy.rateLimiter)
+        && r.section(object, path, QStringLiteral("hedging"), &Reader::hedging, &policy.hedging)
         && r.section(object, path, QStringLiteral("adaptiveThrottle"), &Reader::adaptiveThrottle, &policy.adaptiveThrottle)
         && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)

@@ -40,6 +40,7 @@ public:
     static QStringList retryQuotaKeys();
     static QStringList bulkheadKeys();
     static QStringList rateLimiterKeys();
+    static QStringList hedgingKeys();
     static QStringList adaptiveThrottleKeys();
 
 private:

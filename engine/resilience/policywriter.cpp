@@ -92,6 +92,9 @@ QJsonObject policyToJson(const PolicyConfig &p)
         o.insert(QStringLiteral("rateLimiter"), QJsonObject { { QStringLiteral("limitForPeriod"), p.rateLimiter->limitForPeriod },
                                                               { QStringLiteral("refreshPeriodMs"), toMs(p.rateLimiter->refreshPeriod) },
                                                               { QStringLiteral("timeoutMs"), toMs(p.rateLimiter->timeout) } });
+    if (p.hedging)
+        o.insert(QStringLiteral("hedging"), QJsonObject { { QStringLiteral("maxHedgedAttempts"), p.hedging->maxHedgedAttempts },
+                                                          { QStringLiteral("delayMs"), toMs(p.hedging->delay) } });
     if (p.adaptiveThrottle)
         o.insert(QStringLiteral("adaptiveThrottle"), QJsonObject { { QStringLiteral("k"), p.adaptiveThrottle->k },
                                                                    { QStringLiteral("windowMs"), toMs(p.adaptiveThrottle->window) } });

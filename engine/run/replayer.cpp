@@ -43,7 +43,10 @@ void ReplayBackend::answer(std::uint64_t attemptId, qsizetype row, Completion do
     }
     ++m_errorsServed;
     // The message stays neutral: retryable-error matching also looks at message substrings.
-    done(Result::failure(r.code, QStringLiteral("recorded failure")));
+    Error error { r.code, QStringLiteral("recorded failure"), std::nullopt, Stage::Operation, {} };
+    if (r.retryAfterMs > 0)
+        error.retryAfter = fromMs(std::int64_t(r.retryAfterMs));
+    done(Result::failure(std::move(error)));
 }
 
 void ReplayBackend::cancel(const Attempt &attempt)

@@ -21,6 +21,7 @@ const char *const Order[] = {
     "rate-limited-api",
     "rate-limited-api-ignored",
     "rate-limiter-smoothing",
+    "hedging-tail",
     "adaptive-throttle",
     "bulkhead-isolation",
     "bulkhead-isolation-off",

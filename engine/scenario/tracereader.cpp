@@ -26,19 +26,20 @@ enum Column
     DurationMs,
     OutcomeColumn,
     Code,
+    RetryAfterMs,
     ColumnCount
 };
 
 const QStringList &columnNames()
 {
     static const QStringList names { QStringLiteral("start_ms"), QStringLiteral("duration_ms"),
-        QStringLiteral("outcome"), QStringLiteral("code") };
+        QStringLiteral("outcome"), QStringLiteral("code"), QStringLiteral("retry_after_ms") };
     return names;
 }
 
 const QString &expectedHeader()
 {
-    static const QString header = QStringLiteral("expected the header start_ms,duration_ms,outcome[,code]");
+    static const QString header = QStringLiteral("expected the header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
     return header;
 }
 
@@ -155,7 +156,7 @@ std::optional<Trace> TraceReader::read(QIODevice &device, const QString &fileNam
 
     Trace trace;
     trace.fileName = fileName;
-    int index[ColumnCount] = { -1, -1, -1, -1 };
+    int index[ColumnCount] = { -1, -1, -1, -1, -1 };
     int columns = 0;
     bool haveHeader = false;
     const ErrorCode defaultCode = ErrorCode::httpStatus(500);
@@ -236,6 +237,16 @@ std::optional<Trace> TraceReader::read(QIODevice &device, const QString &fileNam
             row.code = defaultCode;
             if (index[Code] >= 0 && !fields[index[Code]].text.isEmpty())
                 row.code = ErrorCode::fromString(QString::fromUtf8(fields[index[Code]].text));
+            if (index[RetryAfterMs] >= 0 && !fields[index[RetryAfterMs]].text.isEmpty()) {
+                const Field &after = fields[index[RetryAfterMs]];
+                Duration delay {};
+                if (!parseMs(after.text, &delay) || delay > fromMs(std::int64_t(Limits::MaxDurationMs)))
+                    return fail(lineNumber, after.column, columnNames()[RetryAfterMs],
+                        QStringLiteral("expected a number of milliseconds from 0 to %1, got '")
+                                .arg(Limits::MaxDurationMs, 0, 'g', 12)
+                            + QString::fromUtf8(after.text) + u'\'');
+                row.retryAfterMs = std::uint32_t(delay.count() / 1'000'000);
+            }
         } else {
             const QString got = QString::fromUtf8(outcome.text);
             const QString nearest

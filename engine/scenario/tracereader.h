@@ -19,6 +19,7 @@ struct TraceRow
     Duration duration {};
     ErrorCode code; // null for a success
     bool success = true;
+    std::uint32_t retryAfterMs = 0; // the failure's Retry-After, whole milliseconds; 0: none
 };
 
 struct Trace
@@ -32,7 +33,7 @@ struct Trace
 };
 
 // Reads the CSV trace: a header naming the columns start_ms, duration_ms, outcome and optionally
-// code (any order, names exact), then one row per recorded call. Strict: numbers are
+// code and retry_after_ms (any order, names exact), then one row per recorded call. Strict: numbers are
 // non-negative milliseconds (decimals allowed), outcome is "success" or "failure", code defaults
 // to "500" (when empty, or left out as the last field) and is ignored on success rows, and a row
 // has one field per column (fields may be double-quoted). Rows must be sorted by start_ms: an

@@ -293,6 +293,18 @@ void EventLog::onRetry(const RetryReport &r)
     end();
 }
 
+void EventLog::onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at)
+{
+    begin(at, QLatin1StringView("hedge"));
+    key(QLatin1StringView("operation"));
+    appendString(m_buffer, QStringView(pipeline));
+    key(QLatin1StringView("index"));
+    m_buffer += QByteArray::number(tag);
+    key(QLatin1StringView("hedge"));
+    m_buffer += QByteArray::number(hedge); // 1 for the first attempt started beside the original
+    end();
+}
+
 void EventLog::onFallback(const QString &pipeline, std::uint64_t tag, const Error &error, TimePoint at)
 {
     begin(at, QLatin1StringView("fallback"));

@@ -64,6 +64,7 @@ public:
     void onCallFinished(const CallReport &report) override;
     void onRetry(const RetryReport &report) override;
     void onFallback(const QString &pipeline, std::uint64_t tag, const Error &error, TimePoint at) override;
+    void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at) override;
     void onTimeout(
         const QString &pipeline, std::uint64_t tag, StageKind stage, Duration elapsed, TimePoint at) override;
     void onStateChange(const CircuitStateChange &change) override;

@@ -208,6 +208,11 @@ void MetricsRecorder::onRetry(const RetryReport &r)
     ++m_operations[std::size_t(indexOf(m_operationIndex, r.pipeline, &MetricsRecorder::addOperation))]->counters.retries;
 }
 
+void MetricsRecorder::onHedge(const QString &pipeline, std::uint64_t, int, TimePoint)
+{
+    ++m_operations[std::size_t(indexOf(m_operationIndex, pipeline, &MetricsRecorder::addOperation))]->counters.hedgedAttempts;
+}
+
 void MetricsRecorder::onTimeout(const QString &pipeline, std::uint64_t, StageKind, Duration, TimePoint)
 {
     ++m_operations[std::size_t(indexOf(m_operationIndex, pipeline, &MetricsRecorder::addOperation))]->counters.timeouts;

@@ -56,6 +56,7 @@ struct MetricsSnapshot
         std::array<std::array<std::int64_t, LatencyBuckets>, OutcomeCount> latencyBuckets {};
         std::array<Duration, OutcomeCount> latencySum {};
         std::int64_t retries = 0; // retries scheduled
+        std::int64_t hedgedAttempts = 0; // attempts the hedging stage started
         std::int64_t timeouts = 0; // time limits that expired, every stage and attempt
         std::int64_t cutOff = 0; // cancelled by the run's end: counted here, not in latencyBuckets
         int inFlight = 0;
@@ -156,6 +157,7 @@ public:
     void onCallOffered(const QString &operation, std::uint64_t tag, TimePoint at) override;
     void onCallFinished(const CallReport &report) override;
     void onRetry(const RetryReport &report) override;
+    void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at) override;
     void onTimeout(
         const QString &pipeline, std::uint64_t tag, StageKind stage, Duration elapsed, TimePoint at) override;
     void onStateChange(const CircuitStateChange &change) override;

@@ -43,6 +43,10 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
                         .Name("retry_attempts_total")
                         .Help("Retries scheduled (first attempts not included).")
                         .Register(registry);
+    auto &hedged = BuildCounter()
+                       .Name("hedging_attempts_total")
+                       .Help("Hedged attempts started in parallel (first attempts not included).")
+                       .Register(registry);
     auto &timeouts = BuildCounter()
                          .Name("timeout_operations_total")
                          .Help("Time limits that expired: timeout stage and breaker call limit, every attempt.")
@@ -99,6 +103,7 @@ QByteArray prometheusExposition(const MetricsSnapshot &s)
     for (const MetricsSnapshot::Operation &op : s.operations) {
         const std::string name = op.name.toStdString();
         retries.Add({ { "name", name } }).Increment(double(op.retries));
+        hedged.Add({ { "name", name } }).Increment(double(op.hedgedAttempts));
         timeouts.Add({ { "name", name } }).Increment(double(op.timeouts));
         cutOff.Add({ { "name", name } }).Increment(double(op.cutOff));
         for (Outcome outcome : AllOutcomes) {

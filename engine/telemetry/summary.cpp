@@ -114,6 +114,11 @@ void Summary::onRetry(const RetryReport &r)
     ++operation(r.pipeline).retries;
 }
 
+void Summary::onHedge(const QString &pipeline, std::uint64_t, int, TimePoint)
+{
+    ++operation(pipeline).hedgedAttempts;
+}
+
 void Summary::onStateChange(const CircuitStateChange &c)
 {
     BreakerSummary &b = addBreaker(c.name, c.previousState);
@@ -161,7 +166,7 @@ QJsonObject Summary::toJson() const
     root.insert(QStringLiteral("eventsSha256"), QString::fromLatin1(m_eventsSha256));
 
     std::array<std::int64_t, OutcomeCount> totalOutcomes {};
-    std::int64_t totalOffered = 0, totalAttempts = 0, totalRetries = 0, totalCutOff = 0;
+    std::int64_t totalOffered = 0, totalAttempts = 0, totalRetries = 0, totalHedged = 0, totalCutOff = 0;
     QJsonObject operations;
     for (const auto &[name, op] : m_operations) {
         QJsonObject latency;
@@ -175,11 +180,13 @@ QJsonObject Summary::toJson() const
         o.insert(QStringLiteral("cutOff"), qint64(op.cutOff));
         o.insert(QStringLiteral("attempts"), qint64(op.attempts));
         o.insert(QStringLiteral("retries"), qint64(op.retries));
+        o.insert(QStringLiteral("hedgedAttempts"), qint64(op.hedgedAttempts));
         o.insert(QStringLiteral("latencyMs"), latency);
         operations.insert(name, o);
         totalOffered += op.offered;
         totalAttempts += op.attempts;
         totalRetries += op.retries;
+        totalHedged += op.hedgedAttempts;
         totalCutOff += op.cutOff;
         for (std::size_t i = 0; i < totalOutcomes.size(); ++i)
             totalOutcomes[i] += op.outcomes[i];
@@ -246,6 +253,7 @@ QJsonObject Summary::toJson() const
     totals.insert(QStringLiteral("cutOff"), qint64(totalCutOff));
     totals.insert(QStringLiteral("attempts"), qint64(totalAttempts));
     totals.insert(QStringLiteral("retries"), qint64(totalRetries));
+    totals.insert(QStringLiteral("hedgedAttempts"), qint64(totalHedged));
     totals.insert(QStringLiteral("conserved"), isConserved());
     root.insert(QStringLiteral("totals"), totals);
     return root;

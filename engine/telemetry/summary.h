@@ -17,6 +17,7 @@ struct OperationSummary
     std::array<std::int64_t, OutcomeCount> outcomes {};
     std::int64_t attempts = 0; // operation starts, first attempts included
     std::int64_t retries = 0;
+    std::int64_t hedgedAttempts = 0; // attempts the hedging stage started in parallel (in `attempts` too)
     // Of the cancelled calls, those still in flight when the run ended: their latency is only
     // how long they had run, so it is not in `latency`.
     std::int64_t cutOff = 0;
@@ -69,11 +70,11 @@ struct ServiceSummary
 // latencies go to a LatencyHistogram (≤ 0.4 % error), never a list.
 //
 // Layout: {seed, durationMs, events, eventsSha256, operations{name: {offered, outcomes{one per outcome},
-// cutOff, attempts, retries, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
+// cutOff, attempts, retries, hedgedAttempts, latencyMs{p50,p95,p99,max}}}, breakers{name: {transitions[{t_ms,from,to,
 // reason}], timeInStateMs{...}, rejected}}, bulkheads{name: {peakActive, peakQueued, rejected,
 // timeouts}}, services{name: {requestsReceived, errorsServed, abandoned, and when wasted work
 // is known served, wasted, wastedShare}}, totals{offered, outcomes, cutOff,
-// attempts, retries, conserved}} plus whatever setInfo() adds. Milliseconds carry at most three
+// attempts, retries, hedgedAttempts, conserved}} plus whatever setInfo() adds. Milliseconds carry at most three
 // decimals; keys are sorted (QJsonDocument), so the same run gives the same bytes.
 //
 // Confined to one thread, the one that runs the scheduler.
@@ -120,6 +121,7 @@ public:
     void onCallOffered(const QString &operation, std::uint64_t tag, TimePoint at) override;
     void onCallFinished(const CallReport &report) override;
     void onRetry(const RetryReport &report) override;
+    void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at) override;
     void onStateChange(const CircuitStateChange &change) override;
     void onRejected(const QString &name, CircuitState state, TimePoint at) override;
 

@@ -65,6 +65,11 @@ public:
         for (TelemetrySink *s : m_sinks)
             s->onTimeout(pipeline, tag, stage, elapsed, at);
     }
+    void onHedge(const QString &pipeline, std::uint64_t tag, int hedge, TimePoint at) override
+    {
+        for (TelemetrySink *s : m_sinks)
+            s->onHedge(pipeline, tag, hedge, at);
+    }
     void onStateChange(const CircuitStateChange &c) override
     {
         for (TelemetrySink *s : m_sinks)

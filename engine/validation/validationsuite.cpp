@@ -4,6 +4,7 @@
 #include "../runtime/parallelfor.h"
 #include "../scenario/scenarioloader.h"
 #include "../sim/latency.h"
+#include "../telemetry/latencyhistogram.h"
 #include "../telemetry/telemetrysink.h"
 #include "queueing.h"
 
@@ -31,6 +32,7 @@ struct Tally
     double responseMs = 0; // summed over successful calls
     double received = 0;   // requests the service received during the window, retries included
     double retries = 0;    // retries started in the window
+    LatencyHistogram successLatency;
 };
 
 struct Window
@@ -66,6 +68,7 @@ public:
         case Outcome::Success:
             ++tally.succeeded;
             tally.responseMs += toMs(r.latency);
+            tally.successLatency.record(r.latency);
             break;
         case Outcome::BulkheadFull:
             ++tally.bulkheadFull;
@@ -315,6 +318,37 @@ Case retryQuotaOutage()
     return c;
 }
 
+// Hedging against a Pareto tail, P(X > x) = (m / x)^α. A call hedged after d is the faster of
+// its first attempt and a second one started at d, each drawing its own latency, so for t > d
+// P(T > t) = P(X > t) · P(X > t − d) = (m² / (t (t − d)))^α, and the p99 solves
+// t (t − d) = m² · 100^(1/α): t = (d + √(d² + 4 m² 100^(1/α))) / 2. The backend receives a
+// second request from every call whose first has not answered by d: 1 + (m / d)^α per call.
+Case hedgingTail()
+{
+    Case c = load(QStringLiteral(R"({"name": "hedging tail", "durationMs": 72000,
+  "services": [{"name": "backend", "capacity": 100000, "abandoned": "dropped",
+                "latency": {"dist": "pareto", "minMs": 10, "alpha": 1.2}}],
+  "operations": [{"name": "clients", "service": "backend", "rate": 200, "arrival": "poisson",
+                  "policy": {"hedging": {"maxHedgedAttempts": 1, "delayMs": 120}}}]})"),
+        { fromMs(2000), fromMs(62000) }, 10);
+    if (!c.scenario)
+        return c;
+    const double m = toMs(c.scenario->services[0].latency.min), alpha = c.scenario->services[0].latency.alpha;
+    const double d = toMs(c.scenario->operations[0].policy.hedging->delay);
+    const double unhedged = m * std::pow(100, 1 / alpha);
+    const double p99 = (d + std::sqrt(d * d + 4 * m * unhedged)) / 2;
+    const double load = 1 + std::pow(m / d, alpha);
+    const QString model = QStringLiteral("Pareto %1 ms, α %2, hedged at %3 ms (p99 unhedged %4 ms)")
+                              .arg(m).arg(alpha).arg(d).arg(unhedged, 0, 'f', 0);
+    const QString source = QStringLiteral("independent attempts: P(T > t) = P(X > t) · P(X > t − d); "
+                                          "Dean & Barroso, \"The Tail at Scale\", 2013");
+    c.rows = { { check(model, QStringLiteral("p99 latency"), source, QStringLiteral("ms"), p99, 0.03 * p99, 1),
+                   [](const Tally &t) { return toMs(t.successLatency.percentile(99)); } },
+        { check(model, QStringLiteral("backend load"), source, QStringLiteral("× offered"), load, 0.005, 4),
+            [](const Tally &t) { return t.received / t.offered; } } };
+    return c;
+}
+
 // Demand at 10 × what the backend can take (10 servers of 100 ms, no queue: 100 a second, the
 // rest answered 503 at once): the Google SRE book's adaptive throttle lets out about k × the
 // requests the backend accepts, (k · accepts + 1) / (requests + 1) of the offered ones.
@@ -409,6 +443,7 @@ QList<Case> suite()
                     1 + r.budget->ratio + r.budget->minPerSecond / s.operations[0].rate.rate);
             }),
         retryQuotaOutage(),
+        hedgingTail(),
         adaptiveThrottle(2),
         flaky(0.3, 4),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),

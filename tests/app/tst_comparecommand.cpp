@@ -3,10 +3,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "commandrunner.h"
+#include "reportpage.h"
 
 namespace {
 
@@ -33,12 +35,13 @@ class tst_CompareCommand : public QObject
 private Q_SLOTS:
     void initTestCase();
     void tableAndJson();
-    void sameInputSameBytes();
+    void sameBytesWhateverJobs();
     void seedsGiveIntervalsAndPairs();
     void csvRows();
     void badInput_data();
     void badInput();
     void unwritableOutputLeavesNothing();
+    void htmlReport();
 
 private:
     using Result = bw::test::CommandResult;
@@ -122,22 +125,32 @@ void tst_CompareCommand::tableAndJson()
     QVERIFY(!json.contains(QStringLiteral("pairs"))); // one seed: no interval to give
 }
 
-void tst_CompareCommand::sameInputSameBytes()
+// The runs go in parallel (--jobs) and finish in any order; each has its own slot, so the table,
+// the JSON and the CSV are the same bytes on one thread as on several. Three candidates of unlike
+// cost on three seeds: nine runs, which three threads do not take in step.
+void tst_CompareCommand::sameBytesWhateverJobs()
 {
-    QByteArray outputs[2], jsons[2];
+    const QStringList jobs { QStringLiteral("1"), QStringLiteral("3") };
+    QByteArray outputs[2], jsons[2], csvs[2];
     for (int i = 0; i < 2; ++i) {
-        const QString out = m_dir.filePath(QStringLiteral("same%1.json").arg(i));
+        const QString json = m_dir.filePath(QStringLiteral("jobs%1.json").arg(i));
+        const QString csv = m_dir.filePath(QStringLiteral("jobs%1.csv").arg(i));
         const Result r = run({ m_scenario, QStringLiteral("-c"), QStringLiteral("api=api"), QStringLiteral("-c"),
             QStringLiteral(R"(jittery={"retry": {"maxAttempts": 3, "initialDelay": 100, "jitter": true}})"),
-            QStringLiteral("--seeds"), QStringLiteral("2"), QStringLiteral("--json"), out });
+            QStringLiteral("-c"), Bare, QStringLiteral("--seeds"), QStringLiteral("3"), QStringLiteral("--jobs"), jobs[i],
+            QStringLiteral("--json"), json, QStringLiteral("--csv"), csv });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         outputs[i] = r.out;
-        QFile file(out);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        jsons[i] = file.readAll();
+        for (auto [path, contents] : { std::pair { json, &jsons[i] }, std::pair { csv, &csvs[i] } }) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            *contents = file.readAll();
+        }
     }
-    QCOMPARE(outputs[0], outputs[1]);
-    QCOMPARE(jsons[0], jsons[1]);
+    QVERIFY(!outputs[0].isEmpty());
+    QCOMPARE(outputs[1], outputs[0]);
+    QCOMPARE(jsons[1], jsons[0]);
+    QCOMPARE(csvs[1], csvs[0]);
 }
 
 void tst_CompareCommand::seedsGiveIntervalsAndPairs()
@@ -211,6 +224,9 @@ void tst_CompareCommand::badInput_data()
     QTest::addRow("no seeds") << QStringList { scenario, QStringLiteral("-c"), Bare, QStringLiteral("-c"),
         QStringLiteral("x=api"), QStringLiteral("--seeds"), QStringLiteral("0") }
                               << QStringLiteral("--seeds: expected a number of seeds from 1 to 1000, got '0'");
+    QTest::addRow("bad jobs") << QStringList { scenario, QStringLiteral("-c"), Bare, QStringLiteral("-c"),
+        QStringLiteral("x=api"), QStringLiteral("--jobs"), QStringLiteral("0") }
+                              << QStringLiteral("--jobs: expected an integer from 1 to 256, got '0'");
     QTest::addRow("unknown scenario") << QStringList { QStringLiteral("retry-strom"), QStringLiteral("-c"), Bare,
         QStringLiteral("-c"), QStringLiteral("x=api") } << QStringLiteral("did you mean 'retry-storm'?");
 }
@@ -234,6 +250,64 @@ void tst_CompareCommand::unwritableOutputLeavesNothing()
     QVERIFY2(r.err.contains("cannot write"), r.err.constData());
     QVERIFY(r.out.isEmpty()); // it failed before running anything
     QVERIFY(!QFile::exists(out));
+}
+
+// `--html`: one self-contained page with the table and its verdict, the candidates' charts as
+// the window's Compare mode draws them, their policies as JSON, the seeds and a command line that
+// prints the same table again. A headless build has no charts: status 2, before any run.
+void tst_CompareCommand::htmlReport()
+{
+    const QString page = m_dir.filePath(QStringLiteral("compare report.html"));
+    const QStringList arguments { m_scenario, QStringLiteral("--candidate"), Bare, QStringLiteral("--candidate"), Breaker,
+        QStringLiteral("--seeds"), QStringLiteral("2") };
+    const Result r = run(arguments + QStringList { QStringLiteral("--html"), page });
+#if !BREAKWATER_GUI
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--html: this build has no charts"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(page));
+    return;
+#endif
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.err.isEmpty(), r.err.constData());
+    const Result plain = run(arguments);
+    QCOMPARE(r.out, plain.out); // the report changes nothing printed
+    QFile f(page);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray html = f.readAll();
+    QVERIFY(html.startsWith("<!DOCTYPE html>"));
+    QVERIFY2(bw::test::externalReferences(html).isEmpty(),
+        qPrintable(bw::test::externalReferences(html).join(QStringLiteral(", "))));
+    QVERIFY(!html.contains("<script"));
+    QVERIFY(html.contains("<title>Compare on outage</title>"));
+    QVERIFY(html.contains("<dt>Seeds</dt><dd>3, 4</dd>"));
+    // The verdict printed, and the table's cells with the best marked.
+    const QString printed = QString::fromUtf8(r.out);
+    const QString verdict = printed.mid(printed.indexOf(QStringLiteral("Verdict: "))).trimmed();
+    QVERIFY2(!verdict.isEmpty() && html.contains(verdict.toHtmlEscaped().toUtf8()), qPrintable(verdict));
+    QVERIFY(html.contains(">bare</th>") && html.contains(">breaker</th>"));
+    QVERIFY(html.contains("best of its row"));
+    // Each candidate's policy as JSON: the breaker's settings, and the bare one's name.
+    QVERIFY(html.contains("&quot;failureThreshold&quot;: 5"));
+    // The Compare mode's charts, drawn by the charts themselves, a line per candidate.
+    QCOMPARE(html.count("<svg"), 7);
+    QVERIFY(html.contains("<figcaption>Breaker state timeline</figcaption>"));
+    for (const char *title : { "Success rate", "Retries per second", "Timeouts per second", "Bulkhead utilization",
+             "Latency p99", "Backend requests per second" }) {
+        QVERIFY2(html.contains("<figcaption>" + QByteArray(title) + "</figcaption>"), title);
+        QVERIFY2(html.contains(">" + QByteArray(title) + "</text>"), title);
+    }
+    // Every chart's key names both candidates.
+    for (const QString &name : { QStringLiteral("bare"), QStringLiteral("breaker") })
+        QCOMPARE(QString::fromUtf8(html).count(QRegularExpression(QStringLiteral(">[\\s\\x{00a0}]*%1[\\s\\x{00a0}]*</text>").arg(name))), 6);
+
+    // The page's command line, run again, prints the same table.
+    const QStringList command = bw::test::reproducingCommand(html);
+    QCOMPARE(command.mid(0, 3), QStringList({ QStringLiteral("breakwater"), QStringLiteral("compare"), m_scenario }));
+    QVERIFY(command.contains(Breaker) && command.contains(QStringLiteral("--seeds")));
+    const Result again = run(command.mid(2));
+    QVERIFY2(again.exitCode == 0, again.err.constData());
+    QCOMPARE(again.out, r.out);
 }
 
 QTEST_GUILESS_MAIN(tst_CompareCommand)

@@ -533,7 +533,7 @@ void tst_RunCommand::scenariosLists()
     QVERIFY(r.out.startsWith("outage-and-recovery "));
     for (const char *name : { "latency-spike", "flapping-service", "retry-storm ", "retry-storm-budget",
              "rate-limited-api", "bulkhead-isolation", "slow-ai-backend", "brownout", "retry-quota-outage",
-             "rate-limiter-smoothing" })
+             "rate-limiter-smoothing", "hedging-tail" })
         QVERIFY2(r.out.contains(QByteArray("\n") + name), name);
 }
 

@@ -125,6 +125,27 @@ static void BM_RetryQuotaAdmit(benchmark::State &state)
 }
 BENCHMARK(BM_RetryQuotaAdmit);
 
+// Hedging admitting a call (issue 14): what it adds to a call that answers before the delay,
+// its delay's timer armed on the virtual scheduler and cancelled, the time advancing as calls
+// arrive, among 1,000 timers of other calls pending.
+static void BM_HedgingAdmit(benchmark::State &state)
+{
+    VirtualScheduler scheduler;
+    for (int i = 0; i < 1000; ++i)
+        scheduler.schedule(fromMs(100 + i), [] { });
+    const Duration delay = fromMs(50);
+    TimePoint now {};
+    for (int i = 0; i < 1000; ++i) // the queue's storage grows to its steady size first
+        scheduler.cancel(scheduler.scheduleAt(now + delay, [] { }));
+    AllocationProbe probe(state);
+    for (auto _ : state) {
+        now += Duration(1);
+        const TimerId timer = scheduler.scheduleAt(now + delay, [] { });
+        benchmark::DoNotOptimize(timer);
+        scheduler.cancel(timer);
+    }
+}
+BENCHMARK(BM_HedgingAdmit);
 // The adaptive throttle admitting a request the backend then accepts (issue 14): its probability,
 // 0, read from the window, the request and the accept counted, and every 1,875th call (120 s / 64
 // buckets at 1 µs a call) a bucket leaves the window.

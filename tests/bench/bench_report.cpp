@@ -28,11 +28,13 @@ constexpr Target Targets[] = {
     // Issue 14: each strategy admitting a call.
     { "BM_RateLimiterAdmit", 3, 0, 0, true },
     { "BM_RetryQuotaAdmit", 3, 0, 0, true },
+    { "BM_HedgingAdmit", 3, 0, 0, true },
     { "BM_AdaptiveThrottleAdmit", 3, 0, 0, true },
     { "BM_PipelineSuccess", 15, 0, 0, true },
     { "BM_PipelineSuccessVirtual", 10, 0, 0, true },
     { "BM_PipelineOpenFallback", 0, 0, 0, true },
     { "BM_SimulatedCalls", 0, 3'000'000, 0, false },
+    { "BM_AccessLogImport", 0, 500'000, 0, false }, // lines of an nginx log per second
     // Painted, 20 breakers, every chart, 10 minutes of history (breakwater_gui_bench).
     { "BM_GuiRefreshTick/1", 0, 0, 5, false },
 };

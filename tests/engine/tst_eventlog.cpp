@@ -247,6 +247,7 @@ void tst_EventLog::retryStateChangeBulkhead()
     e.code = ErrorCode::ConnectionReset;
     log.onRetry(RetryReport { op, 3, 1, Duration(112025000), e, ms(120) });
     log.onFallback(op, 3, e, ms(130));
+    log.onHedge(op, 3, 2, ms(135));
     log.onStateChange(CircuitStateChange {
         op, CircuitState::Closed, CircuitState::Open, TransitionReason::FailureRate, ms(140), {} });
     log.onBulkheadEvent(
@@ -259,6 +260,7 @@ void tst_EventLog::retryStateChangeBulkhead()
             "{\"t_ms\":120,\"type\":\"retry\",\"operation\":\"pay\",\"index\":3,\"attempt\":1,\"delay_ms\":"
             "112.025,\"code\":\"ECONNRESET\"}\n"
             "{\"t_ms\":130,\"type\":\"fallback\",\"operation\":\"pay\",\"index\":3,\"code\":\"ECONNRESET\"}\n"
+            "{\"t_ms\":135,\"type\":\"hedge\",\"operation\":\"pay\",\"index\":3,\"hedge\":2}\n"
             "{\"t_ms\":140,\"type\":\"stateChange\",\"breaker\":\"pay\",\"from\":\"CLOSED\",\"to\":\"OPEN\","
             "\"reason\":\"failureRate\"}\n"
             "{\"t_ms\":160,\"type\":\"bulkhead\",\"bulkhead\":\"pay\",\"event\":\"queueCleared\",\"active\":"

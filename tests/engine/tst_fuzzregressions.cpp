@@ -1,6 +1,7 @@
 // Every input a fuzzer made crash (tests/fuzz/regressions/<target>/), read again by the loader it
 // crashed: it must now be refused with a clear message, or read. Run under `make sanitize` too,
 // where the undefined behaviour or overflow that made it crash would fail the test again.
+#include "accesslog/accesslogimporter.h"
 #include "net/chaossettings.h"
 #include "net/toxic.h"
 #include "resilience/policyloader.h"
@@ -8,6 +9,7 @@
 #include "scenario/scenarioloader.h"
 #include "scenario/tracereader.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -59,6 +61,19 @@ private Q_SLOTS:
         }
         else if (target == u"fuzz_toxic")
             read = Toxic::fromJson(input, &error).has_value();
+        else if (target == u"fuzz_accesslog") { // as the fuzz target: the first byte picks the format
+            QVERIFY(!input.isEmpty());
+            AccessLogImporter::Options options;
+            options.format = LogLineParser::Format(quint8(input.front()) % 4);
+            QString message;
+            std::optional<AccessLogImporter> importer = AccessLogImporter::create(options, &message);
+            QVERIFY2(importer, qPrintable(message));
+            QBuffer log;
+            log.setData(input.mid(1));
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            read = importer->read(log, {}, &message);
+            error.message = message;
+        }
         else
             QFAIL(qPrintable(QStringLiteral("no loader for the fuzz target ") + target));
         QVERIFY2(read || !error.message.isEmpty(), "refused without a message");

@@ -89,6 +89,11 @@ PolicyConfig randomPolicy(Random &r)
                                             r.uniform() < 0.5 ? Duration::zero() : fromMs(int(r.below(300))) };
     if (p.retry && r.uniform() < 0.4)
         p.retry->quota = RetryQuotaConfig { int(r.below(40)), 1 + int(r.below(10)), 1 + int(r.below(20)), int(r.below(3)) };
+    // Anywhere in the shuffled order: the pipeline hedges at the operation wherever it is listed.
+    if (r.uniform() < 0.4)
+        p.hedging = HedgingConfig { 1 + int(r.below(3)), fromMs(int(r.below(100))) };
+    if (r.uniform() < 0.4)
+        p.adaptiveThrottle = AdaptiveThrottleConfig { 1 + r.uniform() * 2, fromMs(int(100 + r.below(2000))) };
     return p;
 }
 

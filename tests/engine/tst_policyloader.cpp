@@ -39,6 +39,7 @@ private Q_SLOTS:
     void everyCircuitBreakerKey();
     void everyRetryKey();
     void retryQuotaAndRateLimiter();
+    void hedging();
     void adaptiveThrottle();
     void timeoutForms();
     void bulkheadAndFallback();
@@ -217,6 +218,34 @@ void tst_PolicyLoader::retryQuotaAndRateLimiter()
                                                        QStringLiteral("retry.quota.retryCost 2 → 5") }));
     edited.rateLimiter.reset();
     QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("rateLimiter off")));
+}
+
+// Issue 14's hedging with Polly's defaults (1 hedged attempt, 2 s delay), innermost in the order.
+void tst_PolicyLoader::hedging()
+{
+    const auto p = parse(R"({"hedging": {"maxHedgedAttempts": 2, "delayMs": 50}, "timeout": 500})");
+    QVERIFY(p);
+    QCOMPARE(*p->hedging, (HedgingConfig { 2, ms(50) }));
+    const auto defaults = parse(R"({"hedging": true})");
+    QVERIFY(defaults);
+    QCOMPARE(*defaults->hedging, (HedgingConfig { 1, ms(2000) }));
+    const auto partial = parse(R"({"hedging": {"delayMs": 0}})");
+    QVERIFY(partial);
+    QCOMPARE(*partial->hedging, (HedgingConfig { 1, ms(0) }));
+    const auto ordered = parse(R"({"hedging": true, "retry": true, "order": ["retry", "hedging"]})");
+    QVERIFY(ordered);
+    QCOMPARE(ordered->order, (QList<StageKind> { StageKind::Retry, StageKind::Hedging }));
+    // A stage after hedging that is off does not count.
+    QVERIFY(parse(R"({"hedging": true, "order": ["hedging", "timeout"]})"));
+
+    const auto back = parse(QJsonDocument(policyToJson(*p)).toJson());
+    QVERIFY(back);
+    QCOMPARE(policyToJson(*back), policyToJson(*p));
+    PolicyConfig edited = *p;
+    edited.hedging->delay = ms(120);
+    QCOMPARE(policyChanges(*p, edited), QStringList { QStringLiteral("hedging.delayMs 50 → 120") });
+    edited.hedging.reset();
+    QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("hedging off")));
 }
 
 // The Google SRE book's adaptive throttle: its keys, its defaults (k 2, two minutes), its stage.
@@ -679,6 +708,28 @@ void tst_PolicyLoader::badPolicy_data()
     QTest::addRow("rate limiter on, not in order")
         << QByteArray("{\"rateLimiter\": true, \"order\": [\"retry\"]}")
         << QStringLiteral("policy.json:1:32: order: stage 'rateLimiter' is on but not listed; list it or set \"rateLimiter\": false");
+    QTest::addRow("hedging key")
+        << QByteArray("{\"hedging\": {\"maxHedgeAttempts\": 2}}")
+        << QStringLiteral("policy.json:1:14: hedging.maxHedgeAttempts: unknown key; did you mean 'maxHedgedAttempts'?");
+    QTest::addRow("hedging Polly's Delay")
+        << QByteArray("{\"hedging\": {\"delay\": 50}}")
+        << QStringLiteral("policy.json:1:14: hedging.delay: unknown key; expected one of 'maxHedgedAttempts', 'delayMs'");
+    QTest::addRow("hedging 0 attempts")
+        << QByteArray("{\"hedging\": {\"maxHedgedAttempts\": 0}}")
+        << QStringLiteral("policy.json:1:35: hedging.maxHedgedAttempts: expected a positive integer, got 0");
+    QTest::addRow("hedging 11 attempts")
+        << QByteArray("{\"hedging\": {\"maxHedgedAttempts\": 11}}")
+        << QStringLiteral("policy.json:1:35: hedging.maxHedgedAttempts: expected an integer from 1 to 10, got 11");
+    QTest::addRow("hedging negative delay")
+        << QByteArray("{\"hedging\": {\"delayMs\": -1}}")
+        << QStringLiteral("policy.json:1:25: hedging.delayMs: expected a duration in milliseconds (a non-negative number), got -1");
+    QTest::addRow("hedging not an object")
+        << QByteArray("{\"hedging\": 50}")
+        << QStringLiteral("policy.json:1:13: hedging: expected an object, true or false, got 50");
+    QTest::addRow("hedging not innermost")
+        << QByteArray("{\"hedging\": true, \"timeout\": 100, \"order\": [\"hedging\", \"timeout\"]}")
+        << QStringLiteral("policy.json:1:45: order[0]: stage 'hedging' must be the innermost stage that is on "
+                          "(after 'timeout'): its attempts are the operation's");
     QTest::addRow("adaptive throttle key")
         << QByteArray("{\"adaptiveThrottle\": {\"K\": 2}}")
         << QStringLiteral("policy.json:1:23: adaptiveThrottle.K: unknown key; did you mean 'k'?");
@@ -753,6 +804,8 @@ void tst_PolicyLoader::limits_data()
     for (const char *key : { "refreshPeriodMs", "timeoutMs" })
         QTest::addRow("rateLimiter.%s", key) << QByteArray("{\"rateLimiter\": {\"") + key + "\": %1}}"
                                              << QStringLiteral("rateLimiter.") + QLatin1StringView(key) << ms;
+    QTest::addRow("hedging.delayMs") << QByteArray(R"({"hedging": {"delayMs": %1}})")
+                                     << QStringLiteral("hedging.delayMs") << ms;
     QTest::addRow("timeout") << QByteArray(R"({"timeout": %1})") << QStringLiteral("timeout") << ms;
     QTest::addRow("timeout.timeout") << QByteArray(R"({"timeout": {"timeout": %1}})")
                                      << QStringLiteral("timeout.timeout") << ms;

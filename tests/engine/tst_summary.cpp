@@ -347,6 +347,8 @@ void tst_Summary::manyOperationsBreakersServices()
         finishCall(s, op, std::uint64_t(i), i % 10 ? Outcome::Success : Outcome::Failure, 1 + i % 2, ms(i));
         if (i % 2)
             s.onRetry(RetryReport { op, std::uint64_t(i), 1, ms(10), Error {}, ms(i) });
+        if (i % 5 == 0)
+            s.onHedge(op, std::uint64_t(i), 1, ms(i));
         (i % 3 == 0 ? payments : users).requestsReceived += 1 + i % 2;
     }
     payments.errorsServed = 7;
@@ -371,6 +373,10 @@ void tst_Summary::manyOperationsBreakersServices()
     const QJsonObject totals = json.value(QStringLiteral("totals")).toObject();
     QCOMPARE(totals.value(QStringLiteral("offered")).toInteger(), 300);
     QCOMPARE(totals.value(QStringLiteral("retries")).toInteger(), 150);
+    QCOMPARE(totals.value(QStringLiteral("hedgedAttempts")).toInteger(), 60);
+    QCOMPARE(json.value(QStringLiteral("operations")).toObject().value(ops[0]).toObject()
+                 .value(QStringLiteral("hedgedAttempts")).toInteger(),
+        20); // i = 0, 15, 30, ...: every third multiple of 5
     QCOMPARE(totals.value(QStringLiteral("attempts")).toInteger(), 450);
     QCOMPARE(
         totals.value(QStringLiteral("outcomes")).toObject().value(QStringLiteral("failure")).toInteger(), 30);

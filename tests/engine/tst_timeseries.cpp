@@ -697,9 +697,9 @@ private Q_SLOTS:
                        "service_in_service,service_queued,service_capacity,service_served,service_wasted"));
         QCOMPARE(lines[0] + '\n', timeSeriesCsvHeader());
         QCOMPARE(lines[1],
-            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
+            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
                        "payments,0,4,0,8,0,")); // wasted unknown: empty
-        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
+        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
         // The run ends mid-bucket: the last row is partial.
         QVERIFY(lines[3].startsWith("1000,1250.5,checkout,0,"));
         QVERIFY(lines[3].contains(",FORCED_OPEN,1,"));

@@ -190,26 +190,29 @@ void tst_TraceReader::badTrace_data()
 
     QTest::addRow("empty file")
         << QByteArray("")
-        << QStringLiteral("trace.csv: empty trace; expected the header start_ms,duration_ms,outcome[,code]");
+        << QStringLiteral("trace.csv: empty trace; expected the header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
     QTest::addRow("blank file")
         << QByteArray("\n\n")
         << QStringLiteral(
-               "trace.csv:1: empty trace; expected the header start_ms,duration_ms,outcome[,code]");
+               "trace.csv:1: empty trace; expected the header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
     QTest::addRow("misspelt column")
         << QByteArray("start_ms,duraton_ms,outcome\n")
         << QStringLiteral("trace.csv:1:10: duraton_ms: unknown column; did you mean 'duration_ms'?");
     QTest::addRow("unknown column") << QByteArray("start_ms,duration_ms,outcome,region\n")
                                     << QStringLiteral("trace.csv:1:30: region: unknown column; expected the "
-                                                      "header start_ms,duration_ms,outcome[,code]");
+                                                      "header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
     QTest::addRow("missing column") << QByteArray("start_ms,outcome\n0,success\n")
                                     << QStringLiteral("trace.csv:1:1: missing column 'duration_ms'; expected "
-                                                      "the header start_ms,duration_ms,outcome[,code]");
+                                                      "the header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
+    QTest::addRow("bad retry_after_ms") << QByteArray("start_ms,duration_ms,outcome,code,retry_after_ms\n0,1,failure,429,soon\n")
+                                        << QStringLiteral("trace.csv:2:17: retry_after_ms: expected a number of "
+                                                          "milliseconds from 0 to 86400000, got 'soon'");
     QTest::addRow("duplicate column") << QByteArray("start_ms,duration_ms,outcome,start_ms\n")
                                       << QStringLiteral("trace.csv:1:30: start_ms: duplicate column");
     QTest::addRow("no header")
         << QByteArray("0,10,success\n")
         << QStringLiteral(
-               "trace.csv:1:1: 0: unknown column; expected the header start_ms,duration_ms,outcome[,code]");
+               "trace.csv:1:1: 0: unknown column; expected the header start_ms,duration_ms,outcome[,code][,retry_after_ms]");
     QTest::addRow("negative start")
         << QByteArray("start_ms,duration_ms,outcome\n0,1,success\n-5,1,success\n")
         << QStringLiteral(

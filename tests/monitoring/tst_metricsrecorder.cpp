@@ -218,6 +218,7 @@ private Q_SLOTS:
         QTest::newRow("flapping-service") << QStringLiteral("flapping-service");
         QTest::newRow("bulkhead-isolation") << QStringLiteral("bulkhead-isolation");
         QTest::newRow("retry-storm") << QStringLiteral("retry-storm");
+        QTest::newRow("hedging-tail") << QStringLiteral("hedging-tail");
     }
     void agreesWithTheSummaryOfARun()
     {
@@ -242,6 +243,7 @@ private Q_SLOTS:
                 }
                 QCOMPARE(sample(text, "resilience_calls_cut_off_total{" + label + '}'), double(s.cutOff));
                 QCOMPARE(sample(text, "retry_attempts_total{" + label + '}'), double(s.retries));
+                QCOMPARE(sample(text, "hedging_attempts_total{" + label + '}'), double(s.hedgedAttempts));
             }
             for (const auto &[breaker, b] : summary.breakers()) {
                 const QByteArray label = "name=\"" + breaker.toUtf8() + '"';

@@ -153,6 +153,30 @@ private Q_SLOTS:
         QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, passed);
     }
 
+    // Hedging on real requests: every answer takes 200 ms, so every call sends a second request
+    // after 50 ms; the first answer wins and the other request is aborted on the wire.
+    void hedgingAbortsTheLoser()
+    {
+        setChaos("{\"latencyMs\":200}");
+        ScenarioRun sim(scenario("{\"hedging\": {\"maxHedgedAttempts\": 1, \"delayMs\": 50}}", "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const HttpOperation::Stats requests = static_cast<HttpService &>(sim.service(0)).requestStats();
+        // Every call but those offered in the run's last 50 ms was hedged.
+        QVERIFY2(op.hedgedAttempts >= op.offered - 3 && op.hedgedAttempts <= op.offered,
+            qPrintable(QStringLiteral("%1 of %2").arg(op.hedgedAttempts).arg(op.offered)));
+        QCOMPARE(op.attempts, op.offered + op.hedgedAttempts);
+        QCOMPARE(requests.started, op.attempts);
+        QCOMPARE(requests.inFlight(), 0);
+        // Each success aborted the other request; the run's end aborted what was left.
+        QVERIFY(op.count(Outcome::Success) >= op.offered - 10);
+        QVERIFY2(requests.aborted >= op.count(Outcome::Success),
+            qPrintable(QStringLiteral("%1 aborted, %2 succeeded").arg(requests.aborted).arg(op.count(Outcome::Success))));
+        QCOMPARE(requests.completed, op.count(Outcome::Success));
+    }
+
     // The adaptive throttle on real requests: every request is answered 503, so none is
     // accepted; the throttle rejects locally, and exactly the attempts it let out reach the
     // server (the n-th goes with probability 1 / n: a handful of the run's calls).

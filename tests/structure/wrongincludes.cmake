@@ -45,7 +45,9 @@ expect_rejected(engine/net/sideways.h [[#include "sim/simulatedservice.h"]]
 expect_rejected(engine/validation/widgets.cpp [[#include "mainwindow.h"]]
     "engine/validation/widgets.cpp:3: includes ui/mainwindow.h: validation may include runtime, resilience, telemetry, scenario, sim, net, run only")
 expect_rejected(ui/upward.cpp [[#include "commands/cli.h"]]
-    "ui/upward.cpp:3: includes app/commands/cli.h: ui may include runtime, resilience, telemetry, scenario, sim, net, run, validation, lab only")
+    "ui/upward.cpp:3: includes app/commands/cli.h: ui may include runtime, resilience, telemetry, scenario, policyexport, accesslog, sim, net, run, validation, lab only")
+expect_rejected(engine/run/sideways.cpp [[#include "accesslog/logline.h"]]
+    "engine/run/sideways.cpp:3: includes accesslog/logline.h: run may include runtime, resilience, telemetry, scenario, sim, net only")
 expect_rejected(engine/misc/stray.h [[#include <QString>]]
     "engine/misc/stray.h: misc is not a layer: add it to the table in cmake/check-layers.cmake")
 expect_rejected(engine/stray.h [[#include <QString>]]

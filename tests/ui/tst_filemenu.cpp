@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -65,12 +66,20 @@ private Q_SLOTS:
         MainWindow w(options(false));
         QStringList texts;
         for (QAction *menu : w.menuBar()->actions())
-            for (QAction *a : menu->menu()->actions())
+            for (QAction *a : menu->menu()->actions()) {
                 if (!a->isSeparator())
                     texts.append(a->text().remove(u'&'));
+                if (a->menu())
+                    for (QAction *item : a->menu()->actions()) {
+                        texts.append(item->text());
+                        QVERIFY2(!item->toolTip().isEmpty() && item->toolTip() != item->text(), qPrintable(item->text()));
+                    }
+            }
         for (const char *expected : { "Open scenario…", "Save scenario as…", "Open policy…", "Save policy as…",
                  "Export events (JSONL)…", "Export summary (JSON)…", "Export time series (CSV)…", "Export report (HTML)…",
-                 "Export dashboard as PNG…", "Export dashboard as SVG…", "Quit", "Breakers", "Event log",
+                 "Export dashboard as PNG…", "Export dashboard as SVG…", "Quit", "Export policy as",
+                 "Resilience4j application.yml…", "Polly v8 options (JSON)…", "opossum options (JSON)…",
+                 "Envoy cluster and route (YAML)…", "Breakers", "Event log",
                  "Health", "Faults", "Policy" })
             QVERIFY2(texts.contains(QString::fromUtf8(expected)), expected);
     }
@@ -134,6 +143,31 @@ private Q_SLOTS:
         const PolicyConfig now = w.policyEditor()->policy(w.policyEditor()->currentOperation());
         QCOMPARE(now.circuitBreaker->failureThreshold, 2);
         QVERIFY(!now.retry);
+    }
+
+    // File > Export policy as: the selected operation's policy as edited, named after it; JSON
+    // with its notes beside it.
+    void exportPolicyWritesTheEditedPolicy()
+    {
+        MainWindow w(options(false));
+        auto *threshold = w.policyEditor()->findChild<QSpinBox *>(QStringLiteral("volumeThreshold"));
+        QVERIFY(threshold);
+        threshold->setValue(threshold->value() + 7);
+        const int edited = threshold->value();
+        QTemporaryDir dir;
+        QString error;
+        const QString opossum = dir.filePath(QStringLiteral("breaker.json"));
+        QVERIFY2(w.exportPolicy(opossum, ExportTarget::Opossum, &error), qPrintable(error));
+        const QJsonObject options = QJsonDocument::fromJson(read(opossum)).object();
+        QCOMPARE(options.value(QStringLiteral("volumeThreshold")).toInt(), edited);
+        QCOMPARE(options.value(QStringLiteral("name")).toString(), w.policyEditor()->currentOperation());
+        QVERIFY(read(opossum + QStringLiteral(".notes.txt")).contains("opossum"));
+        const QString yaml = dir.filePath(QStringLiteral("application.yml"));
+        QVERIFY2(w.exportPolicy(yaml, ExportTarget::Resilience4j, &error), qPrintable(error));
+        QVERIFY(read(yaml).contains("minimumNumberOfCalls: " + QByteArray::number(edited)));
+        QVERIFY(!QFileInfo::exists(yaml + QStringLiteral(".notes.txt")));
+        QVERIFY(!w.exportPolicy(dir.filePath(QStringLiteral("missing/x.yml")), ExportTarget::Envoy, &error));
+        QVERIFY(!error.isEmpty());
     }
 
     // A bad scenario or policy file: a dialog with the loader's message (file, line, key,

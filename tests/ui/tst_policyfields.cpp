@@ -21,6 +21,7 @@ PolicyConfig everyStage()
     p.retry->budget.emplace();
     p.retry->quota.emplace();
     p.rateLimiter.emplace();
+    p.hedging.emplace();
     p.adaptiveThrottle.emplace();
     p.timeout.emplace();
     p.bulkhead.emplace();
