@@ -224,6 +224,7 @@ void PolicyEditor::build()
     auto *orderBox = new QGroupBox(QStringLiteral("Pipeline order (outermost first)"));
     orderBox->setObjectName(QStringLiteral("pipelineOrder"));
     orderBox->setToolTip(QStringLiteral("The order calls go through the stages; stages that are off are skipped"));
+    orderBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum); // spare height goes below it
     auto *ol = new QHBoxLayout(orderBox);
     ol->setContentsMargins(6, 2, 6, 2);
     m_order = new QListWidget;

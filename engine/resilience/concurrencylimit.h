@@ -1,6 +1,10 @@
 #pragma once
 
 #include "../runtime/duration.h"
+#include "../runtime/random.h"
+
+#include <QLatin1StringView>
+#include <QStringList>
 
 #include <cstdint>
 
@@ -9,6 +13,9 @@ namespace bw {
 // Netflix concurrency-limits' limit algorithms, with their names and defaults (docs/semantics.md,
 // "Adaptive concurrency limit"): the limit of calls in flight follows the latency measured.
 enum class LimitAlgorithm : std::uint8_t { Vegas, Gradient2, Aimd };
+// "vegas", "gradient2", "aimd": the policy file's names, in this order.
+QLatin1StringView limitAlgorithmName(LimitAlgorithm algorithm);
+QStringList limitAlgorithmNames();
 
 struct ConcurrencyLimitConfig
 {
@@ -36,8 +43,9 @@ struct ConcurrencyLimitConfig
 
 // The limit alone: update() takes one sample (a call's latency, the calls in flight when it
 // started, whether it was dropped) and moves the limit as the library's _update() does. Vegas
-// probes for a new no-load RTT at a jittered interval: the jitter is a draw handed in, from the
-// run's seeded stream, never a generator of its own. Not thread-safe; no allocation.
+// probes for a new no-load RTT at a jittered interval: the jitter is drawn from the generator
+// handed in (the run's seeded stream), and only then, so the other algorithms leave every draw
+// of the run as it was. Not thread-safe; no allocation.
 class ConcurrencyLimit
 {
 public:
@@ -45,8 +53,8 @@ public:
 
     int limit() const { return int(m_estimated); }
     double estimatedLimit() const { return m_estimated; }
-    // `draw` in [0, 1): Vegas' probe jitter when it picks a new one; the others ignore it.
-    void update(Duration rtt, int inflight, bool didDrop, double draw);
+    // `random`: Vegas' probe jitter when it picks a new one; the others draw nothing.
+    void update(Duration rtt, int inflight, bool didDrop, Random &random);
     const ConcurrencyLimitConfig &config() const { return m_config; }
     // A live change keeps the estimate, within the new bounds.
     void setConfig(const ConcurrencyLimitConfig &config);
@@ -54,7 +62,7 @@ public:
 private:
     void updateGradient2(double rtt, int inflight);
     void updateAimd(Duration rtt, int inflight, bool didDrop);
-    void updateVegas(double rtt, int inflight, bool didDrop, double draw);
+    void updateVegas(double rtt, int inflight, bool didDrop, Random &random);
 
     ConcurrencyLimitConfig m_config;
     double m_estimated;

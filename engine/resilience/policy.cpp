@@ -13,6 +13,7 @@ QLatin1StringView stageKindName(StageKind kind)
     case StageKind::RateLimiter: return QLatin1StringView("rateLimiter");
     case StageKind::Hedging: return QLatin1StringView("hedging");
     case StageKind::AdaptiveThrottle: return QLatin1StringView("adaptiveThrottle");
+    case StageKind::ConcurrencyLimit: return QLatin1StringView("concurrencyLimit");
     }
     return QLatin1StringView("fallback");
 }
@@ -36,6 +37,7 @@ bool PolicyConfig::has(StageKind kind) const
     case StageKind::RateLimiter: return rateLimiter.has_value();
     case StageKind::Hedging: return hedging.has_value();
     case StageKind::AdaptiveThrottle: return adaptiveThrottle.has_value();
+    case StageKind::ConcurrencyLimit: return concurrencyLimit.has_value();
     }
     return false;
 }
@@ -82,7 +84,8 @@ bool sameSettings(const PolicyConfig &a, const PolicyConfig &b)
     return a.order == b.order && a.circuitBreaker == b.circuitBreaker && sameSection(a.retry, b.retry, sameRetry)
             && sameSection(a.timeout, b.timeout, sameTimeout) && sameSection(a.bulkhead, b.bulkhead, sameBulkhead)
             && sameSection(a.fallback, b.fallback, sameFallback) && a.rateLimiter == b.rateLimiter
-            && a.hedging == b.hedging && a.adaptiveThrottle == b.adaptiveThrottle;
+            && a.hedging == b.hedging && a.adaptiveThrottle == b.adaptiveThrottle
+            && a.concurrencyLimit == b.concurrencyLimit;
 }
 
 namespace ResiliencePolicies {

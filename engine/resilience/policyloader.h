@@ -42,6 +42,8 @@ public:
     static QStringList rateLimiterKeys();
     static QStringList hedgingKeys();
     static QStringList adaptiveThrottleKeys();
+    // The keys the section takes with that algorithm (Netflix concurrency-limits' names).
+    static QStringList concurrencyLimitKeys(LimitAlgorithm algorithm);
 
 private:
     const JsonSource &m_source;

@@ -23,6 +23,7 @@ const char *const Order[] = {
     "rate-limiter-smoothing",
     "hedging-tail",
     "adaptive-throttle",
+    "adaptive-concurrency",
     "bulkhead-isolation",
     "bulkhead-isolation-off",
     "slow-ai-backend",

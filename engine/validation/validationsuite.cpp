@@ -28,7 +28,8 @@ struct Tally
 {
     double offered = 0;
     double waited = 0; // arrivals that found every server of the service busy
-    double finished = 0, succeeded = 0, failed = 0, bulkheadFull = 0;
+    double finished = 0, succeeded = 0, failed = 0;
+    double refused = 0; // by a full bulkhead or the concurrency limit: the loss system's losses
     double responseMs = 0; // summed over successful calls
     double received = 0;   // requests the service received during the window, retries included
     double retries = 0;    // retries started in the window
@@ -71,7 +72,8 @@ public:
             tally.successLatency.record(r.latency);
             break;
         case Outcome::BulkheadFull:
-            ++tally.bulkheadFull;
+        case Outcome::LimitExceeded:
+            ++tally.refused;
             break;
         default:
             ++tally.failed;
@@ -255,26 +257,27 @@ Case mm1k()
     return c;
 }
 
-// A client bulkhead without a queue in front of a service that never queues: a loss system,
-// M/G/c/c. Pareto service times (heavy tail, same mean) show that Erlang B needs only the mean.
-Case erlangB()
+// A client limit of 10 calls in flight without a queue in front of a service that never queues:
+// a loss system, M/G/c/c. Pareto service times (heavy tail, same mean) show that Erlang B needs
+// only the mean. The limit is a bulkhead, or an adaptive concurrency limit held at 10 (minLimit =
+// maxLimit), whose admission must be the same.
+Case erlangB(const QString &limit, const QString &what, int durationMs, int replications)
 {
-    Case c = load(QStringLiteral(R"({"name": "Erlang B", "durationMs": 602000,
+    Case c = load(QStringLiteral(R"({"name": "Erlang B", "durationMs": %1,
   "services": [{"name": "server", "capacity": 1000, "latency": {"dist": "pareto", "minMs": 6, "alpha": 2.5}}],
   "operations": [{"name": "arrivals", "service": "server", "rate": 700, "arrival": "poisson",
-                  "policy": {"bulkhead": {"maxConcurrent": 10, "maxQueueSize": 0}}}]})"),
-        { fromMs(2000), fromMs(600000) }, 10);
+                  "policy": %2}]})")
+                      .arg(durationMs)
+                      .arg(limit),
+        { fromMs(2000), fromMs(durationMs - 2000) }, replications);
     if (!c.scenario)
         return c;
     const Queue q = queueOf(*c.scenario);
-    const int servers = c.scenario->operations[0].policy.bulkhead->maxConcurrent;
-    const double blocking = queueing::erlangB(servers, q.erlangs);
-    c.rows = { { check(QStringLiteral("bulkhead %1, no queue, Pareto α 2.5, a = %2")
-                          .arg(servers)
-                          .arg(q.erlangs, 0, 'f', 1),
+    const double blocking = queueing::erlangB(10, q.erlangs);
+    c.rows = { { check(QStringLiteral("%1, Pareto α 2.5, a = %2").arg(what).arg(q.erlangs, 0, 'f', 1),
                      QStringLiteral("P(rejected)"), QStringLiteral("Erlang B (insensitive: Sevastyanov 1957)"),
                      QString(), blocking, 0.03 * blocking, 4),
-        [](const Tally &t) { return t.bulkheadFull / t.finished; } } };
+        [](const Tally &t) { return t.refused / t.finished; } } };
     return c;
 }
 
@@ -429,7 +432,10 @@ QList<Case> suite()
         mmc(4, 300, 1500),
         md1(),
         mm1k(),
-        erlangB(),
+        erlangB(QStringLiteral(R"({"bulkhead": {"maxConcurrent": 10, "maxQueueSize": 0}})"),
+            QStringLiteral("bulkhead 10, no queue"), 602000, 10),
+        erlangB(QStringLiteral(R"({"concurrencyLimit": {"initialLimit": 10, "minLimit": 10, "maxLimit": 10}})"),
+            QStringLiteral("concurrency limit held at 10"), 122000, 5),
         outage(QStringLiteral(R"({"maxAttempts": 4, "initialDelay": 10, "backoffMultiplier": 1, "jitter": false})"),
             QStringLiteral("outage, retry ×3 (4 attempts)"), outageSource,
             [](const ScenarioConfig &s) { return double(s.operations[0].policy.retry->maxAttempts); }),

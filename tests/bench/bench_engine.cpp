@@ -1,6 +1,7 @@
 #include "allocationcounter.h"
 #include "resilience/adaptivethrottle.h"
 #include "resilience/circuitbreaker.h"
+#include "resilience/concurrencylimit.h"
 #include "resilience/pipeline.h"
 #include "resilience/policy.h"
 #include "resilience/ratelimiter.h"
@@ -162,6 +163,25 @@ static void BM_AdaptiveThrottleAdmit(benchmark::State &state)
     }
 }
 BENCHMARK(BM_AdaptiveThrottleAdmit);
+
+// The adaptive concurrency limit admitting a call and taking its sample (issue 14): the count in
+// flight against the limit, up and down, and gradient2's update (the long-term RTT's average, the
+// gradient, the smoothing) from a latency that varies, with the limit always in use.
+static void BM_ConcurrencyLimitAdmit(benchmark::State &state)
+{
+    ConcurrencyLimit limit(ConcurrencyLimitConfig {});
+    Random random(1);
+    int inFlight = 0;
+    std::int64_t call = 0;
+    AllocationProbe probe(state);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(inFlight < limit.limit());
+        const int held = ++inFlight;
+        --inFlight;
+        limit.update(Duration(40'000'000 + (++call & 1023) * 10'000), held + limit.limit(), false, random);
+    }
+}
+BENCHMARK(BM_ConcurrencyLimitAdmit);
 
 // Calls through a pipeline whose operation succeeds inline, after a warm-up that grows the pools.
 static void measurePipeline(benchmark::State &state, Pipeline &pipeline)

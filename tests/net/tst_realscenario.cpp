@@ -195,6 +195,26 @@ private Q_SLOTS:
         QCOMPARE(sim.pipeline(0).adaptiveThrottle()->accepts(), 0);
     }
 
+    // The adaptive concurrency limit on real requests: every answer takes 200 ms and AIMD may not
+    // pass 2, so at most 2 requests are on the wire at once: of 40 calls 25 ms apart about one in
+    // four goes, the rest end limit_exceeded without a request.
+    void concurrencyLimitOnTheWallClock()
+    {
+        setChaos("{\"latencyMs\":200}");
+        ScenarioRun sim(scenario("{\"concurrencyLimit\": {\"algorithm\": \"aimd\", \"initialLimit\": 2, "
+                                 "\"minLimit\": 1, \"maxLimit\": 2}}",
+            "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const std::int64_t sent = op.offered - op.count(Outcome::LimitExceeded);
+        QVERIFY2(sent >= 8 && sent <= 14, qPrintable(QStringLiteral("%1 of %2").arg(sent).arg(op.offered)));
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, sent);
+        QCOMPARE(sim.pipeline(0).limitInFlight(), 0);
+        QCOMPARE(sim.pipeline(0).concurrencyLimit()->limit(), 2);
+    }
+
     void clientSideOutageSendsNothing()
     {
         ScenarioRun sim(scenario(

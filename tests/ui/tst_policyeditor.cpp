@@ -328,6 +328,51 @@ private Q_SLOTS:
         QCOMPARE(sim.pipeline(op).adaptiveThrottle()->config().k, 1.5);
     }
 
+    // Issue 14: a Concurrency limit section with gradient2's defaults, showing each algorithm's
+    // own fields; its edits reach the run as a replayable control event the engine takes.
+    void concurrencyLimitEditsReachTheRun()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        auto *section = editor->findChild<QGroupBox *>(QStringLiteral("concurrencyLimit"));
+        QVERIFY(section && !section->isChecked());
+        QCOMPARE(section->title(), QStringLiteral("Concurrency limit"));
+        QVERIFY(!section->toolTip().isEmpty());
+        section->setChecked(true);
+        auto *algorithm = editor->findChild<QComboBox *>(QStringLiteral("limitAlgorithm"));
+        auto *maxLimit = editor->findChild<QSpinBox *>(QStringLiteral("maxLimit"));
+        QVERIFY(algorithm && maxLimit && !algorithm->toolTip().isEmpty() && !maxLimit->toolTip().isEmpty());
+        QCOMPARE(algorithm->currentText(), QStringLiteral("gradient2"));
+        QCOMPARE(maxLimit->value(), 200);
+        QVERIFY(isShown(editor, "rttTolerance") && isShown(editor, "longWindow") && !isShown(editor, "backoffRatio"));
+        algorithm->setCurrentIndex(algorithm->findText(QStringLiteral("aimd")));
+        QVERIFY(!isShown(editor, "rttTolerance") && isShown(editor, "backoffRatio") && isShown(editor, "limitTimeout"));
+        editor->findChild<QDoubleSpinBox *>(QStringLiteral("backoffRatio"))->setValue(0.75);
+        maxLimit->setValue(60);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.concurrencyLimit
+                && lastUpdate(window)->policy.concurrencyLimit->maxLimit == 60,
+            Timeout);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(update.policy.concurrencyLimit->algorithm, LimitAlgorithm::Aimd);
+        QCOMPARE(update.policy.concurrencyLimit->backoffRatio, 0.75);
+        QVERIFY(update.policy.order.contains(StageKind::ConcurrencyLimit));
+
+        LoadError error;
+        const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
+        QVERIFY2(back, qPrintable(error.message));
+        const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
+        QVERIFY(replayed);
+        QCOMPARE(policyChanges(replayed->policy, update.policy), QStringList {});
+        QCOMPARE(*replayed->policy.concurrencyLimit, *update.policy.concurrencyLimit);
+
+        ScenarioRun sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(!sim.pipeline(op).concurrencyLimit());
+        QVERIFY(sim.apply(ControlCommand { update }));
+        QCOMPARE(sim.pipeline(op).concurrencyLimit()->config().maxLimit, 60);
+        QCOMPARE(sim.pipeline(op).concurrencyLimit()->config().algorithm, LimitAlgorithm::Aimd);
+    }
+
     void sectionOffLeavesThePolicy()
     {
         MainWindow window(options(false));
