@@ -412,7 +412,8 @@ private Q_SLOTS:
         QSignalSpy posted(editor, &PolicyEditor::policyPosted);
         for (const QString &section : { QStringLiteral("circuitBreaker"), QStringLiteral("retry"),
                  QStringLiteral("timeout"), QStringLiteral("bulkhead"), QStringLiteral("rateLimiter"),
-                 QStringLiteral("hedging"), QStringLiteral("adaptiveThrottle") })
+                 QStringLiteral("hedging"), QStringLiteral("adaptiveThrottle"),
+                 QStringLiteral("concurrencyLimit") })
             editor->findChild<QGroupBox *>(section)->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("quota"))->setChecked(true);
@@ -443,8 +444,8 @@ private Q_SLOTS:
         QCOMPARE(posted.first().at(0).toString(), OperationName);
         QVERIFY(editor->policy(OperationName).order
             == (QList<StageKind> { StageKind::Fallback, StageKind::CircuitBreaker, StageKind::Retry,
-                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::AdaptiveThrottle, StageKind::Timeout,
-                StageKind::Hedging }));
+                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::ConcurrencyLimit, StageKind::AdaptiveThrottle,
+                StageKind::Timeout, StageKind::Hedging }));
     }
 
     // Issue 14: a Hedging section (Polly's defaults until edited) whose edits reach the run as
