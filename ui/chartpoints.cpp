@@ -41,7 +41,8 @@ ChartPoints chartPoints(
         l.reserve(count);
     for (QList<QPointF> *l :
         { &out.retries, &out.attemptsPerCall, &out.timeouts, &out.activePercent, &out.queuedPercent, &out.p50,
-            &out.p95, &out.p99, &out.received, &out.served, &out.inService, &out.capacity, &out.goodput })
+            &out.p95, &out.p99, &out.received, &out.served, &out.inService, &out.capacity, &out.goodput,
+            &out.concurrencyLimit })
         l->reserve(count);
 
     for (qsizetype g = first; g < n; g += k) {
@@ -52,14 +53,18 @@ ChartPoints chartPoints(
         Duration l50 {}, l95 {}, l99 {};
         double act = -1, que = -1;
         double rec = 0, busy = 0, cap = 0, srv = 0, wasted = 0;
+        int limit = -1; // at the span's end
         bool wasteKnown = true; // no goodput where a URL service's is out of sight
         for (qsizetype i = g; i < std::min(n, g + k); ++i) {
             const TimeBucket &b = *buckets.at(i);
             width += toMs(b.end - b.start) / 1000.0;
+            limit = -1;
             for (std::size_t o = 0; o < b.operations.size(); ++o) {
                 if (opIndex >= 0 && int(o) != opIndex)
                     continue;
                 const OperationPoint &p = b.operations[o];
+                if (p.concurrencyLimit >= 0)
+                    limit = std::max(limit, 0) + p.concurrencyLimit;
                 for (int c = 0; c < OutcomeCount; ++c)
                     counts[std::size_t(c)] += p.outcomes[std::size_t(c)];
                 retried += p.retries;
@@ -117,6 +122,8 @@ ChartPoints chartPoints(
             out.goodput.append({ x, (srv - wasted) / width });
         out.inService.append({ x, busy });
         out.capacity.append({ x, cap });
+        if (limit >= 0)
+            out.concurrencyLimit.append({ x, double(limit) });
     }
     return out;
 }

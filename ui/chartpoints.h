@@ -26,6 +26,9 @@ struct ChartPoints
     QList<QPointF> p50, p95, p99; // only where calls ended
     QList<QPointF> received, served, inService, capacity;
     QList<QPointF> goodput; // only where every service's wasted work is known
+    // The adaptive concurrency limits of the operations shown, summed, at each span's end; only
+    // where one is on.
+    QList<QPointF> concurrencyLimit;
     bool hasBulkhead = false; // a shown point had a bulkhead behind it
 };
 

@@ -40,6 +40,10 @@ QColor outcomeColor(Outcome o)
         return QColor(0xb0, 0x8c, 0xe8);
     case Outcome::RateLimited:
         return QColor(0x1f, 0x77, 0xb4);
+    case Outcome::Throttled:
+        return QColor(0x17, 0xbe, 0xcf);
+    case Outcome::LimitExceeded:
+        return QColor(0xbc, 0xbd, 0x22);
     case Outcome::Cancelled:
         return QColor(0x90, 0x90, 0x90);
     }
@@ -128,6 +132,8 @@ Dashboard::Dashboard(QWidget *parent)
     m_inService = addLine(backend, QStringLiteral("in service"), QColor(0x17, 0xbe, 0xcf), true);
     m_capacity = addLine(backend, QStringLiteral("capacity"), QColor(0x40, 0x40, 0x40), true);
     m_capacity->setPen(QPen(QColor(0x40, 0x40, 0x40), 2, Qt::DashLine));
+    // The adaptive concurrency limit against the capacity it looks for, on the same axis.
+    m_concurrencyLimit = addLine(backend, QStringLiteral("concurrency limit"), QColor(0xbc, 0xbd, 0x22), true);
     m_charts.append(backend);
 
     for (int i = 0; i < m_charts.size(); ++i)
@@ -252,6 +258,7 @@ void Dashboard::refresh()
     replacePoints(m_goodput, points.goodput);
     replacePoints(m_inService, points.inService);
     replacePoints(m_capacity, points.capacity);
+    replacePoints(m_concurrencyLimit, points.concurrencyLimit);
 
     for (ChartFrame &c : m_charts)
         if (c.x->min() != window.from || c.x->max() != window.to)
@@ -262,7 +269,7 @@ void Dashboard::refresh()
     fitAxis(m_charts[2].y, { &points.timeouts }, 1);
     fitAxis(m_charts[4].y, { &points.p99 }, 10);
     fitAxis(m_charts[5].y, { &points.received, &points.served }, 1);
-    fitAxis(m_charts[5].y2, { &points.inService, &points.capacity }, 1);
+    fitAxis(m_charts[5].y2, { &points.inService, &points.capacity, &points.concurrencyLimit }, 1);
 
     const QString bulkheadTitle = points.hasBulkhead || m_history->buckets().isEmpty()
         ? BulkheadTitle

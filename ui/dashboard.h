@@ -66,7 +66,7 @@ private:
     QLineSeries *m_timeouts = nullptr;
     QLineSeries *m_activePercent = nullptr, *m_queuedPercent = nullptr;
     QLineSeries *m_p50 = nullptr, *m_p95 = nullptr, *m_p99 = nullptr;
-    QLineSeries *m_received = nullptr, *m_inService = nullptr, *m_capacity = nullptr;
+    QLineSeries *m_received = nullptr, *m_inService = nullptr, *m_capacity = nullptr, *m_concurrencyLimit = nullptr;
     QLineSeries *m_served = nullptr, *m_goodput = nullptr;
     QStringList m_knownOperations;
     qsizetype m_timelineLanes = -1;

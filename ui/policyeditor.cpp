@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -207,19 +208,23 @@ void PolicyEditor::build()
     v->setSpacing(0); // the sections' frames part them: every stage fits the dock without scrolling
     QFormLayout *f = nullptr;
 
+    m_sectionGrid = new QGridLayout;
+    m_sectionGrid->setContentsMargins(0, 0, 0, 0);
+    m_sectionGrid->setSpacing(0);
     for (const PolicySection &s : policySections()) {
         QGroupBox *box = section(s, &f);
         for (const PolicyField &field : policyFields())
             if (field.section() == s.key)
                 m_fields.append({ &field, addField(f, field), box });
         m_sections.append(box);
-        v->addWidget(box);
     }
+    v->addLayout(m_sectionGrid);
 
     // Pipeline order.
     auto *orderBox = new QGroupBox(QStringLiteral("Pipeline order (outermost first)"));
     orderBox->setObjectName(QStringLiteral("pipelineOrder"));
     orderBox->setToolTip(QStringLiteral("The order calls go through the stages; stages that are off are skipped"));
+    orderBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum); // spare height goes below it
     auto *ol = new QHBoxLayout(orderBox);
     ol->setContentsMargins(6, 2, 6, 2);
     m_order = new QListWidget;
@@ -329,8 +334,9 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
                 ? QStringLiteral("The Hedging stage (\"hedging\"): always innermost, since its attempts are the operation's")
                 : QStringLiteral("The %1 stage (\"%2\")").arg(stageTitle(k), stageKindName(k)));
     }
-    // Every stage in view, in three columns, without a scroll bar of its own.
-    const int rows = (m_order->count() + 2) / 3;
+    // Every stage in view, in two columns (the longest names fill half the dock), without a
+    // scroll bar of its own.
+    const int rows = (m_order->count() + 1) / 2;
     m_order->setFixedHeight(m_order->sizeHintForRow(0) * rows + 2 * m_order->frameWidth());
     m_loading = false;
     showApplicableFields();
@@ -341,6 +347,7 @@ void PolicyEditor::showPolicy(const PolicyConfig &p)
 // budget its limits once it is on.
 void PolicyEditor::showApplicableFields()
 {
+    layOutSections();
     const PolicyConfig p = currentPolicy();
     for (const Field &f : std::as_const(m_fields)) {
         auto *form = static_cast<QFormLayout *>(f.section->layout());
@@ -350,6 +357,27 @@ void PolicyEditor::showApplicableFields()
     const QWidget *windowType = control(QStringLiteral("windowType"));
     showWindowUnit(static_cast<QSpinBox *>(control(QStringLiteral("windowSize"))),
         WindowType(controlValue(windowType, PolicyField::Control::Choice).toInt()));
+}
+
+// A section that is on spans the dock; those that are off are only a title with a check box, two
+// to a row, in the sections' order: every strategy stays in view without scrolling.
+void PolicyEditor::layOutSections()
+{
+    for (QGroupBox *box : std::as_const(m_sections))
+        m_sectionGrid->removeWidget(box);
+    int row = 0, column = 0;
+    for (QGroupBox *box : std::as_const(m_sections)) {
+        if (box->isChecked()) {
+            if (column > 0)
+                ++row;
+            m_sectionGrid->addWidget(box, row++, 0, 1, 2);
+            column = 0;
+        } else {
+            m_sectionGrid->addWidget(box, row, column);
+            column = 1 - column;
+            row += column == 0 ? 1 : 0;
+        }
+    }
 }
 
 void PolicyEditor::moveStage(int delta)

@@ -8,6 +8,7 @@
 
 class QComboBox;
 class QFormLayout;
+class QGridLayout;
 class QGroupBox;
 class QLabel;
 class QListWidget;
@@ -66,6 +67,7 @@ private:
     void onProgress(const RunProgress &progress);
     void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void showApplicableFields();
+    void layOutSections();
     void moveStage(int delta);
 
     QGroupBox *section(const PolicySection &section, QFormLayout **form);
@@ -90,6 +92,7 @@ private:
         QGroupBox *section;
     };
     QList<QGroupBox *> m_sections; // in policySections()' order
+    QGridLayout *m_sectionGrid = nullptr; // layOutSections() places them
     QList<Field> m_fields; // in policyFields()' order
     QListWidget *m_order = nullptr;
 };

@@ -19,6 +19,8 @@ constexpr auto InBulkhead = &PolicyConfig::bulkhead;
 constexpr auto InFallback = &PolicyConfig::fallback;
 constexpr auto InRateLimiter = &PolicyConfig::rateLimiter;
 constexpr auto InHedging = &PolicyConfig::hedging;
+constexpr auto InThrottle = &PolicyConfig::adaptiveThrottle;
+constexpr auto InLimit = &PolicyConfig::concurrencyLimit;
 
 template<auto Section> bool isOn(const PolicyConfig &p)
 {
@@ -42,6 +44,12 @@ template<auto Section> const auto &settings(const PolicyConfig &p)
 }
 
 // Durations are shown in whole milliseconds, enums as their integer.
+// Whether the concurrency limit's algorithm is A: its own settings apply.
+template<LimitAlgorithm A> bool limitAlgorithmIs(const PolicyConfig &p)
+{
+    return settings<InLimit>(p).algorithm == A;
+}
+
 template<typename T> QVariant shown(const T &value)
 {
     if constexpr (std::is_same_v<T, Duration>)
@@ -171,6 +179,15 @@ const QList<PolicySection> &policySections()
             QStringLiteral("On: when an attempt has not answered after a delay, another starts in parallel; "
                            "the first success wins and the others are cancelled (Polly's hedging)"),
             isOn<InHedging>, setOn<InHedging> },
+        { QStringLiteral("adaptiveThrottle"), QStringLiteral("Adaptive throttle"),
+            QStringLiteral("On: requests are rejected locally (throttled) with the probability "
+                           "max(0, (requests − k·accepts) / (requests + 1)) over the window "
+                           "(Google SRE book, \"Handling Overload\")"),
+            isOn<InThrottle>, setOn<InThrottle> },
+        { QStringLiteral("concurrencyLimit"), QStringLiteral("Concurrency limit"),
+            QStringLiteral("On: a bulkhead whose limit follows the latency measured; a call over the limit "
+                           "ends limit_exceeded (Netflix concurrency-limits)"),
+            isOn<InLimit>, setOn<InLimit> },
         { QStringLiteral("fallback"), QStringLiteral("Fallback"),
             QStringLiteral(
                 "On: a failed call ends with this value instead (outcome fallback, never success)"),
@@ -555,6 +572,134 @@ const QList<PolicyField> &policyFields()
                   .suffix = ms,
                   .emptyText = QStringLiteral("all at once") },
             member<InHedging, &HedgingConfig::delay>()),
+        // Adaptive throttle.
+        field({ .path = QStringLiteral("adaptiveThrottle.k"),
+                  .key = QStringLiteral("throttleK"),
+                  .label = QStringLiteral("k (accepts ×)"),
+                  .tip = QStringLiteral("The backend may receive up to k × the requests it accepts; lower is "
+                                        "more aggressive (2 in the SRE book)"),
+                  .control = C::Decimal,
+                  .min = 1,
+                  .max = 100,
+                  .decimals = 2,
+                  .step = 0.1,
+                  .suffix = QStringLiteral(" ×") },
+            member<InThrottle, &AdaptiveThrottleConfig::k>()),
+        field({ .path = QStringLiteral("adaptiveThrottle.windowMs"),
+                  .key = QStringLiteral("throttleWindow"),
+                  .label = QStringLiteral("Window"),
+                  .tip = QStringLiteral("How far back requests and accepts are counted (2 minutes in the SRE book)"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InThrottle, &AdaptiveThrottleConfig::window>()),
+
+        // Adaptive concurrency limit (Netflix concurrency-limits' names). Switching the
+        // algorithm keeps the values shown; each algorithm shows its own settings.
+        field({ .path = QStringLiteral("concurrencyLimit.algorithm"),
+                  .key = QStringLiteral("limitAlgorithm"),
+                  .label = QStringLiteral("Algorithm"),
+                  .tip = QStringLiteral("gradient2: the limit follows the long-term RTT over this one's; aimd: "
+                                        "+1 per call, × backoffRatio on a drop; vegas: grows while no queue is "
+                                        "measured (alpha and beta from log10 of the limit)"),
+                  .control = C::Choice,
+                  .choices = { { QStringLiteral("gradient2"), int(LimitAlgorithm::Gradient2) },
+                      { QStringLiteral("aimd"), int(LimitAlgorithm::Aimd) },
+                      { QStringLiteral("vegas"), int(LimitAlgorithm::Vegas) } } },
+            member<InLimit, &ConcurrencyLimitConfig::algorithm>()),
+        field({ .path = QStringLiteral("concurrencyLimit.initialLimit"),
+                  .key = QStringLiteral("initialLimit"),
+                  .label = QStringLiteral("Initial limit"),
+                  .tip = QStringLiteral("Calls in flight allowed before any latency is measured (20)"),
+                  .min = 1,
+                  .max = 100000 },
+            member<InLimit, &ConcurrencyLimitConfig::initialLimit>()),
+        field({ .path = QStringLiteral("concurrencyLimit.minLimit"),
+                  .key = QStringLiteral("minLimit"),
+                  .label = QStringLiteral("Min limit"),
+                  .tip = QStringLiteral("The limit never falls below this (20; vegas 1)"),
+                  .min = 1,
+                  .max = 100000 },
+            member<InLimit, &ConcurrencyLimitConfig::minLimit>()),
+        field({ .path = QStringLiteral("concurrencyLimit.maxLimit"),
+                  .key = QStringLiteral("maxLimit"),
+                  .label = QStringLiteral("Max limit"),
+                  .tip = QStringLiteral("The limit never rises above this (200; vegas 1000)"),
+                  .min = 1,
+                  .max = 100000 },
+            member<InLimit, &ConcurrencyLimitConfig::maxLimit>()),
+        field({ .path = QStringLiteral("concurrencyLimit.smoothing"),
+                  .key = QStringLiteral("limitSmoothing"),
+                  .label = QStringLiteral("Smoothing"),
+                  .tip = QStringLiteral("How much of each new estimate the limit takes (gradient2 0.2, vegas 1)"),
+                  .control = C::Decimal,
+                  .min = 0.001,
+                  .max = 1,
+                  .decimals = 3,
+                  .step = 0.05 },
+            member<InLimit, &ConcurrencyLimitConfig::smoothing>(),
+            [](const PolicyConfig &p) { return !limitAlgorithmIs<LimitAlgorithm::Aimd>(p); }),
+        field({ .path = QStringLiteral("concurrencyLimit.rttTolerance"),
+                  .key = QStringLiteral("rttTolerance"),
+                  .label = QStringLiteral("RTT tolerance"),
+                  .tip = QStringLiteral("gradient2: how much slower than the long-term RTT a call may be before the "
+                                        "limit shrinks (1.5)"),
+                  .control = C::Decimal,
+                  .min = 1,
+                  .max = 100,
+                  .decimals = 2,
+                  .step = 0.1,
+                  .suffix = QStringLiteral(" ×") },
+            member<InLimit, &ConcurrencyLimitConfig::rttTolerance>(),
+            limitAlgorithmIs<LimitAlgorithm::Gradient2>),
+        field({ .path = QStringLiteral("concurrencyLimit.longWindow"),
+                  .key = QStringLiteral("longWindow"),
+                  .label = QStringLiteral("Long window"),
+                  .tip = QStringLiteral("gradient2: samples in the long-term RTT's average (600)"),
+                  .min = 1,
+                  .max = 100000,
+                  .suffix = QStringLiteral(" samples") },
+            member<InLimit, &ConcurrencyLimitConfig::longWindow>(),
+            limitAlgorithmIs<LimitAlgorithm::Gradient2>),
+        field({ .path = QStringLiteral("concurrencyLimit.queueSize"),
+                  .key = QStringLiteral("limitQueueSize"),
+                  .label = QStringLiteral("Queue size"),
+                  .tip = QStringLiteral("gradient2: calls added to the limit each update, so that it can grow (4)"),
+                  .min = 0,
+                  .max = 100000 },
+            member<InLimit, &ConcurrencyLimitConfig::queueSize>(),
+            limitAlgorithmIs<LimitAlgorithm::Gradient2>),
+        field({ .path = QStringLiteral("concurrencyLimit.backoffRatio"),
+                  .key = QStringLiteral("backoffRatio"),
+                  .label = QStringLiteral("Back-off ratio"),
+                  .tip = QStringLiteral("aimd: the limit is multiplied by this on a drop (0.9)"),
+                  .control = C::Decimal,
+                  .min = 0.5,
+                  .max = 0.999,
+                  .decimals = 3,
+                  .step = 0.05,
+                  .suffix = QStringLiteral(" ×") },
+            member<InLimit, &ConcurrencyLimitConfig::backoffRatio>(),
+            limitAlgorithmIs<LimitAlgorithm::Aimd>),
+        field({ .path = QStringLiteral("concurrencyLimit.timeoutMs"),
+                  .key = QStringLiteral("limitTimeout"),
+                  .label = QStringLiteral("Drop after"),
+                  .tip = QStringLiteral("aimd: a call slower than this counts as a drop (5000 ms)"),
+                  .min = 1,
+                  .max = MaxMs,
+                  .suffix = ms },
+            member<InLimit, &ConcurrencyLimitConfig::timeout>(),
+            limitAlgorithmIs<LimitAlgorithm::Aimd>),
+        field({ .path = QStringLiteral("concurrencyLimit.probeMultiplier"),
+                  .key = QStringLiteral("probeMultiplier"),
+                  .label = QStringLiteral("Probe every"),
+                  .tip = QStringLiteral("vegas: the no-load RTT is measured again every this × limit samples, "
+                                        "jittered (30)"),
+                  .min = 1,
+                  .max = 100000,
+                  .suffix = QStringLiteral(" × limit") },
+            member<InLimit, &ConcurrencyLimitConfig::probeMultiplier>(),
+            limitAlgorithmIs<LimitAlgorithm::Vegas>),
 
         // Fallback.
         field({ .path = QStringLiteral("fallback.value"),

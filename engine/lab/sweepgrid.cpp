@@ -137,14 +137,28 @@ bool setAt(QJsonObject *object, const QStringList &keys, qsizetype depth, double
 QStringList sweepablePaths()
 {
     static const QStringList paths = [] {
-        PolicyConfig every; // every section with a number in it on, so each number is written
-        every.circuitBreaker = CircuitBreakerConfig {};
-        every.retry = RetryConfig {};
-        every.retry->budget = RetryBudgetConfig {};
-        every.timeout = TimeoutConfig {};
-        every.bulkhead = BulkheadConfig {};
+        // Every section on, with the loader's defaults, so that each number is written: a new
+        // section is sweepable as soon as the loader reads it. The concurrency limit writes only
+        // its algorithm's keys: every algorithm is collected.
         QStringList out;
-        collectNumbers(policyToJson(every), QString(), &out);
+        for (const QString &algorithm : limitAlgorithmNames()) {
+            QJsonObject every { { QStringLiteral("retry"),
+                QJsonObject { { QStringLiteral("budget"), true }, { QStringLiteral("quota"), true } } } };
+            for (const QString &key : PolicyLoader::topLevelKeys())
+                if (!every.contains(key) && key != u"name" && key != u"description" && key != u"policy" && key != u"order")
+                    every.insert(key, true);
+            every.insert(QStringLiteral("concurrencyLimit"), QJsonObject { { QStringLiteral("algorithm"), algorithm } });
+            LoadError error;
+            const auto policy = parsePolicy(QJsonDocument(every).toJson(), QStringLiteral("every section"), &error);
+            if (!policy)
+                continue; // tst_sweepgrid names every section's numbers, so this cannot pass unseen
+            QStringList paths;
+            collectNumbers(policyToJson(*policy), QString(), &paths);
+            for (const QString &path : std::as_const(paths))
+                if (!out.contains(path))
+                    out.append(path);
+        }
+        out.sort(); // as one policy's JSON lists them: by section, then key
         return out;
     }();
     return paths;

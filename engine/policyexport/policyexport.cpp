@@ -789,6 +789,35 @@ QLatin1StringView exportSuffix(ExportTarget target)
                                                                                   : QLatin1StringView("json");
 }
 
+// What a section left out of an export changes, for those whose loss is not obvious: the
+// settings, what the service loses, and the nearest thing the target offers elsewhere.
+QString droppedSectionNote(const PolicyConfig &policy, StageKind k, ExportTarget which)
+{
+    const bool envoy = which == ExportTarget::Envoy;
+    switch (k) {
+    case StageKind::AdaptiveThrottle:
+        return QStringLiteral(" (k %1, windowMs %2; the Google SRE book's client-side throttling): no request is "
+                              "rejected locally, so an overloaded backend receives the whole demand%3")
+            .arg(policy.adaptiveThrottle->k)
+            .arg(toMs(policy.adaptiveThrottle->window))
+            .arg(envoy ? QStringLiteral("; Envoy's admission_control HTTP filter is the same rule (sr_threshold "
+                                        "1/k, aggression 1)")
+                       : QString());
+    case StageKind::ConcurrencyLimit:
+        return QStringLiteral(" (%1, limit %2 from %3 to %4; Netflix concurrency-limits): calls in flight are "
+                              "not limited%5")
+            .arg(limitAlgorithmName(policy.concurrencyLimit->algorithm))
+            .arg(policy.concurrencyLimit->initialLimit)
+            .arg(policy.concurrencyLimit->minLimit)
+            .arg(policy.concurrencyLimit->maxLimit)
+            .arg(envoy ? QStringLiteral("; Envoy's adaptive_concurrency HTTP filter limits them with a gradient "
+                                        "controller of its own")
+                       : QString());
+    default:
+        return {};
+    }
+}
+
 QString exportNameError(const QString &name)
 {
     static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9_-]{1,64}$"));
@@ -811,8 +840,8 @@ PolicyExport exportPolicy(const PolicyConfig &policy, ExportTarget which, const 
     for (StageKind k : PolicyConfig::defaultOrder()) {
         const bool mapped = std::any_of(t.rows.begin(), t.rows.end(), [k](const Row &r) { return r.section == k; });
         if (policy.has(k) && !mapped)
-            out.note({}, QStringLiteral("%1: %2 has no setting for it here; not exported")
-                             .arg(stageKindName(k), exportTargetName(which)));
+            out.note({}, QStringLiteral("%1: %2 has no setting for it here; not exported%3")
+                             .arg(stageKindName(k), exportTargetName(which), droppedSectionNote(policy, k, which)));
     }
     if (policy.retry && policy.retry->quota)
         out.note({}, QStringLiteral("retry.quota (capacity %1, retry cost %2, timeout cost %3, success refill %4; the "

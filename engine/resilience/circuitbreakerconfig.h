@@ -32,7 +32,8 @@ struct CircuitBreakerConfig
     QList<ErrorCode> recordErrors; // empty: every error not ignored is a failure
     QList<ErrorCode> ignoreErrors { ErrorCode::BulkheadQueueFull, ErrorCode::BulkheadQueueTimeout,
                                     ErrorCode::BulkheadQueueCleared, ErrorCode::Cancelled,
-                                    ErrorCode::RequestNotPermitted };
+                                    ErrorCode::RequestNotPermitted, ErrorCode::Throttled,
+                                    ErrorCode::LimitExceeded };
 
     int effectiveHalfOpenMaxCalls() const { return halfOpenMaxCalls > 0 ? halfOpenMaxCalls : successThreshold; }
     Duration effectiveMaxResetTimeout() const { return maxResetTimeout > Duration::zero() ? maxResetTimeout : resetTimeout; }

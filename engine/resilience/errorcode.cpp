@@ -20,7 +20,7 @@ struct CodeTable
                                   "BULKHEAD_QUEUE_TIMEOUT", "BULKHEAD_QUEUE_CLEARED", "CANCELLED",
                                   "RATE_LIMIT", "TOO_MANY_REQUESTS", "NETWORK_ERROR", "ECONNREFUSED",
                                   "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "RETRY_BUDGET_EXHAUSTED",
-                                  "REQUEST_NOT_PERMITTED" })
+                                  "REQUEST_NOT_PERMITTED", "THROTTLED", "LIMIT_EXCEEDED" })
             add(QString::fromLatin1(name));
         for (int status = 100; status < 600; ++status)
             add(QString::number(status));
@@ -58,8 +58,10 @@ const ErrorCode ErrorCode::NotFound { 13 };
 const ErrorCode ErrorCode::TimedOut { 14 };
 const ErrorCode ErrorCode::RetryBudgetExhausted { 15 };
 const ErrorCode ErrorCode::RequestNotPermitted { 16 };
+const ErrorCode ErrorCode::Throttled { 17 };
+const ErrorCode ErrorCode::LimitExceeded { 18 };
 // The HTTP statuses follow the named codes: a new named code goes before them, here and above.
-constexpr std::uint16_t FirstHttpStatusId = 17;
+constexpr std::uint16_t FirstHttpStatusId = 19;
 
 ErrorCode ErrorCode::fromString(QStringView code)
 {

@@ -24,7 +24,8 @@ public:
     // The well-known codes of docs/semantics.md, pre-interned in this order.
     static const ErrorCode Timeout, CircuitTimeout, CircuitOpen, BulkheadQueueFull, BulkheadQueueTimeout,
             BulkheadQueueCleared, Cancelled, RateLimit, TooManyRequests, NetworkError, ConnectionRefused,
-            ConnectionReset, NotFound, TimedOut, RetryBudgetExhausted, RequestNotPermitted;
+            ConnectionReset, NotFound, TimedOut, RetryBudgetExhausted, RequestNotPermitted, Throttled,
+            LimitExceeded;
 
 private:
     constexpr explicit ErrorCode(std::uint16_t id) : m_id(id) { }

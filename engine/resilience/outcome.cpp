@@ -13,6 +13,8 @@ QLatin1StringView outcomeName(Outcome outcome)
     case Outcome::BulkheadFull: return QLatin1StringView("bulkhead_full");
     case Outcome::BulkheadTimeout: return QLatin1StringView("bulkhead_timeout");
     case Outcome::RateLimited: return QLatin1StringView("rate_limited");
+    case Outcome::Throttled: return QLatin1StringView("throttled");
+    case Outcome::LimitExceeded: return QLatin1StringView("limit_exceeded");
     case Outcome::Cancelled: return QLatin1StringView("cancelled");
     }
     return QLatin1StringView("failure");
@@ -37,6 +39,8 @@ QLatin1StringView stageName(Stage stage)
     case Stage::Timeout: return QLatin1StringView("timeout");
     case Stage::Caller: return QLatin1StringView("caller");
     case Stage::RateLimiter: return QLatin1StringView("rateLimiter");
+    case Stage::AdaptiveThrottle: return QLatin1StringView("adaptiveThrottle");
+    case Stage::ConcurrencyLimit: return QLatin1StringView("concurrencyLimit");
     }
     return QLatin1StringView("operation");
 }
@@ -54,6 +58,10 @@ Outcome outcomeOf(const Error &error)
         return Outcome::BulkheadTimeout;
     if (c == ErrorCode::RequestNotPermitted)
         return Outcome::RateLimited;
+    if (c == ErrorCode::Throttled)
+        return Outcome::Throttled;
+    if (c == ErrorCode::LimitExceeded)
+        return Outcome::LimitExceeded;
     if (c == ErrorCode::Cancelled || c == ErrorCode::BulkheadQueueCleared)
         return Outcome::Cancelled;
     return Outcome::Failure;

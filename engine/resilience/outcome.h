@@ -26,6 +26,8 @@ enum class Outcome : std::uint8_t {
     BulkheadFull,
     BulkheadTimeout,
     RateLimited,
+    Throttled,
+    LimitExceeded,
     Cancelled,
 };
 inline constexpr int OutcomeCount = int(Outcome::Cancelled) + 1;
@@ -46,7 +48,7 @@ constexpr bool isFailed(Outcome outcome)
 }
 
 // The stage that raised an error.
-enum class Stage : std::uint8_t { Operation, Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, Caller, RateLimiter };
+enum class Stage : std::uint8_t { Operation, Fallback, Retry, CircuitBreaker, Bulkhead, Timeout, Caller, RateLimiter, AdaptiveThrottle, ConcurrencyLimit };
 QLatin1StringView stageName(Stage stage);
 
 struct Error

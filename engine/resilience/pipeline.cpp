@@ -90,6 +90,10 @@ struct Pipeline::Call final : BulkheadWaiter
     bool leftQueueUnserved = false;
     TimePoint bulkheadEnteredAt {};
     TimePoint localWaitFrom {}; // when it began to wait in a bulkhead queue or for a permit
+    // adaptive concurrency limit: held from its permit to the answer, the sample's RTT
+    bool holdsLimit = false;
+    int limitInFlight = 0; // calls holding a permit, this one included, when it got it
+    TimePoint limitFrom {};
     // rate limiter
     TimerId permitTimer = 0; // set while the call waits for its reserved permit
     // retry quota: the tokens the last retry took, returned if it succeeds
@@ -192,6 +196,24 @@ void Pipeline::setPolicy(const PolicyConfig &policy)
             m_rateLimiter.emplace(*policy.rateLimiter, m_scheduler.now());
     } else {
         m_rateLimiter.reset(); // a waiting call holds only its timer, not the limiter
+    }
+
+    if (policy.adaptiveThrottle) {
+        if (m_throttle)
+            m_throttle->setConfig(*policy.adaptiveThrottle, m_scheduler.now());
+        else
+            m_throttle.emplace(*policy.adaptiveThrottle, m_scheduler.now());
+    } else {
+        m_throttle.reset(); // a call in flight keeps nothing of it: its answer is then not counted
+    }
+
+    if (policy.concurrencyLimit) {
+        if (m_limit)
+            m_limit->setConfig(*policy.concurrencyLimit);
+        else
+            m_limit.emplace(*policy.concurrencyLimit);
+    } else {
+        m_limit.reset(); // calls holding a permit still count in m_limitInFlight until they end
     }
 
     if (policy.retry && policy.retry->budget) {
@@ -394,6 +416,32 @@ void Pipeline::enter(Call &call, int level, TimePoint now)
         }
         break;
     }
+    case StageKind::AdaptiveThrottle: {
+        if (!m_throttle)
+            break; // turned off while this call was in flight: its later attempts pass
+        // The draw comes from the run's seeded generator, and only when a rejection is possible,
+        // so a throttle that never rejects leaves every other draw of the run as it was.
+        const double p = m_throttle->rejectionProbability(now);
+        m_throttle->recordRequest(now);
+        if (p > 0 && m_random.uniform() < p) {
+            returnTo(call, level, Result::failure(ErrorCode::Throttled,
+                                                  QStringLiteral("Adaptive throttle: rejected locally, the backend accepts too few requests"), Stage::AdaptiveThrottle), now);
+            return;
+        }
+        break;
+    }
+    case StageKind::ConcurrencyLimit:
+        if (!m_limit)
+            break; // turned off while this call was in flight: its later attempts pass
+        if (m_limitInFlight >= m_limit->limit()) {
+            returnTo(call, level, Result::failure(ErrorCode::LimitExceeded,
+                                                  QStringLiteral("Concurrency limit: as many calls in flight as the limit"), Stage::ConcurrencyLimit), now);
+            return;
+        }
+        call.holdsLimit = true;
+        call.limitInFlight = ++m_limitInFlight;
+        call.limitFrom = now;
+        break;
     case StageKind::Bulkhead:
         call.waitId = ++m_sequence;
         call.waitingInBulkhead = true;
@@ -566,6 +614,14 @@ void Pipeline::onInnerDone(Call &call, int level, Result &&result, TimePoint now
         break; // a permit is spent once taken, as in Resilience4j
     case StageKind::Hedging:
         break; // complete() settled the group
+    case StageKind::AdaptiveThrottle:
+        if (m_throttle && result.outcome == Outcome::Success)
+            m_throttle->recordAccept(now);
+        break;
+    case StageKind::ConcurrencyLimit:
+        if (call.holdsLimit)
+            releaseLimit(call, result.outcome == Outcome::Success ? nullptr : &result.error, false, now);
+        break;
     case StageKind::Bulkhead:
         if (call.holdsBulkhead) {
             call.holdsBulkhead = false;
@@ -695,6 +751,8 @@ void Pipeline::onTimer(Call &call, int level)
     case StageKind::Bulkhead:
     case StageKind::RateLimiter:
     case StageKind::Hedging:
+    case StageKind::AdaptiveThrottle:
+    case StageKind::ConcurrencyLimit:
     case StageKind::Fallback:
         return; // these stages set no time limits (the hedge delay has its own timer)
     }
@@ -754,10 +812,37 @@ void Pipeline::abortBelow(Call &call, int level, TimePoint now, const Error *exp
             }
             break;
         case StageKind::Hedging: // its attempts are the operation's: cancelled above
+        case StageKind::AdaptiveThrottle: // an abandoned request is counted, never accepted
         case StageKind::Fallback:
+            break;
+        case StageKind::ConcurrencyLimit:
+            // A time limit outside it is a drop, as a timeout inside it is; a caller who gave up
+            // says nothing about the backend.
+            if (call.holdsLimit)
+                releaseLimit(call, expired, expired == nullptr, now);
             break;
         }
     }
+}
+
+// Netflix's listener: a success is a sample, a sign of overload (a time limit, or the backend
+// shedding with 503 or 429) a drop, any other failure ignored (it says nothing of the latency).
+void Pipeline::releaseLimit(Call &call, const Error *error, bool ignored, TimePoint now)
+{
+    call.holdsLimit = false;
+    --m_limitInFlight;
+    if (!m_limit || ignored)
+        return;
+    bool dropped = false;
+    if (error) {
+        const ErrorCode c = error->code;
+        dropped = c == ErrorCode::Timeout || c == ErrorCode::CircuitTimeout || c == ErrorCode::TimedOut
+                || c == ErrorCode::httpStatus(503) || c == ErrorCode::httpStatus(429)
+                || c == ErrorCode::TooManyRequests || c == ErrorCode::RateLimit;
+        if (!dropped)
+            return;
+    }
+    m_limit->update(now - call.limitFrom, call.limitInFlight, dropped, m_random);
 }
 
 // Waiting in a bulkhead queue or for a rate limiter's permit inside the breaker is local

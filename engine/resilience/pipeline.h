@@ -121,6 +121,11 @@ public:
     // pipeline's thread.
     const RetryQuota *retryQuota() const { return m_quota ? &*m_quota : nullptr; }
     RateLimiter *rateLimiter() { return m_rateLimiter ? &*m_rateLimiter : nullptr; }
+    AdaptiveThrottle *adaptiveThrottle() { return m_throttle ? &*m_throttle : nullptr; }
+    const ConcurrencyLimit *concurrencyLimit() const { return m_limit ? &*m_limit : nullptr; }
+    // Calls holding a permit of the adaptive concurrency limit (those admitted before a live
+    // change turned it off included, until they end).
+    int limitInFlight() const { return m_limitInFlight; }
     std::shared_ptr<CircuitBreaker> sharedCircuitBreaker() const { return m_breaker; }
     std::shared_ptr<Bulkhead> sharedBulkhead() const { return m_bulkhead; }
 
@@ -167,6 +172,8 @@ private:
     bool cancel(Call &call, bool cutOff);
     void pauseBreakerClock(Call &call, TimePoint now);
     void resumeBreakerClock(Call &call, TimePoint now);
+    // The call hands back its concurrency-limit permit; a sample unless `ignored` (docs/semantics.md).
+    void releaseLimit(Call &call, const Error *error, bool ignored, TimePoint now);
     void admitFromBulkhead(Call &call);
     void rejectFromBulkhead(Call &call, ErrorCode code);
     TimerId armTimer(Call &call, int level, Duration limit, TimePoint now, TimePoint *dueOut);
@@ -182,6 +189,9 @@ private:
     // Confined to the pipeline's thread like the calls, so they need no lock.
     std::optional<RetryQuota> m_quota;
     std::optional<RateLimiter> m_rateLimiter;
+    std::optional<AdaptiveThrottle> m_throttle;
+    std::optional<ConcurrencyLimit> m_limit;
+    int m_limitInFlight = 0;
     // Layouts are immutable and kept for the pipeline's life, so calls in flight keep theirs.
     std::vector<std::unique_ptr<Layout>> m_layouts;
     const Layout *m_layout = nullptr;

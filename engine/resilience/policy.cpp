@@ -12,6 +12,8 @@ QLatin1StringView stageKindName(StageKind kind)
     case StageKind::Timeout: return QLatin1StringView("timeout");
     case StageKind::RateLimiter: return QLatin1StringView("rateLimiter");
     case StageKind::Hedging: return QLatin1StringView("hedging");
+    case StageKind::AdaptiveThrottle: return QLatin1StringView("adaptiveThrottle");
+    case StageKind::ConcurrencyLimit: return QLatin1StringView("concurrencyLimit");
     }
     return QLatin1StringView("fallback");
 }
@@ -34,6 +36,8 @@ bool PolicyConfig::has(StageKind kind) const
     case StageKind::Timeout: return timeout.has_value();
     case StageKind::RateLimiter: return rateLimiter.has_value();
     case StageKind::Hedging: return hedging.has_value();
+    case StageKind::AdaptiveThrottle: return adaptiveThrottle.has_value();
+    case StageKind::ConcurrencyLimit: return concurrencyLimit.has_value();
     }
     return false;
 }
@@ -80,7 +84,8 @@ bool sameSettings(const PolicyConfig &a, const PolicyConfig &b)
     return a.order == b.order && a.circuitBreaker == b.circuitBreaker && sameSection(a.retry, b.retry, sameRetry)
             && sameSection(a.timeout, b.timeout, sameTimeout) && sameSection(a.bulkhead, b.bulkhead, sameBulkhead)
             && sameSection(a.fallback, b.fallback, sameFallback) && a.rateLimiter == b.rateLimiter
-            && a.hedging == b.hedging;
+            && a.hedging == b.hedging && a.adaptiveThrottle == b.adaptiveThrottle
+            && a.concurrencyLimit == b.concurrencyLimit;
 }
 
 namespace ResiliencePolicies {

@@ -363,6 +363,72 @@ public:
         });
     }
 
+    // Netflix concurrency-limits' names. `algorithm` picks the library's defaults for that
+    // algorithm (over the base section's when it is the same algorithm); the keys of another
+    // algorithm are refused rather than ignored.
+    bool concurrencyLimit(const QJsonValue &v, const QString &p, std::optional<ConcurrencyLimitConfig> *out)
+    {
+        if (v.isBool())
+            return toggle(v.toBool(), ConcurrencyLimitConfig {}, out);
+        if (!v.isObject())
+            return expected(p, QStringLiteral("an object, true or false"), v);
+        const QJsonObject o = v.toObject();
+        ConcurrencyLimitConfig c = out->value_or(ConcurrencyLimitConfig {});
+        LimitAlgorithm algorithm = c.algorithm;
+        if (!readEnum<LimitAlgorithm>(o, p, QStringLiteral("algorithm"), limitAlgorithmNames(),
+                { LimitAlgorithm::Vegas, LimitAlgorithm::Gradient2, LimitAlgorithm::Aimd }, &algorithm))
+            return false;
+        if (algorithm != c.algorithm)
+            c = ConcurrencyLimitConfig::defaultsFor(algorithm);
+        const QStringList mine = PolicyLoader::concurrencyLimitKeys(algorithm);
+        for (const QString &key : keysInFileOrder(o, p)) {
+            for (LimitAlgorithm other : { LimitAlgorithm::Vegas, LimitAlgorithm::Gradient2, LimitAlgorithm::Aimd })
+                if (!mine.contains(key) && PolicyLoader::concurrencyLimitKeys(other).contains(key))
+                    return keyFail(keyPath(p, key),
+                        QStringLiteral("applies to algorithm '%1', not '%2'")
+                            .arg(limitAlgorithmName(other), limitAlgorithmName(algorithm)));
+        }
+        if (!checkKeys(o, p, mine))
+            return false;
+        const QString initial = QStringLiteral("initialLimit"), min = QStringLiteral("minLimit"),
+                      max = QStringLiteral("maxLimit");
+        const bool ok = readInt(o, p, initial, 1, &c.initialLimit) && readInt(o, p, min, 1, &c.minLimit)
+            && readInt(o, p, max, 1, &c.maxLimit)
+            && readNumber(o, p, QStringLiteral("smoothing"), 0.001, 1, QStringLiteral("a number from 0.001 to 1"),
+                &c.smoothing)
+            && readNumber(o, p, QStringLiteral("rttTolerance"), 1, 1e6, QStringLiteral("a number >= 1"), &c.rttTolerance)
+            && readInt(o, p, QStringLiteral("longWindow"), 1, &c.longWindow)
+            && readInt(o, p, QStringLiteral("queueSize"), 0, &c.queueSize)
+            && readNumber(o, p, QStringLiteral("backoffRatio"), 0.5, 0.999,
+                QStringLiteral("a number from 0.5 to 0.999"), &c.backoffRatio)
+            && JsonReader::readDuration(o, p, QStringLiteral("timeoutMs"), true, MaxDurationMs, &c.timeout)
+            && readInt(o, p, QStringLiteral("probeMultiplier"), 1, &c.probeMultiplier);
+        if (!ok)
+            return false;
+        // The limit starts within its bounds: name the key that breaks them.
+        if (c.minLimit > c.maxLimit)
+            return valueFail(keyPath(p, o.contains(max) ? max : min),
+                QStringLiteral("minLimit %1 is above maxLimit %2").arg(c.minLimit).arg(c.maxLimit));
+        if (c.initialLimit < c.minLimit || c.initialLimit > c.maxLimit)
+            return valueFail(keyPath(p, o.contains(initial) ? initial : o.contains(min) ? min : max),
+                QStringLiteral("initialLimit %1 is outside [minLimit %2, maxLimit %3]")
+                    .arg(c.initialLimit).arg(c.minLimit).arg(c.maxLimit));
+        *out = c;
+        return true;
+    }
+
+    // k below 1 would reject requests the backend accepts; a window that rounds to 0 ns holds nothing.
+    bool adaptiveThrottle(const QJsonValue &v, const QString &p, std::optional<AdaptiveThrottleConfig> *out)
+    {
+        return plainSection(v, p, PolicyLoader::adaptiveThrottleKeys(), out, [&](const QJsonObject &o, AdaptiveThrottleConfig &t) {
+            return readNumber(o, p, QStringLiteral("k"), 1, 1e6, QStringLiteral("a number >= 1"), &t.k)
+                && JsonReader::readDuration(o, p, QStringLiteral("windowMs"), true, MaxDurationMs, &t.window)
+                && (t.window > Duration::zero()
+                    || expected(keyPath(p, QStringLiteral("windowMs")), QStringLiteral("at least 0.000001 (1 ns)"),
+                        o.value(QStringLiteral("windowMs"))));
+        });
+    }
+
     bool fallback(const QJsonValue &v, const QString &p, std::optional<FallbackConfig> *out)
     {
         if (v.isBool())
@@ -442,7 +508,7 @@ QStringList PolicyLoader::topLevelKeys()
     return { QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("policy"),
         QStringLiteral("circuitBreaker"), QStringLiteral("retry"), QStringLiteral("timeout"),
         QStringLiteral("bulkhead"), QStringLiteral("fallback"), QStringLiteral("rateLimiter"), QStringLiteral("hedging"),
-        QStringLiteral("order") };
+        QStringLiteral("adaptiveThrottle"), QStringLiteral("concurrencyLimit"), QStringLiteral("order") };
 }
 
 QStringList PolicyLoader::circuitBreakerKeys()
@@ -478,6 +544,27 @@ QStringList PolicyLoader::rateLimiterKeys()
 QStringList PolicyLoader::hedgingKeys()
 {
     return { QStringLiteral("maxHedgedAttempts"), QStringLiteral("delayMs") };
+}
+
+QStringList PolicyLoader::concurrencyLimitKeys(LimitAlgorithm algorithm)
+{
+    QStringList keys { QStringLiteral("algorithm"), QStringLiteral("initialLimit"), QStringLiteral("minLimit"),
+        QStringLiteral("maxLimit") };
+    switch (algorithm) {
+    case LimitAlgorithm::Gradient2:
+        return keys + QStringList { QStringLiteral("smoothing"), QStringLiteral("rttTolerance"),
+                   QStringLiteral("longWindow"), QStringLiteral("queueSize") };
+    case LimitAlgorithm::Aimd:
+        return keys + QStringList { QStringLiteral("backoffRatio"), QStringLiteral("timeoutMs") };
+    case LimitAlgorithm::Vegas:
+        return keys + QStringList { QStringLiteral("smoothing"), QStringLiteral("probeMultiplier") };
+    }
+    return keys;
+}
+
+QStringList PolicyLoader::adaptiveThrottleKeys()
+{
+    return { QStringLiteral("k"), QStringLiteral("windowMs") };
 }
 
 QStringList PolicyLoader::bulkheadKeys()
@@ -527,6 +614,8 @@ std::optional<PolicyConfig> PolicyLoader::read(
         && r.section(object, path, QStringLiteral("fallback"), &Reader::fallback, &policy.fallback)
         && r.section(object, path, QStringLiteral("rateLimiter"), &Reader::rateLimiter, &policy.rateLimiter)
         && r.section(object, path, QStringLiteral("hedging"), &Reader::hedging, &policy.hedging)
+        && r.section(object, path, QStringLiteral("adaptiveThrottle"), &Reader::adaptiveThrottle, &policy.adaptiveThrottle)
+        && r.section(object, path, QStringLiteral("concurrencyLimit"), &Reader::concurrencyLimit, &policy.concurrencyLimit)
         && r.section(object, path, QStringLiteral("order"), &Reader::order, &policy);
     if (!ok)
         return std::nullopt;

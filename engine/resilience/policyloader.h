@@ -41,6 +41,9 @@ public:
     static QStringList bulkheadKeys();
     static QStringList rateLimiterKeys();
     static QStringList hedgingKeys();
+    static QStringList adaptiveThrottleKeys();
+    // The keys the section takes with that algorithm (Netflix concurrency-limits' names).
+    static QStringList concurrencyLimitKeys(LimitAlgorithm algorithm);
 
 private:
     const JsonSource &m_source;

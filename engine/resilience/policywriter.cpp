@@ -1,5 +1,7 @@
 #include "policywriter.h"
 
+#include "policyloader.h"
+
 #include <QJsonArray>
 
 namespace bw {
@@ -95,6 +97,23 @@ QJsonObject policyToJson(const PolicyConfig &p)
     if (p.hedging)
         o.insert(QStringLiteral("hedging"), QJsonObject { { QStringLiteral("maxHedgedAttempts"), p.hedging->maxHedgedAttempts },
                                                           { QStringLiteral("delayMs"), toMs(p.hedging->delay) } });
+    if (p.adaptiveThrottle)
+        o.insert(QStringLiteral("adaptiveThrottle"), QJsonObject { { QStringLiteral("k"), p.adaptiveThrottle->k },
+                                                                   { QStringLiteral("windowMs"), toMs(p.adaptiveThrottle->window) } });
+    if (p.concurrencyLimit) {
+        // Only the algorithm's own keys, as the loader takes them.
+        const ConcurrencyLimitConfig &c = *p.concurrencyLimit;
+        const QJsonObject every { { QStringLiteral("algorithm"), QString(limitAlgorithmName(c.algorithm)) },
+            { QStringLiteral("initialLimit"), c.initialLimit }, { QStringLiteral("minLimit"), c.minLimit },
+            { QStringLiteral("maxLimit"), c.maxLimit }, { QStringLiteral("smoothing"), c.smoothing },
+            { QStringLiteral("rttTolerance"), c.rttTolerance }, { QStringLiteral("longWindow"), c.longWindow },
+            { QStringLiteral("queueSize"), c.queueSize }, { QStringLiteral("backoffRatio"), c.backoffRatio },
+            { QStringLiteral("timeoutMs"), toMs(c.timeout) }, { QStringLiteral("probeMultiplier"), c.probeMultiplier } };
+        QJsonObject section;
+        for (const QString &key : PolicyLoader::concurrencyLimitKeys(c.algorithm))
+            section.insert(key, every.value(key));
+        o.insert(QStringLiteral("concurrencyLimit"), section);
+    }
     QJsonArray order;
     for (StageKind k : p.order)
         if (p.has(k))

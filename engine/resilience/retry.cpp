@@ -102,7 +102,8 @@ bool neverRetriedByDefault(ErrorCode code)
 {
     return code == ErrorCode::CircuitOpen || code == ErrorCode::BulkheadQueueFull || code == ErrorCode::BulkheadQueueTimeout
             || code == ErrorCode::BulkheadQueueCleared || code == ErrorCode::Cancelled
-            || code == ErrorCode::RetryBudgetExhausted || code == ErrorCode::RequestNotPermitted;
+            || code == ErrorCode::RetryBudgetExhausted || code == ErrorCode::RequestNotPermitted || code == ErrorCode::Throttled
+            || code == ErrorCode::LimitExceeded;
 }
 
 bool matches(const QStringList &patterns, const Error &error)

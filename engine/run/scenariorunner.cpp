@@ -22,6 +22,15 @@ TimeSeriesRecorder::BulkheadSampler bulkheadSampler(ScenarioRun *sim, int operat
     };
 }
 
+// Through the pipeline too: a policy change may turn the limit on or off.
+TimeSeriesRecorder::LimitSampler limitSampler(ScenarioRun *sim, int operation)
+{
+    return [sim, operation]() -> std::optional<int> {
+        const ConcurrencyLimit *limit = sim->pipeline(operation).concurrencyLimit();
+        return limit ? std::optional<int>(limit->limit()) : std::nullopt;
+    };
+}
+
 // The breaker's own window: the rates its thresholds are compared with.
 TimeSeriesRecorder::BreakerSampler breakerSampler(ScenarioRun *sim, int operation)
 {
@@ -40,7 +49,7 @@ void recordSimulation(TimeSeriesRecorder &recorder, ScenarioRun &sim)
 {
     for (int i = 0; i < sim.operationCount(); ++i) {
         Pipeline &p = sim.pipeline(i);
-        recorder.addOperation(p.name(), sim.operationConfig(i).service);
+        recorder.addOperation(p.name(), sim.operationConfig(i).service, limitSampler(&sim, i));
         if (CircuitBreaker *b = p.circuitBreaker())
             recorder.addBreaker(b->name(), b->state(), breakerSampler(&sim, i));
         // Sampled, not followed: bulkhead events come several per call and cost more than the

@@ -22,6 +22,8 @@ const char *const Order[] = {
     "rate-limited-api-ignored",
     "rate-limiter-smoothing",
     "hedging-tail",
+    "adaptive-throttle",
+    "adaptive-concurrency",
     "bulkhead-isolation",
     "bulkhead-isolation-off",
     "slow-ai-backend",

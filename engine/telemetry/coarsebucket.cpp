@@ -20,6 +20,7 @@ void merge(OperationPoint &a, const OperationPoint &b)
     a.minEnded = std::min(a.minEnded, b.minEnded);
     a.maxEnded = std::max(a.maxEnded, b.maxEnded);
     a.maxP99 = std::max(a.maxP99, b.maxP99);
+    a.concurrencyLimit = b.concurrencyLimit;
 }
 
 void merge(BreakerPoint &a, const BreakerPoint &b)

@@ -185,8 +185,11 @@ void MetricsRecorder::onCallFinished(const CallReport &r)
     case Outcome::CircuitOpen: ++w.shortCircuited; break;
     case Outcome::BulkheadFull:
     case Outcome::BulkheadTimeout: ++w.threadPoolRejected; break;
-    // Hystrix has no rate limiter; its other local refusal, the semaphore's, is the nearest.
-    case Outcome::RateLimited: ++w.semaphoreRejected; break;
+    // Hystrix has no rate limiter or adaptive throttle; its other local refusal, the
+    // semaphore's, is the nearest. An adaptive concurrency limit is a semaphore whose size moves.
+    case Outcome::RateLimited:
+    case Outcome::Throttled:
+    case Outcome::LimitExceeded: ++w.semaphoreRejected; break;
     case Outcome::Cancelled: break;
     case Outcome::Failure:
     case Outcome::Fallback: ++w.failure; break;

@@ -29,6 +29,9 @@ struct OperationPoint
     // long spans; a fine point's are its own.
     std::int64_t minOffered = 0, maxOffered = 0, minEnded = 0, maxEnded = 0;
     Duration maxP99 {};
+    // The adaptive concurrency limit at the bucket's end (a coarse point: at its last fine
+    // bucket's end); -1 when the operation has none.
+    int concurrencyLimit = -1;
 
     std::int64_t ended() const;
     std::int64_t count(Outcome o) const { return outcomes[std::size_t(o)]; }

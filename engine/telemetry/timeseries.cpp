@@ -101,10 +101,12 @@ void TimeSeriesRecorder::layoutChanged()
     m_layout = std::move(layout);
 }
 
-int TimeSeriesRecorder::addOperation(const QString &name, const QString &service)
+int TimeSeriesRecorder::addOperation(const QString &name, const QString &service, LimitSampler limit)
 {
     int i = int(m_operationNames.indexOf(name));
     if (i >= 0) {
+        if (limit)
+            m_operations[std::size_t(i)].limit = std::move(limit);
         if (!service.isEmpty() && m_operationServices[i] != service) {
             m_operationServices[i] = service;
             layoutChanged();
@@ -114,7 +116,7 @@ int TimeSeriesRecorder::addOperation(const QString &name, const QString &service
     i = int(m_operationNames.size());
     m_operationNames.append(name);
     m_operationServices.append(service);
-    m_operations.emplace_back();
+    m_operations.emplace_back().limit = std::move(limit);
     layoutChanged();
     return i;
 }
@@ -303,6 +305,9 @@ void TimeSeriesRecorder::freezeGauges()
     for (BreakerLive &l : m_breakers)
         if (l.sampler)
             l.sampler = [sample = l.sampler()] { return sample; };
+    for (OperationLive &l : m_operations)
+        if (l.limit)
+            l.limit = [sample = l.limit()] { return sample; };
 }
 
 void TimeSeriesRecorder::sampleGauges()
@@ -360,6 +365,8 @@ OperationPoint TimeSeriesRecorder::operationPoint(const OperationLive &o) const
     p.minOffered = p.maxOffered = p.offered;
     p.minEnded = p.maxEnded = p.ended();
     p.maxP99 = p.p99;
+    if (o.limit)
+        p.concurrencyLimit = o.limit().value_or(-1);
     return p;
 }
 

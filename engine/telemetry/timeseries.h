@@ -105,6 +105,8 @@ public:
     };
     // nullopt while the breaker does not exist (a policy without one). Sampled once per bucket.
     using BreakerSampler = std::function<std::optional<BreakerSample>()>;
+    // An operation's adaptive concurrency limit; nullopt while it has none. Sampled once per bucket.
+    using LimitSampler = std::function<std::optional<int>()>;
 
     explicit TimeSeriesRecorder(Config config);
     TimeSeriesRecorder()
@@ -119,7 +121,7 @@ public:
     // Registration makes a series appear (with zeros) before anything happens to it; events for
     // names never registered register them on first sight. Each returns the index, the existing
     // one when the name is known (a sampler given then replaces the old one).
-    int addOperation(const QString &name, const QString &service = {});
+    int addOperation(const QString &name, const QString &service = {}, LimitSampler limit = {});
     int addBreaker(const QString &name, CircuitState initial = CircuitState::Closed, BreakerSampler sampler = {});
     int addBulkhead(const QString &name, BulkheadSampler sampler = {});
     int addService(const QString &name, ServiceSampler sampler);
@@ -187,6 +189,7 @@ private:
 
     struct OperationLive
     {
+        LimitSampler limit;
         OperationPoint point;
         BucketHistogram latency;
         BucketHistogram coarseLatency;

@@ -146,6 +146,7 @@ void appendBucket(
         appendBulkhead(out, pointAt(b.bulkheads, sources.bulkhead[i]));
         const int service = sources.service[i];
         appendService(out, service >= 0 ? layout.services[service] : QString(), pointAt(b.services, service));
+        appendKnownInt(out, b.operations[i].concurrencyLimit);
         out += '\n';
     }
 }
@@ -164,7 +165,7 @@ QByteArray timeSeriesCsvHeader()
          ",bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent"
          ",bulkhead_queued,bulkhead_peak_queued,bulkhead_max_queue_size"
          ",service,service_received,service_in_service,service_queued,service_capacity"
-         ",service_served,service_wasted\n";
+         ",service_served,service_wasted,concurrency_limit\n";
     return h;
 }
 

@@ -16,7 +16,8 @@ QByteArray timeSeriesCsvHeader();
 //   start_ms, end_ms                  the bucket, in virtual milliseconds
 //   operation
 //   offered, <every outcome>          success, fallback, failure, timeout, circuit_open,
-//                                     bulkhead_full, bulkhead_timeout, rate_limited, cancelled
+//                                     bulkhead_full, bulkhead_timeout, rate_limited, throttled,
+//                                     limit_exceeded, cancelled
 //                                     (AllOutcomes' order): calls ended
 //   attempts, retries, timeouts       timeouts: time limits expired, all stages
 //   latency_p50_ms .. latency_max_ms  p50, p95, p99, max; empty when no call ended (but cut off)
@@ -26,6 +27,8 @@ QByteArray timeSeriesCsvHeader();
 //   service, service_received, service_in_service, service_queued, service_capacity,
 //   service_served, service_wasted    the service the operation calls (layout.operationServices);
 //                                     service_wasted empty when unknown (a URL service)
+//   concurrency_limit                 the operation's adaptive concurrency limit at the row's
+//                                     end; empty when it has none
 // Milliseconds carry at most three decimals.
 QByteArray timeSeriesCsv(
     const TimeSeriesLayout &layout, const QList<TimeBucketPtr> &coarse, const QList<TimeBucketPtr> &fine);

@@ -28,7 +28,8 @@ struct Tally
 {
     double offered = 0;
     double waited = 0; // arrivals that found every server of the service busy
-    double finished = 0, succeeded = 0, failed = 0, bulkheadFull = 0;
+    double finished = 0, succeeded = 0, failed = 0;
+    double refused = 0; // by a full bulkhead or the concurrency limit: the loss system's losses
     double responseMs = 0; // summed over successful calls
     double received = 0;   // requests the service received during the window, retries included
     double retries = 0;    // retries started in the window
@@ -71,7 +72,8 @@ public:
             tally.successLatency.record(r.latency);
             break;
         case Outcome::BulkheadFull:
-            ++tally.bulkheadFull;
+        case Outcome::LimitExceeded:
+            ++tally.refused;
             break;
         default:
             ++tally.failed;
@@ -255,26 +257,27 @@ Case mm1k()
     return c;
 }
 
-// A client bulkhead without a queue in front of a service that never queues: a loss system,
-// M/G/c/c. Pareto service times (heavy tail, same mean) show that Erlang B needs only the mean.
-Case erlangB()
+// A client limit of 10 calls in flight without a queue in front of a service that never queues:
+// a loss system, M/G/c/c. Pareto service times (heavy tail, same mean) show that Erlang B needs
+// only the mean. The limit is a bulkhead, or an adaptive concurrency limit held at 10 (minLimit =
+// maxLimit), whose admission must be the same.
+Case erlangB(const QString &limit, const QString &what, int durationMs, int replications)
 {
-    Case c = load(QStringLiteral(R"({"name": "Erlang B", "durationMs": 602000,
+    Case c = load(QStringLiteral(R"({"name": "Erlang B", "durationMs": %1,
   "services": [{"name": "server", "capacity": 1000, "latency": {"dist": "pareto", "minMs": 6, "alpha": 2.5}}],
   "operations": [{"name": "arrivals", "service": "server", "rate": 700, "arrival": "poisson",
-                  "policy": {"bulkhead": {"maxConcurrent": 10, "maxQueueSize": 0}}}]})"),
-        { fromMs(2000), fromMs(600000) }, 10);
+                  "policy": %2}]})")
+                      .arg(durationMs)
+                      .arg(limit),
+        { fromMs(2000), fromMs(durationMs - 2000) }, replications);
     if (!c.scenario)
         return c;
     const Queue q = queueOf(*c.scenario);
-    const int servers = c.scenario->operations[0].policy.bulkhead->maxConcurrent;
-    const double blocking = queueing::erlangB(servers, q.erlangs);
-    c.rows = { { check(QStringLiteral("bulkhead %1, no queue, Pareto α 2.5, a = %2")
-                          .arg(servers)
-                          .arg(q.erlangs, 0, 'f', 1),
+    const double blocking = queueing::erlangB(10, q.erlangs);
+    c.rows = { { check(QStringLiteral("%1, Pareto α 2.5, a = %2").arg(what).arg(q.erlangs, 0, 'f', 1),
                      QStringLiteral("P(rejected)"), QStringLiteral("Erlang B (insensitive: Sevastyanov 1957)"),
                      QString(), blocking, 0.03 * blocking, 4),
-        [](const Tally &t) { return t.bulkheadFull / t.finished; } } };
+        [](const Tally &t) { return t.refused / t.finished; } } };
     return c;
 }
 
@@ -349,6 +352,26 @@ Case hedgingTail()
     return c;
 }
 
+// Demand at 10 × what the backend can take (10 servers of 100 ms, no queue: 100 a second, the
+// rest answered 503 at once): the Google SRE book's adaptive throttle lets out about k × the
+// requests the backend accepts, (k · accepts + 1) / (requests + 1) of the offered ones.
+Case adaptiveThrottle(double k)
+{
+    Case c = load(QStringLiteral(R"({"name": "overload", "durationMs": 62000,
+  "services": [{"name": "backend", "capacity": 10, "queueLimit": 0, "latency": 100}],
+  "operations": [{"name": "clients", "service": "backend", "rate": 1000, "arrival": "poisson",
+                  "policy": {"adaptiveThrottle": {"k": %1, "windowMs": 10000}}}]})")
+                      .arg(k),
+        { fromMs(20000), fromMs(60000) }, 5);
+    if (!c.scenario)
+        return c;
+    c.rows = { { check(QStringLiteral("demand 10 × capacity, adaptive throttle k = %1").arg(k),
+                     QStringLiteral("backend load"), QStringLiteral("Google SRE book, \"Handling Overload\": k × accepts"),
+                     QStringLiteral("× accepts"), k, 0.03 * k, 3),
+        [](const Tally &t) { return t.received / t.succeeded; } } };
+    return c;
+}
+
 // Each attempt fails with probability p, independently of the others (it draws its own number),
 // and is retried at once up to maxAttempts: a call sends 1 + p + … + p^(maxAttempts − 1)
 // requests, the `compare` command's amplification.
@@ -409,7 +432,10 @@ QList<Case> suite()
         mmc(4, 300, 1500),
         md1(),
         mm1k(),
-        erlangB(),
+        erlangB(QStringLiteral(R"({"bulkhead": {"maxConcurrent": 10, "maxQueueSize": 0}})"),
+            QStringLiteral("bulkhead 10, no queue"), 602000, 10),
+        erlangB(QStringLiteral(R"({"concurrencyLimit": {"initialLimit": 10, "minLimit": 10, "maxLimit": 10}})"),
+            QStringLiteral("concurrency limit held at 10"), 122000, 5),
         outage(QStringLiteral(R"({"maxAttempts": 4, "initialDelay": 10, "backoffMultiplier": 1, "jitter": false})"),
             QStringLiteral("outage, retry ×3 (4 attempts)"), outageSource,
             [](const ScenarioConfig &s) { return double(s.operations[0].policy.retry->maxAttempts); }),
@@ -424,6 +450,7 @@ QList<Case> suite()
             }),
         retryQuotaOutage(),
         hedgingTail(),
+        adaptiveThrottle(2),
         flaky(0.3, 4),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),
         metastable(immediateRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout + 2 retries"), 0),

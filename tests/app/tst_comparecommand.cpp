@@ -189,7 +189,8 @@ void tst_CompareCommand::csvRows()
     QCOMPARE(lines.size(), 1 + 2 * 2 * 2); // header; candidates × seeds × (the operation, the total)
     QCOMPARE(lines[0],
         QByteArray("candidate,seed,operation,offered,successRate,failure,timeout,circuit_open,bulkhead_full,"
-                   "bulkhead_timeout,rate_limited,cancelled,p50Ms,p99Ms,amplification,timeInOpenMs,flaps,recoveryMs,peakLoad,"
+                   "bulkhead_timeout,rate_limited,throttled,limit_exceeded,cancelled,p50Ms,p99Ms,amplification,timeInOpenMs,flaps,"
+                   "recoveryMs,peakLoad,"
                    "wastedRequests"));
     QVERIFY2(lines[1].startsWith("bare,3,calls,399,"), lines[1].constData());
     QVERIFY2(lines[2].startsWith("bare,3,total,399,"), lines[2].constData());

@@ -100,6 +100,7 @@ const QByteArray Everything = R"({"name": "everything",
 // retry quota, the quota at the AWS SDKs' defaults.
 const QByteArray Newer = R"({"rateLimiter": {"limitForPeriod": 40, "refreshPeriodMs": 500, "timeoutMs": 250},
   "hedging": {"maxHedgedAttempts": 2, "delayMs": 120},
+  "adaptiveThrottle": {"k": 1.5, "windowMs": 60000}, "concurrencyLimit": {"algorithm": "aimd", "maxLimit": 80},
   "retry": {"maxAttempts": 3, "quota": {"capacity": 500, "retryCost": 5, "timeoutCost": 10, "successRefill": 1}}})";
 
 QString goldenDir() { return qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + QStringLiteral("/tests/app/golden/export-policy/"); }
@@ -333,6 +334,22 @@ void tst_ExportPolicyCommand::newerStrategiesAreExportedOrNamed()
         for (const QByteArray &section : { QByteArray("rateLimiter"), QByteArray("hedging") })
             QVERIFY2(said.contains(section + ": " + target + " has no setting for it here; not exported"), said.constData());
         QVERIFY2(said.contains(QByteArray(target) + " has no retry quota"), said.constData());
+    }
+
+    // No target has the adaptive throttle or an adaptive concurrency limit: each is named with its
+    // settings and what the service loses, and Envoy's HTTP filters that come nearest.
+    for (const char *target : { "resilience4j", "polly", "opossum", "envoy" }) {
+        r = run({ newer, QStringLiteral("--to"), QString::fromLatin1(target) });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QByteArray said = r.out + r.err;
+        for (const QByteArray &note :
+            { "adaptiveThrottle: " + QByteArray(target) + " has no setting for it here; not exported (k 1.5, "
+                  "windowMs 60000; the Google SRE book's client-side throttling): no request is rejected locally",
+                "concurrencyLimit: " + QByteArray(target) + " has no setting for it here; not exported (aimd, "
+                  "limit 20 from 20 to 80; Netflix concurrency-limits): calls in flight are not limited" })
+            QVERIFY2(said.contains(note), said.constData());
+        QCOMPARE(said.contains("admission_control"), QByteArray(target) == "envoy");
+        QCOMPARE(said.contains("adaptive_concurrency"), QByteArray(target) == "envoy");
     }
 }
 

@@ -29,6 +29,8 @@ constexpr Target Targets[] = {
     { "BM_RateLimiterAdmit", 3, 0, 0, true },
     { "BM_RetryQuotaAdmit", 3, 0, 0, true },
     { "BM_HedgingAdmit", 3, 0, 0, true },
+    { "BM_AdaptiveThrottleAdmit", 3, 0, 0, true },
+    { "BM_ConcurrencyLimitAdmit", 3, 0, 0, true },
     { "BM_PipelineSuccess", 15, 0, 0, true },
     { "BM_PipelineSuccessVirtual", 10, 0, 0, true },
     { "BM_PipelineOpenFallback", 0, 0, 0, true },

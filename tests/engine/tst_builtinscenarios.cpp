@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace bw;
 
 namespace {
@@ -41,6 +43,32 @@ struct Recorder final : TelemetrySink
     void onRetry(const RetryReport &r) override
     {
         retries.append({ toMs(r.delay), r.error.code.toString() });
+    }
+
+    // The share of `operation`'s calls ending in [fromMs, untilMs) that ended with `outcome`.
+    double share(const QString &operation, Outcome outcome, double fromMs, double untilMs) const
+    {
+        int ended = 0, matching = 0;
+        for (const Call &c : calls) {
+            if (c.operation != operation || c.endMs < fromMs || c.endMs >= untilMs)
+                continue;
+            ++ended;
+            matching += c.outcome == outcome;
+        }
+        return ended ? double(matching) / ended : -1;
+    }
+
+    // The median latency of `operation`'s successes ending in [fromMs, untilMs).
+    double medianSuccessMs(const QString &operation, double fromMs, double untilMs) const
+    {
+        QList<double> latencies;
+        for (const Call &c : calls)
+            if (c.operation == operation && c.endMs >= fromMs && c.endMs < untilMs && c.outcome == Outcome::Success)
+                latencies.append(c.latencyMs);
+        if (latencies.isEmpty())
+            return -1;
+        std::sort(latencies.begin(), latencies.end());
+        return latencies[latencies.size() / 2];
     }
 
     // The share of `operation`'s calls ending in [fromMs, untilMs) that succeeded.
@@ -192,6 +220,10 @@ private Q_SLOTS:
     void hedgingTail();
     void rateLimiterSmoothing_data() { addSeedRows(); }
     void rateLimiterSmoothing();
+    void adaptiveThrottle_data() { addSeedRows(); }
+    void adaptiveThrottle();
+    void adaptiveConcurrency_data() { addSeedRows(); }
+    void adaptiveConcurrency();
     void rateLimitedApi_data() { addSeedRows(); }
     void rateLimitedApi();
     void bulkheadIsolation_data() { addSeedRows(); }
@@ -356,6 +388,9 @@ void tst_BuiltinScenarios::textsQuoteTheCheckedFigures_data()
     row("hedging-tail", "t (t − 120) = 10² · 100^(1/1.2), 151 ms");
     row("rate-limiter-smoothing", "answers 429 to what its bucket cannot take, 240–270 calls in a run");
     row("rate-limiter-smoothing", "no 429 at all and no call rate_limited");
+    row("adaptive-throttle", "about 2 × what it accepts (1.8–2.4 ×)");
+    row("adaptive-concurrency", "sheds under 0.5 % of the calls, where bulkhead-40 sheds 32–40 %");
+    row("adaptive-concurrency", "median latency of 60–72 ms, where bulkhead-80 queues at the backend and doubles it (90–100 ms)");
     row("rate-limiter-smoothing", "a p99 latency of 3.1–4 s against under 0.32 s for bursty");
     row("brownout", "trips again on slowCallRate at about 60 s, then every 6–7.5 s (7–8 round trips)");
     row("bulkhead-isolation", "about 95 % (61–65 % without the bulkhead)");
@@ -457,6 +492,52 @@ void tst_BuiltinScenarios::hedgingTail()
     QCOMPARE(plain.hedgedAttempts, 0);
     QCOMPARE(service(*run, "backend-b").requestsReceived, hedged.offered + hedged.hedgedAttempts);
     QCOMPARE(hedged.attempts, hedged.offered + hedged.hedgedAttempts);
+}
+
+// Demand at 10 × capacity: the flood reaches the backend whole; the throttle lets out about
+// k = 2 × what the backend accepts, and gets almost as many answers.
+void tst_BuiltinScenarios::adaptiveThrottle()
+{
+    QFETCH(qint64, seed);
+    const auto run = runBuiltin("adaptive-throttle", seed);
+    const OperationSummary &flood = op(*run, "flood");
+    const OperationSummary &throttled = op(*run, "throttled");
+    const ServiceSummary &a = service(*run, "backend-a");
+    const ServiceSummary &b = service(*run, "backend-b");
+    QCOMPARE(flood.count(Outcome::Throttled), 0);
+    QCOMPARE(a.requestsReceived, flood.offered);
+    // The flood: 1,000 calls a second reach a backend that serves at most 100 a second.
+    QVERIFY(double(flood.count(Outcome::Success)) < 0.11 * double(a.requestsReceived));
+    // Every call the throttle let out reached the backend; the rest ended throttled.
+    QCOMPARE(b.requestsReceived, throttled.offered - throttled.count(Outcome::Throttled));
+    const double accepted = double(throttled.count(Outcome::Success));
+    QVERIFY(within(double(b.requestsReceived) / accepted, 1.8, 2.4));
+    QVERIFY(double(b.requestsReceived) < 0.25 * double(a.requestsReceived));
+}
+
+// The backend's capacity halves at 60 s (80 → 40 requests at once, 50 ms each; demand 1,200 a
+// second). Before, gradient2 sheds almost nothing where the bulkhead sized for the new capacity
+// sheds a third; after, gradient2's median stays within 45 % of the unloaded 50 ms where the
+// bulkhead sized for the old capacity queues at the backend and doubles it. Its price is a
+// sawtooth: the limit climbs until the queue shows, so it serves fewer calls and its tail is the
+// longest of the three.
+void tst_BuiltinScenarios::adaptiveConcurrency()
+{
+    QFETCH(qint64, seed);
+    const auto run = runBuiltin("adaptive-concurrency", seed);
+    const Recorder &r = run->recorder;
+    const QString wide = QStringLiteral("bulkhead-80"), narrow = QStringLiteral("bulkhead-40"),
+                  adaptive = QStringLiteral("gradient2");
+    QVERIFY(within(r.share(adaptive, Outcome::LimitExceeded, 5000, 60000), 0, 0.005));
+    QVERIFY(within(r.share(wide, Outcome::BulkheadFull, 5000, 60000), 0, 0.005));
+    QVERIFY(within(r.share(narrow, Outcome::BulkheadFull, 5000, 60000), 0.32, 0.40));
+    QVERIFY(within(r.medianSuccessMs(adaptive, 90000, 120000), 60, 72));
+    QVERIFY(within(r.medianSuccessMs(wide, 90000, 120000), 90, 100));
+    QVERIFY(within(r.medianSuccessMs(narrow, 90000, 120000), 49, 51));
+    QVERIFY(within(r.share(wide, Outcome::Success, 90000, 120000), 0.64, 0.69));
+    QVERIFY(within(r.share(adaptive, Outcome::Success, 90000, 120000), 0.53, 0.60));
+    QVERIFY(toMs(op(*run, "gradient2").latency.percentile(99)) > toMs(op(*run, "bulkhead-80").latency.percentile(99)));
+    QCOMPARE(op(*run, "gradient2").count(Outcome::BulkheadFull), 0);
 }
 
 void tst_BuiltinScenarios::outageAndRecovery()

@@ -92,6 +92,16 @@ PolicyConfig randomPolicy(Random &r)
     // Anywhere in the shuffled order: the pipeline hedges at the operation wherever it is listed.
     if (r.uniform() < 0.4)
         p.hedging = HedgingConfig { 1 + int(r.below(3)), fromMs(int(r.below(100))) };
+    if (r.uniform() < 0.4)
+        p.adaptiveThrottle = AdaptiveThrottleConfig { 1 + r.uniform() * 2, fromMs(int(100 + r.below(2000))) };
+    if (r.uniform() < 0.4) {
+        const LimitAlgorithm algorithms[] = { LimitAlgorithm::Vegas, LimitAlgorithm::Gradient2, LimitAlgorithm::Aimd };
+        ConcurrencyLimitConfig c = ConcurrencyLimitConfig::defaultsFor(algorithms[r.below(3)]);
+        c.minLimit = 1;
+        c.initialLimit = 1 + int(r.below(4));
+        c.maxLimit = c.initialLimit + int(r.below(8));
+        p.concurrencyLimit = c;
+    }
     return p;
 }
 
@@ -176,6 +186,7 @@ private Q_SLOTS:
             }
             if (CircuitBreaker *b = pipeline.circuitBreaker())
                 QCOMPARE(b->metrics().halfOpenInFlight, 0);
+            QCOMPARE(pipeline.limitInFlight(), 0); // every concurrency-limit permit handed back
             QCOMPARE(s.pendingTimers(), std::size_t(0));
         }
         // The random load must have reached every outcome, or it proves less than it claims.

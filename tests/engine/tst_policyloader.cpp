@@ -40,6 +40,8 @@ private Q_SLOTS:
     void everyRetryKey();
     void retryQuotaAndRateLimiter();
     void hedging();
+    void adaptiveThrottle();
+    void concurrencyLimit();
     void timeoutForms();
     void bulkheadAndFallback();
     void sectionsTrueFalseAbsent();
@@ -245,6 +247,74 @@ void tst_PolicyLoader::hedging()
     QCOMPARE(policyChanges(*p, edited), QStringList { QStringLiteral("hedging.delayMs 50 → 120") });
     edited.hedging.reset();
     QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("hedging off")));
+}
+
+// The Google SRE book's adaptive throttle: its keys, its defaults (k 2, two minutes), its stage.
+void tst_PolicyLoader::adaptiveThrottle()
+{
+    const auto p = parse(R"({"adaptiveThrottle": {"k": 1.5, "windowMs": 30000}})");
+    QVERIFY(p);
+    QCOMPARE(*p->adaptiveThrottle, (AdaptiveThrottleConfig { 1.5, ms(30000) }));
+    QCOMPARE(p->order, PolicyConfig::defaultOrder());
+    const auto defaults = parse(R"({"adaptiveThrottle": true})");
+    QVERIFY(defaults);
+    QCOMPARE(*defaults->adaptiveThrottle, (AdaptiveThrottleConfig { 2.0, ms(120000) }));
+    const auto partial = parse(R"({"adaptiveThrottle": {"windowMs": 10000}})");
+    QVERIFY(partial);
+    QCOMPARE(*partial->adaptiveThrottle, (AdaptiveThrottleConfig { 2.0, ms(10000) }));
+    const auto off = parse(R"({"adaptiveThrottle": false})");
+    QVERIFY(off && !off->adaptiveThrottle);
+    const auto ordered = parse(R"({"adaptiveThrottle": true, "retry": true, "order": ["adaptiveThrottle", "retry"]})");
+    QVERIFY(ordered);
+    QCOMPARE(ordered->order, (QList<StageKind> { StageKind::AdaptiveThrottle, StageKind::Retry }));
+
+    const auto back = parse(QJsonDocument(policyToJson(*p)).toJson());
+    QVERIFY(back);
+    QCOMPARE(*back->adaptiveThrottle, *p->adaptiveThrottle);
+    PolicyConfig edited = *p;
+    edited.adaptiveThrottle->k = 3;
+    QCOMPARE(policyChanges(*p, edited), (QStringList { QStringLiteral("adaptiveThrottle.k 1.5 → 3") }));
+    edited.adaptiveThrottle.reset();
+    QVERIFY(policyChanges(*p, edited).contains(QStringLiteral("adaptiveThrottle off")));
+}
+
+// Netflix concurrency-limits' names and defaults; the algorithm picks its own defaults.
+void tst_PolicyLoader::concurrencyLimit()
+{
+    const auto defaults = parse(R"({"concurrencyLimit": true})");
+    QVERIFY(defaults);
+    QCOMPARE(*defaults->concurrencyLimit, ConcurrencyLimitConfig {});
+    QCOMPARE(defaults->order, PolicyConfig::defaultOrder());
+    const auto vegas = parse(R"({"concurrencyLimit": {"algorithm": "vegas"}})");
+    QVERIFY(vegas);
+    QCOMPARE(*vegas->concurrencyLimit, ConcurrencyLimitConfig::defaultsFor(LimitAlgorithm::Vegas));
+    const auto aimd = parse(R"({"concurrencyLimit": {"algorithm": "aimd", "initialLimit": 30, "backoffRatio": 0.8,
+        "timeoutMs": 1000}})");
+    QVERIFY(aimd);
+    ConcurrencyLimitConfig expected = ConcurrencyLimitConfig::defaultsFor(LimitAlgorithm::Aimd);
+    expected.initialLimit = 30;
+    expected.backoffRatio = 0.8;
+    expected.timeout = ms(1000);
+    QCOMPARE(*aimd->concurrencyLimit, expected);
+    const auto gradient = parse(R"({"concurrencyLimit": {"algorithm": "gradient2", "minLimit": 5, "maxLimit": 50,
+        "smoothing": 0.5, "rttTolerance": 2, "longWindow": 100, "queueSize": 2}})");
+    QVERIFY(gradient);
+    QCOMPARE(gradient->concurrencyLimit->rttTolerance, 2.0);
+    QCOMPARE(gradient->concurrencyLimit->longWindow, 100);
+
+    // Written back with the algorithm's keys only, and read back the same.
+    for (const auto &p : { *defaults, *vegas, *aimd, *gradient }) {
+        const QJsonObject written = policyToJson(p).value(QStringLiteral("concurrencyLimit")).toObject();
+        QCOMPARE(written.keys().size(), PolicyLoader::concurrencyLimitKeys(p.concurrencyLimit->algorithm).size());
+        const auto back = parse(QJsonDocument(policyToJson(p)).toJson());
+        QVERIFY(back);
+        QCOMPARE(*back->concurrencyLimit, *p.concurrencyLimit);
+    }
+    PolicyConfig edited = *gradient;
+    edited.concurrencyLimit->maxLimit = 80;
+    QCOMPARE(policyChanges(*gradient, edited), (QStringList { QStringLiteral("concurrencyLimit.maxLimit 50 → 80") }));
+    edited.concurrencyLimit.reset();
+    QVERIFY(policyChanges(*gradient, edited).contains(QStringLiteral("concurrencyLimit off")));
 }
 
 void tst_PolicyLoader::timeoutForms()
@@ -700,6 +770,45 @@ void tst_PolicyLoader::badPolicy_data()
         << QByteArray("{\"hedging\": true, \"timeout\": 100, \"order\": [\"hedging\", \"timeout\"]}")
         << QStringLiteral("policy.json:1:45: order[0]: stage 'hedging' must be the innermost stage that is on "
                           "(after 'timeout'): its attempts are the operation's");
+    QTest::addRow("adaptive throttle key")
+        << QByteArray("{\"adaptiveThrottle\": {\"K\": 2}}")
+        << QStringLiteral("policy.json:1:23: adaptiveThrottle.K: unknown key; did you mean 'k'?");
+    QTest::addRow("adaptive throttle k under 1")
+        << QByteArray("{\"adaptiveThrottle\": {\"k\": 0.5}}")
+        << QStringLiteral("policy.json:1:28: adaptiveThrottle.k: expected a number >= 1, got 0.5");
+    QTest::addRow("adaptive throttle k a string")
+        << QByteArray("{\"adaptiveThrottle\": {\"k\": \"2\"}}")
+        << QStringLiteral("policy.json:1:28: adaptiveThrottle.k: expected a number >= 1, got \"2\"");
+    QTest::addRow("adaptive throttle window 0")
+        << QByteArray("{\"adaptiveThrottle\": {\"windowMs\": 0}}")
+        << QStringLiteral("policy.json:1:35: adaptiveThrottle.windowMs: expected a duration in milliseconds (a positive number), got 0");
+    QTest::addRow("adaptive throttle not an object")
+        << QByteArray("{\"adaptiveThrottle\": 2}")
+        << QStringLiteral("policy.json:1:22: adaptiveThrottle: expected an object, true or false, got 2");
+    QTest::addRow("concurrency limit algorithm")
+        << QByteArray("{\"concurrencyLimit\": {\"algorithm\": \"gradient\"}}")
+        << QStringLiteral("policy.json:1:36: concurrencyLimit.algorithm: expected \"vegas\", \"gradient2\" or \"aimd\", got \"gradient\"; did you mean 'gradient2'?");
+    QTest::addRow("concurrency limit key of another algorithm")
+        << QByteArray("{\"concurrencyLimit\": {\"backoffRatio\": 0.5}}")
+        << QStringLiteral("policy.json:1:23: concurrencyLimit.backoffRatio: applies to algorithm 'aimd', not 'gradient2'");
+    QTest::addRow("concurrency limit misspelt key")
+        << QByteArray("{\"concurrencyLimit\": {\"maxLimt\": 5}}")
+        << QStringLiteral("policy.json:1:23: concurrencyLimit.maxLimt: unknown key; did you mean 'maxLimit'?");
+    QTest::addRow("concurrency limit min above max")
+        << QByteArray("{\"concurrencyLimit\": {\"minLimit\": 50, \"maxLimit\": 40}}")
+        << QStringLiteral("policy.json:1:51: concurrencyLimit.maxLimit: minLimit 50 is above maxLimit 40");
+    QTest::addRow("concurrency limit initial below min")
+        << QByteArray("{\"concurrencyLimit\": {\"initialLimit\": 5}}")
+        << QStringLiteral("policy.json:1:39: concurrencyLimit.initialLimit: initialLimit 5 is outside [minLimit 20, maxLimit 200]");
+    QTest::addRow("concurrency limit smoothing 0")
+        << QByteArray("{\"concurrencyLimit\": {\"smoothing\": 0}}")
+        << QStringLiteral("policy.json:1:36: concurrencyLimit.smoothing: expected a number from 0.001 to 1, got 0");
+    QTest::addRow("concurrency limit backoff ratio 1")
+        << QByteArray("{\"concurrencyLimit\": {\"algorithm\": \"aimd\", \"backoffRatio\": 1}}")
+        << QStringLiteral("policy.json:1:60: concurrencyLimit.backoffRatio: expected a number from 0.5 to 0.999, got 1");
+    QTest::addRow("concurrency limit not an object")
+        << QByteArray("{\"concurrencyLimit\": \"vegas\"}")
+        << QStringLiteral("policy.json:1:22: concurrencyLimit: expected an object, true or false, got \"vegas\"");
     QTest::addRow("order misspelt")
         << QByteArray("{\"order\": [\"rateLimitter\"]}")
         << QStringLiteral("policy.json:1:12: order[0]: unknown stage \"rateLimitter\"; did you mean 'rateLimiter'?");

@@ -207,27 +207,30 @@ void tst_Summary::conservation()
 {
     Summary s;
     s.addOperation(Op);
-    for (std::uint64_t i = 0; i < 11; ++i)
+    for (std::uint64_t i = 0; i < 12; ++i)
         s.onCallOffered(Op, i, ms(i));
-    QVERIFY(!s.isConserved()); // eleven offered, none ended
+    QVERIFY(!s.isConserved()); // twelve offered, none ended
     const Outcome outcomes[]
         = { Outcome::Success, Outcome::Success, Outcome::Failure, Outcome::Timeout, Outcome::CircuitOpen,
-              Outcome::BulkheadFull, Outcome::BulkheadTimeout, Outcome::RateLimited, Outcome::Cancelled, Outcome::Fallback };
+              Outcome::BulkheadFull, Outcome::BulkheadTimeout, Outcome::RateLimited, Outcome::Throttled, Outcome::Cancelled,
+              Outcome::Fallback };
     std::uint64_t tag = 0;
-    for (Outcome o : outcomes)
-        finishCall(s, Op, tag++, o, o == Outcome::CircuitOpen || o == Outcome::RateLimited ? 0 : 1, ms(10));
-    QVERIFY(!s.isConserved()); // ten of eleven
+    for (Outcome o : outcomes) {
+        const bool local = o == Outcome::CircuitOpen || o == Outcome::RateLimited || o == Outcome::Throttled;
+        finishCall(s, Op, tag++, o, local ? 0 : 1, ms(10));
+    }
+    QVERIFY(!s.isConserved()); // eleven of twelve
     finishCall(s, Op, tag++, Outcome::Success, 2, ms(10));
     QVERIFY(s.isConserved());
 
     const QJsonObject json = s.toJson();
     const QJsonObject op = json.value(QStringLiteral("operations")).toObject().value(Op).toObject();
-    QCOMPARE(op.value(QStringLiteral("offered")).toInteger(), 11);
+    QCOMPARE(op.value(QStringLiteral("offered")).toInteger(), 12);
     qint64 sum = 0;
     const QJsonObject counts = op.value(QStringLiteral("outcomes")).toObject();
     for (auto it = counts.begin(); it != counts.end(); ++it)
         sum += it->toInteger();
-    QCOMPARE(sum, 11);
+    QCOMPARE(sum, 12);
     QCOMPARE(op.value(QStringLiteral("attempts")).toInteger(), 10);
     QCOMPARE(
         json.value(QStringLiteral("totals")).toObject().value(QStringLiteral("conserved")).toBool(), true);

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void loaderRefusesABadValue_data();
     void loaderRefusesABadValue();
     void sectionThatIsOffRefused();
+    void newerStrategiesVary();
 };
 
 void tst_SweepGrid::specs_data()
@@ -113,16 +114,22 @@ void tst_SweepGrid::badSpecs_data()
                                                   "'retry.maxAttempts'?");
     QTest::addRow("not a number") << QStringLiteral("retry.jitter=0,1")
                                   << QStringLiteral("--vary: retry.jitter: not a numeric policy field; expected one of "
-                                     "'bulkhead.maxConcurrent', 'bulkhead.maxQueueSize', 'bulkhead.timeout', "
-                                     "'circuitBreaker.failureRateThreshold', 'circuitBreaker.failureThreshold', "
-                                     "'circuitBreaker.halfOpenMaxCalls', 'circuitBreaker.maxResetTimeout', "
-                                     "'circuitBreaker.resetTimeout', 'circuitBreaker.resetTimeoutMultiplier', "
-                                     "'circuitBreaker.slowCallDurationThreshold', 'circuitBreaker.slowCallRateThreshold', "
-                                     "'circuitBreaker.successThreshold', 'circuitBreaker.timeout', "
-                                     "'circuitBreaker.volumeThreshold', 'circuitBreaker.windowSize', "
+                                     "'adaptiveThrottle.k', 'adaptiveThrottle.windowMs', 'bulkhead.maxConcurrent', "
+                                     "'bulkhead.maxQueueSize', 'bulkhead.timeout', 'circuitBreaker.failureRateThreshold', "
+                                     "'circuitBreaker.failureThreshold', 'circuitBreaker.halfOpenMaxCalls', "
+                                     "'circuitBreaker.maxResetTimeout', 'circuitBreaker.resetTimeout', "
+                                     "'circuitBreaker.resetTimeoutMultiplier', 'circuitBreaker.slowCallDurationThreshold', "
+                                     "'circuitBreaker.slowCallRateThreshold', 'circuitBreaker.successThreshold', "
+                                     "'circuitBreaker.timeout', 'circuitBreaker.volumeThreshold', 'circuitBreaker.windowSize', "
+                                     "'concurrencyLimit.backoffRatio', 'concurrencyLimit.initialLimit', 'concurrencyLimit.longWindow', "
+                                     "'concurrencyLimit.maxLimit', 'concurrencyLimit.minLimit', 'concurrencyLimit.probeMultiplier', "
+                                     "'concurrencyLimit.queueSize', 'concurrencyLimit.rttTolerance', 'concurrencyLimit.smoothing', "
+                                     "'concurrencyLimit.timeoutMs', 'hedging.delayMs', 'hedging.maxHedgedAttempts', "
+                                     "'rateLimiter.limitForPeriod', 'rateLimiter.refreshPeriodMs', 'rateLimiter.timeoutMs', "
                                      "'retry.backoffMultiplier', 'retry.budget.minPerSecond', 'retry.budget.ratio', "
-                                     "'retry.initialDelay', 'retry.linearIncrement', 'retry.maxAttempts', "
-                                     "'retry.maxDelay', 'retry.timeout', 'timeout.timeout'");
+                                     "'retry.initialDelay', 'retry.linearIncrement', 'retry.maxAttempts', 'retry.maxDelay', "
+                                     "'retry.quota.capacity', 'retry.quota.retryCost', 'retry.quota.successRefill', "
+                                     "'retry.quota.timeoutCost', 'retry.timeout', 'timeout.timeout'");
     QTest::addRow("two parts") << QStringLiteral("retry.maxAttempts=1:5")
                                << QStringLiteral("--vary: retry.maxAttempts: expected FROM:TO:STEP or a list a,b,c, got '1:5'");
     QTest::addRow("four parts") << QStringLiteral("retry.maxAttempts=1:5:1:1")
@@ -160,9 +167,14 @@ void tst_SweepGrid::badSpecs()
 void tst_SweepGrid::pathsAreTheNumericFieldsOfThePolicyFormat()
 {
     const QStringList paths = sweepablePaths();
-    QCOMPARE(paths.size(), 24);
+    // 24 of the guide's patterns, then issue 14's: the retry quota 4, the rate limiter 3, hedging 2,
+    // the adaptive throttle 2, the concurrency limit 10 (every algorithm's).
+    QCOMPARE(paths.size(), 45);
     for (const char *path : { "circuitBreaker.failureThreshold", "retry.maxAttempts", "bulkhead.maxConcurrent",
-             "retry.budget.ratio", "timeout.timeout", "circuitBreaker.windowSize" })
+             "retry.budget.ratio", "timeout.timeout", "circuitBreaker.windowSize", "retry.quota.capacity",
+             "retry.quota.retryCost", "rateLimiter.limitForPeriod", "rateLimiter.refreshPeriodMs", "hedging.delayMs",
+             "hedging.maxHedgedAttempts", "adaptiveThrottle.k", "adaptiveThrottle.windowMs", "concurrencyLimit.maxLimit",
+             "concurrencyLimit.rttTolerance", "concurrencyLimit.backoffRatio", "concurrencyLimit.probeMultiplier" })
         QVERIFY2(paths.contains(QLatin1StringView(path)), path);
     // Not numbers: an enum, a flag, lists, the name.
     for (const char *path : { "circuitBreaker.windowType", "retry.jitter", "retry.retryableErrors", "name" })
@@ -260,6 +272,29 @@ void tst_SweepGrid::sectionThatIsOffRefused()
             QStringLiteral("--vary: %1: the policy 'checkout' has no %2; turn it on in the scenario to sweep it")
                 .arg(key, key.section(u'.', 0, -2)));
     }
+}
+
+// Issue 14's strategies sweep like the rest: each number of theirs at its path; a key of another
+// concurrency-limit algorithm is the loader's refusal.
+void tst_SweepGrid::newerStrategiesVary()
+{
+    PolicyConfig base = checkout();
+    base.retry->quota.emplace();
+    base.adaptiveThrottle.emplace();
+    base.concurrencyLimit.emplace();
+    base.rateLimiter.emplace();
+    const SweepGrid grid = gridOf({ QStringLiteral("concurrencyLimit.maxLimit=100,300"), QStringLiteral("adaptiveThrottle.k=1.5"),
+        QStringLiteral("retry.quota.retryCost=2"), QStringLiteral("rateLimiter.limitForPeriod=7") });
+    LoadError error;
+    const std::optional<PolicyConfig> policy = grid.policyAt(base, 1, &error);
+    QVERIFY2(policy, qPrintable(error.toString()));
+    QCOMPARE(policyChanges(base, *policy),
+        QStringList({ QStringLiteral("adaptiveThrottle.k 2 → 1.5"), QStringLiteral("concurrencyLimit.maxLimit 200 → 300"),
+            QStringLiteral("rateLimiter.limitForPeriod 50 → 7"), QStringLiteral("retry.quota.retryCost 5 → 2") }));
+
+    QVERIFY(!gridOf({ QStringLiteral("concurrencyLimit.backoffRatio=0.8") }).policyAt(base, 0, &error));
+    QCOMPARE(error.toString(),
+        QStringLiteral("--vary: concurrencyLimit.backoffRatio: applies to algorithm 'aimd', not 'gradient2'"));
 }
 
 QTEST_GUILESS_MAIN(tst_SweepGrid)

@@ -690,16 +690,17 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 6); // header, 2 buckets × 2 operations, trailing newline
         QCOMPARE(lines[0],
             QByteArray("start_ms,end_ms,operation,offered,success,fallback,failure,timeout,circuit_open,"
-                       "bulkhead_full,bulkhead_timeout,rate_limited,cancelled,attempts,retries,timeouts,latency_p50_ms,"
+                       "bulkhead_full,bulkhead_timeout,rate_limited,throttled,limit_exceeded,cancelled,attempts,retries,timeouts,latency_p50_ms,"
                        "latency_p95_ms,latency_p99_ms,latency_max_ms,breaker_state,breaker_changes,"
                        "bulkhead_active,bulkhead_peak_active,bulkhead_max_concurrent,bulkhead_queued,"
                        "bulkhead_peak_queued,bulkhead_max_queue_size,service,service_received,"
-                       "service_in_service,service_queued,service_capacity,service_served,service_wasted"));
+                       "service_in_service,service_queued,service_capacity,service_served,service_wasted,"
+                       "concurrency_limit"));
         QCOMPARE(lines[0] + '\n', timeSeriesCsvHeader());
         QCOMPARE(lines[1],
-            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
-                       "payments,0,4,0,8,0,")); // wasted unknown: empty
-        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,"));
+            QByteArray("0,1000,checkout,2,1,1,0,0,0,0,0,0,0,0,0,3,1,0,12.5,12.5,12.5,12.5,CLOSED,0,1,1,10,2,2,20,"
+                       "payments,0,4,0,8,0,,")); // wasted unknown, no concurrency limit: empty
+        QCOMPARE(lines[2], QByteArray("0,1000,\"a,\"\"b\"\"\",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,,,,,,,,,,,,,,"));
         // The run ends mid-bucket: the last row is partial.
         QVERIFY(lines[3].startsWith("1000,1250.5,checkout,0,"));
         QVERIFY(lines[3].contains(",FORCED_OPEN,1,"));
@@ -719,6 +720,29 @@ private Q_SLOTS:
 
     // When the fine ring has dropped buckets, the CSV uses coarse rows for that span, with no
     // hole and no overlap.
+    // An operation's adaptive concurrency limit is sampled at each bucket's end: -1 (and an empty
+    // CSV field) while it has none.
+    void concurrencyLimitIsSampledPerBucket()
+    {
+        TimeSeriesRecorder r;
+        std::optional<int> limit;
+        r.addOperation(QStringLiteral("op"), {}, [&limit] { return limit; });
+        r.advanceTo(ms(1000));
+        limit = 20;
+        r.advanceTo(ms(2000));
+        limit = 34;
+        r.finish(ms(3000));
+        const QList<TimeBucketPtr> buckets = r.recent();
+        QCOMPARE(buckets.size(), 3);
+        QCOMPARE(buckets[0]->operations[0].concurrencyLimit, -1);
+        QCOMPARE(buckets[1]->operations[0].concurrencyLimit, 20);
+        QCOMPARE(buckets[2]->operations[0].concurrencyLimit, 34);
+        const QList<QByteArray> lines = r.toCsv().split('\n');
+        QVERIFY(lines[1].endsWith(",,,,,,,,,,,,,,,")); // no breaker, bulkhead, service or limit
+        QVERIFY(lines[2].endsWith(",20"));
+        QVERIFY(lines[3].endsWith(",34"));
+    }
+
     void csvJoinsCoarseAndFine()
     {
         TimeSeriesRecorder::Config config;

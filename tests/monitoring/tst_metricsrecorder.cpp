@@ -125,23 +125,39 @@ private Q_SLOTS:
         QCOMPARE(s->bulkheads.front().rollingMaxActive, 2);
     }
 
-    // A rate limiter's refusal: its own outcome in /metrics, and Hystrix's semaphore rejection,
-    // an error of the window like every rejection.
-    void rateLimitedIsCountedEverywhere()
+    // A rate limiter's or an adaptive throttle's refusal: its own outcome in /metrics, and
+    // Hystrix's semaphore rejection, an error of the window like every rejection.
+    void localRefusalIsCountedEverywhere_data()
     {
+        QTest::addColumn<int>("outcome");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<int>("stage");
+        QTest::addRow("rate_limited") << int(Outcome::RateLimited) << QStringLiteral("REQUEST_NOT_PERMITTED")
+                                      << int(Stage::RateLimiter);
+        QTest::addRow("throttled") << int(Outcome::Throttled) << QStringLiteral("THROTTLED") << int(Stage::AdaptiveThrottle);
+    }
+
+    void localRefusalIsCountedEverywhere()
+    {
+        QFETCH(int, outcome);
+        QFETCH(QString, code);
+        QFETCH(int, stage);
         MetricsRecorder r;
         const QString pay = QStringLiteral("pay");
-        const Error refused { ErrorCode::RequestNotPermitted, QStringLiteral("no permit"), std::nullopt, Stage::RateLimiter, {} };
+        const Error refused { ErrorCode::fromString(code), QStringLiteral("refused"), std::nullopt, Stage(stage), {} };
         r.onCallOffered(pay, 0, ms(100));
         r.onCallOffered(pay, 1, ms(100));
         r.onCallFinished({ pay, 0, Outcome::Success, 1, ms(3), nullptr, ms(103) });
-        r.onCallFinished({ pay, 1, Outcome::RateLimited, 0, ms(0), &refused, ms(100) });
+        r.onCallFinished({ pay, 1, Outcome(outcome), 0, ms(0), &refused, ms(100) });
         r.publishAt(ms(1000));
         const MetricsSnapshotPtr s = r.latest();
         const MetricsSnapshot::Operation &op = s->operations.front();
-        QCOMPARE(op.outcomes[size_t(Outcome::RateLimited)], 1);
+        QCOMPARE(op.outcomes[size_t(outcome)], 1);
+        QCOMPARE(refused.code.toString(), code); // a named code, not an unknown string
         const QByteArray text = prometheusExposition(*s);
-        QCOMPARE(sample(text, R"(resilience_call_duration_seconds_count{name="pay",outcome="rate_limited"})"), 1.0);
+        const QString series = QStringLiteral(R"(resilience_call_duration_seconds_count{name="pay",outcome="%1"})")
+                                   .arg(outcomeName(Outcome(outcome)));
+        QCOMPARE(sample(text, series.toLatin1()), 1.0);
         const MetricsSnapshot::HystrixWindow &w = op.window;
         QCOMPARE(w.semaphoreRejected, 1);
         QCOMPARE(w.threadPoolRejected, 0);

@@ -177,6 +177,44 @@ private Q_SLOTS:
         QCOMPARE(requests.completed, op.count(Outcome::Success));
     }
 
+    // The adaptive throttle on real requests: every request is answered 503, so none is
+    // accepted; the throttle rejects locally, and exactly the attempts it let out reach the
+    // server (the n-th goes with probability 1 / n: a handful of the run's calls).
+    void adaptiveThrottleOnTheWallClock()
+    {
+        setChaos("{\"errorRate\":1,\"status\":503}");
+        ScenarioRun sim(scenario("{\"adaptiveThrottle\": {\"k\": 2, \"windowMs\": 60000}}", "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const std::int64_t throttled = op.count(Outcome::Throttled);
+        QVERIFY(op.offered >= 35);
+        QVERIFY2(throttled >= op.offered / 2, qPrintable(QString::number(throttled)));
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, op.offered - throttled);
+        QCOMPARE(sim.pipeline(0).adaptiveThrottle()->accepts(), 0);
+    }
+
+    // The adaptive concurrency limit on real requests: every answer takes 200 ms and AIMD may not
+    // pass 2, so at most 2 requests are on the wire at once: of 40 calls 25 ms apart about one in
+    // four goes, the rest end limit_exceeded without a request.
+    void concurrencyLimitOnTheWallClock()
+    {
+        setChaos("{\"latencyMs\":200}");
+        ScenarioRun sim(scenario("{\"concurrencyLimit\": {\"algorithm\": \"aimd\", \"initialLimit\": 2, "
+                                 "\"minLimit\": 1, \"maxLimit\": 2}}",
+            "[]"));
+        Summary summary;
+        sim.setSummary(&summary);
+        sim.runToEnd();
+        const OperationSummary &op = summary.operations().at(QStringLiteral("checkout"));
+        const std::int64_t sent = op.offered - op.count(Outcome::LimitExceeded);
+        QVERIFY2(sent >= 8 && sent <= 14, qPrintable(QStringLiteral("%1 of %2").arg(sent).arg(op.offered)));
+        QCOMPARE(static_cast<HttpService &>(sim.service(0)).requestStats().started, sent);
+        QCOMPARE(sim.pipeline(0).limitInFlight(), 0);
+        QCOMPARE(sim.pipeline(0).concurrencyLimit()->limit(), 2);
+    }
+
     void clientSideOutageSendsNothing()
     {
         ScenarioRun sim(scenario(

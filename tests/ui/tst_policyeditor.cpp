@@ -287,6 +287,92 @@ private Q_SLOTS:
         QCOMPARE(sim.pipeline(op).retryQuota()->config().retryCost, 2);
     }
 
+    // Issue 14: an Adaptive throttle section with the SRE book's defaults; its edits reach the
+    // run as a replayable control event, and the engine's pipeline takes them.
+    void adaptiveThrottleEditsReachTheRun()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        auto *throttle = editor->findChild<QGroupBox *>(QStringLiteral("adaptiveThrottle"));
+        QVERIFY(throttle && !throttle->isChecked());
+        QCOMPARE(throttle->title(), QStringLiteral("Adaptive throttle"));
+        QVERIFY(!throttle->toolTip().isEmpty());
+        throttle->setChecked(true);
+        auto *k = editor->findChild<QDoubleSpinBox *>(QStringLiteral("throttleK"));
+        auto *windowMs = editor->findChild<QSpinBox *>(QStringLiteral("throttleWindow"));
+        QVERIFY(k && k->isVisibleTo(editor) && windowMs && windowMs->isVisibleTo(editor));
+        QVERIFY(!k->toolTip().isEmpty() && !windowMs->toolTip().isEmpty());
+        QCOMPARE(k->value(), 2.0);
+        QCOMPARE(windowMs->value(), 120000);
+        k->setValue(1.5);
+        windowMs->setValue(30000);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.adaptiveThrottle
+                && lastUpdate(window)->policy.adaptiveThrottle->window == fromMs(30000),
+            Timeout);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(*update.policy.adaptiveThrottle, (AdaptiveThrottleConfig { 1.5, fromMs(30000) }));
+        QVERIFY(update.policy.order.contains(StageKind::AdaptiveThrottle));
+
+        LoadError error;
+        const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
+        QVERIFY2(back, qPrintable(error.message));
+        const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
+        QVERIFY(replayed);
+        QCOMPARE(policyChanges(replayed->policy, update.policy), QStringList {});
+        QCOMPARE(*replayed->policy.adaptiveThrottle, *update.policy.adaptiveThrottle);
+
+        ScenarioRun sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(!sim.pipeline(op).adaptiveThrottle());
+        QVERIFY(sim.apply(ControlCommand { update }));
+        QCOMPARE(sim.pipeline(op).adaptiveThrottle()->config().k, 1.5);
+    }
+
+    // Issue 14: a Concurrency limit section with gradient2's defaults, showing each algorithm's
+    // own fields; its edits reach the run as a replayable control event the engine takes.
+    void concurrencyLimitEditsReachTheRun()
+    {
+        MainWindow window(options(false));
+        PolicyEditor *editor = window.policyEditor();
+        auto *section = editor->findChild<QGroupBox *>(QStringLiteral("concurrencyLimit"));
+        QVERIFY(section && !section->isChecked());
+        QCOMPARE(section->title(), QStringLiteral("Concurrency limit"));
+        QVERIFY(!section->toolTip().isEmpty());
+        section->setChecked(true);
+        auto *algorithm = editor->findChild<QComboBox *>(QStringLiteral("limitAlgorithm"));
+        auto *maxLimit = editor->findChild<QSpinBox *>(QStringLiteral("maxLimit"));
+        QVERIFY(algorithm && maxLimit && !algorithm->toolTip().isEmpty() && !maxLimit->toolTip().isEmpty());
+        QCOMPARE(algorithm->currentText(), QStringLiteral("gradient2"));
+        QCOMPARE(maxLimit->value(), 200);
+        QVERIFY(isShown(editor, "rttTolerance") && isShown(editor, "longWindow") && !isShown(editor, "backoffRatio"));
+        algorithm->setCurrentIndex(algorithm->findText(QStringLiteral("aimd")));
+        QVERIFY(!isShown(editor, "rttTolerance") && isShown(editor, "backoffRatio") && isShown(editor, "limitTimeout"));
+        editor->findChild<QDoubleSpinBox *>(QStringLiteral("backoffRatio"))->setValue(0.75);
+        maxLimit->setValue(60);
+        QTRY_VERIFY_WITH_TIMEOUT(lastUpdate(window) && lastUpdate(window)->policy.concurrencyLimit
+                && lastUpdate(window)->policy.concurrencyLimit->maxLimit == 60,
+            Timeout);
+        const ControlCommands::UpdatePolicy update = *lastUpdate(window);
+        QCOMPARE(update.policy.concurrencyLimit->algorithm, LimitAlgorithm::Aimd);
+        QCOMPARE(update.policy.concurrencyLimit->backoffRatio, 0.75);
+        QVERIFY(update.policy.order.contains(StageKind::ConcurrencyLimit));
+
+        LoadError error;
+        const auto back = ControlCommand::fromJson(ControlCommand { update }.toJson(), &error);
+        QVERIFY2(back, qPrintable(error.message));
+        const auto *replayed = std::get_if<ControlCommands::UpdatePolicy>(&back->command);
+        QVERIFY(replayed);
+        QCOMPARE(policyChanges(replayed->policy, update.policy), QStringList {});
+        QCOMPARE(*replayed->policy.concurrencyLimit, *update.policy.concurrencyLimit);
+
+        ScenarioRun sim(window.controller().scenario());
+        const int op = sim.operationIndex(OperationName);
+        QVERIFY(!sim.pipeline(op).concurrencyLimit());
+        QVERIFY(sim.apply(ControlCommand { update }));
+        QCOMPARE(sim.pipeline(op).concurrencyLimit()->config().maxLimit, 60);
+        QCOMPARE(sim.pipeline(op).concurrencyLimit()->config().algorithm, LimitAlgorithm::Aimd);
+    }
+
     void sectionOffLeavesThePolicy()
     {
         MainWindow window(options(false));
@@ -326,7 +412,8 @@ private Q_SLOTS:
         QSignalSpy posted(editor, &PolicyEditor::policyPosted);
         for (const QString &section : { QStringLiteral("circuitBreaker"), QStringLiteral("retry"),
                  QStringLiteral("timeout"), QStringLiteral("bulkhead"), QStringLiteral("rateLimiter"),
-                 QStringLiteral("hedging") })
+                 QStringLiteral("hedging"), QStringLiteral("adaptiveThrottle"),
+                 QStringLiteral("concurrencyLimit") })
             editor->findChild<QGroupBox *>(section)->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("budget"))->setChecked(true);
         editor->findChild<QCheckBox *>(QStringLiteral("quota"))->setChecked(true);
@@ -357,7 +444,8 @@ private Q_SLOTS:
         QCOMPARE(posted.first().at(0).toString(), OperationName);
         QVERIFY(editor->policy(OperationName).order
             == (QList<StageKind> { StageKind::Fallback, StageKind::CircuitBreaker, StageKind::Retry,
-                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::Timeout, StageKind::Hedging }));
+                StageKind::RateLimiter, StageKind::Bulkhead, StageKind::ConcurrencyLimit, StageKind::AdaptiveThrottle,
+                StageKind::Timeout, StageKind::Hedging }));
     }
 
     // Issue 14: a Hedging section (Polly's defaults until edited) whose edits reach the run as
