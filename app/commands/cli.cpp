@@ -3,6 +3,7 @@
 #include "chaostargetcommand.h"
 #include "comparecommand.h"
 #include "exportpolicycommand.h"
+#include "fleetcommand.h"
 #include "proxycommand.h"
 #include "importcommand.h"
 #include "replaycommand.h"
@@ -84,6 +85,9 @@ QString usage()
             "  import LOG --format nginx|envoy|haproxy|jsonl [--upstream NAME] [--from T --to T] [--out TRACE.csv]\n"
             "         [--strict] [--nginx-format FORMAT] [--map MAP]\n"
             "      Turns an access log into a trace that replay reads.\n"
+            "  fleet --prometheus URL | --hystrix URL ... [--json] [--watch [--interval 5s]] [--merge-replicas]\n"
+            "        [--twin SERVICE/NAME --from T --to T --out DIR]\n"
+            "      Shows the circuit breakers of real services, read from Prometheus or Hystrix streams.\n"
             "  chaos-target [--port P] [--host ADDRESS] [--settings JSON]\n"
             "      Serves HTTP that fails on demand (settings live at /_chaos), for real network mode.\n"
             "  sweep SCENARIO.json|NAME --operation OP --vary KEY=SPEC... [--seeds N] [--jobs N] [--csv OUT.csv]\n"
@@ -153,6 +157,8 @@ int dispatch(const QStringList &arguments)
         return runCompare(rest);
     if (command == u"export-policy")
         return exportPolicyCommand(rest);
+    if (command == u"fleet")
+        return runFleet(rest);
     if (command == u"import")
         return runImport(rest);
     if (command == u"proxy")

@@ -55,6 +55,11 @@ std::optional<double> parseSpeed(const QString &text, QString *error)
 
 std::optional<Duration> parseRunFor(const QString &text, QString *error)
 {
+    return parseDuration(QStringLiteral("--run-for"), text, error);
+}
+
+std::optional<Duration> parseDuration(const QString &option, const QString &text, QString *error)
+{
     QString t = text.trimmed();
     double scaleMs = 1000;
     if (t.endsWith(QStringLiteral("ms"))) {
@@ -72,7 +77,7 @@ std::optional<Duration> parseRunFor(const QString &text, QString *error)
     bool ok = false;
     const double value = t.toDouble(&ok);
     if (!ok || value < 0) {
-        *error = QStringLiteral("--run-for: expected a duration such as 60s or 60000ms, got '%1'").arg(text);
+        *error = QStringLiteral("%1: expected a duration such as 60s or 60000ms, got '%2'").arg(option, text);
         return std::nullopt;
     }
     return fromMs(value * scaleMs);

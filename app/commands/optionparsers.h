@@ -36,7 +36,9 @@ std::optional<int> parseJobs(const QCommandLineParser &parser, const QCommandLin
 // (the window's speed box writes "10×").
 std::optional<double> parseSpeed(const QString &text, QString *error);
 
-// --run-for, in virtual time: "60s", "60000ms", "2m", "1h", "1.5s", "90" (seconds).
+// A duration option: "60s", "60000ms", "2m", "1h", "1.5s", "90" (seconds).
+std::optional<Duration> parseDuration(const QString &option, const QString &text, QString *error);
+// --run-for, in virtual time.
 std::optional<Duration> parseRunFor(const QString &text, QString *error);
 
 // A TCP port number, 0..65535; empty when `text` is not one (the caller words the message).

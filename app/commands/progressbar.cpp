@@ -12,21 +12,17 @@
 
 namespace bw::cli {
 
-namespace {
-
-bool stderrIsTerminal()
+bool isTerminal(std::FILE *stream)
 {
 #ifdef Q_OS_WIN
-    return _isatty(_fileno(stderr));
+    return _isatty(_fileno(stream));
 #else
-    return isatty(fileno(stderr));
+    return isatty(fileno(stream));
 #endif
 }
 
-} // namespace
-
 ProgressBar::ProgressBar(bool terminalOnly)
-    : m_terminal(stderrIsTerminal())
+    : m_terminal(isTerminal(stderr))
     , m_silent(terminalOnly && !m_terminal)
 {
     m_wall.start();

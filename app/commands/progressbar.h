@@ -3,7 +3,12 @@
 #include <QElapsedTimer>
 #include <QString>
 
+#include <cstdio>
+
 namespace bw::cli {
+
+// Whether `stream` (stdout, stderr) is a terminal rather than a file or a pipe.
+bool isTerminal(std::FILE *stream);
 
 // A one-line progress bar on stderr: "[#########---------------------]  30%  DETAIL". On a
 // terminal it redraws in place, at most five times a second; elsewhere (a log file, CI) it

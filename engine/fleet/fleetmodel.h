@@ -124,7 +124,7 @@ struct HistoryPoint
     double failureRatePercent = NoFigure;
     double slowCallRatePercent = NoFigure;
     double callsPerSecond = NoFigure;
-    double failuresPerSecond = NoFigure; // calls that failed (errors and timeouts), per second
+    double failuresPerSecond = NoFigure; // calls the breaker recorded as failed, per second
     double rejectedPerSecond = NoFigure;
     double meanLatencyMs = NoFigure;     // of the calls in the step, where the library times them
 };

@@ -79,13 +79,14 @@ public:
     // Hystrix keeps no history: calls back at once with that error.
     void fetchHistory(std::int64_t fromMs, std::int64_t toMs, Duration step, HistoryCallback done) override;
 
-    // How many times the stream was (re)connected, and the delay before the next attempt (zero
-    // while connected).
+    // How many times the stream was (re)connected, and the delay the next reconnection will wait
+    // (firstBackoff again once a message came).
     int connections() const { return m_connections; }
     Duration nextBackoff() const { return m_backoff; }
 
 private:
     void connect();
+    void watchIdle(Duration after);
     void dropped(const QString &reason);
     void onMessage(const QJsonObject &message);
 

@@ -279,6 +279,10 @@ void apply(PrometheusFigure figure, const QJsonObject &labels, double v, Figures
         const QString result = label("result");
         if (result == QLatin1StringView("rejected"))
             add(f.rejected, v);
+        else if (result == QLatin1StringView("failure"))
+            add(f.failedForRate, v);
+        else if (result == QLatin1StringView("success"))
+            add(f.succeededForRate, v);
         add(f.calls, v);
         f.breaker = true;
         break;
@@ -511,12 +515,8 @@ HistoryPoint pointOf(FleetLibrary library, std::int64_t timeMs, Figures f)
     p.callsPerSecond = f.calls;
     p.rejectedPerSecond = f.rejected;
     p.meanLatencyMs = f.latencyMs;
-    double failed = NoFigure;
-    add(failed, f.outcomes[std::size_t(Outcome::Failure)]);
-    // opossum's failures include its timeouts; the others count them apart.
-    if (library != FleetLibrary::Opossum)
-        add(failed, f.outcomes[std::size_t(Outcome::Timeout)]);
-    p.failuresPerSecond = failed;
+    // The failures the breaker recorded: what a replay's breaker would count.
+    p.failuresPerSecond = f.failedForRate;
     return p;
 }
 

@@ -41,7 +41,7 @@ PrometheusSource::~PrometheusSource() = default;
 // A GET of one API path, bounded in time and size; `done` gets the body or why there is none.
 // The reply is the network manager's child, and its callback has the manager as context, so
 // nothing runs once the source is gone.
-static QNetworkReply *boundedGet(QNetworkAccessManager &network, const PrometheusSourceOptions &options,
+static void boundedGet(QNetworkAccessManager &network, const PrometheusSourceOptions &options,
     const QString &path, const QUrlQuery &query, std::function<void(const QByteArray &, const QString &)> done)
 {
     QUrl url = options.url;
@@ -73,15 +73,15 @@ static QNetworkReply *boundedGet(QNetworkAccessManager &network, const Prometheu
             done({}, shownUrl + QStringLiteral(": the answer is larger than ") + megabytes(limit));
             return;
         }
-        const QByteArray body = reply->readAll();
         if (reply->error() == QNetworkReply::OperationCanceledError) {
             done({}, shownUrl + QStringLiteral(": no complete answer within ") + seconds(timeout));
             return;
         }
+        const QByteArray body = reply->readAll();
         // Prometheus answers a bad query with 400 or 422 and its JSON error, which says more.
         const bool jsonError = (status == 400 || status == 422 || status == 503) && body.startsWith('{');
         if (reply->error() != QNetworkReply::NoError && !jsonError) {
-            QString why = reply->errorString();
+            QString why = status == 0 ? QStringLiteral("cannot reach it: ") + reply->errorString() : reply->errorString();
             if (status == 404)
                 why = QStringLiteral("HTTP 404: no Prometheus HTTP API here");
             done({}, shownUrl + QStringLiteral(": ") + why);
@@ -89,11 +89,10 @@ static QNetworkReply *boundedGet(QNetworkAccessManager &network, const Prometheu
         }
         done(body, {});
     });
-    return reply;
 }
 
 // Sends every query to `path` at once. `read` takes each answer; `finished` runs once: with the
-// first failure (the other requests aborted), or with no error after the last answer.
+// first failure, or with no error after the last answer.
 static void sendQueries(QNetworkAccessManager &network, const PrometheusSourceOptions &options, const QString &path,
     const std::vector<PrometheusQuery> &queries, const QList<std::pair<QString, QString>> &extra,
     std::function<bool(PrometheusFigure, const QByteArray &, QString *)> read, std::function<void(const QString &)> finished)
@@ -102,7 +101,6 @@ static void sendQueries(QNetworkAccessManager &network, const PrometheusSourceOp
     {
         int answers = 0;
         bool over = false;
-        QList<QNetworkReply *> replies;
     };
     auto pending = std::make_shared<Pending>();
     pending->answers = int(queries.size());
@@ -113,7 +111,7 @@ static void sendQueries(QNetworkAccessManager &network, const PrometheusSourceOp
         for (const auto &[key, value] : extra)
             params.addQueryItem(key, value);
         const PrometheusFigure figure = q.figure;
-        pending->replies.append(boundedGet(network, options, path, params,
+        boundedGet(network, options, path, params,
             [pending, figure, read, finished, source](const QByteArray &body, const QString &error) {
                 if (pending->over)
                     return;
@@ -121,16 +119,15 @@ static void sendQueries(QNetworkAccessManager &network, const PrometheusSourceOp
                 if (why.isEmpty() && !read(figure, body, &why))
                     why = source + QStringLiteral(": ") + why;
                 if (!why.isEmpty()) {
+                    // The other requests run to their end or their timeout, unread: aborting
+                    // replies that are failing too confuses QNetworkReply.
                     pending->over = true;
-                    for (QNetworkReply *r : std::as_const(pending->replies))
-                        if (r->isRunning())
-                            r->abort();
                     finished(why);
                 } else if (--pending->answers == 0) {
                     pending->over = true;
                     finished({});
                 }
-            }));
+            });
     }
 }
 

@@ -58,14 +58,6 @@ QByteArray matrix(const QList<std::pair<QJsonObject, QList<std::pair<double, dou
         .toJson(QJsonDocument::Compact);
 }
 
-const BreakerReading *find(const std::vector<BreakerReading> &readings, const QString &name, const QString &instance = {})
-{
-    for (const BreakerReading &r : readings)
-        if (r.id.name == name && (instance.isEmpty() || r.id.instance == instance))
-            return &r;
-    return nullptr;
-}
-
 } // namespace
 
 class tst_FleetModel : public QObject
