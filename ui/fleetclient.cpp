@@ -1,6 +1,7 @@
 #include "fleetclient.h"
 
 #include "fleet/fleetmonitor.h"
+#include "fleet/hystrixsource.h"
 #include "fleet/prometheussource.h"
 #include "runtime/wallscheduler.h"
 
@@ -77,7 +78,12 @@ bool FleetClient::open(const FleetConnection &connection, QString *error)
             options.bearerToken = token;
             worker->monitor->addSource(std::make_unique<PrometheusSource>(worker->scheduler, options));
         }
-        // HYSTRIX: added when engine/fleet's HystrixSource lands.
+        for (const QString &url : connection.hystrix) {
+            HystrixSourceOptions options;
+            options.url = QUrl(url);
+            options.bearerToken = token;
+            worker->monitor->addSource(std::make_unique<HystrixSource>(worker->scheduler, options));
+        }
         worker->monitor->setUpdateCallback([this, generation](const FleetSnapshot &snapshot) {
             QMetaObject::invokeMethod(this, [this, generation, snapshot] {
                 if (generation == m_generation && m_open)

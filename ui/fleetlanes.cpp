@@ -59,11 +59,15 @@ FleetLanes::FleetLanes(QWidget *parent)
 void FleetLanes::setLanes(QList<FleetLane> lanes)
 {
     m_lanes = std::move(lanes);
-    const QFontMetrics fm(font());
-    int widest = 120;
+    // Measured on the longest row only: shaping every row's text at every refresh would cost
+    // more than the rest of the refresh.
+    const FleetLane *longest = nullptr;
     for (const FleetLane &lane : std::as_const(m_lanes))
-        widest = std::max(widest, fm.horizontalAdvance(lane.label) + fm.horizontalAdvance(lane.summary) + 40);
-    m_labelWidth = std::min(widest, std::max(200, width() / 3));
+        if (!longest || lane.label.size() + lane.summary.size() > longest->label.size() + longest->summary.size())
+            longest = &lane;
+    const QFontMetrics fm(font());
+    const int widest = longest ? fm.horizontalAdvance(longest->label + longest->summary) + 60 : 120;
+    m_labelWidth = std::min(std::max(120, widest), std::max(200, width() / 3));
     syncScrollBar();
     update();
 }
@@ -152,7 +156,7 @@ bool FleetLanes::event(QEvent *event)
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
         const int row = laneAt(help->pos());
-        QString tip = row >= 0 ? m_lanes[row].tip : QString();
+        QString tip = row >= 0 && m_tip ? m_tip(m_lanes[row]) : QString();
         if (row >= 0 && m_lanes[row].kind == FleetLane::Kind::Service)
             tip += QStringLiteral("\nClick the name to fold or unfold its breakers; click the lane to chart the service");
         else if (row >= 0)
@@ -197,30 +201,49 @@ void FleetLanes::paintEvent(QPaintEvent *)
     }
 
     const auto [first, count] = visibleLanes();
+    // The label column changes only when the rows in sight do: drawn once into a pixmap (text is
+    // most of this widget's paint time), then copied at every repaint.
+    QStringList shownRows { QString::number(m_labelWidth), m_selected, QString::number(height()) };
+    for (int i = 0; i < count; ++i) {
+        const FleetLane &lane = m_lanes[first + i];
+        shownRows << lane.label + u'\t' + lane.summary + u'\t' + lane.key + (lane.collapsed ? u'+' : u'-');
+    }
+    const qreal dpr = devicePixelRatioF();
+    if (shownRows != m_labelRows || m_labels.isNull()) {
+        m_labelRows = shownRows;
+        m_labels = QPixmap(QSize(lanes.width(), lanes.height()) * dpr);
+        m_labels.setDevicePixelRatio(dpr);
+        m_labels.fill(Qt::transparent);
+        QPainter l(&m_labels);
+        for (int i = 0; i < count; ++i) {
+            const FleetLane &lane = m_lanes[first + i];
+            const int y = 2 + i * Pitch;
+            const bool service = lane.kind == FleetLane::Kind::Service;
+            if (service)
+                l.fillRect(QRect(0, y - 1, lanes.width(), Pitch), palette().alternateBase());
+            if (lane.key == m_selected) {
+                l.setPen(QPen(palette().highlight().color(), 2));
+                l.drawRect(QRect(1, y - 1, lanes.width() - 3, Pitch));
+            }
+            // Label left, summary right, in the label column.
+            const int summaryWidth = lane.summary.isEmpty() ? 0 : fm.horizontalAdvance(lane.summary) + 6;
+            const QString label = service ? (lane.collapsed ? QStringLiteral("▸ ") : QStringLiteral("▾ ")) + lane.label
+                                          : QStringLiteral("    ") + lane.label;
+            l.setFont(service ? bold : font());
+            l.setPen(palette().text().color());
+            l.drawText(QRect(4, y, m_labelWidth - 8 - summaryWidth, LaneHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                QFontMetrics(l.font()).elidedText(label, Qt::ElideMiddle, m_labelWidth - 8 - summaryWidth));
+            l.setFont(font());
+            if (!lane.summary.isEmpty()) {
+                l.setPen(palette().placeholderText().color());
+                l.drawText(QRect(4, y, m_labelWidth - 8, LaneHeight), Qt::AlignRight | Qt::AlignVCenter, lane.summary);
+            }
+        }
+    }
+    p.drawPixmap(lanes.topLeft(), m_labels);
     for (int i = 0; i < count; ++i) {
         const FleetLane &lane = m_lanes[first + i];
         const int y = lanes.top() + 2 + i * Pitch;
-        const bool service = lane.kind == FleetLane::Kind::Service;
-        if (service)
-            p.fillRect(QRect(0, y - 1, lanes.width(), Pitch), palette().alternateBase());
-        if (lane.key == m_selected) {
-            p.setPen(QPen(palette().highlight().color(), 2));
-            p.drawRect(QRect(1, y - 1, lanes.width() - 3, Pitch));
-        }
-        // Label left, summary right, in the label column.
-        const QString summary = lane.summary;
-        const int summaryWidth = summary.isEmpty() ? 0 : fm.horizontalAdvance(summary) + 6;
-        const QString label = service ? (lane.collapsed ? QStringLiteral("▸ ") : QStringLiteral("▾ ")) + lane.label
-                                      : QStringLiteral("    ") + lane.label;
-        p.setFont(service ? bold : font());
-        p.setPen(palette().text().color());
-        p.drawText(QRect(4, y, m_labelWidth - 8 - summaryWidth, LaneHeight), Qt::AlignLeft | Qt::AlignVCenter,
-            QFontMetrics(p.font()).elidedText(label, Qt::ElideMiddle, m_labelWidth - 8 - summaryWidth));
-        p.setFont(font());
-        if (!summary.isEmpty()) {
-            p.setPen(palette().placeholderText().color());
-            p.drawText(QRect(4, y, m_labelWidth - 8, LaneHeight), Qt::AlignRight | Qt::AlignVCenter, summary);
-        }
         for (const FleetBand &band : lane.bands) {
             const qint64 a = std::max(band.fromMs, m_from), b = std::min(band.toMs, m_to);
             if (b <= a)

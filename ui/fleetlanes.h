@@ -3,9 +3,11 @@
 #include "resilience/circuitbreaker.h"
 
 #include <QList>
+#include <QPixmap>
 #include <QWidget>
 
 #include <array>
+#include <functional>
 
 class QScrollBar;
 
@@ -33,7 +35,6 @@ struct FleetLane
     QString service; // what the row belongs to (a service's row: itself)
     QString label; // the service, or the breaker (with its instance when shown one by one)
     QString summary; // "3 of 8 replicas OPEN", "12 breakers, 2 not CLOSED"
-    QString tip; // the tooltip: source, library, instance(s), state
     QString key; // what clicking the row selects (FleetView's selection)
     bool collapsed = false; // a service's: its breakers are hidden
     QList<FleetBand> bands; // in time order
@@ -65,6 +66,8 @@ public:
     // The rows painted now: first and count.
     std::pair<int, int> visibleLanes() const;
     QScrollBar *scrollBar() const { return m_scroll; }
+    // Makes a row's tooltip when the mouse rests on it.
+    void setTipProvider(std::function<QString(const FleetLane &)> provider) { m_tip = std::move(provider); }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -89,6 +92,9 @@ private:
     QString m_selected;
     int m_labelWidth = 220;
     QScrollBar *m_scroll;
+    std::function<QString(const FleetLane &)> m_tip;
+    QPixmap m_labels; // the label column of the rows in sight
+    QStringList m_labelRows; // what m_labels shows
 };
 
 // Clock-time ticks for a span: a round step (1 s … 6 h) giving about `wanted` ticks, and each

@@ -51,24 +51,25 @@ struct Run
     int state;
 };
 
-// The breaker's runs of one state inside [fromMs, toMs]: a point holds until the next one, or
-// 2.5 steps at most.
+// The breaker's runs inside [fromMs, toMs]: a point holds until the next one, or 2.5 steps at
+// most; the last one for a step.
 std::vector<Run> runsOf(const FleetStore::Breaker &b, qint64 stepMs, qint64 fromMs, qint64 toMs)
 {
     std::vector<Run> runs;
-    const RingBuffer<FleetPoint> &points = b.points;
     const qint64 hold = stepMs * 5 / 2;
-    for (qsizetype i = 0; i < points.size(); ++i) {
-        const FleetPoint &p = points.at(i);
-        const qint64 next = i + 1 < points.size() ? points.at(i + 1).timeMs : p.timeMs + stepMs;
-        const qint64 a = std::max(p.timeMs, fromMs), z = std::min({ next, p.timeMs + hold, toMs });
-        if (z <= a)
-            continue;
-        if (!runs.empty() && runs.back().state == p.state && runs.back().to == a)
-            runs.back().to = z;
-        else
-            runs.push_back({ a, z, p.state });
-    }
+    const FleetStore::StateRun *previous = nullptr;
+    const auto close = [&](const FleetStore::StateRun &r, qint64 next) {
+        const qint64 a = std::max(r.fromMs, fromMs), z = std::min({ next, r.lastPointMs + hold, toMs });
+        if (z > a)
+            runs.push_back({ a, z, r.state });
+    };
+    b.runs.forEach([&](const FleetStore::StateRun &r) {
+        if (previous)
+            close(*previous, r.fromMs);
+        previous = &r;
+    });
+    if (previous)
+        close(*previous, previous->lastPointMs + stepMs);
     return runs;
 }
 
@@ -140,21 +141,6 @@ bool sameReplicaGroup(const BreakerId &a, const BreakerId &b)
     return a.source == b.source && a.library == b.library && a.service == b.service && a.name == b.name;
 }
 
-// Every breaker in lane order: by service, name, source, library, instance.
-std::vector<std::size_t> laneOrder(const FleetStore &store)
-{
-    std::vector<std::size_t> order(store.breakers().size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    const auto &b = store.breakers();
-    std::sort(order.begin(), order.end(), [&b](std::size_t x, std::size_t y) {
-        const BreakerId &p = b[x].id, &q = b[y].id;
-        return std::tie(p.service, p.name, p.source, p.library, p.instance)
-            < std::tie(q.service, q.name, q.source, q.library, q.instance);
-    });
-    return order;
-}
-
 bool shown(const FleetStore::Breaker &b, const std::vector<Run> &runs, const FleetFilter &filter)
 {
     if (!filter.service.isEmpty() && b.id.service != filter.service)
@@ -175,6 +161,8 @@ QString keyOf(const std::vector<std::size_t> &members)
 
 QString tipOf(const FleetStore &store, const std::vector<std::size_t> &members)
 {
+    if (members.empty())
+        return {};
     const BreakerId &id = store.breakers()[members.front()].id;
     QString tip = QStringLiteral("%1 (%2)\nservice %3, from %4")
                       .arg(id.name, QString(fleetLibraryName(id.library)), id.service, id.source);
@@ -189,6 +177,76 @@ QString tipOf(const FleetStore &store, const std::vector<std::size_t> &members)
 }
 
 } // namespace
+
+void FleetStore::push(Breaker &b, const FleetPoint &p)
+{
+    b.points.push(p);
+    const qint64 hold = m_stepMs * 5 / 2;
+    if (!b.runs.isEmpty() && b.runs.last().state == p.state && p.timeMs - b.runs.last().lastPointMs <= hold)
+        b.runs.last().lastPointMs = p.timeMs;
+    else
+        b.runs.push({ p.timeMs, p.timeMs, p.state });
+}
+
+void FleetStore::addTotals(const QString &source, const std::vector<FleetPoint> &points, qint64 timeMs)
+{
+    auto it = std::find_if(m_totals.begin(), m_totals.end(), [&source](const Breaker &b) { return b.id.source == source; });
+    if (it == m_totals.end()) {
+        m_totals.emplace_back();
+        m_totals.back().id.source = source;
+        it = m_totals.end() - 1;
+    }
+    // Sums, and rates weighted by calls (a plain mean where no breaker has calls).
+    double calls = 0, failures = 0, rejected = 0, used = 0, limit = 0;
+    double failure[3] {}, slow[3] {}; // Σ rate × calls, Σ calls, Σ rate … and count below
+    int failureCount = 0, slowCount = 0;
+    bool anyCalls = false, anyFailures = false, anyRejected = false;
+    for (const FleetPoint &p : points) {
+        const double weight = std::isnan(p.calls) ? 0 : p.calls;
+        if (!std::isnan(p.calls)) {
+            calls += p.calls;
+            anyCalls = true;
+        }
+        if (!std::isnan(p.failures)) {
+            failures += p.failures;
+            anyFailures = true;
+        }
+        if (!std::isnan(p.rejected)) {
+            rejected += p.rejected;
+            anyRejected = true;
+        }
+        if (!std::isnan(p.failureRate)) {
+            failure[0] += p.failureRate * weight;
+            failure[1] += weight;
+            failure[2] += p.failureRate;
+            ++failureCount;
+        }
+        if (!std::isnan(p.slowCallRate)) {
+            slow[0] += p.slowCallRate * weight;
+            slow[1] += weight;
+            slow[2] += p.slowCallRate;
+            ++slowCount;
+        }
+        if (!std::isnan(p.bulkheadUsed) && !std::isnan(p.bulkheadMax) && p.bulkheadMax > 0) {
+            used += p.bulkheadUsed;
+            limit += p.bulkheadMax;
+        }
+    }
+    FleetPoint total;
+    total.timeMs = timeMs;
+    total.calls = anyCalls ? float(calls) : NAN;
+    total.failures = anyFailures ? float(failures) : NAN;
+    total.rejected = anyRejected ? float(rejected) : NAN;
+    if (failureCount)
+        total.failureRate = float(failure[1] > 0 ? failure[0] / failure[1] : failure[2] / failureCount);
+    if (slowCount)
+        total.slowCallRate = float(slow[1] > 0 ? slow[0] / slow[1] : slow[2] / slowCount);
+    if (limit > 0) {
+        total.bulkheadUsed = float(used);
+        total.bulkheadMax = float(limit);
+    }
+    it->points.push(total);
+}
 
 FleetStore::Breaker &FleetStore::entry(const BreakerId &id)
 {
@@ -211,38 +269,78 @@ void FleetStore::ingest(const FleetSnapshot &snapshot, qint64 wallMs)
             fresh.push_back(s.url);
     }
     m_sources = snapshot.sources;
-    for (const BreakerReading &r : snapshot.breakers) {
-        if (std::find(fresh.begin(), fresh.end(), r.id.source) == fresh.end())
-            continue;
-        Breaker &b = entry(r.id);
-        b.points.push(pointOf(r, wallMs));
-        b.latest = r;
-        b.hasLatest = true;
+    for (const QString &source : fresh) {
+        std::vector<FleetPoint> added;
+        // A source names the same breakers in the same order refresh after refresh: the last
+        // refresh's order finds them without searching.
+        std::vector<std::size_t> &order = m_lastOrder[source];
+        std::size_t k = 0;
+        for (const BreakerReading &r : snapshot.breakers) {
+            if (r.id.source != source)
+                continue;
+            if (k >= order.size() || !(m_breakers[order[k]].id == r.id)) {
+                order.resize(k + 1);
+                order[k] = std::size_t(&entry(r.id) - m_breakers.data());
+            }
+            Breaker &b = m_breakers[order[k++]];
+            push(b, pointOf(r, wallMs));
+            added.push_back(b.points.last());
+            b.latest = r;
+            b.hasLatest = true;
+        }
+        order.resize(k);
+        addTotals(source, added, wallMs);
         m_latestMs = std::max(m_latestMs, wallMs);
     }
 }
 
 void FleetStore::setHistory(const FleetHistory &history)
 {
+    m_lastOrder.clear();
+    m_order.clear();
     m_breakers.clear();
     m_index.clear();
     m_latestMs = 0;
+    m_totals.clear();
     m_stepMs = std::max<qint64>(1, qint64(toMs(history.step)));
+    // Each source's steps, for its totals.
+    std::map<std::pair<QString, qint64>, std::vector<FleetPoint>> steps;
     for (const BreakerSeries &series : history.series) {
         Breaker &b = entry(series.id);
         for (const HistoryPoint &h : series.points) {
-            b.points.push(pointOf(h));
+            push(b, pointOf(h));
+            steps[{ series.id.source, h.timeMs }].push_back(b.points.last());
             m_latestMs = std::max(m_latestMs, qint64(h.timeMs));
         }
     }
+    for (const auto &[at, points] : steps)
+        addTotals(at.first, points, at.second);
 }
 
 void FleetStore::clear()
 {
+    m_lastOrder.clear();
+    m_totals.clear();
+    m_order.clear();
     m_breakers.clear();
     m_index.clear();
     m_sources.clear();
     m_latestMs = 0;
+}
+
+const std::vector<std::size_t> &FleetStore::laneOrder() const
+{
+    if (m_order.size() != m_breakers.size()) {
+        m_order.resize(m_breakers.size());
+        for (std::size_t i = 0; i < m_order.size(); ++i)
+            m_order[i] = i;
+        std::sort(m_order.begin(), m_order.end(), [this](std::size_t x, std::size_t y) {
+            const BreakerId &p = m_breakers[x].id, &q = m_breakers[y].id;
+            return std::tie(p.service, p.name, p.source, p.library, p.instance)
+                < std::tie(q.service, q.name, q.source, q.library, q.instance);
+        });
+    }
+    return m_order;
 }
 
 QStringList FleetStore::services() const
@@ -258,7 +356,7 @@ QStringList FleetStore::services() const
 QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, qint64 fromMs, qint64 toMs)
 {
     const auto &breakers = store.breakers();
-    const std::vector<std::size_t> order = laneOrder(store);
+    const std::vector<std::size_t> &order = store.laneOrder();
     std::vector<std::vector<Run>> runs(breakers.size());
     for (std::size_t i : order)
         runs[i] = runsOf(breakers[i], store.stepMs(), fromMs, toMs);
@@ -302,7 +400,6 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
                              .arg(all.size())
                              .arg(all.size() == 1 ? QString() : QStringLiteral("s"))
                              .arg(notClosed);
-        header.tip = QStringLiteral("Service %1: %2").arg(service, header.summary);
         header.key = QStringLiteral("service:") + service;
         header.collapsed = filter.collapsed.contains(service);
         header.bands = mergeRuns(allRuns);
@@ -315,7 +412,6 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
             FleetLane lane;
             lane.service = service;
             lane.key = keyOf(g);
-            lane.tip = tipOf(store, g);
             if (g.size() == 1) {
                 lane.label = id.instance.isEmpty() ? id.name : id.name + QStringLiteral(" · ") + id.instance;
                 lane.summary = stateText(latestState(breakers[g.front()]));
@@ -340,6 +436,13 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
     return lanes;
 }
 
+QString fleetLaneTip(const FleetStore &store, const FleetLane &lane)
+{
+    if (lane.kind == FleetLane::Kind::Service)
+        return QStringLiteral("Service %1: %2").arg(lane.service, lane.summary);
+    return tipOf(store, fleetSelection(store, FleetFilter {}, lane.key, 0, 0));
+}
+
 std::vector<std::size_t> fleetSelection(
     const FleetStore &store, const FleetFilter &filter, const QString &key, qint64 fromMs, qint64 toMs)
 {
@@ -358,17 +461,21 @@ std::vector<std::size_t> fleetSelection(
     for (std::size_t i = 0; i < breakers.size(); ++i) {
         if (!service.isEmpty() && breakers[i].id.service != service)
             continue;
-        if (shown(breakers[i], runsOf(breakers[i], store.stepMs(), fromMs, toMs), filter))
+        if (!filter.service.isEmpty() && breakers[i].id.service != filter.service)
+            continue;
+        // Only the state filter needs the states over time.
+        if (!filter.notClosedOnly || shown(breakers[i], runsOf(breakers[i], store.stepMs(), fromMs, toMs), filter))
             out.push_back(i);
     }
     return out;
 }
 
 FleetChartPoints fleetChartPoints(
-    const FleetStore &store, const std::vector<std::size_t> &selection, qint64 fromMs, qint64 toMs, int maxPoints)
+    const std::vector<const FleetStore::Breaker *> &selection, qint64 fromMs, qint64 toMs, int maxPoints)
 {
     const int columns = std::max(1, maxPoints);
     const double width = double(std::max<qint64>(1, toMs - fromMs)) / columns;
+    const double perColumn = 1 / width;
     struct Column
     {
         double calls = 0, failed = 0, rejected = 0;
@@ -423,15 +530,13 @@ FleetChartPoints fleetChartPoints(
             c.limit += limit;
         }
     };
-    for (std::size_t i : selection) {
-        const RingBuffer<FleetPoint> &points = store.breakers()[i].points;
+    for (const FleetStore::Breaker *b : selection) {
         int column = -1;
         Partial partial;
-        for (qsizetype k = 0; k < points.size(); ++k) {
-            const FleetPoint &p = points.at(k);
+        b->points.forEach([&](const FleetPoint &p) {
             if (p.timeMs < fromMs || p.timeMs > toMs)
-                continue;
-            const int c = std::min(columns - 1, int(double(p.timeMs - fromMs) / width));
+                return;
+            const int c = std::min(columns - 1, int(double(p.timeMs - fromMs) * perColumn));
             if (c != column) {
                 if (column >= 0)
                     flush(column, partial);
@@ -445,7 +550,7 @@ FleetChartPoints fleetChartPoints(
             partial.add(4, p.slowCallRate);
             partial.add(5, p.bulkheadUsed);
             partial.add(6, p.bulkheadMax);
-        }
+        });
         if (column >= 0)
             flush(column, partial);
     }

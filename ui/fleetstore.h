@@ -34,10 +34,18 @@ class FleetStore
 public:
     static constexpr qsizetype Capacity = 240;
 
+    // A stretch of consecutive points in one state, none more than 2.5 steps after the one before.
+    struct StateRun
+    {
+        qint64 fromMs = 0, lastPointMs = 0;
+        std::int8_t state = -1;
+    };
     struct Breaker
     {
         BreakerId id;
         RingBuffer<FleetPoint> points { Capacity };
+        // The points' states, kept as they come: the lanes read a few runs, not every point.
+        RingBuffer<StateRun> runs { Capacity };
         BreakerReading latest; // the newest live reading (a history leaves it default)
         bool hasLatest = false;
     };
@@ -50,6 +58,12 @@ public:
 
     const std::vector<Breaker> &breakers() const { return m_breakers; }
     const std::vector<SourceStatus> &sources() const { return m_sources; }
+    // Indices into breakers() by service, name, source, library, instance: the lanes' order
+    // (sorted again only when breakers came or went).
+    const std::vector<std::size_t> &laneOrder() const;
+    // Per source, its breakers summed at each of its refreshes (history steps): what the charts
+    // show for the whole fleet without reading every breaker's points (id: the source's URL).
+    const std::vector<Breaker> &totals() const { return m_totals; }
     // The services, sorted (each once, whatever its sources).
     QStringList services() const;
     // The expected distance between two points: the refresh interval live, the step in a history.
@@ -60,10 +74,15 @@ public:
 
 private:
     Breaker &entry(const BreakerId &id);
+    void push(Breaker &b, const FleetPoint &p);
+    void addTotals(const QString &source, const std::vector<FleetPoint> &points, qint64 timeMs);
 
     std::vector<Breaker> m_breakers;
     std::map<BreakerId, std::size_t> m_index;
+    mutable std::vector<std::size_t> m_order; // laneOrder()'s cache
+    QHash<QString, std::vector<std::size_t>> m_lastOrder; // per source, its last refresh's breakers
     std::vector<SourceStatus> m_sources;
+    std::vector<Breaker> m_totals;
     qint64 m_stepMs = 5000;
     qint64 m_latestMs = 0;
 };
@@ -84,11 +103,14 @@ struct FleetFilter
 // at most (then the lane has a gap: the source said nothing). Keys: "service:NAME", and for a
 // breaker its rows' indices joined, so that the chart sums exactly the lane's breakers.
 QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, qint64 fromMs, qint64 toMs);
+// A lane's tooltip: its source, library, instances and their states (made when asked: a
+// thousand of them at every refresh would cost more than the lanes).
+QString fleetLaneTip(const FleetStore &store, const FleetLane &lane);
 // The breakers a lane key names (store indices); every breaker the filter shows for "".
 std::vector<std::size_t> fleetSelection(
     const FleetStore &store, const FleetFilter &filter, const QString &key, qint64 fromMs, qint64 toMs);
 
-// The charts' series for a selection of breakers, x in epoch ms, at most `maxPoints` columns over
+// The charts' series for a selection of breakers (or of totals()), x in epoch ms, at most `maxPoints` columns over
 // [fromMs, toMs]: calls stacked (succeeded, failed, rejected; each band's upper edge), failure and
 // slow-call rates weighted by calls, bulkhead use in percent of the limits summed. A column sums
 // each breaker's mean over the column, so that rates stay rates at any zoom.
@@ -100,7 +122,7 @@ struct FleetChartPoints
     bool hasBulkhead = false;
 };
 FleetChartPoints fleetChartPoints(
-    const FleetStore &store, const std::vector<std::size_t> &selection, qint64 fromMs, qint64 toMs, int maxPoints);
+    const std::vector<const FleetStore::Breaker *> &selection, qint64 fromMs, qint64 toMs, int maxPoints);
 
 // The health dock's summary of the fleet now: breakers not CLOSED, congested bulkheads (≥ 90 %),
 // sources down. Healthy when none.

@@ -223,6 +223,7 @@ void FleetView::buildControls()
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_lanes = new FleetLanes(split);
+    m_lanes->setTipProvider([this](const FleetLane &lane) { return fleetLaneTip(m_store, lane); });
     connect(m_lanes, &FleetLanes::serviceToggled, this,
         [this](const QString &service) { setServiceCollapsed(service, !m_filter.collapsed.contains(service)); });
     connect(m_lanes, &FleetLanes::laneClicked, this,
@@ -291,7 +292,11 @@ std::pair<qint64, qint64> FleetView::window() const
     if (m_range == Range::Picked)
         return { m_pickedFrom, m_pickedTo };
     if (m_range == Range::Live) {
-        const qint64 to = std::max(QDateTime::currentMSecsSinceEpoch(), m_store.latestMs());
+        // Moved a tenth of the span at a time, so that the axes stand still between steps (no
+        // re-layout of every label at every refresh).
+        constexpr qint64 Step = LiveSpanMs / 10;
+        const qint64 now = std::max(QDateTime::currentMSecsSinceEpoch(), m_store.latestMs());
+        const qint64 to = (now / Step + 1) * Step;
         return { to - LiveSpanMs, to };
     }
     return { m_pickedFrom, m_pickedTo }; // fixed when the range was asked for
@@ -461,7 +466,16 @@ void FleetView::refresh()
     m_lanes->setSelectedKey(m_selected);
 
     const std::vector<std::size_t> chosen = selection();
-    const FleetChartPoints points = fleetChartPoints(m_store, chosen, from, to, MaxPoints);
+    // The whole fleet unfiltered is charted from each source's totals, not breaker by breaker.
+    std::vector<const FleetStore::Breaker *> charted;
+    if (m_selected.isEmpty() && m_filter.service.isEmpty() && !m_filter.notClosedOnly) {
+        for (const FleetStore::Breaker &total : m_store.totals())
+            charted.push_back(&total);
+    } else {
+        for (std::size_t i : chosen)
+            charted.push_back(&m_store.breakers()[i]);
+    }
+    const FleetChartPoints points = fleetChartPoints(charted, from, to, MaxPoints);
     replacePoints(m_succeeded, points.succeeded);
     replacePoints(m_failed, points.failed);
     replacePoints(m_rejected, points.rejected);
@@ -484,7 +498,8 @@ void FleetView::refresh()
         subject = QStringLiteral("Charts: %1%2")
                       .arg(m_store.breakers()[chosen.front()].id.displayName(),
                           chosen.size() > 1 ? QStringLiteral(" (%1 replicas together)").arg(chosen.size()) : QString());
-    m_subject->setText(subject);
+    if (m_subject->text() != subject)
+        m_subject->setText(subject);
     m_twin->setEnabled(!m_selected.isEmpty() && !m_selected.startsWith(QStringLiteral("service:")) && !chosen.empty());
 
     QStringList status;
@@ -500,7 +515,9 @@ void FleetView::refresh()
         status.append(QStringLiteral("<span style=\"color:#c62828\">history: %1</span>").arg(e.toHtmlEscaped()));
     if (status.isEmpty())
         status.append(m_client->isOpen() ? QStringLiteral("Connecting…") : QStringLiteral("Not connected: File > Connect…"));
-    m_sources->setText(status.join(QStringLiteral(" &nbsp; ")));
+    const QString sources = status.join(QStringLiteral(" &nbsp; "));
+    if (m_sources->text() != sources)
+        m_sources->setText(sources);
 
     m_health = fleetHealth(m_store);
     for (ChartFrame &c : m_charts)

@@ -24,7 +24,7 @@ namespace {
 const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
     QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
     QStringLiteral("--metrics-host"), QStringLiteral("--sweep"), QStringLiteral("--prometheus"), QStringLiteral("--hystrix"),
-    QStringLiteral("--bearer-token-env"), QStringLiteral("--bearer-token-file"), QStringLiteral("--refresh"),
+    QStringLiteral("--token-env"), QStringLiteral("--token-file"), QStringLiteral("--refresh"),
     QStringLiteral("--range") };
 
 // What a bare `breakwater` does in this build.
@@ -34,7 +34,7 @@ QString windowUsage()
     return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
                           "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
                           "  --metrics-port PORT --metrics-host ADDRESS --sweep KEY=SPEC\n"
-                          "  --prometheus URL --hystrix URL… --bearer-token-env NAME|--bearer-token-file PATH\n"
+                          "  --prometheus URL --hystrix URL… --token-env NAME|--token-file PATH\n"
                           "  --refresh SECONDS --range live|15m|1h|6h|24h (Fleet mode)\n");
 #else
     return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");

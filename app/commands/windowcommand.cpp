@@ -51,10 +51,10 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         QStringLiteral("Open in Fleet mode on this Prometheus server's circuit breakers."), QStringLiteral("URL"));
     const QCommandLineOption hystrix(QStringLiteral("hystrix"),
         QStringLiteral("Open in Fleet mode on this Hystrix or Turbine stream (several allowed)."), QStringLiteral("URL"));
-    const QCommandLineOption tokenEnv(QStringLiteral("bearer-token-env"),
+    const QCommandLineOption tokenEnv(QStringLiteral("token-env"),
         QStringLiteral("Send the bearer token this environment variable holds to the fleet's sources."),
         QStringLiteral("NAME"));
-    const QCommandLineOption tokenFile(QStringLiteral("bearer-token-file"),
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
         QStringLiteral("Send the bearer token this file holds to the fleet's sources."), QStringLiteral("PATH"));
     const QCommandLineOption refresh(QStringLiteral("refresh"),
         QStringLiteral("Fleet mode's refresh interval in seconds (default 5)."), QStringLiteral("SECONDS"));
@@ -126,7 +126,7 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
     }
     const bool fleetOptions = parser.isSet(tokenEnv) || parser.isSet(tokenFile) || parser.isSet(refresh) || parser.isSet(range);
     if (fleet.isEmpty() && fleetOptions) {
-        *error = QStringLiteral("--bearer-token-env, --bearer-token-file, --refresh and --range need --prometheus or --hystrix");
+        *error = QStringLiteral("--token-env, --token-file, --refresh and --range need --prometheus or --hystrix");
         return std::nullopt;
     }
     if (!fleet.isEmpty() && !fleet.check(error)) {
@@ -135,7 +135,7 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         const QRegularExpressionMatch m = what.match(*error);
         const QString option = m.captured(1).startsWith(u'P') ? QStringLiteral("--prometheus")
             : m.captured(1).startsWith(u'H')                 ? QStringLiteral("--hystrix")
-            : m.captured(1).startsWith(u'b')                 ? QStringLiteral("--bearer-token-env/--bearer-token-file")
+            : m.captured(1).startsWith(u'b')                 ? QStringLiteral("--token-env/--token-file")
                                                              : QStringLiteral("--refresh");
         *error = option + QStringLiteral(": ") + error->mid(m.capturedLength());
         return std::nullopt;

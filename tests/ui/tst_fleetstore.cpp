@@ -186,11 +186,11 @@ private Q_SLOTS:
     void chartColumnsStackAndWeigh()
     {
         const FleetStore store = fleet();
-        std::vector<std::size_t> all;
-        for (std::size_t i = 0; i < store.breakers().size(); ++i)
-            all.push_back(i);
+        std::vector<const FleetStore::Breaker *> all;
+        for (const FleetStore::Breaker &b : store.breakers())
+            all.push_back(&b);
         // One column per refresh.
-        const FleetChartPoints p = fleetChartPoints(store, all, T0, T0 + 3 * Step, 3);
+        const FleetChartPoints p = fleetChartPoints(all, T0, T0 + 3 * Step, 3);
         QCOMPARE(p.succeeded.size(), 3);
         // First refresh: 5 breakers × 10 calls/s; failures 1 each but 8 on b:8080; nothing rejected.
         QCOMPARE(p.rejected[0].y(), 50.0);
@@ -201,6 +201,14 @@ private Q_SLOTS:
         QCOMPARE(p.failureRate[0].y(), 24.0);
         QVERIFY(!p.hasBulkhead);
         QCOMPARE(p.succeeded[0].x(), double(T0));
+
+        // The source's totals chart the same, one ring instead of five.
+        QCOMPARE(store.totals().size(), std::size_t(1));
+        const FleetChartPoints t = fleetChartPoints({ &store.totals()[0] }, T0, T0 + 3 * Step, 3);
+        QCOMPARE(t.succeeded, p.succeeded);
+        QCOMPARE(t.failed, p.failed);
+        QCOMPARE(t.rejected, p.rejected);
+        QCOMPARE(t.failureRate, p.failureRate);
     }
 
     void healthNamesWhatIsNotClosedAndDeadSources()

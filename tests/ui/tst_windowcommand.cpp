@@ -72,7 +72,7 @@ private Q_SLOTS:
         const std::optional<WindowOptions> o = parse({ QStringLiteral("--prometheus"), QStringLiteral("http://127.0.0.1:9090"),
                                                          QStringLiteral("--hystrix"), QStringLiteral("http://127.0.0.1:3000/hystrix.stream"),
                                                          QStringLiteral("--hystrix"), QStringLiteral("http://127.0.0.1:3001/hystrix.stream"),
-                                                         QStringLiteral("--bearer-token-file"), QStringLiteral("/run/secrets/token"),
+                                                         QStringLiteral("--token-file"), QStringLiteral("/run/secrets/token"),
                                                          QStringLiteral("--refresh"), QStringLiteral("2"), QStringLiteral("--range"),
                                                          QStringLiteral("6h"), QStringLiteral("--screenshot"), QStringLiteral("f.png") },
             &error);
@@ -124,17 +124,17 @@ private Q_SLOTS:
             << QStringList { prometheus, url, QStringLiteral("--hystrix"), QStringLiteral("http://a/s"), QStringLiteral("--hystrix"), QStringLiteral("file:///x") }
             << QStringLiteral("--hystrix: expected an http or https URL with a host, got 'file:///x'");
         QTest::addRow("two token sources")
-            << QStringList { prometheus, url, QStringLiteral("--bearer-token-env"), QStringLiteral("T"), QStringLiteral("--bearer-token-file"), QStringLiteral("/t") }
-            << QStringLiteral("--bearer-token-env/--bearer-token-file: expected an environment variable or a file, not both");
+            << QStringList { prometheus, url, QStringLiteral("--token-env"), QStringLiteral("T"), QStringLiteral("--token-file"), QStringLiteral("/t") }
+            << QStringLiteral("--token-env/--token-file: expected an environment variable or a file, not both");
         QTest::addRow("token variable unset")
-            << QStringList { prometheus, url, QStringLiteral("--bearer-token-env"), QStringLiteral("BW_TEST_UNSET_VARIABLE") }
+            << QStringList { prometheus, url, QStringLiteral("--token-env"), QStringLiteral("BW_TEST_UNSET_VARIABLE") }
             << QStringLiteral("bearer token: the environment variable BW_TEST_UNSET_VARIABLE holds no token");
         QTest::addRow("refresh") << QStringList { prometheus, url, QStringLiteral("--refresh"), QStringLiteral("0") }
                                  << QStringLiteral("--refresh: expected a number of seconds from 1 to 3600, got '0'");
         QTest::addRow("range") << QStringList { prometheus, url, QStringLiteral("--range"), QStringLiteral("2d") }
                                << QStringLiteral("--range: expected live, 15m, 1h, 6h or 24h, got '2d'");
         QTest::addRow("fleet options without a source") << QStringList { QStringLiteral("--refresh"), QStringLiteral("2") }
-                                                        << QStringLiteral("--bearer-token-env, --bearer-token-file, --refresh and --range need --prometheus or --hystrix");
+                                                        << QStringLiteral("--token-env, --token-file, --refresh and --range need --prometheus or --hystrix");
         QTest::addRow("fleet and compare") << QStringList { prometheus, url, QStringLiteral("--compare") }
                                            << QStringLiteral("--prometheus and --hystrix open Fleet mode: not with --compare or --candidate");
         QTest::addRow("sweep key") << QStringList { QStringLiteral("--sweep"), QStringLiteral("retry.maxAtempts=1:3:1") }
