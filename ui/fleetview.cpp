@@ -1,6 +1,7 @@
 #include "fleetview.h"
 
 #include "breakermodel.h"
+#include "fleettwindialog.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -201,13 +202,7 @@ void FleetView::buildControls()
     m_twin->setToolTip(QStringLiteral(
         "Take the selected breaker's history over the range shown as a trace, and replay it in the lab with its settings or others"));
     m_twin->setEnabled(false);
-    connect(m_twin, &QPushButton::clicked, this, [this] {
-        std::vector<BreakerId> ids;
-        for (std::size_t i : selection())
-            ids.push_back(m_store.breakers()[i].id);
-        const auto [from, to] = window();
-        Q_EMIT twinRequested(ids, from, to);
-    });
+    connect(m_twin, &QPushButton::clicked, this, &FleetView::openTwin);
     bar->addWidget(m_twin);
 
     m_progress = new QProgressBar(this);
@@ -453,6 +448,43 @@ QString FleetView::chartSubject() const
 QXYSeries *FleetView::series(const QString &chartTitle, const QString &name) const
 {
     return findSeries(m_charts, chartTitle, name);
+}
+
+FleetTwinDialog *FleetView::openTwin()
+{
+    const std::vector<std::size_t> chosen = selection();
+    if (m_selected.isEmpty() || chosen.empty())
+        return nullptr;
+    const auto [from, to] = window();
+    // The lane's breakers summed step by step (replicas together are one service's breaker).
+    BreakerSeries series;
+    series.id = m_store.breakers()[chosen.front()].id;
+    if (chosen.size() > 1)
+        series.id.instance.clear();
+    std::map<qint64, HistoryPoint> steps;
+    const auto add = [](double &sum, float v) {
+        if (!std::isnan(v))
+            sum = (hasFigure(sum) ? sum : 0) + v;
+    };
+    for (std::size_t i : chosen) {
+        m_store.breakers()[i].points.forEach([&](const FleetPoint &p) {
+            if (p.timeMs < from || p.timeMs > to)
+                return;
+            HistoryPoint &h = steps[p.timeMs];
+            h.timeMs = p.timeMs;
+            add(h.callsPerSecond, p.calls);
+            add(h.failuresPerSecond, p.failures);
+            add(h.rejectedPerSecond, p.rejected);
+            if (p.state >= 0)
+                h.state = h.state ? moreSevere(*h.state, CircuitState(p.state)) : CircuitState(p.state);
+        });
+    }
+    for (const auto &[at, point] : steps)
+        series.points.push_back(point);
+    auto *dialog = new FleetTwinDialog(series, fromMs(double(m_store.stepMs())), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void FleetView::refresh()

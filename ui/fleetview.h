@@ -20,6 +20,8 @@ class QXYSeries;
 
 namespace bw {
 
+class FleetTwinDialog;
+
 // The window's Fleet mode (README, "Monitoring your services"): the breakers of real services,
 // read from Prometheus and Hystrix streams by engine/fleet on a worker thread (FleetClient), kept
 // in bounded rings (FleetStore) and drawn like a run: state lanes grouped by service (folding,
@@ -87,13 +89,14 @@ public:
     QString sourceStatusText() const;
     QString chartSubject() const;
     FleetHealth health() const { return m_health; }
+    // "Twin in the lab…": the selected lane's history over the range shown (replicas summed) in
+    // the twin dialog, to replay with its settings and others; null when no breaker is selected.
+    FleetTwinDialog *openTwin();
 
 Q_SIGNALS:
     // A refresh drew new figures (the window's health dock follows).
     void refreshed();
     void historyLoaded(const QStringList &errors);
-    // "Twin in the lab…": the selected breakers, to replay their history with other settings.
-    void twinRequested(const std::vector<bw::BreakerId> &breakers, qint64 fromMs, qint64 toMs);
 
 private:
     void buildControls();

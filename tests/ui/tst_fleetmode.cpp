@@ -4,6 +4,7 @@
 // or never, and leaving Fleet mode, which brings the run back.
 #include "fakeprometheus.h"
 
+#include "fleettwindialog.h"
 #include "fleetview.h"
 #include "mainwindow.h"
 
@@ -16,6 +17,7 @@
 #include <QLineSeries>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 
@@ -157,6 +159,45 @@ private Q_SLOTS:
         fleet->refresh();
         QCOMPARE(labels(fleet), (QStringList { QStringLiteral("# payments | 4 breakers, 1 not CLOSED"),
                                     QStringLiteral("# search | 1 breaker, 0 not CLOSED"), QStringLiteral("query · s:9000 | CLOSED") }));
+    }
+
+    // The twin: the selected breaker's history as a trace, replayed through its library's
+    // defaults and through other settings.
+    void twinReplaysTheHistory()
+    {
+        FakePrometheus server;
+        addBreakers(server);
+        MainWindow window(options(server.url()));
+        window.show();
+        FleetView *fleet = window.fleetView();
+        QTRY_VERIFY_WITH_TIMEOUT(!fleet->isLoadingHistory(), Timeout); // the last 15 minutes, at 1 s
+        QTRY_COMPARE_WITH_TIMEOUT(labels(fleet), AllTogether, Timeout);
+        fleet->setReplicasTogether(false);
+        fleet->refresh();
+        QCOMPARE(labels(fleet).value(2), QStringLiteral("charge · b:8080 | OPEN"));
+        QVERIFY(!fleet->openTwin()); // nothing selected
+        fleet->select(fleet->lanes()->lanes().at(2).key);
+        fleet->refresh();
+        FleetTwinDialog *twin = fleet->openTwin();
+        QVERIFY(twin);
+        // 10 calls/s, 8 of them failures, at 1 s steps over the last 15 minutes' history.
+        QVERIFY2(twin->report().calls > 1000, qPrintable(QString::number(twin->report().calls)));
+        QCOMPARE(double(twin->report().failures) / double(twin->report().calls), 0.8);
+        PolicyConfig lenient = libraryDefaultPolicy(FleetLibrary::Resilience4j, QStringLiteral("charge"));
+        QVERIFY(lenient.circuitBreaker);
+        lenient.circuitBreaker->failureRateThreshold = 0.95;
+        twin->setPolicy(1, lenient);
+        QVERIFY(twin->replay());
+        // Resilience4j's defaults (50 %) open on this history; 95 % would have stayed closed.
+        QVERIFY2(twin->result(0).contains(QStringLiteral("CLOSED → OPEN")), qPrintable(twin->result(0)));
+        QVERIFY2(twin->result(1).contains(QStringLiteral("The breaker stayed closed.")), qPrintable(twin->result(1)));
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY2(twin->saveTrace(dir.filePath(QStringLiteral("twin.csv")), &error), qPrintable(error));
+        LoadError loadError;
+        const std::optional<Trace> read = TraceReader::loadFile(dir.filePath(QStringLiteral("twin.csv")), &loadError);
+        QVERIFY2(read, qPrintable(loadError.toString()));
+        QCOMPARE(read->rows.size(), twin->trace().rows.size());
     }
 
     void historyRange()
