@@ -589,9 +589,23 @@ bool MainWindow::isFleetMode() const
 
 void MainWindow::enableRunDocks(bool on)
 {
-    for (const char *name : { "policyDock", "faultsDock", "breakersDock", "eventLogDock" })
-        findChild<QDockWidget *>(QLatin1String(name))->setEnabled(on);
+    // In Fleet mode they make room for the fleet: hidden, and shown again as they were.
+    for (const char *name : { "policyDock", "faultsDock", "breakersDock", "eventLogDock", "networkDock" }) {
+        QDockWidget *dock = findChild<QDockWidget *>(QLatin1String(name));
+        if (!on && !dock->isHidden()) {
+            m_hiddenForFleet.append(dock);
+            dock->hide();
+        }
+        dock->setEnabled(on);
+    }
+    if (on) {
+        for (QDockWidget *dock : std::as_const(m_hiddenForFleet))
+            dock->show();
+        m_hiddenForFleet.clear();
+    }
     findChild<QDockWidget *>(QStringLiteral("networkDock"))->setEnabled(on && !isCompareMode());
+    if (!on)
+        findChild<QDockWidget *>(QStringLiteral("healthDock"))->raise();
 }
 
 void MainWindow::openConnectDialog()

@@ -20,6 +20,7 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QSortFilterProxyModel;
 class QSpinBox;
@@ -168,7 +169,7 @@ private:
     void enterCompareMode(bool start, const QList<Candidate> &candidates);
     // The health dock and the status bar's summary: the run's, or the fleet's in Fleet mode.
     void showHealth();
-    // The docks that act on a run: off in Fleet mode (the network dock stays off in Compare mode).
+    // The docks that act on a run: hidden in Fleet mode (the network dock stays off in Compare mode).
     void enableRunDocks(bool on);
     // Binds the Policy, Faults and Breakers docks to the run that live edits go to.
     void bindLiveControls();
@@ -198,6 +199,7 @@ private:
     FleetConnection m_fleetConnection; // the last one opened
     QWidget *m_beforeFleet = nullptr; // what the central view showed before Fleet mode
     bool m_resumeBeforeFleet = false; // and whether its run was running
+    QList<QDockWidget *> m_hiddenForFleet; // the run's docks Fleet mode hid
     ScenarioConfig m_singleScenario; // the single run's, with its edits, while Compare mode is on
     bool m_resumeSingle = false; // the single run was running when Compare mode began
     QComboBox *m_scenarioBox = nullptr;

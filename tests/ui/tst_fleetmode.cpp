@@ -310,7 +310,8 @@ private Q_SLOTS:
         QVERIFY2(window.connectFleet(options(server.url()).fleet, &error), qPrintable(error));
         QVERIFY(window.isFleetMode());
         QTRY_COMPARE_WITH_TIMEOUT(window.runState(), RunProgress::State::Paused, Timeout);
-        QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("policyDock"))->isEnabled());
+        QVERIFY(!window.findChild<QDockWidget *>(QStringLiteral("policyDock"))->isVisible());
+        QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("healthDock"))->isVisible());
         QVERIFY(!window.findChild<QAction *>(QStringLiteral("start"))->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(labels(window.fleetView()), AllTogether, Timeout);
         const TimePoint paused = window.history().now();
@@ -323,6 +324,7 @@ private Q_SLOTS:
         QVERIFY(!fleetAction->isChecked());
         QVERIFY(dashboard->isVisible());
         QVERIFY(!window.fleetView()->isOpen());
+        QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("policyDock"))->isVisible());
         QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("policyDock"))->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(window.runState(), RunProgress::State::Running, Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(window.history().now() > paused, Timeout);
