@@ -46,8 +46,10 @@ void FleetMonitor::refreshNow()
 void FleetMonitor::setInterval(Duration interval)
 {
     m_interval = interval;
-    if (m_timer != 0) // the next refresh comes one new interval from now
-        start();
+    if (m_timer == 0)
+        return;
+    stop(); // the next refresh comes one new interval from now
+    m_timer = m_scheduler.schedule(m_interval, [this] { tick(); });
 }
 
 void FleetMonitor::tick()

@@ -44,7 +44,7 @@ Trace twinTrace(const BreakerSeries &series, Duration step, const QString &fileN
         const Duration stepStart = fromMs(p.timeMs - originMs) - step;
         for (std::int64_t j = 0; j < calls; ++j) {
             TraceRow row;
-            row.start = stepStart + Duration(std::int64_t((double(j) + 0.5) * double(step.count()) / double(calls)));
+            row.start = stepStart + Duration(std::llround((double(j) + 0.5) * double(step.count()) / double(calls)));
             row.duration = latency;
             // Failures spread evenly among the step's calls (Bresenham): the j-th call fails when
             // the running share of failures passes a whole one.

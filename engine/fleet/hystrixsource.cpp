@@ -238,8 +238,9 @@ void HystrixSource::dropped(const QString &reason)
         return;
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
+    // Deleting the reply closes the connection; abort() on a reply that is reporting its own
+    // error makes QNetworkReply report twice.
     reply->disconnect(m_network.get());
-    reply->abort();
     reply->deleteLater();
     m_scheduler.cancel(m_idleTimer);
     m_idleTimer = 0;

@@ -81,7 +81,9 @@ static void boundedGet(QNetworkAccessManager &network, const PrometheusSourceOpt
         // Prometheus answers a bad query with 400 or 422 and its JSON error, which says more.
         const bool jsonError = (status == 400 || status == 422 || status == 503) && body.startsWith('{');
         if (reply->error() != QNetworkReply::NoError && !jsonError) {
-            QString why = status == 0 ? QStringLiteral("cannot reach it: ") + reply->errorString() : reply->errorString();
+            QString why = status == 0 ? QStringLiteral("cannot reach it: ") + reply->errorString()
+                : status == 200       ? QStringLiteral("the answer was cut short: ") + reply->errorString()
+                                      : reply->errorString();
             if (status == 404)
                 why = QStringLiteral("HTTP 404: no Prometheus HTTP API here");
             done({}, shownUrl + QStringLiteral(": ") + why);

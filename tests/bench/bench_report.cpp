@@ -34,6 +34,8 @@ constexpr Target Targets[] = {
     { "BM_PipelineOpenFallback", 0, 0, 0, true },
     { "BM_SimulatedCalls", 0, 3'000'000, 0, false },
     { "BM_AccessLogImport", 0, 500'000, 0, false }, // lines of an nginx log per second
+    // Issue 15: a refresh's Prometheus answers for 1,000 breakers across 100 services read.
+    { "BM_FleetSnapshot", 1'500'000, 0, 0, false },
     // Painted, 20 breakers, every chart, 10 minutes of history (breakwater_gui_bench).
     { "BM_GuiRefreshTick/1", 0, 0, 5, false },
     // Issue 15: the Fleet mode, 1,000 breakers across 100 services, painted.

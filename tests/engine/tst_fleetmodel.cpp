@@ -1,8 +1,13 @@
 // The fleet model without a network: Prometheus answers (as the HTTP API writes them) read into
 // readings and histories, opossum's and Polly's states derived from their event counters, and
-// a service's replicas grouped.
+// a service's replicas grouped, and a breaker's history made a trace and a policy (the twin).
 #include "fleet/fleetmodel.h"
+#include "fleet/fleetmonitor.h"
+#include "fleet/fleettwin.h"
 #include "fleet/prometheusfleet.h"
+#include "resilience/policyloader.h"
+#include "resilience/policywriter.h"
+#include "runtime/virtualscheduler.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,6 +63,39 @@ QByteArray matrix(const QList<std::pair<QJsonObject, QList<std::pair<double, dou
         .toJson(QJsonDocument::Compact);
 }
 
+// A source that answers at once: its breakers, or a failure when told.
+class FakeSource final : public FleetSource
+{
+public:
+    FakeSource(const Clock &clock, const QString &url, std::vector<BreakerReading> readings)
+        : FleetSource(url), m_clock(clock), m_readings(std::move(readings)) { }
+    void refresh() override
+    {
+        ++refreshes;
+        if (failWith.isEmpty())
+            succeed(m_readings, m_clock.now());
+        else
+            fail(failWith);
+    }
+    bool refreshing() const override { return false; }
+    void fetchHistory(std::int64_t, std::int64_t, Duration, HistoryCallback done) override { done({}, QStringLiteral("none")); }
+
+    int refreshes = 0;
+    QString failWith;
+
+private:
+    const Clock &m_clock;
+    std::vector<BreakerReading> m_readings;
+};
+
+BreakerReading breaker(const QString &source, const QString &service, const QString &name, CircuitState state)
+{
+    BreakerReading r;
+    r.id = { source, FleetLibrary::Breakwater, service, QStringLiteral("i"), name };
+    r.state = state;
+    return r;
+}
+
 } // namespace
 
 class tst_FleetModel : public QObject
@@ -78,6 +116,10 @@ private Q_SLOTS:
     void replicasGrouped();
     void historyFromRangeAnswers();
     void stateNamesRoundTrip();
+    void monitorRefreshesOnItsScheduler();
+    void twinTraceKeepsTheCalls();
+    void libraryDefaultsArePolicies_data();
+    void libraryDefaultsArePolicies();
 };
 
 // Each row: counter samples (open, halfOpen, close cumulative), the state after the last one.
@@ -359,6 +401,130 @@ void tst_FleetModel::stateNamesRoundTrip()
     QVERIFY(!circuitStateFromName(u"ajar"));
     for (int i = 0; i < FleetLibraryCount; ++i)
         QCOMPARE(fleetLibraryFromName(QString(fleetLibraryName(FleetLibrary(i)))), FleetLibrary(i));
+}
+
+// Virtual time: every source refreshed at start and then every interval, one snapshot of all
+// (sorted), a failing source keeping its last readings and saying why.
+void tst_FleetModel::monitorRefreshesOnItsScheduler()
+{
+    VirtualScheduler scheduler;
+    FleetMonitor monitor(scheduler);
+    auto *a = static_cast<FakeSource *>(&monitor.addSource(std::make_unique<FakeSource>(scheduler, QStringLiteral("b-source"),
+        std::vector<BreakerReading> { breaker(QStringLiteral("b-source"), QStringLiteral("svc"), QStringLiteral("x"), CircuitState::Open) })));
+    auto *b = static_cast<FakeSource *>(&monitor.addSource(std::make_unique<FakeSource>(scheduler, QStringLiteral("a-source"),
+        std::vector<BreakerReading> { breaker(QStringLiteral("a-source"), QStringLiteral("svc"), QStringLiteral("y"), CircuitState::Closed) })));
+    int updates = 0;
+    monitor.setUpdateCallback([&](const FleetSnapshot &) { ++updates; });
+    monitor.start();
+    QCOMPARE(a->refreshes, 1);
+    QCOMPARE(updates, 2); // one per source
+    const FleetSnapshot &s = monitor.snapshot();
+    QCOMPARE(s.breakers.size(), 2u);
+    QCOMPARE(s.breakers[0].id.source, QStringLiteral("a-source")); // sorted by id
+    QCOMPARE(s.sources[0].url, QStringLiteral("b-source"));       // in the order added
+    QCOMPARE(s.notClosed().size(), 1u);
+    QVERIFY(s.find(s.breakers[1].id) == &s.breakers[1]);
+
+    scheduler.advanceBy(std::chrono::milliseconds(4999));
+    QCOMPARE(a->refreshes, 1);
+    scheduler.advanceBy(std::chrono::milliseconds(1));
+    QCOMPARE(a->refreshes, 2);
+    QCOMPARE(monitor.rounds(), 2u);
+    QCOMPARE(monitor.snapshot().takenAt, std::chrono::seconds(5));
+
+    b->failWith = QStringLiteral("a-source: cannot reach it");
+    monitor.setInterval(std::chrono::seconds(1));
+    scheduler.advanceBy(std::chrono::seconds(1));
+    QCOMPARE(b->refreshes, 3);
+    const SourceStatus &failed = monitor.snapshot().sources[1];
+    QVERIFY(!failed.reachable);
+    QCOMPARE(failed.error, QStringLiteral("a-source: cannot reach it"));
+    QCOMPARE(failed.lastGoodRefresh, std::chrono::seconds(5));
+    QCOMPARE(monitor.snapshot().breakers.size(), 2u); // its last good readings stay
+
+    monitor.stop();
+    scheduler.advanceBy(std::chrono::seconds(10));
+    QCOMPARE(a->refreshes, 3);
+    QCOMPARE(scheduler.pendingTimers(), 0u);
+}
+
+// Steps of 1 s: 2.5 calls/s (the half carried to the next step), failures spread among them,
+// a step without data, and a step the real breaker refused, whose calls take the failure ratio
+// of the last step it let through.
+void tst_FleetModel::twinTraceKeepsTheCalls()
+{
+    BreakerSeries s;
+    s.id = { Source, FleetLibrary::Resilience4j, QStringLiteral("payments"), QStringLiteral("i"), QStringLiteral("gateway") };
+    const auto point = [](std::int64_t t, double calls, double failed, double rejected, double latency) {
+        HistoryPoint p;
+        p.timeMs = t;
+        p.callsPerSecond = calls;
+        p.failuresPerSecond = failed;
+        p.rejectedPerSecond = rejected;
+        p.meanLatencyMs = latency;
+        return p;
+    };
+    s.points = { point(10000, 2.5, 0, 0, 20), point(11000, 2.5, 0, 0, 20), point(12000, NoFigure, NoFigure, NoFigure, NoFigure),
+        point(13000, 4, 2, 0, 40), point(14000, 4, 0, 4, NoFigure) };
+    TwinReport report;
+    const Trace trace = twinTrace(s, std::chrono::seconds(1), QStringLiteral("twin.csv"), &report);
+    QCOMPARE(report.steps, 5);
+    QCOMPARE(report.stepsWithoutData, 1);
+    QCOMPARE(report.calls, 13); // 3 + 2 (carried half) + 4 + 4
+    QCOMPARE(report.failures, 4); // 2 + half of the 4 refused
+    QCOMPARE(report.rejectedCalls, 4);
+    QCOMPARE(qsizetype(trace.rows.size()), 13);
+    // The first step is [0 s, 1 s): three calls in the middle of thirds, lasting 20 ms.
+    QCOMPARE(trace.rows[0].start, fromMs(1000.0 / 6));
+    QCOMPARE(trace.rows[2].start, fromMs(5000.0 / 6));
+    QCOMPARE(trace.rows[0].duration, fromMs(20));
+    // The 4th step, [3 s, 4 s): calls 0 and 2 succeed, 1 and 3 fail.
+    QCOMPARE(trace.rows[5].start, fromMs(3125));
+    QVERIFY(trace.rows[5].success && !trace.rows[6].success && trace.rows[7].success && !trace.rows[8].success);
+    QCOMPARE(trace.rows[12].duration, Duration::zero()); // no latency figure
+    QVERIFY(std::is_sorted(trace.rows.begin(), trace.rows.end(), [](const TraceRow &a, const TraceRow &b) { return a.start < b.start; }));
+
+    LoadError error;
+    const std::optional<Trace> read = TraceReader::parse(traceCsv(trace), QStringLiteral("twin.csv"), &error);
+    QVERIFY2(read, qPrintable(error.toString()));
+    QCOMPARE(read->rows.size(), trace.rows.size());
+    for (std::size_t i = 0; i < trace.rows.size(); ++i) {
+        QCOMPARE(read->rows[i].start, trace.rows[i].start);
+        QCOMPARE(read->rows[i].success, trace.rows[i].success);
+    }
+}
+
+void tst_FleetModel::libraryDefaultsArePolicies_data()
+{
+    QTest::addColumn<int>("library");
+    QTest::addColumn<double>("rate");
+    QTest::addColumn<int>("volume");
+    QTest::addColumn<int>("resetMs");
+    QTest::addRow("resilience4j") << int(FleetLibrary::Resilience4j) << 0.5 << 100 << 60000;
+    QTest::addRow("opossum") << int(FleetLibrary::Opossum) << 0.5 << 1 << 30000;
+    QTest::addRow("polly") << int(FleetLibrary::Polly) << 0.1 << 100 << 5000;
+    QTest::addRow("hystrix") << int(FleetLibrary::Hystrix) << 0.5 << 20 << 5000;
+    QTest::addRow("breakwater") << int(FleetLibrary::Breakwater) << 0.5 << 10 << 60000;
+}
+
+// Each library's defaults, written as a policy file, load back unchanged.
+void tst_FleetModel::libraryDefaultsArePolicies()
+{
+    QFETCH(int, library);
+    QFETCH(double, rate);
+    QFETCH(int, volume);
+    QFETCH(int, resetMs);
+    const PolicyConfig policy = libraryDefaultPolicy(FleetLibrary(library), QStringLiteral("gateway"));
+    QCOMPARE(policy.name, QStringLiteral("gateway"));
+    QVERIFY(policy.circuitBreaker);
+    QCOMPARE(policy.circuitBreaker->failureRateThreshold, rate);
+    QCOMPARE(policy.circuitBreaker->volumeThreshold, volume);
+    QCOMPARE(policy.circuitBreaker->resetTimeout, fromMs(resetMs));
+    LoadError error;
+    const std::optional<PolicyConfig> loaded
+        = parsePolicy(QJsonDocument(policyToJson(policy)).toJson(), QStringLiteral("policy.json"), &error);
+    QVERIFY2(loaded, qPrintable(error.toString()));
+    QCOMPARE(policyToJson(*loaded), policyToJson(policy));
 }
 
 QTEST_GUILESS_MAIN(tst_FleetModel)

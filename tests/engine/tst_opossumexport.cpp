@@ -17,13 +17,11 @@
 #include <QTest>
 
 #include "commandrunner.h"
+#include "npmpackages.h"
 
 using namespace bw;
 
 namespace {
-
-// The opossum the test installs, pinned so that a new release cannot change what it proves.
-const QString Opossum = QStringLiteral("opossum@9.0.0");
 
 struct Call
 {
@@ -91,25 +89,12 @@ private:
 void tst_OpossumExport::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    const QString prefix = qEnvironmentVariable("BREAKWATER_NPM_PREFIX");
-    if (prefix.isEmpty())
-        QSKIP("BREAKWATER_NPM_PREFIX is set by ctest");
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    const QString npm = QStandardPaths::findExecutable(QStringLiteral("npm"));
-    QVERIFY2(!m_node.isEmpty() && !npm.isEmpty(), "node and npm are needed (make test installs nodejs)");
-    m_modules = prefix + QStringLiteral("/node_modules");
-    if (!QFile::exists(m_modules + QStringLiteral("/opossum/package.json"))) {
-        QDir().mkpath(prefix);
-        const bw::test::CommandResult r = bw::test::runCommand(npm,
-            { QStringLiteral("install"), QStringLiteral("--prefix"), prefix, QStringLiteral("--no-audit"),
-                QStringLiteral("--no-fund"), QStringLiteral("--no-save"), Opossum },
-            prefix, 300000);
-        const QByteArray log = r.out + r.err;
-        for (const char *offline : { "ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "ENETUNREACH" })
-            if (r.exitCode != 0 && log.contains(offline))
-                QSKIP(qPrintable(QStringLiteral("npm cannot reach the registry (%1)").arg(QLatin1String(offline))));
-        QVERIFY2(r.exitCode == 0, log.constData());
-    }
+    const bw::test::NpmInstall npm = bw::test::installNpmPackages();
+    if (npm.result == bw::test::NpmInstall::Result::Skip)
+        QSKIP(qPrintable(npm.message));
+    QVERIFY2(npm.result == bw::test::NpmInstall::Result::Ready, qPrintable(npm.message));
+    m_node = npm.node;
+    m_modules = npm.modules;
 }
 
 void tst_OpossumExport::opensOnTheSameCall_data()
