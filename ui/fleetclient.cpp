@@ -16,8 +16,8 @@ struct FleetClient::Worker
     std::unique_ptr<FleetMonitor> monitor;
     int historyFetches = 0; // asked and not answered yet
 
-    // A source is only dropped between its requests: one dropped with requests in flight
-    // answers them while it goes (engine/fleet's sendQueries then reads freed replies).
+    // A source is only dropped between its requests: the replies of one destroyed with
+    // requests in flight finish (aborted) while it and its monitor are half gone.
     bool busy() const
     {
         return historyFetches > 0
