@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace bw {
 
@@ -294,14 +295,32 @@ void FleetStore::ingest(const FleetSnapshot &snapshot, qint64 wallMs)
     }
 }
 
-void FleetStore::setHistory(const FleetHistory &history)
+void FleetStore::setHistory(const FleetHistory &history, bool keepOthers)
 {
+    // Breakers (and sources' totals) the history does not name, kept when asked: live, a Hystrix
+    // stream's breakers have no history but must not vanish when Prometheus's arrives.
+    std::vector<Breaker> kept;
+    std::vector<Breaker> keptTotals;
+    if (keepOthers) {
+        QSet<QString> sources;
+        std::set<BreakerId> named;
+        for (const BreakerSeries &series : history.series) {
+            sources.insert(series.id.source);
+            named.insert(series.id);
+        }
+        for (Breaker &b : m_breakers)
+            if (!named.count(b.id) && !sources.contains(b.id.source))
+                kept.push_back(std::move(b));
+        for (Breaker &t : m_totals)
+            if (!sources.contains(t.id.source))
+                keptTotals.push_back(std::move(t));
+    }
     m_lastOrder.clear();
     m_order.clear();
     m_breakers.clear();
     m_index.clear();
     m_latestMs = 0;
-    m_totals.clear();
+    m_totals = std::move(keptTotals);
     m_stepMs = std::max<qint64>(1, qint64(toMs(history.step)));
     // Each source's steps, for its totals.
     std::map<std::pair<QString, qint64>, std::vector<FleetPoint>> steps;
@@ -315,6 +334,12 @@ void FleetStore::setHistory(const FleetHistory &history)
     }
     for (const auto &[at, points] : steps)
         addTotals(at.first, points, at.second);
+    for (Breaker &b : kept) {
+        if (!b.points.isEmpty())
+            m_latestMs = std::max(m_latestMs, b.points.last().timeMs);
+        m_index.emplace(b.id, m_breakers.size());
+        m_breakers.push_back(std::move(b));
+    }
 }
 
 void FleetStore::clear()

@@ -52,8 +52,9 @@ public:
 
     // Appends one point per breaker of `snapshot`, taken at `wallMs`; new breakers get a ring.
     void ingest(const FleetSnapshot &snapshot, qint64 wallMs);
-    // Replaces every ring with `history`'s steps (the newest Capacity of each).
-    void setHistory(const FleetHistory &history);
+    // Replaces every ring with `history`'s steps (the newest Capacity of each); with keepOthers,
+    // the breakers of sources the history does not cover (Hystrix streams) stay as they are.
+    void setHistory(const FleetHistory &history, bool keepOthers = false);
     void clear();
 
     const std::vector<Breaker> &breakers() const { return m_breakers; }

@@ -349,7 +349,7 @@ void FleetView::onHistory(const FleetHistory &history, const QStringList &errors
     m_progress->setVisible(false);
     // Live, the history only fills the lanes' start: a source without one (a Hystrix stream) is no news.
     m_historyErrors = m_range == Range::Live ? QStringList() : errors;
-    m_store.setHistory(history);
+    m_store.setHistory(history, m_range == Range::Live);
     if (m_range == Range::Live)
         m_store.setStepMs(m_refresh->value() * 1000);
     markDirty();

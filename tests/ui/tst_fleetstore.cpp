@@ -253,6 +253,27 @@ private Q_SLOTS:
         QCOMPARE(lanes[1].bands[1].counts[std::size_t(CircuitState::HalfOpen)], 1);
     }
 
+    // Live, the history that fills the lanes' start keeps what a source without history said.
+    void historyKeepsOtherSourcesWhenAsked()
+    {
+        for (const bool keep : { false, true }) {
+            FleetStore store = fleet();
+            FleetSnapshot stream = snapshot(0, { reading(QStringLiteral("orders"), QStringLiteral("GetOrder"), QString(), CircuitState::Open) });
+            stream.breakers[0].id.source = QStringLiteral("http://127.0.0.1:8080/hystrix.stream");
+            stream.sources[0].url = stream.breakers[0].id.source;
+            store.ingest(stream, T0 + 3 * Step);
+            FleetHistory history;
+            history.step = fromMs(double(Step));
+            BreakerSeries series;
+            series.id = reading(QStringLiteral("payments"), QStringLiteral("charge"), QStringLiteral("a:8080"), CircuitState::Closed).id;
+            series.points.push_back(HistoryPoint { T0, CircuitState::Closed });
+            history.series.push_back(series);
+            store.setHistory(history, keep);
+            QCOMPARE(store.services(), keep ? (QStringList { QStringLiteral("orders"), QStringLiteral("payments") }) : QStringList { QStringLiteral("payments") });
+            QCOMPARE(store.totals().size(), std::size_t(keep ? 2 : 1));
+        }
+    }
+
     void clockTicksFallOnRoundTimes()
     {
         const QDateTime start(QDate(2026, 12, 6), QTime(14, 3, 12));
