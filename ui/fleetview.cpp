@@ -69,6 +69,10 @@ FleetView::FleetView(QWidget *parent)
     , m_client(new FleetClient(this))
 {
     buildControls();
+    // Its row of controls and three charts side by side would widen the window's central stack
+    // (a stack is as wide as its widest page) and squeeze the run's docks; in Fleet mode those
+    // docks are hidden and it has the room.
+    setMinimumSize(1, 1);
     connect(m_client, &FleetClient::snapshotReady, this, [this](const FleetSnapshot &snapshot) {
         ingest(snapshot, QDateTime::currentMSecsSinceEpoch());
     });
