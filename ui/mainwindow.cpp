@@ -604,8 +604,12 @@ void MainWindow::enableRunDocks(bool on)
         m_hiddenForFleet.clear();
     }
     findChild<QDockWidget *>(QStringLiteral("networkDock"))->setEnabled(on && !isCompareMode());
-    if (!on)
-        findChild<QDockWidget *>(QStringLiteral("healthDock"))->raise();
+    if (!on) {
+        // The Health dock alone on its side: narrow, the fleet gets the width.
+        QDockWidget *health = findChild<QDockWidget *>(QStringLiteral("healthDock"));
+        health->raise();
+        resizeDocks({ health }, { 360 }, Qt::Horizontal);
+    }
 }
 
 void MainWindow::openConnectDialog()
