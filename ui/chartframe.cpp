@@ -4,6 +4,7 @@
 
 #include <QAreaSeries>
 #include <QChart>
+#include <QDateTimeAxis>
 #include <QGraphicsLayout>
 #include <QLabel>
 #include <QLegend>
@@ -30,11 +31,14 @@ double niceCeiling(double v, double floor)
 
 } // namespace
 
-ChartFrame makeChartFrame(const QString &title, const QString &yTitle, const QString &y2Title,
-    const QList<TimeMarker> *const *markers, QWidget *parent)
+namespace {
+
+// The chart, its y axes and its view around a time axis already made (`time`, not yet added).
+ChartFrame makeFrame(const QString &title, const QString &yTitle, const QString &y2Title,
+    const QList<TimeMarker> *const *markers, QWidget *parent, QChart *chart, QAbstractAxis *time)
 {
     ChartFrame c;
-    c.chart = new QChart;
+    c.chart = chart;
     c.chart->setTitle(title);
     // Qt Charts' legend keeps to one row under the plot, eliding names ("rece…", "serv…"), or
     // one column beside it, taking half a chart for nine outcomes: withLegend() adds a key that wraps.
@@ -45,13 +49,9 @@ ChartFrame makeChartFrame(const QString &title, const QString &yTitle, const QSt
     c.chart->setAnimationOptions(QChart::NoAnimation);
     // The view paints the white background once; a chart background too would fill it twice.
     c.chart->setBackgroundVisible(false);
-    c.x = new QValueAxis(c.chart);
-    c.x->setTitleText(QStringLiteral("virtual time (s)"));
-    c.x->setLabelFormat(QStringLiteral("%g"));
-    c.x->setRange(0, 60);
     // Time is read off the shared axis and the markers; vertical grid lines would only add ink.
-    c.x->setGridLineVisible(false);
-    c.chart->addAxis(c.x, Qt::AlignBottom);
+    time->setGridLineVisible(false);
+    c.chart->addAxis(time, Qt::AlignBottom);
     c.y = new QValueAxis(c.chart);
     c.y->setTitleText(yTitle);
     c.y->setLabelFormat(QStringLiteral("%g"));
@@ -73,13 +73,54 @@ ChartFrame makeChartFrame(const QString &title, const QString &yTitle, const QSt
     return c;
 }
 
+} // namespace
+
+ChartFrame makeChartFrame(const QString &title, const QString &yTitle, const QString &y2Title,
+    const QList<TimeMarker> *const *markers, QWidget *parent)
+{
+    auto *chart = new QChart;
+    auto *x = new QValueAxis(chart);
+    x->setTitleText(QStringLiteral("virtual time (s)"));
+    x->setLabelFormat(QStringLiteral("%g"));
+    x->setRange(0, 60);
+    ChartFrame c = makeFrame(title, yTitle, y2Title, markers, parent, chart, x);
+    c.x = x;
+    return c;
+}
+
+ChartFrame makeClockChartFrame(const QString &title, const QString &yTitle, QWidget *parent)
+{
+    static const QList<TimeMarker> *const NoMarkers = nullptr;
+    auto *chart = new QChart;
+    auto *clock = new QDateTimeAxis(chart);
+    clock->setTitleText(QStringLiteral("wall-clock time (local)"));
+    clock->setFormat(QStringLiteral("HH:mm"));
+    clock->setTickCount(6);
+    ChartFrame c = makeFrame(title, yTitle, QString(), &NoMarkers, parent, chart, clock);
+    c.clock = clock;
+    return c;
+}
+
+void setClockRange(ChartFrame &c, qint64 fromMs, qint64 toMs)
+{
+    const qint64 span = toMs - fromMs;
+    const QString format = span > 20 * 3600'000 ? QStringLiteral("MMM d HH:mm")
+        : span <= 10 * 60'000                   ? QStringLiteral("HH:mm:ss")
+                                                : QStringLiteral("HH:mm");
+    if (c.clock->format() != format)
+        c.clock->setFormat(format);
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(fromMs), to = QDateTime::fromMSecsSinceEpoch(toMs);
+    if (c.clock->min() != from || c.clock->max() != to)
+        c.clock->setRange(from, to);
+}
+
 QLineSeries *addLine(ChartFrame &c, const QString &name, const QColor &color, bool right)
 {
     auto *s = new QLineSeries(c.chart);
     s->setName(name);
     s->setPen(QPen(color, 0)); // cosmetic: drawn without the stroker, several times faster
     c.chart->addSeries(s);
-    s->attachAxis(c.x);
+    s->attachAxis(c.x ? static_cast<QAbstractAxis *>(c.x) : c.clock);
     s->attachAxis(right && c.y2 ? c.y2 : c.y);
     return s;
 }
@@ -134,6 +175,22 @@ void fitAxis(QValueAxis *axis, std::initializer_list<const QList<QPointF> *> ser
     const double top = niceCeiling(value * 1.05, floor);
     if (axis->max() != top || axis->min() != 0)
         axis->setRange(0, top);
+}
+
+QXYSeries *findSeries(const QList<ChartFrame> &charts, const QString &chartTitle, const QString &name)
+{
+    for (const ChartFrame &c : charts) {
+        if (c.chart->title() != chartTitle)
+            continue;
+        for (QAbstractSeries *s : c.chart->series()) {
+            if (s->name() != name)
+                continue;
+            if (auto *area = qobject_cast<QAreaSeries *>(s))
+                return area->upperSeries();
+            return qobject_cast<QXYSeries *>(s);
+        }
+    }
+    return nullptr;
 }
 
 QString hoverText(const ChartFrame &c, double seconds)

@@ -205,18 +205,7 @@ QLabel *Dashboard::legend(const QString &chartTitle) const
 
 QXYSeries *Dashboard::series(const QString &chartTitle, const QString &name) const
 {
-    for (const ChartFrame &c : m_charts) {
-        if (c.chart->title() != chartTitle)
-            continue;
-        for (QAbstractSeries *s : c.chart->series()) {
-            if (s->name() != name)
-                continue;
-            if (auto *area = qobject_cast<QAreaSeries *>(s))
-                return area->upperSeries();
-            return qobject_cast<QXYSeries *>(s);
-        }
-    }
-    return nullptr;
+    return findSeries(m_charts, chartTitle, name);
 }
 
 void Dashboard::syncOperations()

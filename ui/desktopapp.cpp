@@ -1,6 +1,7 @@
 #include "desktopapp.h"
 
 #include "compareview.h"
+#include "fleetview.h"
 #include "mainwindow.h"
 #include "sweepdialog.h"
 
@@ -26,7 +27,10 @@ int runDesktop(const DesktopSettings &settings, QString *error)
     windowOptions.start = !settings.runFor && !settings.monitoring;
     windowOptions.compare = settings.compare;
     windowOptions.candidates = settings.candidates;
+    windowOptions.fleet = settings.fleet;
     MainWindow window(windowOptions);
+    if (window.isFleetMode() && settings.fleetRange != FleetView::Range::Live)
+        window.fleetView()->setRange(settings.fleetRange);
     if (MetricsRecorder *metrics = settings.monitoring) {
         SimulationController &controller = window.controller();
         if (controller.runner())
@@ -59,8 +63,21 @@ int runDesktop(const DesktopSettings &settings, QString *error)
             QObject::connect(dialog, &SweepDialog::sweepFinished, dialog,
                 [dialog, grabAndQuit, shot = settings.screenshot] { grabAndQuit(dialog, shot); });
     }
-    // Outside the block below: the progress handler reads it until the event loop ends.
+    // Outside the blocks below: their handlers read it until the event loop ends.
     bool done = false;
+    if (window.isFleetMode() && !settings.screenshot.isEmpty()) {
+        FleetView *fleet = window.fleetView();
+        QObject::connect(fleet, &FleetView::refreshed, &window, [fleet, &window, &done, grabAndQuit, shot = settings.screenshot] {
+            const auto &sources = fleet->store().sources();
+            const bool answered = !sources.empty() && std::all_of(sources.begin(), sources.end(), [](const SourceStatus &s) {
+                return s.reachable || !s.error.isEmpty();
+            });
+            if (done || !answered || fleet->isLoadingHistory())
+                return;
+            done = true;
+            grabAndQuit(&window, shot);
+        });
+    }
     if (settings.runFor) {
         const Duration runFor = *settings.runFor;
         // With a sweep, the screenshot is of the dialog.

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "fleetconnection.h"
+#include "fleetview.h"
+
 #include "lab/candidate.h"
 #include "runtime/duration.h"
 
@@ -28,6 +31,8 @@ struct DesktopSettings
     MetricsRecorder *monitoring = nullptr; // follows every run the window loads; outlives the window
     bool compare = false; // opens in Compare mode
     QList<Candidate> candidates; // Compare mode's first candidates; empty: the window's defaults
+    FleetConnection fleet; // not empty: opens in Fleet mode on it
+    FleetView::Range fleetRange = FleetView::Range::Live;
 };
 
 // Opens the main window (a QApplication must exist) and runs the event loop; returns its exit
@@ -35,7 +40,8 @@ struct DesktopSettings
 // too, the window is grabbed then (in Compare mode once the verdict table is measured), written
 // to the file, and the app quits: 0, or 1 with `*error` set when the file cannot be written. With
 // a sweep, the Sweep dialog opens and runs it, and the screenshot is of the dialog once the sweep
-// is done; a sweep the dialog refuses returns 2.
+// is done; a sweep the dialog refuses returns 2. In Fleet mode the screenshot is taken once every
+// source has answered (or failed) and the range's history has arrived.
 int runDesktop(const DesktopSettings &settings, QString *error);
 
 } // namespace bw::ui

@@ -1,4 +1,5 @@
-// MainWindow's File menu and what it does: open and save scenarios and policies, import an incident, export the run
+// MainWindow's File menu and what it does: open and save scenarios and policies, import an incident, connect to a
+// fleet (Fleet mode), export the run
 // (events, summary, time series), a report (HTML) and the dashboard (PNG, SVG); and the View
 // menu of docks.
 #include "mainwindow.h"
@@ -106,6 +107,11 @@ void MainWindow::buildMenus()
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->open();
         });
+    file->addSeparator();
+    add(QStringLiteral("&Connect to a fleet…"),
+        QStringLiteral("Watch the circuit breakers of real services: a Prometheus server and Hystrix streams, in Fleet mode"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { openConnectDialog(); })
+        ->setObjectName(QStringLiteral("connectFleet"));
     file->addSeparator();
     struct Export
     {

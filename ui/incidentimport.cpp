@@ -90,6 +90,36 @@ QString IncidentImportDialog::result() const
     return m_result->toPlainText();
 }
 
+QString replayText(const Trace &trace, const PolicyConfig &policy)
+{
+    Summary summary;
+    Replayer replayer(trace, policy);
+    replayer.setSummary(&summary);
+    replayer.run();
+    const QJsonObject json = summary.toJson();
+    QString text = QStringLiteral("Replayed through '%1':").arg(policy.name);
+    const QJsonObject outcomes = json.value(QLatin1String("totals")).toObject().value(QLatin1String("outcomes")).toObject();
+    for (auto it = outcomes.begin(); it != outcomes.end(); ++it)
+        if (it.value().toInteger() > 0)
+            text += QStringLiteral(" %1 %L2,").arg(it.key()).arg(it.value().toInteger());
+    text.chop(1);
+    text += u'\n';
+    const QJsonObject breakers = json.value(QLatin1String("breakers")).toObject();
+    for (auto it = breakers.begin(); it != breakers.end(); ++it) {
+        const QJsonArray transitions = it.value().toObject().value(QLatin1String("transitions")).toArray();
+        if (transitions.isEmpty())
+            text += QStringLiteral("The breaker stayed closed.\n");
+        for (const QJsonValue &t : transitions) {
+            const QJsonObject o = t.toObject();
+            text += QStringLiteral("  %1 s: %2 → %3 (%4)\n")
+                        .arg(o.value(QLatin1String("t_ms")).toDouble() / 1000, 0, 'f', 3)
+                        .arg(o.value(QLatin1String("from")).toString(), o.value(QLatin1String("to")).toString(),
+                            o.value(QLatin1String("reason")).toString());
+        }
+    }
+    return text;
+}
+
 bool IncidentImportDialog::importAndReplay()
 {
     const auto fail = [this](const QString &message) {
@@ -129,32 +159,8 @@ bool IncidentImportDialog::importAndReplay()
     text += QStringLiteral("Wrote %1\n").arg(m_trace->text());
 
     if (m_replay->isChecked()) {
-        Summary summary;
         const Trace replayed = importer->trace(m_trace->text()); // the replayer holds it by reference
-        Replayer replayer(replayed, m_policy);
-        replayer.setSummary(&summary);
-        replayer.run();
-        const QJsonObject json = summary.toJson();
-        text += QStringLiteral("\nReplayed through '%1':").arg(m_policy.name);
-        const QJsonObject outcomes = json.value(QLatin1String("totals")).toObject().value(QLatin1String("outcomes")).toObject();
-        for (auto it = outcomes.begin(); it != outcomes.end(); ++it)
-            if (it.value().toInteger() > 0)
-                text += QStringLiteral(" %1 %L2,").arg(it.key()).arg(it.value().toInteger());
-        text.chop(1);
-        text += u'\n';
-        const QJsonObject breakers = json.value(QLatin1String("breakers")).toObject();
-        for (auto it = breakers.begin(); it != breakers.end(); ++it) {
-            const QJsonArray transitions = it.value().toObject().value(QLatin1String("transitions")).toArray();
-            if (transitions.isEmpty())
-                text += QStringLiteral("The breaker stayed closed.\n");
-            for (const QJsonValue &t : transitions) {
-                const QJsonObject o = t.toObject();
-                text += QStringLiteral("  %1 s: %2 → %3 (%4)\n")
-                            .arg(o.value(QLatin1String("t_ms")).toDouble() / 1000, 0, 'f', 3)
-                            .arg(o.value(QLatin1String("from")).toString(), o.value(QLatin1String("to")).toString(),
-                                o.value(QLatin1String("reason")).toString());
-            }
-        }
+        text += u'\n' + replayText(replayed, m_policy);
     }
     m_result->setPlainText(text);
     return true;

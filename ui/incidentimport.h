@@ -12,6 +12,12 @@ class QPushButton;
 
 namespace bw {
 
+struct Trace;
+
+// `trace` replayed through `policy` in virtual time, as `breakwater replay` does: the outcomes'
+// counts and the breaker's transitions, as text (the import's and the twin's result).
+QString replayText(const Trace &trace, const PolicyConfig &policy);
+
 // File > Import incident…: an access log to a replay trace (docs/formats.md, "Access-log import"),
 // then, when asked, that trace replayed through the selected operation's policy, as
 // `breakwater replay` does, with the breaker's transitions and the outcomes shown below.

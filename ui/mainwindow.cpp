@@ -2,6 +2,8 @@
 
 #include "compareview.h"
 #include "faultpanel.h"
+#include "fleetconnectdialog.h"
+#include "fleetview.h"
 #include "networkmodepanel.h"
 #include "policyeditor.h"
 #include "sweepdialog.h"
@@ -65,6 +67,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_central = new QStackedWidget(this);
     m_central->addWidget(m_dashboard);
     m_central->addWidget(m_compare);
+    m_fleet = new FleetView(this);
+    m_fleet->setObjectName(QStringLiteral("fleetView"));
+    m_central->addWidget(m_fleet);
     setCentralWidget(m_central);
 
     buildToolBar();
@@ -102,6 +107,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             m_compare->policyEdited(operation, policy);
     });
 
+    connect(m_fleet, &FleetView::refreshed, this, [this] {
+        if (isFleetMode())
+            showHealth();
+    });
+
     // Coalesced redraws: progress only marks the window dirty; the timer draws.
     m_refresh.setInterval(RefreshIntervalMs);
     connect(&m_refresh, &QTimer::timeout, this, [this] {
@@ -111,6 +121,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_refresh.start();
 
     QSettings settings;
+    m_fleetConnection = FleetConnection::load(settings);
     QString scenario = options.scenario;
     std::optional<double> speed = options.speed;
     if (options.restoreSettings) {
@@ -128,6 +139,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             loadScenario(QString(DefaultScenarioName), options.seed, startSingle);
     if (options.compare)
         enterCompareMode(options.start, options.candidates);
+    if (!options.fleet.isEmpty()) {
+        QString error;
+        if (!connectFleet(options.fleet, &error))
+            reportError(QStringLiteral("Connect"), error);
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -229,6 +245,12 @@ void MainWindow::buildToolBar()
     m_compareAction->setToolTip(QStringLiteral(
         "Compare mode: run up to four candidate policies side by side on this scenario and seed, one line per "
         "candidate in every chart, with the verdict of `breakwater compare` under them"));
+    m_fleetAction = bar->addAction(QStringLiteral("Fleet"), this, [this](bool on) { setFleetMode(on); });
+    m_fleetAction->setObjectName(QStringLiteral("fleet"));
+    m_fleetAction->setCheckable(true);
+    m_fleetAction->setToolTip(QStringLiteral(
+        "Fleet mode: watch the circuit breakers of real services through Prometheus and Hystrix streams "
+        "(File > Connect… picks the sources); the run waits until you leave it"));
     bar->addSeparator();
 
     m_elapsed = new QLabel(bar);
@@ -475,27 +497,11 @@ void MainWindow::refreshNow()
     const bool comparing = isCompareMode() && m_compare->selected() >= 0;
     // The Breakers dock acts on the run live edits go to: it shows that run's breakers.
     m_breakerPanel->model()->update(comparing ? m_compare->history(m_compare->selected()) : m_history);
-    if (!isCompareMode())
+    if (m_central->currentWidget() == m_dashboard)
         m_dashboard->refresh();
 
-    const HealthStatus health = m_history.health();
-    const QString summary = health.healthy
-        ? QStringLiteral("Healthy")
-        : QStringLiteral("Degraded: ") + health.issues.join(QStringLiteral("; "));
-    m_healthStatus->setText(summary);
-    m_healthStatus->setStyleSheet(health.healthy ? QStringLiteral("color: #2e7d32; font-weight: bold")
-                                                 : QStringLiteral("color: #c62828; font-weight: bold"));
-    QString panel = QStringLiteral("<b>%1</b><br>Circuit breakers: %2 total, %3 healthy, %4 unhealthy")
-                        .arg(summary.toHtmlEscaped())
-                        .arg(health.circuitBreakers.total)
-                        .arg(health.circuitBreakers.healthy)
-                        .arg(health.circuitBreakers.unhealthy);
-    for (const BulkheadHealth &b : health.bulkheads)
-        panel += QStringLiteral("<br>Bulkhead %1: %2 % busy%3")
-                     .arg(b.name.toHtmlEscaped(), QString::number(b.utilizationPercent, 'f', 0),
-                         b.congested ? QStringLiteral(", <span style='color:#c62828'>congested</span>")
-                                     : QString());
-    m_healthPanel->setText(panel);
+    if (!isFleetMode())
+        showHealth();
 
     const TimePoint now = comparing ? m_compare->now() : m_history.now();
     const TimePoint end = comparing ? m_compare->end() : m_history.end();
@@ -519,18 +525,153 @@ QString MainWindow::healthText() const
     return m_healthStatus->text();
 }
 
+void MainWindow::showHealth()
+{
+    QString summary, panel;
+    bool healthy = true;
+    if (isFleetMode()) {
+        const FleetHealth health = m_fleet->health();
+        healthy = health.healthy;
+        summary = healthy ? QStringLiteral("Fleet healthy")
+                          : QStringLiteral("Fleet degraded: ") + health.issues.join(QStringLiteral("; "));
+        panel = QStringLiteral("<b>%1</b><br>Circuit breakers: %2 total, %3 CLOSED, %4 not CLOSED")
+                    .arg(healthy ? summary.toHtmlEscaped() : QStringLiteral("Fleet degraded"))
+                    .arg(health.breakers)
+                    .arg(health.breakers - health.notClosed)
+                    .arg(health.notClosed);
+        for (const QString &issue : health.issues)
+            panel += QStringLiteral("<br><span style='color:#c62828'>%1</span>").arg(issue.toHtmlEscaped());
+    } else {
+        const HealthStatus health = m_history.health();
+        healthy = health.healthy;
+        summary = health.healthy ? QStringLiteral("Healthy")
+                                 : QStringLiteral("Degraded: ") + health.issues.join(QStringLiteral("; "));
+        panel = QStringLiteral("<b>%1</b><br>Circuit breakers: %2 total, %3 healthy, %4 unhealthy")
+                    .arg(summary.toHtmlEscaped())
+                    .arg(health.circuitBreakers.total)
+                    .arg(health.circuitBreakers.healthy)
+                    .arg(health.circuitBreakers.unhealthy);
+        for (const BulkheadHealth &b : health.bulkheads)
+            panel += QStringLiteral("<br>Bulkhead %1: %2 % busy%3")
+                         .arg(b.name.toHtmlEscaped(), QString::number(b.utilizationPercent, 'f', 0),
+                             b.congested ? QStringLiteral(", <span style='color:#c62828'>congested</span>")
+                                         : QString());
+    }
+    m_healthStatus->setText(summary);
+    m_healthStatus->setStyleSheet(healthy ? QStringLiteral("color: #2e7d32; font-weight: bold")
+                                          : QStringLiteral("color: #c62828; font-weight: bold"));
+    m_healthPanel->setText(panel);
+}
+
 void MainWindow::updateToolBarState()
 {
     using S = RunProgress::State;
     const S s = runState();
-    m_startAction->setEnabled(s == S::Idle || s == S::Paused);
-    m_pauseAction->setEnabled(s == S::Running);
-    m_stepAction->setEnabled(s != S::Finished);
+    const bool fleet = isFleetMode();
+    m_startAction->setEnabled(!fleet && (s == S::Idle || s == S::Paused));
+    m_pauseAction->setEnabled(!fleet && s == S::Running);
+    m_stepAction->setEnabled(!fleet && s != S::Finished);
+    for (QWidget *w : std::initializer_list<QWidget *> { m_scenarioBox, m_speedBox, m_seedBox })
+        w->setEnabled(!fleet);
+    m_restartAction->setEnabled(!fleet);
     static const char *names[] = { "idle", "running", "paused", "finished" };
-    m_runStatus->setText((isCompareMode() ? QStringLiteral("comparing, ") : QString()) + QString::fromLatin1(names[int(s)])
-        + QStringLiteral(" at ") + speedLabel(m_controller.speed()));
+    m_runStatus->setText(fleet ? QStringLiteral("fleet mode, the run waits (%1)").arg(QString::fromLatin1(names[int(s)]))
+                               : (isCompareMode() ? QStringLiteral("comparing, ") : QString()) + QString::fromLatin1(names[int(s)])
+            + QStringLiteral(" at ") + speedLabel(m_controller.speed()));
     // Compare mode measures in virtual time: a real HTTP scenario cannot be compared.
-    m_compareAction->setEnabled(!m_realTime || isCompareMode());
+    m_compareAction->setEnabled(!fleet && (!m_realTime || isCompareMode()));
+}
+
+bool MainWindow::isFleetMode() const
+{
+    return m_central->currentWidget() == m_fleet;
+}
+
+void MainWindow::enableRunDocks(bool on)
+{
+    // In Fleet mode they make room for the fleet: hidden, and shown again as they were.
+    for (const char *name : { "policyDock", "faultsDock", "breakersDock", "eventLogDock", "networkDock" }) {
+        QDockWidget *dock = findChild<QDockWidget *>(QLatin1String(name));
+        if (!on && !dock->isHidden()) {
+            m_hiddenForFleet.append(dock);
+            dock->hide();
+        }
+        dock->setEnabled(on);
+    }
+    if (on) {
+        for (QDockWidget *dock : std::as_const(m_hiddenForFleet))
+            dock->show();
+        m_hiddenForFleet.clear();
+    }
+    findChild<QDockWidget *>(QStringLiteral("networkDock"))->setEnabled(on && !isCompareMode());
+    if (!on) {
+        // The Health dock alone on its side: narrow, the fleet gets the width.
+        QDockWidget *health = findChild<QDockWidget *>(QStringLiteral("healthDock"));
+        health->raise();
+        resizeDocks({ health }, { 360 }, Qt::Horizontal);
+    }
+}
+
+void MainWindow::openConnectDialog()
+{
+    auto *dialog = new FleetConnectDialog(m_fleetConnection, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        QString error;
+        if (!connectFleet(dialog->connection(), &error))
+            reportError(QStringLiteral("Connect"), error);
+    });
+    connect(dialog, &QDialog::finished, this, [this] { m_fleetAction->setChecked(isFleetMode()); });
+    dialog->open();
+}
+
+bool MainWindow::connectFleet(const FleetConnection &connection, QString *error)
+{
+    QString problem;
+    if (!m_fleet->open(connection, &problem)) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    m_fleetConnection = connection;
+    QSettings settings;
+    connection.save(settings);
+    if (!isFleetMode()) {
+        m_beforeFleet = m_central->currentWidget();
+        m_resumeBeforeFleet = runState() == RunProgress::State::Running;
+        pauseRun();
+        m_central->setCurrentWidget(m_fleet);
+        enableRunDocks(false);
+    }
+    m_fleetAction->setChecked(true);
+    setWindowTitle(QStringLiteral("Breakwater — fleet"));
+    updateToolBarState();
+    return true;
+}
+
+void MainWindow::setFleetMode(bool on)
+{
+    if (on == isFleetMode())
+        return;
+    if (on) {
+        QString error;
+        if (m_fleetConnection.isEmpty())
+            openConnectDialog();
+        else if (!connectFleet(m_fleetConnection, &error))
+            reportError(QStringLiteral("Connect"), error);
+        m_fleetAction->setChecked(isFleetMode());
+        return;
+    }
+    m_fleet->close();
+    m_central->setCurrentWidget(m_beforeFleet ? m_beforeFleet : m_dashboard);
+    m_fleetAction->setChecked(false);
+    enableRunDocks(true);
+    setWindowTitle(QStringLiteral("Breakwater — ") + m_controller.scenario().name);
+    if (m_resumeBeforeFleet)
+        startRun();
+    m_dirty = true;
+    showHealth();
+    updateToolBarState();
 }
 
 bool MainWindow::isCompareMode() const

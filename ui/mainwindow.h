@@ -5,6 +5,7 @@
 #include "dashboard.h"
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
+#include "fleetconnection.h"
 #include "simulationcontroller.h"
 #include "telemetryhistory.h"
 
@@ -19,6 +20,7 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QSortFilterProxyModel;
 class QSpinBox;
@@ -29,6 +31,7 @@ namespace bw {
 
 class CompareView;
 class FaultPanel;
+class FleetView;
 class PolicyEditor;
 class SweepDialog;
 
@@ -44,6 +47,7 @@ struct MainWindowOptions
     // Compare mode's first candidates (their operation: the compared one); empty: the current
     // policy and the "api" preset.
     QList<Candidate> candidates;
+    FleetConnection fleet; // not empty: opens in Fleet mode on it
 };
 
 // The desktop app's window: a toolbar that drives the run, the dashboard in the middle, and docks
@@ -81,6 +85,18 @@ public:
     void setCompareMode(bool on);
     bool isCompareMode() const;
     CompareView *compareView() const { return m_compare; }
+    // Fleet mode (File > Connect…, or the toolbar's "Fleet"): the fleet view replaces the
+    // dashboard or the compare view and watches real services; the run pauses and its docks are
+    // disabled; leaving it brings back what was shown, resumed if it was running.
+    // connectFleet() opens (or switches) the connection: false with the reason when it cannot,
+    // and the window stays as it was. The connection is remembered in the settings, never its token.
+    bool connectFleet(const FleetConnection &connection, QString *error = nullptr);
+    // On: the last connection again, or File > Connect… when there is none.
+    void setFleetMode(bool on);
+    bool isFleetMode() const;
+    FleetView *fleetView() const { return m_fleet; }
+    // File > Connect…: the connection dialog, window-modal; connects on OK.
+    void openConnectDialog();
     // The toolbar's run controls: the single run, or every candidate in Compare mode.
     void startRun();
     void pauseRun();
@@ -151,6 +167,10 @@ private:
     void addFaultEvents(TimePoint from, TimePoint to);
     void updateToolBarState();
     void enterCompareMode(bool start, const QList<Candidate> &candidates);
+    // The health dock and the status bar's summary: the run's, or the fleet's in Fleet mode.
+    void showHealth();
+    // The docks that act on a run: hidden in Fleet mode (the network dock stays off in Compare mode).
+    void enableRunDocks(bool on);
     // Binds the Policy, Faults and Breakers docks to the run that live edits go to.
     void bindLiveControls();
     void saveSettings() const;
@@ -172,8 +192,14 @@ private:
 
     Dashboard *m_dashboard = nullptr;
     CompareView *m_compare = nullptr;
-    QStackedWidget *m_central = nullptr; // the dashboard, or the compare view
+    QStackedWidget *m_central = nullptr; // the dashboard, the compare view or the fleet view
     QAction *m_compareAction = nullptr;
+    FleetView *m_fleet = nullptr;
+    QAction *m_fleetAction = nullptr;
+    FleetConnection m_fleetConnection; // the last one opened
+    QWidget *m_beforeFleet = nullptr; // what the central view showed before Fleet mode
+    bool m_resumeBeforeFleet = false; // and whether its run was running
+    QList<QDockWidget *> m_hiddenForFleet; // the run's docks Fleet mode hid
     ScenarioConfig m_singleScenario; // the single run's, with its edits, while Compare mode is on
     bool m_resumeSingle = false; // the single run was running when Compare mode began
     QComboBox *m_scenarioBox = nullptr;

@@ -1,6 +1,7 @@
 #include "markedchartview.h"
 
 #include <QAreaSeries>
+#include <QDateTimeAxis>
 #include <QLineSeries>
 #include <QMouseEvent>
 #include <QToolTip>
@@ -48,6 +49,10 @@ QString MarkedChartView::valuesAt(const QPointF &pos) const
     }
     if (lines.isEmpty())
         return {};
+    // A wall-clock chart's x is Unix epoch milliseconds.
+    for (QAbstractAxis *axis : chart()->axes(Qt::Horizontal))
+        if (qobject_cast<QDateTimeAxis *>(axis))
+            return QDateTime::fromMSecsSinceEpoch(qint64(at)).toString(QStringLiteral("HH:mm:ss\n")) + lines.join(u'\n');
     return QStringLiteral("t = %1 s\n").arg(at, 0, 'f', 0) + lines.join(u'\n');
 }
 

@@ -2,6 +2,7 @@
 
 #include <QList>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace bw {
@@ -35,6 +36,17 @@ public:
     // 0 is the oldest.
     const T &at(qsizetype i) const { return m_items[(m_head + i) % capacity()]; }
     const T &last() const { return at(m_size - 1); }
+    T &last() { return m_items[(m_head + m_size - 1) % capacity()]; }
+    // Calls f(item) oldest first: two contiguous runs, no index arithmetic per item (the loop
+    // over a thousand rings at every refresh of the Fleet mode).
+    template<typename F> void forEach(F &&f) const
+    {
+        const qsizetype firstRun = std::min(m_size, capacity() - m_head);
+        for (qsizetype i = 0; i < firstRun; ++i)
+            f(m_items[m_head + i]);
+        for (qsizetype i = 0; i < m_size - firstRun; ++i)
+            f(m_items[i]);
+    }
 
 private:
     QList<T> m_items;

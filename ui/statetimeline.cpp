@@ -39,6 +39,18 @@ QList<TimeMarker> controlMarkers(const ControlCommand &command, TimePoint at)
     return markers;
 }
 
+int drawStateLegend(QPainter &painter, int x, int baseline)
+{
+    const QFontMetrics fm = painter.fontMetrics();
+    for (CircuitState state : LegendStates) {
+        painter.fillRect(QRect(x, baseline - 9, 10, 10), BreakerModel::badgeColor(state));
+        const QString name = QString(circuitStateName(state));
+        painter.drawText(x + 13, baseline, name);
+        x += 13 + fm.horizontalAdvance(name) + 10;
+    }
+    return x;
+}
+
 StateTimeline::StateTimeline(QWidget *parent)
     : QWidget(parent)
 {
@@ -118,13 +130,7 @@ void StateTimeline::paintEvent(QPaintEvent *)
         s.drawText(QRect(6, 2, width(), TitleHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, title);
         const int titleWidth = QFontMetrics(bold).horizontalAdvance(title);
         s.setFont(font());
-        int lx = 6 + titleWidth + 24;
-        for (CircuitState state : LegendStates) {
-            s.fillRect(QRect(lx, 6, 10, 10), BreakerModel::badgeColor(state));
-            const QString name = QString(circuitStateName(state));
-            s.drawText(lx + 13, 15, name);
-            lx += 13 + fm.horizontalAdvance(name) + 10;
-        }
+        drawStateLegend(s, 6 + titleWidth + 24, 15);
         const int bottom = height() - AxisHeight;
         for (int lane = 0; lane < lanes.size(); ++lane) {
             const int y = TitleHeight + 4 + lane * (LaneHeight + LaneGap);

@@ -8,6 +8,8 @@
 #include <QPixmap>
 #include <QWidget>
 
+class QPainter;
+
 namespace bw {
 
 // A labelled moment on the dashboard's time axis: a fault's start or end, a control action.
@@ -33,6 +35,10 @@ struct TimelineSource
 QList<TimeMarker> faultMarkers(const ScenarioConfig &scenario);
 // A live action applied at `at`, and the end of a fault it injects for a while.
 QList<TimeMarker> controlMarkers(const ControlCommand &command, TimePoint at);
+
+// The states' key, as every state lane draws it: a square of each state's colour and its name,
+// from `x` along the text baseline `baseline`; returns the x after the last name.
+int drawStateLegend(QPainter &painter, int x, int baseline);
 
 // The breaker state timeline: one lane per breaker (of each run), a band coloured by state per
 // bucket, over the dashboard's shared time range, with the time markers drawn across it. Painted directly rather

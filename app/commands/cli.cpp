@@ -23,7 +23,9 @@ namespace {
 
 const QStringList WindowOptions { QStringLiteral("--scenario"), QStringLiteral("--speed"), QStringLiteral("--seed"),
     QStringLiteral("--run-for"), QStringLiteral("--screenshot"), QStringLiteral("--metrics-port"),
-    QStringLiteral("--metrics-host"), QStringLiteral("--sweep") };
+    QStringLiteral("--metrics-host"), QStringLiteral("--sweep"), QStringLiteral("--prometheus"), QStringLiteral("--hystrix"),
+    QStringLiteral("--token-env"), QStringLiteral("--token-file"), QStringLiteral("--refresh"),
+    QStringLiteral("--range") };
 
 // What a bare `breakwater` does in this build.
 QString windowUsage()
@@ -31,7 +33,9 @@ QString windowUsage()
 #if BREAKWATER_GUI
     return QStringLiteral("With no command, or with only these options, opens the desktop app:\n"
                           "  --scenario FILE|NAME --speed N|max --seed N --run-for DURATION --screenshot OUT.png\n"
-                          "  --metrics-port PORT --metrics-host ADDRESS --sweep KEY=SPEC\n");
+                          "  --metrics-port PORT --metrics-host ADDRESS --sweep KEY=SPEC\n"
+                          "  --prometheus URL --hystrix URL… --token-env NAME|--token-file PATH\n"
+                          "  --refresh SECONDS --range live|15m|1h|6h|24h (Fleet mode)\n");
 #else
     return QStringLiteral("This build has the commands only, no desktop app (it was built with -DBREAKWATER_GUI=OFF).\n");
 #endif

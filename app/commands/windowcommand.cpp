@@ -10,6 +10,7 @@
 #include "telemetry/metricsserver.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 
 namespace bw::cli {
 
@@ -46,7 +47,21 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
                        "(as sweep --vary takes them; once or twice) and run it; with --screenshot, grab the "
                        "dialog when the sweep is done, write it, quit."),
         QStringLiteral("KEY=SPEC"));
-    parser.addOptions({ scenario, speed, seed, runFor, screenshot, compare, candidate, operation, metricsPort, metricsHost, sweep });
+    const QCommandLineOption prometheus(QStringLiteral("prometheus"),
+        QStringLiteral("Open in Fleet mode on this Prometheus server's circuit breakers."), QStringLiteral("URL"));
+    const QCommandLineOption hystrix(QStringLiteral("hystrix"),
+        QStringLiteral("Open in Fleet mode on this Hystrix or Turbine stream (several allowed)."), QStringLiteral("URL"));
+    const QCommandLineOption tokenEnv(QStringLiteral("token-env"),
+        QStringLiteral("Send the bearer token this environment variable holds to the fleet's sources."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+        QStringLiteral("Send the bearer token this file holds to the fleet's sources."), QStringLiteral("PATH"));
+    const QCommandLineOption refresh(QStringLiteral("refresh"),
+        QStringLiteral("Fleet mode's refresh interval in seconds (default 5)."), QStringLiteral("SECONDS"));
+    const QCommandLineOption range(QStringLiteral("range"),
+        QStringLiteral("Fleet mode's time range: live (default), 15m, 1h, 6h or 24h."), QStringLiteral("RANGE"));
+    parser.addOptions({ scenario, speed, seed, runFor, screenshot, compare, candidate, operation, metricsPort, metricsHost,
+        sweep, prometheus, hystrix, tokenEnv, tokenFile, refresh, range });
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -86,9 +101,48 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
             return std::nullopt;
         }
     }
+    FleetConnection &fleet = desktop.fleet;
+    fleet.prometheus = parser.value(prometheus);
+    fleet.hystrix = parser.values(hystrix);
+    fleet.tokenVariable = parser.value(tokenEnv);
+    fleet.tokenFile = parser.value(tokenFile);
+    if (parser.isSet(refresh)) {
+        const std::optional<int> seconds = parseCount(QStringLiteral("--refresh"), parser.value(refresh), 1,
+            FleetConnection::MaxRefreshSeconds, error, QStringLiteral("a number of seconds"));
+        if (!seconds)
+            return std::nullopt;
+        fleet.refreshSeconds = *seconds;
+    }
+    if (parser.isSet(range)) {
+        static const QList<std::pair<QString, FleetView::Range>> ranges { { QStringLiteral("live"), FleetView::Range::Live },
+            { QStringLiteral("15m"), FleetView::Range::Last15Minutes }, { QStringLiteral("1h"), FleetView::Range::LastHour },
+            { QStringLiteral("6h"), FleetView::Range::Last6Hours }, { QStringLiteral("24h"), FleetView::Range::Last24Hours } };
+        const auto it = std::find_if(ranges.begin(), ranges.end(), [&](const auto &r) { return r.first == parser.value(range); });
+        if (it == ranges.end()) {
+            *error = QStringLiteral("--range: expected live, 15m, 1h, 6h or 24h, got '%1'").arg(parser.value(range));
+            return std::nullopt;
+        }
+        desktop.fleetRange = it->second;
+    }
+    const bool fleetOptions = parser.isSet(tokenEnv) || parser.isSet(tokenFile) || parser.isSet(refresh) || parser.isSet(range);
+    if (fleet.isEmpty() && fleetOptions) {
+        *error = QStringLiteral("--token-env, --token-file, --refresh and --range need --prometheus or --hystrix");
+        return std::nullopt;
+    }
+    if (!fleet.isEmpty() && !fleet.check(error)) {
+        // Named as the command line spells them.
+        static const QRegularExpression what(QStringLiteral("^(Prometheus|Hystrix stream \\d+|bearer token|refresh interval): "));
+        const QRegularExpressionMatch m = what.match(*error);
+        const QString option = m.captured(1).startsWith(u'P') ? QStringLiteral("--prometheus")
+            : m.captured(1).startsWith(u'H')                 ? QStringLiteral("--hystrix")
+            : m.captured(1).startsWith(u'b')                 ? QStringLiteral("--token-env/--token-file")
+                                                             : QStringLiteral("--refresh");
+        *error = option + QStringLiteral(": ") + error->mid(m.capturedLength());
+        return std::nullopt;
+    }
     desktop.screenshot = parser.value(screenshot);
-    if (!desktop.screenshot.isEmpty() && !desktop.runFor && desktop.sweep.isEmpty()) {
-        *error = QStringLiteral("--screenshot needs --run-for or --sweep");
+    if (!desktop.screenshot.isEmpty() && !desktop.runFor && desktop.sweep.isEmpty() && fleet.isEmpty()) {
+        *error = QStringLiteral("--screenshot needs --run-for, --sweep, --prometheus or --hystrix");
         return std::nullopt;
     }
     // A screenshot is stepped exactly to its mark, the same image every time: at max speed
@@ -116,6 +170,10 @@ std::optional<WindowOptions> parseWindowOptions(const QStringList &arguments, QS
         desktop.candidates.append({ written->first, *policy, parser.value(operation) });
     }
     desktop.compare = parser.isSet(compare) || !candidates.isEmpty();
+    if (!fleet.isEmpty() && desktop.compare) {
+        *error = QStringLiteral("--prometheus and --hystrix open Fleet mode: not with --compare or --candidate");
+        return std::nullopt;
+    }
     if (parser.isSet(operation) && candidates.isEmpty()) {
         *error = QStringLiteral("--operation needs --candidate");
         return std::nullopt;
@@ -150,6 +208,11 @@ int openWindow(const QStringList &arguments)
                 return BadInput;
             }
         }
+    }
+    // A token that cannot be read is bad input, as the options are.
+    if (!options->desktop.fleet.isEmpty() && !options->desktop.fleet.bearerToken(&error)) {
+        printErr(QStringLiteral("breakwater: ") + error + u'\n');
+        return BadInput;
     }
     // Monitoring follows every run the window loads; it must outlive the window's worker thread.
     MetricsRecorder metrics;

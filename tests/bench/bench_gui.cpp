@@ -3,7 +3,10 @@
 // model updated, and the dashboard painted into an image, as a visible window would be.
 #include "breakermodel.h"
 #include "dashboard.h"
+#include "fleetview.h"
 #include "telemetryhistory.h"
+
+#include <QDateTime>
 
 #include <QApplication>
 #include <QChart>
@@ -132,6 +135,75 @@ static void BM_GuiRefreshTick(benchmark::State &state)
 // 0: data and series only; 2: the state timeline's paint alone; 3: the calls-by-outcome chart's
 // scene alone (where the paint time goes).
 BENCHMARK(BM_GuiRefreshTick)->Arg(1)->Arg(0)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
+
+namespace {
+
+constexpr int FleetServices = 100;
+constexpr int FleetBreakers = 1000; // 10 per service: 2 breakers on 5 replicas each
+
+// One refresh of a fleet: every breaker's reading, a few of them OPEN for a while.
+FleetSnapshot fleetSnapshot(int refresh)
+{
+    FleetSnapshot s;
+    SourceStatus status;
+    status.url = QStringLiteral("http://prometheus:9090");
+    status.reachable = true;
+    status.lastGoodRefresh = std::chrono::seconds(5 * refresh);
+    status.breakers = FleetBreakers;
+    s.sources.push_back(status);
+    s.breakers.reserve(FleetBreakers);
+    for (int i = 0; i < FleetBreakers; ++i) {
+        BreakerReading r;
+        r.id.source = status.url;
+        r.id.library = FleetLibrary::Resilience4j;
+        r.id.service = QStringLiteral("service-%1").arg(i / 10, 3, 10, QLatin1Char('0'));
+        r.id.name = (i % 10) < 5 ? QStringLiteral("payments") : QStringLiteral("inventory");
+        r.id.instance = QStringLiteral("10.0.%1.%2:8080").arg(i / 10).arg(i % 5);
+        r.state = (refresh / 12 + i) % 40 == 0 ? CircuitState::Open : CircuitState::Closed;
+        r.callsPerSecond = 20 + i % 7;
+        r.callsPerSecondByOutcome[std::size_t(Outcome::Failure)] = r.state == CircuitState::Open ? 10 : 1;
+        r.rejectedPerSecond = r.state == CircuitState::Open ? 15 : 0;
+        r.failureRatePercent = r.state == CircuitState::Open ? 60 : 5;
+        r.slowCallRatePercent = 2;
+        r.bulkheadUsed = 3 + i % 5;
+        r.bulkheadMax = 10;
+        s.breakers.push_back(std::move(r));
+    }
+    std::sort(s.breakers.begin(), s.breakers.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    return s;
+}
+
+} // namespace
+
+// Issue 15's target (docs/performance.md: ≤ 5 ms median): the Fleet mode's refresh tick with
+// 1,000 breakers across 100 services and 15 minutes of history at the default 5 s: one snapshot
+// ingested, the lanes and the three charts computed, and the shown view repainted synchronously.
+static void BM_FleetRefreshTick(benchmark::State &state)
+{
+    FleetView view;
+    view.resize(1400, 900);
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    int refresh = 0;
+    for (; refresh < 180; ++refresh) // 15 minutes of history
+        view.ingest(fleetSnapshot(refresh), start + refresh * 5000);
+    view.refresh();
+    view.show();
+    for (int i = 0; i < 10; ++i)
+        QCoreApplication::processEvents();
+    // The snapshots are made before the clock runs: the sources make them on their own thread.
+    std::vector<FleetSnapshot> next;
+    for (int i = 0; i < 64; ++i)
+        next.push_back(fleetSnapshot(refresh + i));
+    std::size_t k = 0;
+    for (auto _ : state) {
+        view.ingest(next[k % next.size()], start + refresh++ * 5000);
+        ++k;
+        view.refresh();
+        view.repaint();
+    }
+    state.counters["lanes"] = double(view.lanes()->lanes().size());
+}
+BENCHMARK(BM_FleetRefreshTick)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char **argv)
 {

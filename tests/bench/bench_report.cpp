@@ -40,6 +40,8 @@ constexpr Target Targets[] = {
     { "BM_FleetSnapshot", 1'500'000, 0, 0, false },
     // Painted, 20 breakers, every chart, 10 minutes of history (breakwater_gui_bench).
     { "BM_GuiRefreshTick/1", 0, 0, 5, false },
+    // Issue 15: the Fleet mode, 1,000 breakers across 100 services, painted.
+    { "BM_FleetRefreshTick", 0, 0, 5, false },
 };
 
 struct Row
