@@ -220,7 +220,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("failure");
         QTest::addColumn<QList<StageKind>>("order");
-        QList<StageKind> order = PolicyConfig::defaultOrder();
+        // Every order of the stages policyFor() turns on; the stages it leaves off follow them in
+        // the default order, since where an absent stage stands changes nothing. (Permuting all
+        // nine stages made 1.4 M rows: 20 s here, over ctest's 300 s under ASan.)
+        const QList<StageKind> exercised = { StageKind::Fallback, StageKind::Retry,
+            StageKind::CircuitBreaker, StageKind::Bulkhead, StageKind::Timeout };
+        QList<StageKind> order = exercised;
+        QList<StageKind> absent;
+        for (StageKind stage : PolicyConfig::defaultOrder())
+            if (!exercised.contains(stage))
+                absent.append(stage);
         std::sort(order.begin(), order.end());
         const std::pair<Failure, const char *> failures[] = {
             { Failure::TimeoutStageWithFallback, "timeout fallback" },
@@ -230,7 +239,7 @@ private Q_SLOTS:
         };
         do {
             for (const auto &[failure, name] : failures)
-                QTest::addRow("%s: %s", name, qPrintable(orderName(order))) << int(failure) << order;
+                QTest::addRow("%s: %s", name, qPrintable(orderName(order))) << int(failure) << order + absent;
         } while (std::next_permutation(order.begin(), order.end()));
     }
     void fallbackNeverHidesTheCause()
