@@ -459,9 +459,20 @@ std::vector<CircuitState> statesAfter(const std::vector<StateEventSample> &sampl
     return states;
 }
 
-// Breakwater's figures from a library's.
-void finish(Figures &f)
+// The Resilience4j calls query counts permitted calls only; the refusals are added once here.
+void addResilience4jRefusals(Figures &f)
 {
+    if (std::isnan(f.rejected))
+        return;
+    addOutcome(f, Outcome::CircuitOpen, f.rejected);
+    add(f.calls, f.rejected);
+}
+
+// Breakwater's figures from a library's: what a reading and a history point share.
+void finish(FleetLibrary library, Figures &f)
+{
+    if (library == FleetLibrary::Resilience4j)
+        addResilience4jRefusals(f);
     if (!std::isnan(f.bulkheadMax) && !std::isnan(f.bulkheadAvailable))
         f.bulkheadUsed = f.bulkheadMax - f.bulkheadAvailable;
     if (std::isnan(f.failureRate)) {
@@ -473,20 +484,9 @@ void finish(Figures &f)
     }
 }
 
-// The Resilience4j calls query counts permitted calls only; the refusals are added once here.
-void addResilience4jRefusals(Figures &f)
-{
-    if (std::isnan(f.rejected))
-        return;
-    addOutcome(f, Outcome::CircuitOpen, f.rejected);
-    add(f.calls, f.rejected);
-}
-
 BreakerReading readingOf(const BreakerId &id, Figures f)
 {
-    if (id.library == FleetLibrary::Resilience4j)
-        addResilience4jRefusals(f);
-    finish(f);
+    finish(id.library, f);
     BreakerReading r;
     r.id = id;
     r.state = f.state;
@@ -504,9 +504,7 @@ BreakerReading readingOf(const BreakerId &id, Figures f)
 
 HistoryPoint pointOf(FleetLibrary library, std::int64_t timeMs, Figures f)
 {
-    if (library == FleetLibrary::Resilience4j)
-        addResilience4jRefusals(f);
-    finish(f);
+    finish(library, f);
     HistoryPoint p;
     p.timeMs = timeMs;
     p.state = f.state;
