@@ -42,6 +42,8 @@ FleetPoint pointOf(const HistoryPoint &h)
     p.calls = figure(h.callsPerSecond);
     p.failures = figure(h.failuresPerSecond);
     p.rejected = figure(h.rejectedPerSecond);
+    p.bulkheadUsed = figure(h.bulkheadUsed);
+    p.bulkheadMax = figure(h.bulkheadMax);
     return p;
 }
 

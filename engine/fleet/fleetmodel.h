@@ -127,6 +127,8 @@ struct HistoryPoint
     double failuresPerSecond = NoFigure; // calls the breaker recorded as failed, per second
     double rejectedPerSecond = NoFigure;
     double meanLatencyMs = NoFigure;     // of the calls in the step, where the library times them
+    double bulkheadUsed = NoFigure;      // concurrent calls held at the step
+    double bulkheadMax = NoFigure;       // the bulkhead's limit at the step
 };
 
 struct BreakerSeries

@@ -513,6 +513,8 @@ HistoryPoint pointOf(FleetLibrary library, std::int64_t timeMs, Figures f)
     p.callsPerSecond = f.calls;
     p.rejectedPerSecond = f.rejected;
     p.meanLatencyMs = f.latencyMs;
+    p.bulkheadUsed = f.bulkheadUsed;
+    p.bulkheadMax = f.bulkheadMax;
     // The failures the breaker recorded: what a replay's breaker would count.
     p.failuresPerSecond = f.failedForRate;
     return p;

@@ -115,6 +115,7 @@ private Q_SLOTS:
     void refreshQueriesAreBoundedAndNamed();
     void replicasGrouped();
     void historyFromRangeAnswers();
+    void historyHasTheBulkheads();
     void stateNamesRoundTrip();
     void monitorRefreshesOnItsScheduler();
     void twinTraceKeepsTheCalls();
@@ -388,7 +389,38 @@ void tst_FleetModel::historyFromRangeAnswers()
     QCOMPARE(s.points[2].state, CircuitState::Open);
     QCOMPARE(s.points[2].rejectedPerSecond, 10.0);
     QCOMPARE(s.points[3].state, CircuitState::Closed);
+    QVERIFY(!hasFigure(s.points[3].bulkheadUsed)); // opossum exports no bulkhead
     QVERIFY(h.find(s.id) == &s);
+}
+
+// A bulkhead's figures at each step, as a live reading has them: Resilience4j's used = max −
+// available, Breakwater's used alone (it exports no limit).
+void tst_FleetModel::historyHasTheBulkheads()
+{
+    PrometheusHistoryBuilder b(Source, 1000000, 1001000, std::chrono::seconds(1));
+    QString error;
+    const QJsonObject r4j = labels({ { "job", "payments" }, { "instance", "p" }, { "name", "gateway" } });
+    QJsonObject open = r4j;
+    open.insert(QStringLiteral("state"), QStringLiteral("open"));
+    QVERIFY(b.add(PrometheusFigure::Resilience4jState, matrix({ { open, { { 1000, 1 }, { 1001, 1 } } } }), &error));
+    QVERIFY(b.add(PrometheusFigure::Resilience4jBulkheadAvailable, matrix({ { r4j, { { 1000, 15 }, { 1001, 2 } } } }), &error));
+    QVERIFY(b.add(PrometheusFigure::Resilience4jBulkheadMax, matrix({ { r4j, { { 1000, 25 }, { 1001, 25 } } } }), &error));
+    const QJsonObject lab = labels({ { "job", "lab" }, { "instance", "l" }, { "name", "checkout" } });
+    QJsonObject closed = lab;
+    closed.insert(QStringLiteral("state"), QStringLiteral("closed"));
+    QVERIFY(b.add(PrometheusFigure::BreakwaterState, matrix({ { closed, { { 1000, 1 } } } }), &error));
+    QVERIFY(b.add(PrometheusFigure::BreakwaterBulkheadActive, matrix({ { lab, { { 1000, 7 } } } }), &error));
+    const FleetHistory h = b.history();
+    QCOMPARE(h.series.size(), 2u);
+    const BreakerSeries &checkout = h.series[0];
+    QCOMPARE(checkout.id.name, QStringLiteral("checkout"));
+    QCOMPARE(checkout.points[0].bulkheadUsed, 7.0);
+    QVERIFY(!hasFigure(checkout.points[0].bulkheadMax));
+    const BreakerSeries &gateway = h.series[1];
+    QCOMPARE(gateway.points.size(), 2u);
+    QCOMPARE(gateway.points[0].bulkheadUsed, 10.0);
+    QCOMPARE(gateway.points[0].bulkheadMax, 25.0);
+    QCOMPARE(gateway.points[1].bulkheadUsed, 23.0);
 }
 
 void tst_FleetModel::stateNamesRoundTrip()

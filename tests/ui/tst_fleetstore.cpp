@@ -241,6 +241,8 @@ private Q_SLOTS:
             p.timeMs = T0 + i * 15000;
             p.state = i == 2 ? CircuitState::HalfOpen : CircuitState::Closed;
             p.callsPerSecond = 4;
+            p.bulkheadUsed = 5;
+            p.bulkheadMax = 20;
             series.points.push_back(p);
         }
         history.series.push_back(series);
@@ -251,6 +253,11 @@ private Q_SLOTS:
         const QList<FleetLane> lanes = fleetLanes(store, FleetFilter {}, T0, T0 + 60'000);
         QCOMPARE(lanes[1].bands.size(), 3); // CLOSED, HALF_OPEN, CLOSED
         QCOMPARE(lanes[1].bands[1].counts[std::size_t(CircuitState::HalfOpen)], 1);
+        // The history's bulkhead figures fill the bulkhead chart: 5 of 20 calls.
+        const FleetChartPoints points = fleetChartPoints({ &store.breakers()[0] }, T0, T0 + 60'000, 4);
+        QVERIFY(points.hasBulkhead);
+        QCOMPARE(points.bulkheadPercent.size(), 4);
+        QCOMPARE(points.bulkheadPercent.first().y(), 25.0);
     }
 
     // Live, the history that fills the lanes' start keeps what a source without history said.
