@@ -1,5 +1,7 @@
 #pragma once
 
+#include "freeport.h"
+
 #include <QDir>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -7,7 +9,6 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,10 +48,7 @@ public:
             return;
         }
         file.close();
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        m_port = probe.serverPort();
-        probe.close();
+        m_port = freePort();
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(binary,
             { QStringLiteral("--config.file=") + file.fileName(),

@@ -2,6 +2,8 @@
 
 #include "scenario/scenarioloader.h"
 
+#include "freeport.h"
+
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
@@ -119,13 +121,6 @@ inline QStringList dashboardExpressions()
         for (const QJsonValue &target : panel[QStringLiteral("targets")].toArray())
             exprs.append(target[QStringLiteral("expr")].toString());
     return exprs;
-}
-
-inline quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
 }
 
 // The keys HystrixMetricsStreamServlet writes (Hystrix's SerialHystrixDashboardData), which the

@@ -8,7 +8,9 @@
 
 #include "fixtureserver.h"
 #include "monitoringtest.h"
+#include "pacedrun.h"
 #include "prometheusserver.h"
+#include "resilience4jfixture.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
@@ -17,47 +19,6 @@ using namespace bw;
 using namespace bw::test;
 
 namespace {
-
-// A Resilience4j service as Micrometer's Prometheus registry writes it (label order and the
-// trailing comma as Micrometer writes them). Counters grow at fixed rates from the fixture's
-// start, so that rate() over them is known: 40 successful, 10 failed and 5 refused calls/s.
-QByteArray resilience4jExposition(double seconds, const QString &state)
-{
-    QByteArray out;
-    out += "# HELP resilience4j_circuitbreaker_state The states of the circuit breaker\n"
-           "# TYPE resilience4j_circuitbreaker_state gauge\n";
-    for (const char *s : { "closed", "open", "half_open", "forced_open", "disabled", "metrics_only" })
-        out += "resilience4j_circuitbreaker_state{name=\"paymentGateway\",state=\"" + QByteArray(s) + "\",} "
-            + (state == QLatin1StringView(s) ? "1.0" : "0.0") + "\n";
-    out += "# HELP resilience4j_circuitbreaker_calls_seconds Total number of successful calls\n"
-           "# TYPE resilience4j_circuitbreaker_calls_seconds summary\n";
-    const auto counter = [&](const char *kind, double perSecond, double latency) {
-        const QByteArray n = QByteArray::number(perSecond * seconds, 'f', 3);
-        out += "resilience4j_circuitbreaker_calls_seconds_count{kind=\"" + QByteArray(kind) + "\",name=\"paymentGateway\",} " + n + "\n";
-        out += "resilience4j_circuitbreaker_calls_seconds_sum{kind=\"" + QByteArray(kind) + "\",name=\"paymentGateway\",} "
-            + QByteArray::number(perSecond * seconds * latency, 'f', 3) + "\n";
-    };
-    counter("successful", 40, 0.05);
-    counter("failed", 10, 0.05);
-    counter("ignored", 0, 0.05);
-    out += "# TYPE resilience4j_circuitbreaker_not_permitted_calls_total counter\n"
-           "resilience4j_circuitbreaker_not_permitted_calls_total{kind=\"not_permitted\",name=\"paymentGateway\",} "
-        + QByteArray::number(5 * seconds, 'f', 3) + "\n";
-    out += "# TYPE resilience4j_circuitbreaker_failure_rate gauge\n"
-           "resilience4j_circuitbreaker_failure_rate{name=\"paymentGateway\",} 20.0\n"
-           "# TYPE resilience4j_circuitbreaker_slow_call_rate gauge\n"
-           "resilience4j_circuitbreaker_slow_call_rate{name=\"paymentGateway\",} 5.0\n"
-           "# TYPE resilience4j_retry_calls_total counter\n"
-           "resilience4j_retry_calls_total{kind=\"successful_with_retry\",name=\"paymentGateway\",} "
-        + QByteArray::number(2 * seconds, 'f', 3) + "\n"
-        + "resilience4j_retry_calls_total{kind=\"successful_without_retry\",name=\"paymentGateway\",} "
-        + QByteArray::number(38 * seconds, 'f', 3) + "\n"
-        + "# TYPE resilience4j_bulkhead_available_concurrent_calls gauge\n"
-          "resilience4j_bulkhead_available_concurrent_calls{name=\"paymentGateway\",} 15.0\n"
-          "# TYPE resilience4j_bulkhead_max_allowed_concurrent_calls gauge\n"
-          "resilience4j_bulkhead_max_allowed_concurrent_calls{name=\"paymentGateway\",} 25.0\n";
-    return out;
-}
 
 // Polly v8's metering (Polly.Extensions) as the OpenTelemetry Prometheus exporter writes it:
 // `resilience.polly.strategy.events` with its tags in snake case, and the pipeline duration
@@ -96,11 +57,6 @@ QByteArray pollyExposition(double seconds, const PollyCounts &c)
     return out;
 }
 
-QString binary()
-{
-    return qEnvironmentVariable("BREAKWATER_BINARY");
-}
-
 // The breaker states a Breakwater /metrics says are current.
 QString breakwaterState(const QByteArray &exposition, const QString &name)
 {
@@ -134,9 +90,7 @@ private:
     std::unique_ptr<FixtureServer> m_r4jA, m_r4jB, m_polly;
     QString m_r4jAState = QStringLiteral("closed");
     PollyCounts m_pollyCounts;
-    QProcess m_run;
-    quint16 m_runPort = 0;
-    qint64 m_runStartedMs = 0;
+    std::unique_ptr<PacedRun> m_run;
     std::unique_ptr<PrometheusServer> m_prometheus;
     std::unique_ptr<WallScheduler> m_scheduler;
     std::unique_ptr<FleetMonitor> m_monitor;
@@ -160,15 +114,12 @@ void tst_FleetPrometheus::initTestCase()
 
     // outage-and-recovery at 5 × real time: the payments outage (30 s to 50 s) from 6 s to 10 s
     // of the 24 s run.
-    m_runPort = freePort();
-    m_run.start(binary(), { QStringLiteral("run"), QStringLiteral("outage-and-recovery"), QStringLiteral("--speed"),
-                              QStringLiteral("5"), QStringLiteral("--metrics-port"), QString::number(m_runPort) });
-    QVERIFY(m_run.waitForStarted(10000));
-    m_runStartedMs = QDateTime::currentMSecsSinceEpoch();
+    m_run = std::make_unique<PacedRun>(QStringLiteral("outage-and-recovery"), 5);
+    QVERIFY(m_run->waitForStarted());
 
     const auto local = [](quint16 port) { return QStringLiteral("127.0.0.1:") + QString::number(port); };
     m_prometheus = std::make_unique<PrometheusServer>(QList<PrometheusServer::Job> {
-        { QStringLiteral("lab"), { local(m_runPort) } },
+        { QStringLiteral("lab"), { m_run->target() } },
         { QStringLiteral("payments"), { local(m_r4jA->port()), local(m_r4jB->port()) } },
         { QStringLiteral("shipping"), { local(m_polly->port()) } } });
     QVERIFY2(m_prometheus->waitReady(), qPrintable(m_prometheus->error()));
@@ -193,10 +144,7 @@ void tst_FleetPrometheus::initTestCase()
 void tst_FleetPrometheus::cleanupTestCase()
 {
     m_monitor.reset();
-    if (m_run.state() != QProcess::NotRunning) {
-        m_run.kill();
-        m_run.waitForFinished();
-    }
+    m_run.reset();
     m_prometheus.reset();
 }
 
@@ -212,7 +160,7 @@ const BreakerReading *tst_FleetPrometheus::reading(const QString &service, const
 // the same order, each after the run itself showed it.
 void tst_FleetPrometheus::followsThePacedRun()
 {
-    const QUrl metrics(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_runPort));
+    const QUrl metrics(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_run->port()));
     const auto recordRun = [&] {
         const QString state = breakwaterState(httpGet(metrics, 2000).body, QStringLiteral("checkout"));
         if (!state.isEmpty() && (m_runStates.isEmpty() || m_runStates.last() != state))
@@ -245,7 +193,7 @@ void tst_FleetPrometheus::followsThePacedRun()
     const BreakerReading *r = reading(QStringLiteral("lab"), QStringLiteral("checkout"));
     QVERIFY(r);
     QCOMPARE(r->id.library, FleetLibrary::Breakwater);
-    QCOMPARE(r->id.instance, QStringLiteral("127.0.0.1:") + QString::number(m_runPort));
+    QCOMPARE(r->id.instance, QStringLiteral("127.0.0.1:") + QString::number(m_run->port()));
     QVERIFY(r->callsPerSecond > 0);
     QVERIFY(hasFigure(r->failureRatePercent));
     QVERIFY(m_source->status().reachable);
@@ -297,13 +245,14 @@ void tst_FleetPrometheus::resilience4jReplicasAndPolly()
     QCOMPARE(p->meanLatencyMs, 20.0);
 }
 
-// query_range over the run: OPEN steps in the outage, calls in every step that the run served.
+// query_range over the run: OPEN steps in the outage, calls in every step that the run served;
+// the Resilience4j services' bulkhead figures at every step.
 void tst_FleetPrometheus::historyOfTheRun()
 {
     std::optional<FleetHistory> history;
     QString error;
     const std::int64_t to = QDateTime::currentMSecsSinceEpoch();
-    m_source->fetchHistory(m_runStartedMs, to, std::chrono::seconds(1), [&](const FleetHistory &h, const QString &e) {
+    m_source->fetchHistory(m_run->startedMs(), to, std::chrono::seconds(1), [&](const FleetHistory &h, const QString &e) {
         history = h;
         error = e;
     });
@@ -321,11 +270,24 @@ void tst_FleetPrometheus::historyOfTheRun()
     }
     QVERIFY2(open >= 2, qPrintable(QString::number(open)));
     QVERIFY2(withCalls >= 5, qPrintable(QString::number(withCalls)));
-    QVERIFY(checkout->points.front().timeMs >= m_runStartedMs - 1000);
+    QVERIFY(checkout->points.front().timeMs >= m_run->startedMs() - 1000);
+    // Each Resilience4j replica's bulkhead at every step it was scraped: 10 of its 25 calls held.
+    int withBulkhead = 0;
+    for (const BreakerSeries &s : history->series) {
+        if (s.id.library != FleetLibrary::Resilience4j)
+            continue;
+        for (const HistoryPoint &p : s.points) {
+            QVERIFY2(hasFigure(p.bulkheadMax), qPrintable(s.id.displayName()));
+            QCOMPARE(p.bulkheadMax, 25.0);
+            QCOMPARE(p.bulkheadUsed, 10.0);
+            ++withBulkhead;
+        }
+    }
+    QVERIFY2(withBulkhead >= 10, qPrintable(QString::number(withBulkhead)));
 
     // /api/v1/series: the label sets of the run's state series over the same range.
     std::optional<std::vector<QVariantMap>> series;
-    m_source->fetchSeries(QStringLiteral("circuit_breaker_state{job=\"lab\"}"), m_runStartedMs, to,
+    m_source->fetchSeries(QStringLiteral("circuit_breaker_state{job=\"lab\"}"), m_run->startedMs(), to,
         [&](const std::vector<QVariantMap> &s, const QString &e) {
             series = s;
             error = e;
