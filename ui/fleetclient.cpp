@@ -155,10 +155,10 @@ void FleetClient::fetchHistory(qint64 fromMs, qint64 toMs, Duration step)
             post();
         for (const auto &source : sources) {
             source->fetchHistory(fromMs, toMs, step,
-                [pending, post, worker, url = source->url()](const FleetHistory &history, const QString &error) {
+                [pending, post, worker](const FleetHistory &history, const QString &error) {
                     --worker->historyFetches;
-                    if (!error.isEmpty())
-                        pending->errors.append(url + QStringLiteral(": ") + error);
+                    if (!error.isEmpty()) // it names its source already
+                        pending->errors.append(error);
                     for (const BreakerSeries &s : history.series)
                         pending->history.series.push_back(s);
                     if (--pending->waiting == 0)
