@@ -109,7 +109,7 @@ bool FleetTwinDialog::replay()
     }
     m_problem->clear();
     for (int side = 0; side < 2; ++side)
-        m_result[side]->setPlainText(replayText(m_trace, policies[side]));
+        m_result[side]->setPlainText(replayText(std::make_shared<const Trace>(m_trace), policies[side]));
     return true;
 }
 

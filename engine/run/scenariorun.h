@@ -81,7 +81,8 @@ public:
 
     int serviceCount() const { return int(m_services.size()); }
     BackendService &service(int i) { return *m_services[size_t(i)]; }
-    int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
+    // The scenario's services, then each trace operation's recorded backend.
+    int serviceIndex(const QString &name) const;
 
     // Live control. Each returns false (and changes nothing) for an unknown name, and writes the
     // command's control event otherwise. apply() takes any command to the method for its type.
@@ -114,6 +115,7 @@ private:
     // Counts the gap to the next call from `from` seconds and schedules the call.
     void scheduleArrival(OperationState &op, double from);
     void scheduleArrival(OperationState &op);
+    void scheduleRecordedArrival(OperationState &op, const Trace &trace);
     void arrive(OperationState &op);
     void scheduleFault(int service, const FaultConfig &fault);
     void faultBoundary(int service, const FaultConfig &fault, bool starts);
