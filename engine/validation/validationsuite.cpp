@@ -410,7 +410,7 @@ Case recordedFlaky(double p, int maxAttempts)
 {
     Case c;
     c.window = { fromMs(10000), fromMs(590000) };
-    c.replications = 3;
+    c.replications = 5;
     auto trace = std::make_shared<Trace>();
     trace->fileName = QStringLiteral("recorded.csv");
     Random draws(2026);
