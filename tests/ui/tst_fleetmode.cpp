@@ -19,7 +19,9 @@
 #include <QDir>
 #include <QPushButton>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -240,6 +242,22 @@ private Q_SLOTS:
         auto *operation = sweep->findChild<QComboBox *>(QStringLiteral("sweepOperation"));
         QVERIFY(operation);
         QCOMPARE(operation->currentText(), op.name);
+        // The failure-rate threshold at 50 % and 95 % on the same history.
+        auto *key = sweep->findChild<QComboBox *>(QStringLiteral("sweepKey1"));
+        const int field = key->findData(QStringLiteral("circuitBreaker.failureRateThreshold"));
+        QVERIFY(field >= 0);
+        key->setCurrentIndex(field);
+        Q_EMIT key->activated(field);
+        auto *range = sweep->findChild<QLineEdit *>(QStringLiteral("sweepRange1"));
+        range->selectAll();
+        QTest::keyClicks(range, QStringLiteral("0.5,0.95"));
+        QSignalSpy finished(sweep, &SweepDialog::sweepFinished);
+        QTest::mouseClick(sweep->findChild<QPushButton *>(QStringLiteral("runSweep")), Qt::LeftButton);
+        QVERIFY2(finished.wait(Timeout), qPrintable(sweep->findChild<QLabel *>(QStringLiteral("sweepStatus"))->text()));
+        QVERIFY(finished.constFirst().constFirst().toBool());
+        QCOMPARE(sweep->result().settings.size(), 2);
+        QCOMPARE(sweep->result().best, 1); // 95 %: the breaker stays closed, 20 % succeed instead of under 1 %
+        sweep->close();
 
         // For a look at it: BREAKWATER_TWIN_SCREENSHOT=twin.png.
         window.startRun(); // the twin opened running; the candidate swapped above starts them over
