@@ -1,7 +1,9 @@
 #include "fleetview.h"
 
 #include "breakermodel.h"
-#include "fleettwindialog.h"
+#include "fleet/fleettwin.h"
+#include "runtime/atomicfile.h"
+#include "scenario/scenariowriter.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -11,10 +13,14 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QDateTimeEdit>
+#include <QDir>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -204,9 +210,14 @@ void FleetView::buildControls()
     m_twin = new QPushButton(QStringLiteral("Twin in the lab…"), this);
     m_twin->setObjectName(QStringLiteral("fleetTwin"));
     m_twin->setToolTip(QStringLiteral(
-        "Take the selected breaker's history over the range shown as a trace, and replay it in the lab with its settings or others"));
+        "Open the selected breaker's history over the range shown in the lab's Compare mode: its known settings "
+        "against other thresholds, replayed on that very history (the Sweep dialog takes it too)"));
     m_twin->setEnabled(false);
-    connect(m_twin, &QPushButton::clicked, this, &FleetView::openTwin);
+    connect(m_twin, &QPushButton::clicked, this, [this] {
+        QString error;
+        if (openTwin(&error).isEmpty())
+            QMessageBox::warning(this, QStringLiteral("Twin in the lab"), error);
+    });
     bar->addWidget(m_twin);
 
     m_progress = new QProgressBar(this);
@@ -454,11 +465,14 @@ QXYSeries *FleetView::series(const QString &chartTitle, const QString &name) con
     return findSeries(m_charts, chartTitle, name);
 }
 
-FleetTwinDialog *FleetView::openTwin()
+QString FleetView::openTwin(QString *error)
 {
     const std::vector<std::size_t> chosen = selection();
-    if (m_selected.isEmpty() || chosen.empty())
-        return nullptr;
+    if (m_selected.isEmpty() || chosen.empty()) {
+        if (error)
+            *error = QStringLiteral("select a breaker's lane first");
+        return {};
+    }
     const auto [from, to] = window();
     // The lane's breakers summed step by step (replicas together are one service's breaker).
     BreakerSeries series;
@@ -485,10 +499,34 @@ FleetTwinDialog *FleetView::openTwin()
     }
     for (const auto &[at, point] : steps)
         series.points.push_back(point);
-    auto *dialog = new FleetTwinDialog(series, fromMs(double(m_store.stepMs())), this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->show();
-    return dialog;
+    const Duration step = fromMs(double(m_store.stepMs()));
+    TwinReport report;
+    ScenarioConfig twin = twinScenario(series, step, QStringLiteral("trace.csv"),
+        libraryDefaultPolicy(series.id.library, series.id.name), &report);
+    twin.description += QStringLiteral(": %L1 calls and %L2 failures over %L3 steps of %4 s (%L5 without data); %L6 calls the "
+                                       "real breaker rejected take the failure ratio of the step before")
+                            .arg(report.calls)
+                            .arg(report.failures)
+                            .arg(report.steps)
+                            .arg(toMs(step) / 1000)
+                            .arg(report.stepsWithoutData)
+                            .arg(report.rejectedCalls);
+    // One folder per breaker: opening its twin again replaces the files, whole.
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]+"));
+    const QDir folder(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/twins/")
+        + series.id.displayName().replace(unsafe, QStringLiteral("_")));
+    QString problem;
+    const QString scenarioPath = folder.filePath(QStringLiteral("scenario.json"));
+    if (!QDir().mkpath(folder.path())) {
+        problem = AtomicFile::cannotWrite(folder.path(), QStringLiteral("cannot create the folder"));
+    } else if (writeFileAtomically(folder.filePath(QStringLiteral("trace.csv")), traceCsv(*twin.operations.front().trace), &problem)
+        && writeFileAtomically(scenarioPath, scenarioToJsonBytes(twin), &problem)) {
+        Q_EMIT twinWritten(scenarioPath);
+        return scenarioPath;
+    }
+    if (error)
+        *error = problem;
+    return {};
 }
 
 void FleetView::refresh()

@@ -20,7 +20,6 @@ class QXYSeries;
 
 namespace bw {
 
-class FleetTwinDialog;
 
 // The window's Fleet mode (README, "Monitoring your services"): the breakers of real services,
 // read from Prometheus and Hystrix streams by engine/fleet on a worker thread (FleetClient), kept
@@ -89,14 +88,19 @@ public:
     QString sourceStatusText() const;
     QString chartSubject() const;
     FleetHealth health() const { return m_health; }
-    // "Twin in the lab…": the selected lane's history over the range shown (replicas summed) in
-    // the twin dialog, to replay with its settings and others; null when no breaker is selected.
-    FleetTwinDialog *openTwin();
+    // "Twin in the lab…": the selected lane's history over the range shown (replicas summed) as
+    // a trace scenario (engine/fleet's twinScenario) with its library's default breaker, written
+    // atomically to the app's data folder (twins/NAME/trace.csv and scenario.json, what `fleet
+    // --twin` writes), then twinWritten() takes it to the lab. Returns the scenario's path; empty,
+    // with the reason, when no breaker is selected or a file cannot be written.
+    QString openTwin(QString *error = nullptr);
 
 Q_SIGNALS:
     // A refresh drew new figures (the window's health dock follows).
     void refreshed();
     void historyLoaded(const QStringList &errors);
+    // openTwin() wrote the twin's scenario there.
+    void twinWritten(const QString &scenarioPath);
 
 private:
     void buildControls();

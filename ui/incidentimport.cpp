@@ -1,7 +1,7 @@
 #include "incidentimport.h"
 
 #include "accesslog/accesslogimporter.h"
-#include "run/replayer.h"
+#include "run/scenariorun.h"
 #include "runtime/atomicfile.h"
 #include "telemetry/summary.h"
 
@@ -90,12 +90,12 @@ QString IncidentImportDialog::result() const
     return m_result->toPlainText();
 }
 
-QString replayText(const Trace &trace, const PolicyConfig &policy)
+QString replayText(std::shared_ptr<const Trace> trace, const PolicyConfig &policy)
 {
     Summary summary;
-    Replayer replayer(trace, policy);
-    replayer.setSummary(&summary);
-    replayer.run();
+    ScenarioRun run(traceScenario(std::move(trace), policy), 0);
+    run.setSummary(&summary);
+    run.runToEnd();
     const QJsonObject json = summary.toJson();
     QString text = QStringLiteral("Replayed through '%1':").arg(policy.name);
     const QJsonObject outcomes = json.value(QLatin1String("totals")).toObject().value(QLatin1String("outcomes")).toObject();
@@ -159,8 +159,7 @@ bool IncidentImportDialog::importAndReplay()
     text += QStringLiteral("Wrote %1\n").arg(m_trace->text());
 
     if (m_replay->isChecked()) {
-        const Trace replayed = importer->trace(m_trace->text()); // the replayer holds it by reference
-        text += u'\n' + replayText(replayed, m_policy);
+        text += u'\n' + replayText(std::make_shared<const Trace>(importer->trace(m_trace->text())), m_policy);
     }
     m_result->setPlainText(text);
     return true;

@@ -4,6 +4,8 @@
 
 #include <QDialog>
 
+#include <memory>
+
 class QComboBox;
 class QLineEdit;
 class QCheckBox;
@@ -16,7 +18,7 @@ struct Trace;
 
 // `trace` replayed through `policy` in virtual time, as `breakwater replay` does: the outcomes'
 // counts and the breaker's transitions, as text (the import's and the twin's result).
-QString replayText(const Trace &trace, const PolicyConfig &policy);
+QString replayText(std::shared_ptr<const Trace> trace, const PolicyConfig &policy);
 
 // File > Import incident…: an access log to a replay trace (docs/formats.md, "Access-log import"),
 // then, when asked, that trace replayed through the selected operation's policy, as

@@ -69,6 +69,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_central->addWidget(m_compare);
     m_fleet = new FleetView(this);
     m_fleet->setObjectName(QStringLiteral("fleetView"));
+    connect(m_fleet, &FleetView::twinWritten, this, [this](const QString &path) {
+        QString error;
+        if (!openTwin(path, &error))
+            reportError(QStringLiteral("Twin in the lab"), error);
+    });
     m_central->addWidget(m_fleet);
     setCentralWidget(m_central);
 
@@ -674,6 +679,25 @@ void MainWindow::setFleetMode(bool on)
     updateToolBarState();
 }
 
+bool MainWindow::openTwin(const QString &scenarioPath, QString *error)
+{
+    setFleetMode(false);
+    setCompareMode(false);
+    if (!loadScenario(scenarioPath, std::nullopt, false, error))
+        return false;
+    const OperationConfig &op = m_controller.scenario().operations.constFirst();
+    PolicyConfig other = op.policy;
+    if (other.circuitBreaker) // a breaker that trips later: what the known one would have spared
+        other.circuitBreaker->failureRateThreshold = (1 + other.circuitBreaker->failureRateThreshold) / 2;
+    m_compare->clear();
+    enterCompareMode(true,
+        { Candidate { QStringLiteral("known settings"), op.policy, op.name },
+            Candidate { QStringLiteral("other thresholds"), other, op.name } },
+        QStringLiteral("the twin: the breaker's library defaults"));
+    m_compare->select(1);
+    return true;
+}
+
 bool MainWindow::isCompareMode() const
 {
     return m_central->currentWidget() == m_compare;
@@ -699,7 +723,7 @@ void MainWindow::setCompareMode(bool on)
     updateToolBarState();
 }
 
-void MainWindow::enterCompareMode(bool start, const QList<Candidate> &candidates)
+void MainWindow::enterCompareMode(bool start, const QList<Candidate> &candidates, const QString &source)
 {
     if (m_realTime) {
         reportError(QStringLiteral("Compare"),
@@ -721,7 +745,7 @@ void MainWindow::enterCompareMode(bool start, const QList<Candidate> &candidates
         }
     }
     for (const Candidate &c : candidates)
-        m_compare->addCandidate(c.name, c.policy, QStringLiteral("the command line"));
+        m_compare->addCandidate(c.name, c.policy, source);
     if (m_compare->candidateCount() == 0) {
         m_compare->addCandidate(QStringLiteral("current"), m_singleScenario.operations.value(0).policy,
             QStringLiteral("the single run's policy"));

@@ -94,6 +94,12 @@ public:
     // On: the last connection again, or File > Connect… when there is none.
     void setFleetMode(bool on);
     bool isFleetMode() const;
+    // A real breaker's twin (FleetView::openTwin writes it) in the lab: its trace scenario
+    // becomes the current scenario, and Compare mode opens running two candidates, "known settings"
+    // (the scenario's policy) and "other thresholds" (the same with the failure-rate threshold
+    // halfway to 100 %, selected, so that the Policy dock edits it); the Sweep dialog takes the
+    // same scenario. False, with the reason, when the scenario does not load.
+    bool openTwin(const QString &scenarioPath, QString *error = nullptr);
     FleetView *fleetView() const { return m_fleet; }
     // File > Connect…: the connection dialog, window-modal; connects on OK.
     void openConnectDialog();
@@ -166,7 +172,7 @@ private:
     void onCommandApplied(const ControlCommand &command, bool accepted, TimePoint at);
     void addFaultEvents(TimePoint from, TimePoint to);
     void updateToolBarState();
-    void enterCompareMode(bool start, const QList<Candidate> &candidates);
+    void enterCompareMode(bool start, const QList<Candidate> &candidates, const QString &source = QStringLiteral("the command line"));
     // The health dock and the status bar's summary: the run's, or the fleet's in Fleet mode.
     void showHealth();
     // The docks that act on a run: hidden in Fleet mode (the network dock stays off in Compare mode).

@@ -8,6 +8,7 @@
 #include "fleet/credentials.h"
 #include "fleet/fleetmonitor.h"
 #include "fleet/fleettwin.h"
+#include "scenario/scenariowriter.h"
 #include "fleet/hystrixsource.h"
 #include "fleet/prometheussource.h"
 #include "resilience/policywriter.h"
@@ -120,25 +121,30 @@ int writeTwin(const BreakerSeries &series, Duration step, const QString &dir)
     }
     const QString tracePath = QDir(dir).filePath(QStringLiteral("trace.csv"));
     const QString policyPath = QDir(dir).filePath(QStringLiteral("policy.json"));
+    const QString scenarioPath = QDir(dir).filePath(QStringLiteral("scenario.json"));
     TwinReport report;
-    const Trace trace = twinTrace(series, step, tracePath, &report);
     const PolicyConfig policy = libraryDefaultPolicy(series.id.library, series.id.name);
+    const ScenarioConfig scenario = twinScenario(series, step, QStringLiteral("trace.csv"), policy, &report);
     QString error;
-    if (!writeFileAtomically(tracePath, traceCsv(trace), &error)
-        || !writeFileAtomically(policyPath, QJsonDocument(policyToJson(policy)).toJson(), &error)) {
+    if (!writeFileAtomically(tracePath, traceCsv(*scenario.operations.front().trace), &error)
+        || !writeFileAtomically(policyPath, QJsonDocument(policyToJson(policy)).toJson(), &error)
+        || !writeFileAtomically(scenarioPath, scenarioToJsonBytes(scenario), &error)) {
         printErr(error + u'\n');
         return RunFailed;
     }
     printErr(QStringLiteral("%1: %L2 steps (%L3 without data), %L4 calls, %L5 failures, %L6 refused by the real breaker\n"
-                            "  %7: the trace\n  %8: %9's default breaker\n"
-                            "replay it: breakwater replay %7 --policy %8\n")
+                            "  %7: the trace\n  %8: %9's default breaker\n  %10: the trace through that breaker\n"
+                            "replay it:   breakwater replay %7 --policy %8\n"
+                            "compare:     breakwater compare %10 --candidate known=%8 --candidate other=OTHER.json\n"
+                            "             (OTHER.json: a copy of %8 with other thresholds)\n"
+                            "sweep:       breakwater sweep %10 --vary circuitBreaker.failureRateThreshold=0.1:0.9:0.1\n")
                  .arg(series.id.displayName())
                  .arg(report.steps)
                  .arg(report.stepsWithoutData)
                  .arg(report.calls)
                  .arg(report.failures)
                  .arg(report.rejectedCalls)
-                 .arg(tracePath, policyPath, fleetLibraryName(series.id.library)));
+                 .arg(tracePath, policyPath, fleetLibraryName(series.id.library), scenarioPath));
     return Ok;
 }
 
@@ -255,7 +261,7 @@ int runFleet(const QStringList &arguments)
     const QCommandLineOption stepOption(QStringLiteral("step"),
         QStringLiteral("With --twin: the history's step (default 10s)."), QStringLiteral("DURATION"));
     const QCommandLineOption outOption(QStringLiteral("out"),
-        QStringLiteral("With --twin: the folder for trace.csv and policy.json."), QStringLiteral("DIR"));
+        QStringLiteral("With --twin: the folder for trace.csv, policy.json and scenario.json."), QStringLiteral("DIR"));
     for (const QCommandLineOption *o : { &prometheusOption, &hystrixOption, &jsonOption, &watchOption, &intervalOption,
              &countOption, &mergeOption, &timeoutOption, &rateWindowOption, &tokenEnvOption, &tokenFileOption, &twinOption,
              &fromOption, &toOption, &stepOption, &outOption })

@@ -5,7 +5,7 @@
 #include "subcommand.h"
 
 #include "resilience/policyloader.h"
-#include "run/replayer.h"
+#include "run/scenariorun.h"
 #include "scenario/tracereader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
@@ -81,10 +81,11 @@ int runReplay(const QStringList &arguments)
     Summary summary;
     summary.setInfo(QStringLiteral("trace"), QFileInfo(tracePath).fileName());
     summary.setInfo(QStringLiteral("policy"), policy->name);
-    Replayer replayer(*trace, *policy, *seed);
-    replayer.setEventLog(&events);
-    replayer.setSummary(&summary);
-    replayer.run();
+    // The scenario of one trace operation: what a scenario with "arrival": "trace" runs.
+    ScenarioRun run(traceScenario(std::make_shared<const Trace>(std::move(*trace)), *policy), *seed);
+    run.setEventLog(&events);
+    run.setSummary(&summary);
+    run.runToEnd();
 
     if (!events.finish(&message)) {
         printErr(message + u'\n');

@@ -11,6 +11,7 @@
 #include "resilience/policywriter.h"
 #include "run/scenariorun.h"
 #include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
 
 #include <QDir>
 #include <QFile>
@@ -221,7 +222,8 @@ QString shellQuoted(const QString &argument)
 }
 
 // --emit-jobs DIR: the plan (DIR/plan.json, what --collect rebuilds the sweep from), the
-// scenario when it is a file (copied into DIR, so the jobs need nothing else), and DIR/jobs.txt:
+// scenario when it is a file (copied into DIR, so the jobs need nothing else; its traces by their
+// absolute paths), and DIR/jobs.txt:
 // per run, a one-point, one-seed sweep writing its JSON into DIR/results/. Paths are absolute,
 // so a job runs from any working directory on any machine where DIR is at the same path.
 int emitJobs(const SweepRequest &request, const SweepPlan &plan)
@@ -240,7 +242,19 @@ int emitJobs(const SweepRequest &request, const SweepPlan &plan)
             printErr(request.scenario + QStringLiteral(": cannot read: ") + source.errorString() + u'\n');
             return BadInput;
         }
-        if (QFileInfo(scenario) != QFileInfo(request.scenario) && !writeFileAtomically(scenario, source.readAll(), &error)) {
+        QByteArray bytes = source.readAll();
+        // A trace is named relative to the scenario file: the copy names it by its absolute path.
+        ScenarioConfig copy = plan.scenario;
+        bool traces = false;
+        for (OperationConfig &op : copy.operations) {
+            if (op.trace) {
+                op.tracePath = QFileInfo(op.trace->fileName).absoluteFilePath();
+                traces = true;
+            }
+        }
+        if (traces)
+            bytes = scenarioToJsonBytes(copy);
+        if (QFileInfo(scenario) != QFileInfo(request.scenario) && !writeFileAtomically(scenario, bytes, &error)) {
             printErr(error + u'\n');
             return RunFailed;
         }

@@ -59,6 +59,16 @@ Trace twinTrace(const BreakerSeries &series, Duration step, const QString &fileN
     return trace;
 }
 
+ScenarioConfig twinScenario(const BreakerSeries &series, Duration step, const QString &tracePath, const PolicyConfig &policy,
+    TwinReport *report)
+{
+    ScenarioConfig scenario = traceScenario(std::make_shared<const Trace>(twinTrace(series, step, tracePath, report)), policy);
+    scenario.name = QStringLiteral("twin of ") + series.id.displayName();
+    scenario.description = QStringLiteral("The observed history of %1 (%2) replayed through a breaker's settings")
+                               .arg(series.id.displayName(), fleetLibraryName(series.id.library));
+    return scenario;
+}
+
 namespace {
 
 // Milliseconds with up to six decimals and no trailing zeros, as the trace reader reads them.

@@ -3,6 +3,7 @@
 #include "fleetmodel.h"
 
 #include "../resilience/policy.h"
+#include "../scenario/scenario.h"
 #include "../scenario/tracereader.h"
 
 #include <QByteArray>
@@ -27,6 +28,12 @@ struct TwinReport
 // evenly among them, each lasting the step's mean latency (0 where the library times nothing).
 // start_ms counts from the series' first point. Deterministic.
 Trace twinTrace(const BreakerSeries &series, Duration step, const QString &fileName, TwinReport *report = nullptr);
+// The twin as a scenario `compare` and `sweep` take, and the window's lab opens: one operation,
+// named after the breaker, replaying twinTrace() through `policy` (the known settings), with
+// "trace": `tracePath` (where the caller writes traceCsv() of it, relative to the scenario file
+// or absolute).
+ScenarioConfig twinScenario(const BreakerSeries &series, Duration step, const QString &tracePath, const PolicyConfig &policy,
+    TwinReport *report = nullptr);
 // The trace as the CSV TraceReader reads (start_ms,duration_ms,outcome,code).
 QByteArray traceCsv(const Trace &trace);
 

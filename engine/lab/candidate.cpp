@@ -182,7 +182,7 @@ CandidateMetrics runCandidate(const ScenarioConfig &scenario, const Candidate &c
         m.total.recoveries.push_back({ f.service, f.kind, f.until, recoveryAfter(seconds.back(), f) });
 
     for (int i = 0; i < run.serviceCount(); ++i) {
-        const ServiceConfig &config = changed->services[i];
+        const ServiceConfig &config = run.service(i).config(); // a trace's recorded backend too
         const ServiceSummary &s = summary.services().at(config.name);
         ServiceMetrics service { config.name, s.requestsReceived, config.capacity, 0, s.wasted.value_or(0) };
         // Requests queue only when every worker is busy, so a bucket's two peaks add up to its

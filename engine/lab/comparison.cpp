@@ -117,13 +117,16 @@ QList<Figure> figures(const CandidateMetrics &sample)
     }
     const auto serviceFigure = [&](Figure figure, std::function<double(const ServiceMetrics &)> value,
                                    Figure::Value total) {
+        // A trace's recorded backend has no capacity and shows no waste: nothing to measure.
         for (qsizetype i = 0; i < qsizetype(sample.services.size()); ++i)
-            figure.rows.append({ sample.services[std::size_t(i)].name,
-                [value, i](const CandidateMetrics &m) { return value(m.services[std::size_t(i)]); } });
+            if (sample.services[std::size_t(i)].capacity > 0)
+                figure.rows.append({ sample.services[std::size_t(i)].name,
+                    [value, i](const CandidateMetrics &m) { return value(m.services[std::size_t(i)]); } });
         figure.total = total;
-        if (sample.services.size() > 1)
+        if (figure.rows.size() > 1)
             figure.rows.append({ QStringLiteral("total"), total });
-        tables.append(figure);
+        if (!figure.rows.isEmpty())
+            tables.append(figure);
     };
     serviceFigure({ QStringLiteral("peakLoad"), QStringLiteral("peak load (× capacity)"), Better::Lower, Unit::Load },
         [](const ServiceMetrics &s) { return s.peakLoadRatio(); },
@@ -245,14 +248,31 @@ struct Comparing : Comparison
     explicit Comparing(const Comparison &c)
         : Comparison(c)
         , figures(bw::figures(c.runs.front().front()))
+        , sameOnEverySeed(seedCount() > 1 && sameRuns())
     { }
     int seedCount() const { return int(seeds.size()); }
+    // The seeds the figures are estimated over: one when every seed gave the same figures, whose
+    // values are then exact and whose intervals and paired differences would say nothing.
+    int shownSeeds() const { return sameOnEverySeed ? 1 : seedCount(); }
+    // Every candidate measured the same on every seed: nothing in the scenario draws on the seed
+    // (a replayed trace, no jitter).
+    const bool sameOnEverySeed;
     QList<Cell> cells(const Figure::Value &value) const
     {
         QList<Cell> out;
         for (const auto &r : runs)
             out.append(cell(r, value));
         return out;
+    }
+    bool sameRuns() const
+    {
+        for (const Figure &f : figures)
+            for (const auto &run : runs)
+                for (const auto &[scope, value] : f.rows)
+                    for (const CandidateMetrics &m : run)
+                        if (value(m) != value(run.front()))
+                            return false;
+        return true;
     }
     const Figure &figure(QStringView key) const
     {
@@ -270,9 +290,9 @@ bool level(const Comparing &c, const Figure &f, int a, int b)
     const Cell x = cell(c.runs[std::size_t(a)], f.total), y = cell(c.runs[std::size_t(b)], f.total);
     if (!x.complete() || !y.complete())
         return !x.complete() && !y.complete();
-    if (shownMean(f.unit, x, c.seedCount()) == shownMean(f.unit, y, c.seedCount()))
+    if (shownMean(f.unit, x, c.shownSeeds()) == shownMean(f.unit, y, c.shownSeeds()))
         return true;
-    return c.seedCount() > 1 && pairedDifference(x.values, y.values).includesZero();
+    return c.shownSeeds() > 1 && pairedDifference(x.values, y.values).includesZero();
 }
 
 // The one-line verdict: the best success rate; among candidates level on it, the best recovery,
@@ -297,7 +317,7 @@ QString verdict(const Comparing &c)
         QList<int> kept, dropped;
         for (int i : contenders)
             (level(c, f, i, top) ? kept : dropped).append(i);
-        const QString shown = text(f.unit, cell(c.runs[std::size_t(top)], f.total), c.seedCount());
+        const QString shown = text(f.unit, cell(c.runs[std::size_t(top)], f.total), c.shownSeeds());
         if (kept.size() == 1) {
             int next = dropped.first();
             for (int i : dropped) {
@@ -311,7 +331,7 @@ QString verdict(const Comparing &c)
                 line += QStringLiteral("level on ") + levelOn.join(QStringLiteral(", ")) + QStringLiteral(", then ");
             line += (f.better == Better::Higher ? QStringLiteral("the highest ") : QStringLiteral("the lowest "))
                 + f.label + QStringLiteral(", ") + shown + QStringLiteral(" (next: ") + name(next) + QStringLiteral(", ")
-                + text(f.unit, cell(c.runs[std::size_t(next)], f.total), c.seedCount()) + QStringLiteral(").");
+                + text(f.unit, cell(c.runs[std::size_t(next)], f.total), c.shownSeeds()) + QStringLiteral(").");
             return line;
         }
         levelOn.append(f.label);
@@ -332,7 +352,7 @@ QString signedNumber(Unit unit, double value)
 
 QList<ComparisonRow> rows(const Comparing &c)
 {
-    const int seeds = c.seedCount();
+    const int seeds = c.shownSeeds();
     const auto shown = [&](const Figure &f) {
         if (!f.failedCalls)
             return true;
@@ -359,13 +379,17 @@ QList<ComparisonRow> rows(const Comparing &c)
 
 QString table(const Comparing &c)
 {
-    const int seeds = c.seedCount();
+    const int seeds = c.shownSeeds();
     QString out = QStringLiteral("%1: %2 candidates for %3, ")
                       .arg(c.scenario)
                       .arg(c.candidates.size())
                       .arg(c.operation.isEmpty() ? QStringLiteral("every operation") : c.operation)
-        + (seeds == 1 ? QStringLiteral("seed %1\n\n").arg(c.seeds.front())
-                      : QStringLiteral("seeds %1 to %2 (mean ± 95 % interval)\n\n").arg(c.seeds.front()).arg(c.seeds.back()));
+        + (c.sameOnEverySeed ? QStringLiteral("seeds %1 to %2, the same figures on each (nothing draws on the seed, as in a "
+                                              "replayed trace): exact, no intervals\n\n")
+                                   .arg(c.seeds.front())
+                                   .arg(c.seeds.back())
+                : seeds == 1 ? QStringLiteral("seed %1\n\n").arg(c.seeds.front())
+                             : QStringLiteral("seeds %1 to %2 (mean ± 95 % interval)\n\n").arg(c.seeds.front()).arg(c.seeds.back()));
     const QList<ComparisonRow> table = rows(c);
     // Column widths: the widest cell of each column, over every table.
     int labelWidth = 0;
@@ -445,12 +469,12 @@ QJsonObject figuresJson(const Comparing &c, int candidate, const std::function<F
         (f.failedCalls ? failed : o).insert(f.key, v);
         if (x.missing > 0)
             o.insert(QStringLiteral("notRecoveredSeeds"), x.missing);
-        if (c.seedCount() > 1 && x.complete())
+        if (c.shownSeeds() > 1 && x.complete())
             intervals.insert(f.key, QJsonArray { jsonNumber(x.estimate.low()), jsonNumber(x.estimate.high()) });
     }
     if (!failed.isEmpty())
         o.insert(QStringLiteral("failed"), failed);
-    if (c.seedCount() > 1)
+    if (c.shownSeeds() > 1)
         o.insert(QStringLiteral("intervals"), intervals);
     return o;
 }
@@ -489,16 +513,18 @@ QByteArray json(const Comparing &c)
     for (std::uint64_t s : c.seeds)
         seeds.append(qint64(s));
     root.insert(QStringLiteral("seeds"), seeds);
+    if (c.sameOnEverySeed)
+        root.insert(QStringLiteral("sameOnEverySeed"), true);
     root.insert(QStringLiteral("candidates"), candidates);
     QJsonObject bestJson;
     for (const Figure &f : c.figures) {
         QJsonArray names;
-        for (int i : best(f, c.cells(f.total), c.seedCount()))
+        for (int i : best(f, c.cells(f.total), c.shownSeeds()))
             names.append(c.candidates[i].name);
         bestJson.insert(f.key, names);
     }
     root.insert(QStringLiteral("best"), bestJson);
-    if (c.seedCount() > 1) {
+    if (c.shownSeeds() > 1) {
         QJsonArray pairs;
         for (int a = 0; a < c.candidates.size(); ++a) {
             for (int b = a + 1; b < c.candidates.size(); ++b) {

@@ -1,5 +1,7 @@
 #include "scenariorun.h"
 
+#include "recordedservice.h"
+
 #include "../net/httpservice.h"
 #include "../telemetry/eventlog.h"
 #include "../telemetry/summary.h"
@@ -39,6 +41,10 @@ ScenarioRun::ScenarioRun(ScenarioConfig scenario, std::optional<std::uint64_t> s
         else
             m_services.push_back(std::make_unique<HttpService>(s, *m_scheduler, serviceSeed));
     }
+    // Each trace operation's recorded backend, after the scenario's own services.
+    for (const OperationConfig &config : std::as_const(m_scenario.operations))
+        if (config.trace)
+            m_services.push_back(std::make_unique<RecordedService>(config, *m_scheduler));
     for (int i = 0; i < m_scenario.operations.size(); ++i) {
         const OperationConfig &config = m_scenario.operations[i];
         auto op = std::make_unique<OperationState>();
@@ -48,7 +54,7 @@ ScenarioRun::ScenarioRun(ScenarioConfig scenario, std::optional<std::uint64_t> s
         const std::uint64_t name = stableHash(config.name);
         op->pipeline = std::make_unique<Pipeline>(policy, *m_scheduler, Random::streamSeed(m_seed, JitterStream ^ name));
         op->arrivals.reseed(Random::streamSeed(m_seed, ArrivalStream ^ name));
-        const int service = m_scenario.serviceIndex(config.service);
+        const int service = serviceIndex(config.service);
         Q_ASSERT(service >= 0); // the loader checks it
         op->port = &m_services[size_t(service)]->port(config);
         m_operations.push_back(std::move(op));
@@ -103,6 +109,14 @@ void ScenarioRun::setSummary(Summary *summary)
     for (auto &service : m_services)
         summary->service(service->name());
     addSink(summary);
+}
+
+int ScenarioRun::serviceIndex(const QString &name) const
+{
+    for (std::size_t i = 0; i < m_services.size(); ++i)
+        if (m_services[i]->name() == name)
+            return int(i);
+    return -1;
 }
 
 int ScenarioRun::operationIndex(const QString &name) const
@@ -179,6 +193,10 @@ void ScenarioRun::writeControl(const ControlCommand &command)
 
 void ScenarioRun::scheduleArrival(OperationState &op, double from)
 {
+    if (const Trace *trace = m_scenario.operations[op.index].trace.get()) {
+        scheduleRecordedArrival(op, *trace);
+        return;
+    }
     op.countedFrom = from;
     // Poisson: an Exp(1) count between arrivals on the rescaled clock (the count in [a, b) is
     // then Poisson with mean ∫ rate); constant: one call, so the n-th arrives when the rate has
@@ -202,10 +220,27 @@ void ScenarioRun::scheduleArrival(OperationState &op)
     });
 }
 
+void ScenarioRun::scheduleRecordedArrival(OperationState &op, const Trace &trace)
+{
+    // One row at a time, so memory is the rows plus the calls in flight, whatever the trace's
+    // length. A row at or after a durationMs the file gives is not offered; with the traces'
+    // own end, every row is.
+    if (std::size_t(op.offered) >= trace.rows.size())
+        return;
+    const TimePoint next = std::max(trace.rows[std::size_t(op.offered)].start, m_scheduler->now());
+    if (!m_scenario.untilTracesEnd && next >= end())
+        return;
+    OperationState *p = &op;
+    op.nextArrival = m_scheduler->scheduleAt(next, [this, p] {
+        p->nextArrival = 0;
+        arrive(*p);
+    });
+}
+
 void ScenarioRun::arrive(OperationState &op)
 {
     const TimePoint now = m_scheduler->now();
-    const std::uint64_t tag = std::uint64_t(op.offered++);
+    const std::uint64_t tag = std::uint64_t(op.offered++); // a trace operation's: its row
     scheduleArrival(op, op.due); // first: the call below may end at once
     if (!m_sinks.isEmpty())
         m_sinks.onCallOffered(m_scenario.operations[op.index].name, tag, now);
@@ -239,6 +274,17 @@ void ScenarioRun::finish()
     if (m_finished)
         return;
     m_finished = true;
+    // At the traces' own end, the calls still in flight finish (no call arrives any more), so
+    // that every recorded call has its own outcome, as in a replay.
+    if (m_scenario.untilTracesEnd && !m_wall && atEnd()) {
+        const auto inFlight = [this] {
+            for (const auto &op : m_operations)
+                if (op->pipeline->callsInFlight() > 0)
+                    return true;
+            return false;
+        };
+        while (inFlight() && m_virtual.runNext()) { }
+    }
     // Read before the calls still in flight are cut off: the run's end is not a caller giving up.
     if (m_summary) {
         for (auto &service : m_services) {
@@ -338,7 +384,7 @@ bool ScenarioRun::resizeBulkhead(const QString &operation, int maxConcurrent, in
 
 bool ScenarioRun::injectFault(FaultConfig fault, Duration length)
 {
-    const int s = serviceIndex(fault.service);
+    const int s = m_scenario.serviceIndex(fault.service); // a recorded backend takes no faults
     if (s < 0)
         return false;
     start();
@@ -358,7 +404,7 @@ bool ScenarioRun::injectFault(FaultConfig fault, Duration length)
 
 bool ScenarioRun::clearFaults(const QString &service, std::optional<FaultKind> kind)
 {
-    const int s = serviceIndex(service);
+    const int s = m_scenario.serviceIndex(service);
     if (s < 0)
         return false;
     const TimePoint now = m_scheduler->now();
@@ -379,8 +425,8 @@ bool ScenarioRun::clearFaults(const QString &service, std::optional<FaultKind> k
 bool ScenarioRun::setArrivalRate(const QString &operation, double callsPerSecond)
 {
     const int i = operationIndex(operation);
-    if (i < 0 || callsPerSecond < 0)
-        return false;
+    if (i < 0 || callsPerSecond < 0 || m_scenario.operations[i].trace)
+        return false; // a trace's calls arrive when they were recorded
     writeControl({ ControlCommands::SetArrivalRate { operation, callsPerSecond } });
     RateConfig &rate = m_scenario.operations[i].rate;
     OperationState &op = *m_operations[size_t(i)];

@@ -20,7 +20,8 @@ class Summary;
 
 // One scenario on virtual time: arrivals per operation, each through its own pipeline (its
 // breaker and bulkhead are named after the operation), into simulated services with their
-// faults. Deterministic: the same scenario and seed give the same events, byte for byte.
+// faults; a trace operation's calls arrive at its rows' start and go to its recorded backend
+// (RecordedService, listed after the scenario's services). Deterministic: the same scenario and seed give the same events, byte for byte.
 //
 // Real network mode: a scenario with a URL service (see isRealTime()) runs on the wall clock
 // instead, with a WallScheduler on the thread that builds it; its URL services send real
@@ -69,7 +70,9 @@ public:
     // call has exactly one outcome.
     void runToEnd();
     bool atEnd() const { return m_scheduler->now() >= end(); }
-    // Ends the calls still in flight and completes the summary, once; runToEnd() does it.
+    // Ends the calls still in flight and completes the summary, once; runToEnd() does it. At the
+    // end of a scenario that lasts until its traces end (untilTracesEnd), those calls first run
+    // on to their own end (no call arrives any more), as in a replay, so now() may pass end().
     void finish();
     bool finished() const { return m_finished; }
 
@@ -81,7 +84,8 @@ public:
 
     int serviceCount() const { return int(m_services.size()); }
     BackendService &service(int i) { return *m_services[size_t(i)]; }
-    int serviceIndex(const QString &name) const { return m_scenario.serviceIndex(name); }
+    // The scenario's services, then each trace operation's recorded backend.
+    int serviceIndex(const QString &name) const;
 
     // Live control. Each returns false (and changes nothing) for an unknown name, and writes the
     // command's control event otherwise. apply() takes any command to the method for its type.
@@ -114,6 +118,7 @@ private:
     // Counts the gap to the next call from `from` seconds and schedules the call.
     void scheduleArrival(OperationState &op, double from);
     void scheduleArrival(OperationState &op);
+    void scheduleRecordedArrival(OperationState &op, const Trace &trace);
     void arrive(OperationState &op);
     void scheduleFault(int service, const FaultConfig &fault);
     void faultBoundary(int service, const FaultConfig &fault, bool starts);

@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -185,6 +187,31 @@ int ScenarioConfig::serviceIndex(const QString &service) const
         if (services[i].name == service)
             return i;
     return -1;
+}
+
+QString recordedServiceName(const Trace &trace)
+{
+    const QString name = QFileInfo(trace.fileName).completeBaseName();
+    return name.isEmpty() ? QStringLiteral("backend") : name;
+}
+
+ScenarioConfig traceScenario(std::shared_ptr<const Trace> trace, PolicyConfig policy)
+{
+    OperationConfig op;
+    op.name = policy.name.isEmpty() ? QStringLiteral("replay") : policy.name;
+    op.arrival = ArrivalKind::Trace;
+    op.service = recordedServiceName(*trace);
+    op.tracePath = trace->fileName;
+    op.policyName = op.name;
+    policy.name = op.name;
+    op.policy = std::move(policy);
+    op.trace = std::move(trace);
+    ScenarioConfig scenario;
+    scenario.name = op.service;
+    scenario.untilTracesEnd = true;
+    scenario.duration = op.trace->end();
+    scenario.operations.append(std::move(op));
+    return scenario;
 }
 
 std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "../resilience/policy.h"
+#include "tracereader.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -8,6 +9,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace bw {
@@ -47,7 +49,9 @@ struct ServiceConfig
     QString url;                 // a real HTTP service (real network mode) instead of a model
 };
 
-enum class ArrivalKind : std::uint8_t { Constant, Poisson };
+// Trace: the calls of a recorded trace, each at its start_ms, answered as recorded (the
+// operation's `trace`).
+enum class ArrivalKind : std::uint8_t { Constant, Poisson, Trace };
 
 // Calls per second over time: a constant, a linear ramp, or steps [atMs, rate].
 struct RateConfig
@@ -98,6 +102,12 @@ struct OperationConfig
     QString policyName;           // as written: a preset or a key of the scenario's policies
     PolicyConfig policy;          // resolved
     HttpRequestConfig request;    // URL services only
+    // Trace arrivals only: the trace as the file names it (relative to the scenario file), and
+    // its rows, shared by every copy of the scenario (a compare or sweep runs many at once, read
+    // only). Its backend is the recorded one, a service named `service` that the scenario's
+    // services do not list.
+    QString tracePath;
+    std::shared_ptr<const Trace> trace;
 };
 
 enum class FaultKind : std::uint8_t { Outage, Errors, Latency, Hang, RateLimit, Flapping, Brownout };
@@ -130,6 +140,10 @@ struct ScenarioConfig
     QString description;
     QString lookFor;              // what the scenario demonstrates: what to look for
     Duration duration = fromMs(60000);
+    // durationMs was left out of a scenario with a trace operation: `duration` is where its
+    // traces end (the latest start + duration), and calls still in flight there finish instead
+    // of being cut off, so that every recorded call has its outcome, as in a replay.
+    bool untilTracesEnd = false;
     std::uint64_t seed = 1;
     QList<ServiceConfig> services;
     QList<OperationConfig> operations;
@@ -141,6 +155,16 @@ struct ScenarioConfig
 
 // The policy a scenario's operation names: a key of the scenario's policies, else a preset.
 std::optional<PolicyConfig> resolvePolicy(const ScenarioConfig &scenario, const QString &name);
+
+// The recorded backend of a trace operation: named after the trace file ("incident" for
+// incident.csv), "backend" if it has no name.
+QString recordedServiceName(const Trace &trace);
+
+// A trace replayed through one policy (`breakwater replay`, the incident import, the fleet's
+// twin): one trace operation, named after the policy ("replay" if it has none), whose recorded
+// backend and the scenario are named after the trace file, lasting until the trace ends. Its
+// "trace" as a file would name it is the trace's fileName.
+ScenarioConfig traceScenario(std::shared_ptr<const Trace> trace, PolicyConfig policy);
 
 // A stable 64-bit hash of a name (FNV-1a over UTF-16), for deriving random streams from the
 // names of services and operations that do not change with Qt's hash seed or version.

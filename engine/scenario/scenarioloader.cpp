@@ -4,6 +4,7 @@
 #include "../resilience/policyloader.h"
 #include "builtinscenarios.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -494,7 +495,71 @@ public:
             return false;
         OperationConfig op;
         if (!requireString(o, p, QStringLiteral("name"), QStringLiteral("the operation's name"), &op.name)
-            || !requireString(o, p, QStringLiteral("service"),
+            || !readEnum<ArrivalKind>(o, p, QStringLiteral("arrival"),
+                { QStringLiteral("constant"), QStringLiteral("poisson"), QStringLiteral("trace") },
+                { ArrivalKind::Constant, ArrivalKind::Poisson, ArrivalKind::Trace }, &op.arrival))
+            return false;
+        if (op.arrival == ArrivalKind::Trace) {
+            if (!traceOperation(o, p, scenario, &op))
+                return false;
+        } else if (!modelledOperation(o, p, scenario, &op)) {
+            return false;
+        }
+        if (o.contains(QStringLiteral("policy"))) {
+            if (!operationPolicy(o.value(QStringLiteral("policy")), keyPath(p, QStringLiteral("policy")),
+                    op.name, scenario.policies, &op))
+                return false;
+        } else {
+            op.policy = noPolicy();
+            op.policyName = QStringLiteral("none");
+        }
+        *out = op;
+        return true;
+    }
+
+    // An operation whose calls and backend are a recorded trace: the calls arrive at the rows'
+    // start_ms, and the backend, a service named after the trace file, answers as recorded.
+    bool traceOperation(const QJsonObject &o, const QString &p, const ScenarioConfig &scenario, OperationConfig *op)
+    {
+        for (const char *key : { "service", "rate", "request" }) {
+            const QString k = QLatin1StringView(key);
+            if (o.contains(k))
+                return keyFail(keyPath(p, k),
+                    QStringLiteral("an operation with \"arrival\": \"trace\" replays its trace: its calls arrive "
+                                   "and are answered as recorded; remove \"")
+                        + k + u'"');
+        }
+        if (!requireString(o, p, QStringLiteral("trace"),
+                QStringLiteral("a trace CSV file (docs/formats.md, \"Replay trace\"), relative to the scenario file"),
+                &op->tracePath))
+            return false;
+        const QString path = QFileInfo(m_src.fileName()).dir().filePath(op->tracePath);
+        LoadError problem;
+        std::optional<Trace> trace = TraceReader::loadFile(path, &problem);
+        if (!trace) {
+            if (problem.line > 0) { // in the trace: its own file, line and column
+                if (m_error)
+                    *m_error = problem;
+                return false;
+            }
+            return valueFail(keyPath(p, QStringLiteral("trace")), path + QStringLiteral(": ") + problem.message);
+        }
+        op->trace = std::make_shared<const Trace>(std::move(*trace));
+        op->service = recordedServiceName(*op->trace);
+        if (scenario.serviceIndex(op->service) >= 0)
+            return valueFail(keyPath(p, QStringLiteral("trace")),
+                QStringLiteral("the trace's recorded backend is named after its file, '") + op->service
+                    + QStringLiteral("', like a service of the scenario; rename the trace file or the service"));
+        return true;
+    }
+
+    bool modelledOperation(const QJsonObject &o, const QString &p, const ScenarioConfig &scenario, OperationConfig *out)
+    {
+        OperationConfig &op = *out;
+        if (o.contains(QStringLiteral("trace")))
+            return keyFail(keyPath(p, QStringLiteral("trace")),
+                QStringLiteral("only an operation with \"arrival\": \"trace\" replays a trace"));
+        if (!requireString(o, p, QStringLiteral("service"),
                 QStringLiteral("the name of one of the services"), &op.service))
             return false;
         if (scenario.serviceIndex(op.service) < 0) {
@@ -518,23 +583,7 @@ public:
         if (!o.contains(QStringLiteral("rate")))
             return missing(p, QStringLiteral("rate"),
                 QStringLiteral("calls per second: a number, a {\"ramp\": ...} or [[atMs, rate], ...] steps"));
-        if (!rate(o.value(QStringLiteral("rate")), keyPath(p, QStringLiteral("rate")), scenario.duration,
-                &op.rate))
-            return false;
-        if (!readEnum<ArrivalKind>(o, p, QStringLiteral("arrival"),
-                { QStringLiteral("constant"), QStringLiteral("poisson") },
-                { ArrivalKind::Constant, ArrivalKind::Poisson }, &op.arrival))
-            return false;
-        if (o.contains(QStringLiteral("policy"))) {
-            if (!operationPolicy(o.value(QStringLiteral("policy")), keyPath(p, QStringLiteral("policy")),
-                    op.name, scenario.policies, &op))
-                return false;
-        } else {
-            op.policy = noPolicy();
-            op.policyName = QStringLiteral("none");
-        }
-        *out = op;
-        return true;
+        return rate(o.value(QStringLiteral("rate")), keyPath(p, QStringLiteral("rate")), scenario.duration, &op.rate);
     }
 
     bool fault(const QJsonValue &v, const QString &p, const ScenarioConfig &scenario, FaultConfig *out)
@@ -681,7 +730,7 @@ QStringList ScenarioLoader::serviceKeys()
 QStringList ScenarioLoader::operationKeys()
 {
     return { QStringLiteral("name"), QStringLiteral("service"), QStringLiteral("rate"),
-        QStringLiteral("arrival"), QStringLiteral("policy"), QStringLiteral("request") };
+        QStringLiteral("arrival"), QStringLiteral("policy"), QStringLiteral("request"), QStringLiteral("trace") };
 }
 
 QStringList ScenarioLoader::faultKeys(FaultKind kind)
@@ -715,7 +764,11 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
     }
 
     QJsonArray services, operations, faults;
-    if (!r.array(root, QStringLiteral("services"), true, QStringLiteral("an array of at least one service"),
+    // A scenario whose every operation replays a trace calls no modelled service.
+    bool onlyTraces = !root.value(QStringLiteral("operations")).toArray().isEmpty();
+    for (const QJsonValue op : root.value(QStringLiteral("operations")).toArray())
+        onlyTraces = onlyTraces && op.toObject().value(QStringLiteral("arrival")) == QStringLiteral("trace");
+    if (!r.array(root, QStringLiteral("services"), !onlyTraces, QStringLiteral("an array of at least one service"),
             &services))
         return std::nullopt;
     QStringList names;
@@ -763,6 +816,24 @@ std::optional<ScenarioConfig> ScenarioLoader::read(
             return std::nullopt;
         names << op.name;
         s.operations.append(op);
+    }
+    QStringList recorded;
+    for (qsizetype i = 0; i < s.operations.size(); ++i) {
+        if (!s.operations[i].trace)
+            continue;
+        const QString p = indexPath(QStringLiteral("operations"), i);
+        if (recorded.contains(s.operations[i].service)) {
+            r.valueFail(keyPath(p, QStringLiteral("trace")),
+                QStringLiteral("another trace operation replays a trace file named '") + s.operations[i].service
+                    + QStringLiteral("' (its recorded backend is named after the file); give each trace its own name"));
+            return std::nullopt;
+        }
+        recorded << s.operations[i].service;
+        if (!root.contains(QStringLiteral("durationMs"))) {
+            s.untilTracesEnd = true;
+            s.duration = std::max(recorded.size() == 1 ? Duration::zero() : s.duration,
+                s.operations[i].trace->end());
+        }
     }
 
     if (!r.array(root, QStringLiteral("faults"), false, QStringLiteral("an array of faults"), &faults))

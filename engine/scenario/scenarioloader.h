@@ -30,7 +30,11 @@ namespace bw {
 // operations[i]: name, service (must exist), rate (required), arrival ("constant" | "poisson",
 //   default "poisson"), policy (default none: calls go straight to the service), request (URL
 //   services only: {"method" (default GET), "path" (appended to the url), "headers" {name:
-//   value}, "body" (a string, or JSON sent as JSON)}).
+//   value}, "body" (a string, or JSON sent as JSON)}); or, with "arrival": "trace", name, trace
+//   (a replay trace file, relative to the scenario file, read by TraceReader) and policy, and
+//   nothing else: its backend is the recorded one, a service named after the trace file that
+//   must not be one of services. services may be left out when every operation replays a trace;
+//   durationMs left out of a scenario with a trace is where its traces end (untilTracesEnd).
 // rate: calls per second, one of
 //   - a number: constant;
 //   - {"ramp": {"from": R0, "to": R1, "atMs": T0, "untilMs": T1}}: R0 until T0, linear to R1 at

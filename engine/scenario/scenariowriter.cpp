@@ -80,10 +80,16 @@ QJsonValue rateJson(const RateConfig &r)
 
 QJsonObject operationJson(const ScenarioConfig &scenario, const OperationConfig &op)
 {
-    QJsonObject o { { QStringLiteral("name"), op.name }, { QStringLiteral("service"), op.service },
-        { QStringLiteral("rate"), rateJson(op.rate) },
-        { QStringLiteral("arrival"),
-            op.arrival == ArrivalKind::Constant ? QStringLiteral("constant") : QStringLiteral("poisson") } };
+    QJsonObject o { { QStringLiteral("name"), op.name } };
+    if (op.arrival == ArrivalKind::Trace) {
+        o.insert(QStringLiteral("arrival"), QStringLiteral("trace"));
+        o.insert(QStringLiteral("trace"), op.tracePath);
+    } else {
+        o.insert(QStringLiteral("service"), op.service);
+        o.insert(QStringLiteral("rate"), rateJson(op.rate));
+        o.insert(QStringLiteral("arrival"),
+            op.arrival == ArrivalKind::Constant ? QStringLiteral("constant") : QStringLiteral("poisson"));
+    }
     // Compared as JSON: what a file can say about a policy is exactly what matters here.
     const QJsonObject policy = policyToJson(op.policy);
     const std::optional<PolicyConfig> named = resolvePolicy(scenario, op.policyName);
@@ -111,8 +117,9 @@ QJsonObject faultJson(const FaultConfig &f)
 QJsonObject scenarioToJson(const ScenarioConfig &scenario)
 {
     QJsonObject root { { QStringLiteral("name"), scenario.name },
-        { QStringLiteral("durationMs"), toMs(scenario.duration) },
         { QStringLiteral("seed"), double(scenario.seed) } }; // the loader allows at most 2^53
+    if (!scenario.untilTracesEnd) // else the traces say how long it lasts
+        root.insert(QStringLiteral("durationMs"), toMs(scenario.duration));
     if (!scenario.description.isEmpty())
         root.insert(QStringLiteral("description"), scenario.description);
     if (!scenario.lookFor.isEmpty())
@@ -124,7 +131,8 @@ QJsonObject scenarioToJson(const ScenarioConfig &scenario)
         operations.append(operationJson(scenario, op));
     for (const FaultConfig &f : scenario.faults)
         faults.append(faultJson(f));
-    root.insert(QStringLiteral("services"), services);
+    if (!services.isEmpty()) // none when every operation replays a trace
+        root.insert(QStringLiteral("services"), services);
     root.insert(QStringLiteral("operations"), operations);
     if (!scenario.policies.isEmpty()) {
         QJsonObject policies;

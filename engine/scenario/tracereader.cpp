@@ -16,6 +16,14 @@ qsizetype Trace::latestRowAt(TimePoint at) const
     return qsizetype(it - rows.begin()) - 1;
 }
 
+TimePoint Trace::end() const
+{
+    TimePoint latest {};
+    for (const TraceRow &row : rows)
+        latest = std::max(latest, row.start + row.duration);
+    return latest;
+}
+
 namespace {
 
 constexpr std::int64_t MaxMs = 1'000'000'000'000; // as the policy loader: far from int64 overflow in ns

@@ -30,6 +30,8 @@ struct Trace
     // The latest row that started at or before `at` (the last of several that started together),
     // or -1 if none had. O(log n).
     qsizetype latestRowAt(TimePoint at) const;
+    // When the last recorded call ended: the latest start + duration; 0 for an empty trace. O(n).
+    TimePoint end() const;
 };
 
 // Reads the CSV trace: a header naming the columns start_ms, duration_ms, outcome and optionally

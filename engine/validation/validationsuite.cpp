@@ -1,7 +1,9 @@
 #include "validationsuite.h"
 
 #include "../run/scenariorun.h"
+#include "../resilience/policyloader.h"
 #include "../runtime/parallelfor.h"
+#include "../runtime/random.h"
 #include "../scenario/scenarioloader.h"
 #include "../sim/latency.h"
 #include "../telemetry/latencyhistogram.h"
@@ -397,6 +399,51 @@ Case flaky(double p, int maxAttempts)
     return c;
 }
 
+// A recorded trace (a scenario operation with "arrival": "trace", as `breakwater replay` and the
+// fleet's twin run it): rows 10 ms apart and 10 ms long, each a failure with probability p (drawn
+// once, when the trace is made: the trace is then fixed, and every seed replays the same run).
+// A retry without delay starts when the attempt before it ends, as the next row starts, and
+// gets that row's outcome (a retry gets the latest row started at or before it): the attempts
+// of a call meet independent rows, so, as against the flaky backend above, a call sends
+// Σ p^k requests and fails with p^maxAttempts.
+Case recordedFlaky(double p, int maxAttempts)
+{
+    Case c;
+    c.window = { fromMs(10000), fromMs(590000) };
+    c.replications = 5;
+    auto trace = std::make_shared<Trace>();
+    trace->fileName = QStringLiteral("recorded.csv");
+    Random draws(2026);
+    for (int i = 0; i < 60000; ++i) {
+        TraceRow row { fromMs(i * 10), fromMs(10) };
+        row.success = draws.uniform() >= p;
+        if (!row.success)
+            row.code = ErrorCode::httpStatus(503);
+        trace->rows.push_back(row);
+    }
+    LoadError error;
+    const std::optional<PolicyConfig> policy = parsePolicy(QStringLiteral(R"({"name": "clients", "retry":
+        {"maxAttempts": %1, "initialDelay": 0, "jitter": false, "retryableErrors": ["503"]}})")
+                                                               .arg(maxAttempts)
+                                                               .toUtf8(),
+        QStringLiteral("validation.json"), &error);
+    if (!policy) {
+        c.error = error.toString();
+        return c;
+    }
+    c.scenario = traceScenario(std::move(trace), *policy);
+    double load = 0;
+    for (int k = 0; k < maxAttempts; ++k)
+        load += std::pow(p, k);
+    const QString model = QStringLiteral("recorded trace, errors p = %1, retry ×%2").arg(p).arg(maxAttempts - 1);
+    const QString source = QStringLiteral("geometric series over the recorded rows");
+    c.rows = { { check(model, QStringLiteral("backend load"), source, QStringLiteral("× offered"), load, 0.02 * load, 3),
+                   [](const Tally &t) { return t.received / t.offered; } },
+        { check(model, QStringLiteral("calls failed"), source, QString(), std::pow(p, maxAttempts), 0.005, 4),
+            [](const Tally &t) { return t.failed / t.finished; } } };
+    return c;
+}
+
 // A FIFO backend at 60 % load; clients time out after 1 s, and the backend keeps serving what they
 // gave up on (a service's default, "abandoned": "served"). Its capacity drops to a fifth from
 // 10 s, for a short or a long time; goodput is measured long after the drop ended. With retries,
@@ -452,6 +499,7 @@ QList<Case> suite()
         hedgingTail(),
         adaptiveThrottle(2),
         flaky(0.3, 4),
+        recordedFlaky(0.3, 3),
         metastable(immediateRetries, 1000, QStringLiteral("metastable, 1 s drop: timeout + 2 retries"), 1),
         metastable(immediateRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout + 2 retries"), 0),
         metastable(noRetries, 10000, QStringLiteral("metastable, 10 s drop: timeout, no retry"), 1),

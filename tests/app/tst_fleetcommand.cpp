@@ -3,6 +3,8 @@
 // that are down or speak something else.
 #include "fleet/fleetmodel.h"
 #include "resilience/policyloader.h"
+#include "resilience/policywriter.h"
+#include "runtime/atomicfile.h"
 #include "scenario/tracereader.h"
 
 #include "commandrunner.h"
@@ -274,7 +276,7 @@ void tst_FleetCommand::twinReplays()
         QStringLiteral("lab/checkout"), QStringLiteral("--from"), from, QStringLiteral("--step"), QStringLiteral("1s"),
         QStringLiteral("--rate-window"), QStringLiteral("2s"), QStringLiteral("--out"), dir.path() });
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    QVERIFY2(r.err.contains("replay it: breakwater replay "), r.err.constData());
+    QVERIFY2(r.err.contains("replay it:   breakwater replay "), r.err.constData());
     LoadError error;
     const std::optional<Trace> trace = TraceReader::loadFile(dir.filePath(QStringLiteral("trace.csv")), &error);
     QVERIFY2(trace, qPrintable(error.toString()));
@@ -290,6 +292,31 @@ void tst_FleetCommand::twinReplays()
             dir.filePath(QStringLiteral("policy.json")) },
         dir.path());
     QVERIFY2(replay.exitCode == 0, replay.err.constData());
+
+    // The scenario the twin wrote: compare and sweep other thresholds on that very history.
+    QVERIFY2(r.err.contains("compare:     breakwater compare " + dir.filePath(QStringLiteral("scenario.json")).toUtf8()
+                 + " --candidate known=" + dir.filePath(QStringLiteral("policy.json")).toUtf8()),
+        r.err.constData());
+    QVERIFY2(r.err.contains("sweep:       breakwater sweep "), r.err.constData());
+    PolicyConfig other = *policy;
+    other.circuitBreaker->failureThreshold = 10;
+    QString written;
+    QVERIFY(writeFileAtomically(dir.filePath(QStringLiteral("other.json")), QJsonDocument(policyToJson(other)).toJson(), &written));
+    const CommandResult compare = runCommand(binary(),
+        { QStringLiteral("compare"), dir.filePath(QStringLiteral("scenario.json")), QStringLiteral("--candidate"),
+            QStringLiteral("known=") + dir.filePath(QStringLiteral("policy.json")), QStringLiteral("--candidate"),
+            QStringLiteral("other=") + dir.filePath(QStringLiteral("other.json")), QStringLiteral("--seeds"), QStringLiteral("2") },
+        dir.path());
+    QVERIFY2(compare.exitCode == 0, compare.err.constData());
+    QVERIFY2(compare.out.startsWith("twin of lab/checkout"), compare.out.constData());
+    QVERIFY2(compare.out.contains("the same figures on each"), compare.out.constData());
+    QVERIFY2(compare.out.contains(QByteArray::number(qsizetype(trace->rows.size()))), compare.out.constData()); // offered
+    const CommandResult sweep = runCommand(binary(),
+        { QStringLiteral("sweep"), dir.filePath(QStringLiteral("scenario.json")), QStringLiteral("--vary"),
+            QStringLiteral("circuitBreaker.failureThreshold=2,5,10") },
+        dir.path());
+    QVERIFY2(sweep.exitCode == 0, sweep.err.constData());
+    QVERIFY2(sweep.out.contains("Best by success: circuitBreaker.failureThreshold="), sweep.out.constData());
 
     const CommandResult missing = fleet({ QStringLiteral("--prometheus"), m_prometheus->url(), QStringLiteral("--twin"),
         QStringLiteral("lab/nothing"), QStringLiteral("--from"), from, QStringLiteral("--step"), QStringLiteral("1s"),

@@ -1,6 +1,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void writesEventsAndSummary();
     void summaryToStdoutWithoutSummaryOption();
     void presetPolicy();
+    void sameAsATraceScenario();
     void sameInputSameBytes();
     void badPolicyFile();
     void hugePolicySizeRefused();
@@ -129,6 +131,40 @@ void tst_ReplayCommand::presetPolicy()
                     .toObject()
                     .contains(QLatin1StringView(preset)));
     }
+}
+
+// `breakwater replay` and `breakwater run` of a scenario whose operation replays the same trace
+// through the same policy (every stage: retry with jitter, breaker, timeout, bulkhead, fallback)
+// give the same outcomes, breaker transitions and backend figures: one mechanism.
+void tst_ReplayCommand::sameAsATraceScenario()
+{
+    QFile policyFile(m_source + QStringLiteral("/resources/policies/payments.json"));
+    QVERIFY(policyFile.open(QIODevice::ReadOnly));
+    QFile traceFile(m_source + QStringLiteral("/resources/traces/example-incident.csv"));
+    QVERIFY(traceFile.open(QIODevice::ReadOnly));
+    write(QStringLiteral("example-incident.csv"), traceFile.readAll());
+    const QString scenario = write(QStringLiteral("incident-scenario.json"),
+        R"({"name": "incident", "operations": [{"name": "payments", "arrival": "trace",
+           "trace": "example-incident.csv", "policy": )" + policyFile.readAll() + "}]}");
+    const QString replayed = m_dir.filePath(QStringLiteral("replayed.json"));
+    const QString ran = m_dir.filePath(QStringLiteral("ran.json"));
+    Result r = run({ QStringLiteral("replay"), m_dir.filePath(QStringLiteral("example-incident.csv")),
+        QStringLiteral("--policy"), m_source + QStringLiteral("/resources/policies/payments.json"),
+        QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--summary"), replayed });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    r = run({ QStringLiteral("run"), scenario, QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--summary"), ran });
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto read = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+    };
+    const QJsonObject a = read(replayed), b = read(ran);
+    const QJsonObject breakers = a.value(QStringLiteral("breakers")).toObject();
+    QVERIFY(!breakers.value(QStringLiteral("payments")).toObject().value(QStringLiteral("transitions")).toArray().isEmpty());
+    for (const char *section : { "operations", "breakers", "services", "totals", "durationMs" })
+        QVERIFY2(a.value(QLatin1StringView(section)) == b.value(QLatin1StringView(section)), section);
+    QCOMPARE(a.value(QStringLiteral("totals")).toObject().value(QStringLiteral("offered")).toInteger(),
+        qint64(QByteArray(traceFile.seek(0) ? traceFile.readAll() : QByteArray()).count('\n') - 1));
 }
 
 void tst_ReplayCommand::sameInputSameBytes()

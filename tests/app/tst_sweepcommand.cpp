@@ -31,6 +31,7 @@ private Q_SLOTS:
     void writtenPolicyReproducesTheBestPoint();
     void objectiveChoosesTheBest();
     void onlyOperationNeedsNoOption();
+    void traceScenario();
     void badInput_data();
     void badInput();
     void unwritableOutputLeavesNothing();
@@ -220,6 +221,40 @@ void tst_SweepCommand::onlyOperationNeedsNoOption()
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY2(r.out.startsWith("outage-and-recovery, operation checkout: 2 points × 1 seeds (2 runs)\n"), r.out.constData());
     QVERIFY2(r.out.contains("\n  timeout  success"), r.out.constData()); // the key as written
+}
+
+// A sweep of a scenario that replays a trace (a burst of failures from 2 s to 4 s): the
+// breaker's threshold varied over that very history; its jobs (--emit-jobs) name the trace by
+// its absolute path, so they run from their own folder.
+void tst_SweepCommand::traceScenario()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QByteArray csv = "start_ms,duration_ms,outcome,code\n";
+    for (int i = 0; i < 100; ++i)
+        csv += QByteArray::number(i * 100) + (i >= 20 && i < 40 ? ",20,failure,503\n" : ",20,success,\n");
+    test::writeFile(dir.filePath(QStringLiteral("burst.csv")), csv);
+    const QString scenario = test::writeFile(dir.filePath(QStringLiteral("twin.json")),
+        R"({"name": "twin", "operations": [{"name": "calls", "arrival": "trace", "trace": "burst.csv",
+            "policy": {"circuitBreaker": {"failureThreshold": 5, "resetTimeout": 1000}}}]})");
+    const QStringList grid { QStringLiteral("--vary"), QStringLiteral("circuitBreaker.failureThreshold=5,10,20") };
+    const Result r = run(QStringList { QStringLiteral("sweep"), scenario } + grid);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    // As `compare` found (tst_comparecommand): 10 lets the breaker's trial come after the
+    // burst, 80 % of the calls succeed against 74 % with 5; at 20, the failure rate trips it.
+    QVERIFY2(r.out.contains("twin, operation calls: 3 points"), r.out.constData());
+    QVERIFY2(r.out.contains("Best by success: circuitBreaker.failureThreshold=10\n  success 80.00 %"), r.out.constData());
+
+    const QString jobs = dir.filePath(QStringLiteral("jobs"));
+    const Result emitted = run(QStringList { QStringLiteral("sweep"), scenario } + grid
+        + QStringList { QStringLiteral("--emit-jobs"), jobs, QStringLiteral("--breakwater"), m_binary });
+    QVERIFY2(emitted.exitCode == 0, emitted.err.constData());
+    QFile copy(QDir(jobs).filePath(QStringLiteral("twin.json")));
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QVERIFY2(copy.readAll().contains(QDir(dir.path()).absoluteFilePath(QStringLiteral("burst.csv")).toUtf8()), "absolute trace path");
+    const Result single = run({ QStringLiteral("sweep"), QDir(jobs).filePath(QStringLiteral("twin.json")), QStringLiteral("--vary"),
+        QStringLiteral("circuitBreaker.failureThreshold=10") });
+    QVERIFY2(single.exitCode == 0, single.err.constData());
 }
 
 void tst_SweepCommand::badInput_data()

@@ -1,6 +1,6 @@
 #include "accesslog/accesslogimporter.h"
 #include "resilience/policyloader.h"
-#include "run/replayer.h"
+#include "run/scenariorun.h"
 #include "scenario/tracereader.h"
 #include "telemetry/summary.h"
 
@@ -164,9 +164,9 @@ private Q_SLOTS:
         const auto slowest = [&](const QByteArray &csv) {
             const std::optional<Trace> trace = TraceReader::parse(csv, QStringLiteral("t.csv"), &error);
             Summary summary;
-            Replayer replayer(*trace, *policy);
-            replayer.setSummary(&summary);
-            replayer.run();
+            ScenarioRun run(traceScenario(std::make_shared<const Trace>(*trace), *policy), 0);
+            run.setSummary(&summary);
+            run.runToEnd();
             return summary.toJson()[QLatin1String("operations")][QLatin1String("pay")][QLatin1String("latencyMs")]
                                    [QLatin1String("max")]
                                        .toDouble();

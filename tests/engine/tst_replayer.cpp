@@ -1,4 +1,4 @@
-#include "run/replayer.h"
+#include "run/scenariorun.h"
 #include "resilience/policyloader.h"
 #include "telemetry/eventlog.h"
 #include "telemetry/summary.h"
@@ -83,6 +83,29 @@ public:
     {
         transitions.push_back({ c.at, c.previousState, c.currentState, c.reason });
     }
+};
+
+// A trace replayed as `breakwater replay` replays it: the scenario of one trace operation
+// (traceScenario) run to the trace's end.
+class Replayer
+{
+public:
+    Replayer(const Trace &trace, const PolicyConfig &policy, std::uint64_t seed = 0)
+        : m_run(traceScenario(std::make_shared<const Trace>(trace), policy), seed)
+    { }
+    void addSink(TelemetrySink *sink) { m_run.addSink(sink); }
+    void setSummary(Summary *summary) { m_run.setSummary(summary); }
+    void setEventLog(EventLog *events) { m_run.setEventLog(events); }
+    void run() { m_run.runToEnd(); }
+    TimePoint end() const { return m_run.now(); }
+    const BackendService::Stats &backend() { return m_run.service(0).stats(); }
+    const QString &operationName() const { return m_run.operationConfig(0).name; }
+    const QString &serviceName() { return m_run.service(0).name(); }
+    Pipeline &pipeline() { return m_run.pipeline(0); }
+    VirtualScheduler &scheduler() { return static_cast<VirtualScheduler &>(m_run.scheduler()); }
+
+private:
+    ScenarioRun m_run;
 };
 
 struct Run
@@ -205,8 +228,8 @@ void tst_Replayer::rowsWhileOpenNeverReachTheBackend()
     r.setSummary(&summary);
     r.run();
     // 5 reached the backend and failed (the breaker opened at 50); the last three were rejected.
-    QCOMPARE(r.backend().requestsReceived(), 5);
-    QCOMPARE(r.backend().errorsServed(), 5);
+    QCOMPARE(r.backend().received, 5);
+    QCOMPARE(r.backend().errorsServed, 5);
     const ServiceSummary &s = summary.services().at(QStringLiteral("incident"));
     QCOMPARE(s.requestsReceived, 5);
     QCOMPARE(s.errorsServed, 5);
@@ -234,9 +257,9 @@ void tst_Replayer::longRowBecomesTimeout()
     // operation starts, and timers due at the same instant run in the order they were set.
     QCOMPARE(rec.calls[2].outcome, Outcome::Timeout);
     // The timed-out answers were dropped: nothing was served, nothing is pending.
-    QCOMPARE(r.backend().requestsReceived(), 3);
-    QCOMPARE(r.backend().errorsServed(), 0);
-    QCOMPARE(r.backend().pending(), 0);
+    QCOMPARE(r.backend().received, 3);
+    QCOMPARE(r.backend().errorsServed, 0);
+    QCOMPARE(r.backend().inService, 0);
     QCOMPARE(r.end(), ms(2100));
 }
 
@@ -297,8 +320,8 @@ void tst_Replayer::retriesTakeTheLatestRowsOutcome()
         QCOMPARE(rec.retries[i].delay, ms(delay));
         QCOMPARE(rec.retries[i].at, ms(at));
     }
-    QCOMPARE(r.backend().requestsReceived(), 7); // retry amplification: 3 rows, 7 requests
-    QCOMPARE(r.backend().errorsServed(), 4);
+    QCOMPARE(r.backend().received, 7); // retry amplification: 3 rows, 7 requests
+    QCOMPARE(r.backend().errorsServed, 4);
     QCOMPARE(summary.operations().at(QStringLiteral("svc")).retries, 4);
     QCOMPARE(r.end(), ms(475));
 }
@@ -338,7 +361,7 @@ void tst_Replayer::bulkheadRejects()
     QCOMPARE(rec.calls[2].at, ms(110));
     QCOMPARE(rec.calls[2].latency, ms(40));
     QCOMPARE(rec.calls[3].outcome, Outcome::BulkheadFull);
-    QCOMPARE(r.backend().requestsReceived(), 2);
+    QCOMPARE(r.backend().received, 2);
     const BulkheadSummary &b = summary.bulkheads().at(QStringLiteral("bh"));
     QCOMPARE(b.peakActive, 1);
     QCOMPARE(b.peakQueued, 1);
@@ -460,7 +483,7 @@ void tst_Replayer::conservation()
     QCOMPARE(totals.value(QStringLiteral("conserved")).toBool(), true);
     QCOMPARE(totals.value(QStringLiteral("offered")).toInteger(), qint64(t.rows.size()));
     QVERIFY(!summary.breakers().at(QStringLiteral("all")).transitions.empty());
-    QCOMPARE(r.backend().pending(), 0);
+    QCOMPARE(r.backend().inService, 0);
     QCOMPARE(r.pipeline().callsInFlight(), 0);
 }
 

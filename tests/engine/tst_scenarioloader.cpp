@@ -1,8 +1,11 @@
 #include "resilience/limits.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
 
+#include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -54,6 +57,9 @@ private Q_SLOTS:
     void limits_data();
     void limits();
     void urlService();
+    void traceOperation();
+    void traceOperationBadInput_data();
+    void traceOperationBadInput();
     void urlServiceBadInput_data();
     void urlServiceBadInput();
     void syntaxAndDuplicateKeys();
@@ -580,7 +586,7 @@ void tst_ScenarioLoader::badScenario_data()
         << scenario(
                R"([{"name": "a"}])", R"([{"name": "o", "service": "a", "rate": 1, "arrival": "poison"}])")
         << QStringLiteral(
-               "scenario.json:3:68: operations[0].arrival: expected \"constant\" or \"poisson\", got "
+               "scenario.json:3:68: operations[0].arrival: expected \"constant\", \"poisson\" or \"trace\", got "
                "\"poison\"; did you mean 'poisson'?");
 
     QTest::addRow("unknown policy name")
@@ -751,6 +757,112 @@ void tst_ScenarioLoader::limits()
         QVERIFY2(error.message.contains(QString::number(limit, 'g', 12)), qPrintable(error.toString()));
         QVERIFY(error.line > 0 && error.column > 0);
     }
+}
+
+// A trace operation: its calls and backend are the trace's; the trace file is read relative to
+// the scenario file, and durationMs, when left out, is where the trace ends.
+void tst_ScenarioLoader::traceOperation()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("traces")));
+    QFile trace(dir.filePath(QStringLiteral("traces/orders.csv")));
+    QVERIFY(trace.open(QIODevice::WriteOnly));
+    trace.write("start_ms,duration_ms,outcome\n0,20,success\n1500,700,failure\n1800,10,success\n");
+    trace.close();
+    const QByteArray json = R"({"name": "twin", "operations": [{"name": "orders", "arrival": "trace",
+        "trace": "traces/orders.csv", "policy": "api"}]})";
+    const QString path = dir.filePath(QStringLiteral("twin.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(json);
+    file.close();
+    LoadError error;
+    const std::optional<ScenarioConfig> s = loadScenarioFile(path, &error);
+    QVERIFY2(s, qPrintable(error.toString()));
+    QVERIFY(s->services.isEmpty()); // every operation replays a trace: no modelled service needed
+    const OperationConfig &op = s->operations.constFirst();
+    QCOMPARE(op.arrival, ArrivalKind::Trace);
+    QCOMPARE(op.service, QStringLiteral("orders")); // the recorded backend, named after the file
+    QCOMPARE(op.tracePath, QStringLiteral("traces/orders.csv"));
+    QVERIFY(op.trace);
+    QCOMPARE(op.trace->rows.size(), std::size_t(3));
+    QCOMPARE(op.policyName, QStringLiteral("api"));
+    QVERIFY(s->untilTracesEnd);
+    QCOMPARE(s->duration, fromMs(2200)); // the row at 1500 lasting 700 ends last
+
+    // Written back as it was read; durationMs given is kept, and the run then ends there.
+    const QJsonObject written = scenarioToJson(*s);
+    QVERIFY(!written.contains(QStringLiteral("durationMs")));
+    QVERIFY(!written.contains(QStringLiteral("services")));
+    const QJsonObject writtenOp = written.value(QStringLiteral("operations")).toArray().at(0).toObject();
+    QCOMPARE(writtenOp.value(QStringLiteral("trace")).toString(), QStringLiteral("traces/orders.csv"));
+    QCOMPARE(writtenOp.value(QStringLiteral("arrival")).toString(), QStringLiteral("trace"));
+    QVERIFY(!writtenOp.contains(QStringLiteral("service")));
+    QVERIFY(!writtenOp.contains(QStringLiteral("rate")));
+    QFile again(path);
+    QVERIFY(again.open(QIODevice::WriteOnly));
+    again.write(scenarioToJsonBytes(*s).replace("\"name\": \"twin\"", "\"name\": \"twin\", \"durationMs\": 1000"));
+    again.close();
+    const std::optional<ScenarioConfig> cut = loadScenarioFile(path, &error);
+    QVERIFY2(cut, qPrintable(error.toString()));
+    QVERIFY(!cut->untilTracesEnd);
+    QCOMPARE(cut->duration, fromMs(1000));
+}
+
+void tst_ScenarioLoader::traceOperationBadInput_data()
+{
+    QTest::addColumn<QByteArray>("operation");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("service on a trace operation")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trace": "t.csv", "service": "a"})")
+        << QStringLiteral("scenario.json:3:68: operations[0].service: an operation with \"arrival\": \"trace\" replays "
+                          "its trace: its calls arrive and are answered as recorded; remove \"service\"");
+    QTest::addRow("rate on a trace operation")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trace": "t.csv", "rate": 5})")
+        << QStringLiteral("scenario.json:3:68: operations[0].rate: an operation with \"arrival\": \"trace\" replays "
+                          "its trace: its calls arrive and are answered as recorded; remove \"rate\"");
+    QTest::addRow("no trace")
+        << QByteArray(R"({"name": "o", "arrival": "trace"})")
+        << QStringLiteral("scenario.json:3:16: operations[0].trace: missing; expected a trace CSV file (docs/formats.md, "
+                          "\"Replay trace\"), relative to the scenario file");
+    QTest::addRow("trace on a modelled operation")
+        << QByteArray(R"({"name": "o", "service": "a", "rate": 1, "trace": "t.csv"})")
+        << QStringLiteral("scenario.json:3:57: operations[0].trace: only an operation with \"arrival\": \"trace\" "
+                          "replays a trace");
+    QTest::addRow("misspelt trace key")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trcae": "t.csv"})")
+        << QStringLiteral("scenario.json:3:50: operations[0].trcae: unknown key; did you mean 'trace'?");
+    QTest::addRow("no such trace file")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trace": "missing.csv"})")
+        << QStringLiteral("scenario.json:3:59: operations[0].trace: DIR/missing.csv: cannot read: No such file or directory");
+    QTest::addRow("bad row in the trace")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trace": "bad.csv"})")
+        << QStringLiteral("DIR/bad.csv:3:1: start_ms: rows must be sorted by start_ms: 5 comes after 10 on line 2");
+    QTest::addRow("recorded backend named like a service")
+        << QByteArray(R"({"name": "o", "arrival": "trace", "trace": "a.csv"})")
+        << QStringLiteral("scenario.json:3:59: operations[0].trace: the trace's recorded backend is named after its file, "
+                          "'a', like a service of the scenario; rename the trace file or the service");
+}
+
+void tst_ScenarioLoader::traceOperationBadInput()
+{
+    QFETCH(QByteArray, operation);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const auto &[name, csv] : { std::pair { "a.csv", "start_ms,duration_ms,outcome\n0,1,success\n" },
+             std::pair { "t.csv", "start_ms,duration_ms,outcome\n0,1,success\n" },
+             std::pair { "bad.csv", "start_ms,duration_ms,outcome\n10,1,success\n5,1,success\n" } }) {
+        QFile f(dir.filePath(QLatin1StringView(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(csv);
+    }
+    LoadError error;
+    const QByteArray json = scenario(R"([{"name": "a"}])", ("[" + operation + "]").constData());
+    QVERIFY(!parseScenario(json, dir.filePath(QStringLiteral("scenario.json")), &error));
+    QString message = error.toString().replace(dir.path(), QStringLiteral("DIR"));
+    QCOMPARE(message.replace(QStringLiteral("DIR/scenario.json"), QStringLiteral("scenario.json")), expected);
 }
 
 void tst_ScenarioLoader::urlService()

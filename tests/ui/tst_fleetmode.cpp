@@ -5,7 +5,9 @@
 #include "eventloopgap.h"
 #include "fakeprometheus.h"
 
-#include "fleettwindialog.h"
+#include "compareview.h"
+#include "scenario/scenarioloader.h"
+#include "sweepdialog.h"
 #include "fleetview.h"
 #include "mainwindow.h"
 
@@ -13,8 +15,13 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFileInfo>
+#include <QDir>
+#include <QPushButton>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -162,9 +169,10 @@ private Q_SLOTS:
                                     QStringLiteral("# search | 1 breaker, 0 not CLOSED"), QStringLiteral("query · s:9000 | CLOSED") }));
     }
 
-    // The twin: the selected breaker's history as a trace, replayed through its library's
-    // defaults and through other settings.
-    void twinReplaysTheHistory()
+    // The twin: the selected breaker's history as a trace scenario, opened in the lab's Compare
+    // mode with its library's defaults ("known settings") against other thresholds, both
+    // measured on that very history, and the Sweep dialog on the same scenario.
+    void twinOpensInTheLab()
     {
         FakePrometheus server;
         addBreakers(server);
@@ -176,29 +184,87 @@ private Q_SLOTS:
         fleet->setReplicasTogether(false);
         fleet->refresh();
         QCOMPARE(labels(fleet).value(2), QStringLiteral("charge · b:8080 | OPEN"));
-        QVERIFY(!fleet->openTwin()); // nothing selected
+        QString error;
+        QVERIFY(fleet->openTwin(&error).isEmpty()); // nothing selected
+        QCOMPARE(error, QStringLiteral("select a breaker's lane first"));
         fleet->select(fleet->lanes()->lanes().at(2).key);
         fleet->refresh();
-        FleetTwinDialog *twin = fleet->openTwin();
-        QVERIFY(twin);
+        auto *button = fleet->findChild<QPushButton *>(QStringLiteral("fleetTwin"));
+        QVERIFY(button && button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+
+        // The window left Fleet mode for Compare mode, on the twin's scenario.
+        QVERIFY(!window.isFleetMode());
+        QVERIFY(window.isCompareMode());
+        const ScenarioConfig &twin = window.controller().scenario();
+        QCOMPARE(twin.name, QStringLiteral("twin of payments/charge@b:8080"));
+        QCOMPARE(twin.operations.size(), 1);
+        const OperationConfig &op = twin.operations.constFirst();
+        QCOMPARE(op.arrival, ArrivalKind::Trace);
+        QVERIFY(QFileInfo(op.trace->fileName).isAbsolute()); // in the app's data folder
         // 10 calls/s, 8 of them failures, at 1 s steps over the last 15 minutes' history.
-        QVERIFY2(twin->report().calls > 1000, qPrintable(QString::number(twin->report().calls)));
-        QCOMPARE(double(twin->report().failures) / double(twin->report().calls), 0.8);
-        PolicyConfig lenient = libraryDefaultPolicy(FleetLibrary::Resilience4j, QStringLiteral("charge"));
-        QVERIFY(lenient.circuitBreaker);
-        lenient.circuitBreaker->failureRateThreshold = 0.95;
-        twin->setPolicy(1, lenient);
-        QVERIFY(twin->replay());
-        // Resilience4j's defaults (50 %) open on this history; 95 % would have stayed closed.
-        QVERIFY2(twin->result(0).contains(QStringLiteral("CLOSED → OPEN")), qPrintable(twin->result(0)));
-        QVERIFY2(twin->result(1).contains(QStringLiteral("The breaker stayed closed.")), qPrintable(twin->result(1)));
-        QTemporaryDir dir;
-        QString error;
-        QVERIFY2(twin->saveTrace(dir.filePath(QStringLiteral("twin.csv")), &error), qPrintable(error));
+        const std::size_t rows = op.trace->rows.size();
+        QVERIFY2(rows > 1000, qPrintable(QString::number(rows)));
+        const auto failed = std::count_if(op.trace->rows.begin(), op.trace->rows.end(), [](const TraceRow &r) { return !r.success; });
+        QCOMPARE(double(failed) / double(rows), 0.8);
+        // What was written loads as it was opened: `breakwater compare` takes the same file.
         LoadError loadError;
-        const std::optional<Trace> read = TraceReader::loadFile(dir.filePath(QStringLiteral("twin.csv")), &loadError);
-        QVERIFY2(read, qPrintable(loadError.toString()));
-        QCOMPARE(read->rows.size(), twin->trace().rows.size());
+        const std::optional<ScenarioConfig> file = loadScenarioFile(QFileInfo(op.trace->fileName).dir().filePath(QStringLiteral("scenario.json")), &loadError);
+        QVERIFY2(file, qPrintable(loadError.toString()));
+        QCOMPARE(file->operations.constFirst().trace->rows.size(), rows);
+
+        CompareView *compare = window.compareView();
+        QCOMPARE(compare->candidateCount(), 2);
+        QCOMPARE(compare->candidate(0).name, QStringLiteral("known settings"));
+        QCOMPARE(compare->candidate(0).policy.circuitBreaker->failureRateThreshold, 0.5); // Resilience4j's default
+        QCOMPARE(compare->candidate(1).name, QStringLiteral("other thresholds"));
+        QCOMPARE(compare->candidate(1).policy.circuitBreaker->failureRateThreshold, 0.75);
+        QCOMPARE(compare->selected(), 1); // the Policy dock edits the other thresholds
+
+        // Other thresholds: 95 % would have stayed closed on this history (80 % failures), where
+        // the known settings opened. The verdict table measures both on the trace.
+        PolicyConfig lenient = compare->candidate(1).policy;
+        lenient.circuitBreaker->failureRateThreshold = 0.95;
+        compare->removeCandidate(1);
+        compare->addCandidate(QStringLiteral("other thresholds"), lenient, QStringLiteral("test"));
+        QTRY_VERIFY_WITH_TIMEOUT(compare->comparison().has_value(), Timeout);
+        const Comparison &c = *compare->comparison();
+        QCOMPARE(c.candidates.size(), 2);
+        const CandidateMetrics &known = c.runs[0].front(), &other = c.runs[1].front();
+        QCOMPARE(known.total.offered, std::int64_t(rows));
+        QCOMPARE(other.total.offered, std::int64_t(rows));
+        QVERIFY(known.total.flaps >= 1);
+        QVERIFY(known.total.timeOpen > Duration::zero());
+        QCOMPARE(other.total.flaps, 0);
+        QVERIFY2(compare->verdictText().contains(QStringLiteral("other thresholds")), qPrintable(compare->verdictText()));
+
+        // The Sweep dialog takes the twin's scenario, its one operation the breaker's.
+        SweepDialog *sweep = window.openSweepDialog();
+        auto *operation = sweep->findChild<QComboBox *>(QStringLiteral("sweepOperation"));
+        QVERIFY(operation);
+        QCOMPARE(operation->currentText(), op.name);
+        // The failure-rate threshold at 50 % and 95 % on the same history.
+        auto *key = sweep->findChild<QComboBox *>(QStringLiteral("sweepKey1"));
+        const int field = key->findData(QStringLiteral("circuitBreaker.failureRateThreshold"));
+        QVERIFY(field >= 0);
+        key->setCurrentIndex(field);
+        Q_EMIT key->activated(field);
+        auto *range = sweep->findChild<QLineEdit *>(QStringLiteral("sweepRange1"));
+        range->selectAll();
+        QTest::keyClicks(range, QStringLiteral("0.5,0.95"));
+        QSignalSpy finished(sweep, &SweepDialog::sweepFinished);
+        QTest::mouseClick(sweep->findChild<QPushButton *>(QStringLiteral("runSweep")), Qt::LeftButton);
+        QVERIFY2(finished.wait(Timeout), qPrintable(sweep->findChild<QLabel *>(QStringLiteral("sweepStatus"))->text()));
+        QVERIFY(finished.constFirst().constFirst().toBool());
+        QCOMPARE(sweep->result().settings.size(), 2);
+        QCOMPARE(sweep->result().best, 1); // 95 %: the breaker stays closed, 20 % succeed instead of under 1 %
+        sweep->close();
+
+        // For a look at it: BREAKWATER_TWIN_SCREENSHOT=twin.png.
+        window.startRun(); // the twin opened running; the candidate swapped above starts them over
+        QTRY_COMPARE_WITH_TIMEOUT(compare->state(), RunProgress::State::Finished, Timeout);
+        if (const QString shot = qEnvironmentVariable("BREAKWATER_TWIN_SCREENSHOT"); !shot.isEmpty())
+            QVERIFY(window.grab().save(shot));
     }
 
     void historyRange()
