@@ -4,6 +4,7 @@
 // or never, and leaving Fleet mode, which brings the run back.
 #include "fakeprometheus.h"
 
+#include "comparecharts.h"
 #include "compareview.h"
 #include "scenario/scenarioloader.h"
 #include "sweepdialog.h"
@@ -12,6 +13,7 @@
 #include "policyeditor.h"
 
 #include <QAction>
+#include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -29,6 +31,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
+#include <QValueAxis>
 
 using namespace bw;
 using bw::test::FakePrometheus;
@@ -276,6 +279,15 @@ private Q_SLOTS:
         QCOMPARE(window.policyEditor()->findChild<QDoubleSpinBox *>(QStringLiteral("failureRateThreshold"))->value(), 95.0);
         QTRY_COMPARE_WITH_TIMEOUT(window.breakerModel()->state(0), CircuitState::Closed, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(window.healthText(), QStringLiteral("other thresholds: Healthy"), Timeout);
+        // The charts' time axes tick at round seconds: 0, 50 … 200 on the 239.95 s trace.
+        for (QChart *chart : compare->charts()->charts()) {
+            const auto *x = qobject_cast<QValueAxis *>(chart->axes(Qt::Horizontal).value(0));
+            QVERIFY(x);
+            QCOMPARE(x->max(), 239.95);
+            QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+            QCOMPARE(x->tickAnchor(), 0.0);
+            QCOMPARE(x->tickInterval(), 50.0);
+        }
         if (const QString shot = qEnvironmentVariable("BREAKWATER_TWIN_SCREENSHOT"); !shot.isEmpty())
             QVERIFY(window.grab().save(shot));
     }
