@@ -82,7 +82,7 @@ ChartFrame makeChartFrame(const QString &title, const QString &yTitle, const QSt
     auto *x = new QValueAxis(chart);
     x->setTitleText(QStringLiteral("virtual time (s)"));
     x->setLabelFormat(QStringLiteral("%g"));
-    x->setRange(0, 60);
+    setTimeRange(x, 0, 60);
     ChartFrame c = makeFrame(title, yTitle, y2Title, markers, parent, chart, x);
     c.x = x;
     return c;
@@ -175,6 +175,17 @@ void fitAxis(QValueAxis *axis, std::initializer_list<const QList<QPointF> *> ser
     const double top = niceCeiling(value * 1.05, floor);
     if (axis->max() != top || axis->min() != 0)
         axis->setRange(0, top);
+}
+
+void setTimeRange(QValueAxis *axis, double from, double to)
+{
+    if (axis->min() == from && axis->max() == to)
+        return;
+    axis->setRange(from, to);
+    // Ticks at whole seconds of the run (0, 50, 100 …), not at the range's fifths (59.9875 …).
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(niceCeiling((to - from) / MaxTimeTicks, 1));
 }
 
 QXYSeries *findSeries(const QList<ChartFrame> &charts, const QString &chartTitle, const QString &name)

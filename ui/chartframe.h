@@ -52,6 +52,10 @@ void replacePoints(QXYSeries *series, const QList<QPointF> &points);
 // Sets the axis to 0 .. the smallest 1, 2 or 5 × 10^k at or above the series' highest value
 // (plus 5 %), at least `floor`: y axes that move in steps, not every frame.
 void fitAxis(QValueAxis *axis, std::initializer_list<const QList<QPointF> *> series, double floor);
+// Puts a chart's time axis on [from, to] seconds with ticks at round seconds: 1, 2 or 5 × 10^k
+// apart (at least 1 s), at most MaxTimeTicks intervals.
+constexpr int MaxTimeTicks = 6;
+void setTimeRange(QValueAxis *axis, double from, double to);
 // The series named `name` in the chart titled `chartTitle` (a band: its upper edge), or null.
 QXYSeries *findSeries(const QList<ChartFrame> &charts, const QString &chartTitle, const QString &name);
 // The hover text of the chart at `seconds` on its time axis: every series' value there.

@@ -116,8 +116,7 @@ void CompareCharts::refresh()
                 top = std::max(top, p.y());
             replacePoints(static_cast<QXYSeries *>(series[i]), line);
         }
-        if (c.frame.x->min() != window.from || c.frame.x->max() != window.to)
-            c.frame.x->setRange(window.from, window.to);
+        setTimeRange(c.frame.x, window.from, window.to);
         if (c.floor != 100) {
             const QList<QPointF> highest { QPointF(0, top) };
             fitAxis(c.frame.y, { &highest }, c.floor);

@@ -250,8 +250,7 @@ void Dashboard::refresh()
     replacePoints(m_concurrencyLimit, points.concurrencyLimit);
 
     for (ChartFrame &c : m_charts)
-        if (c.x->min() != window.from || c.x->max() != window.to)
-            c.x->setRange(window.from, window.to);
+        setTimeRange(c.x, window.from, window.to);
     fitAxis(m_charts[0].y, { &points.outcomes.back() }, 1); // the top of the stack
     fitAxis(m_charts[1].y, { &points.retries }, 1);
     fitAxis(m_charts[1].y2, { &points.attemptsPerCall }, 2);

@@ -100,6 +100,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_compare, &CompareView::selectionChanged, this, [this] {
         if (isCompareMode())
             bindLiveControls();
+        m_dirty = true; // the Breakers and Health docks show the selected candidate
     });
     connect(m_compare, &CompareView::commandApplied, this,
         [this](const QString &candidate, const ControlCommand &command, bool accepted) {
@@ -499,15 +500,15 @@ void MainWindow::refreshNow()
         m_eventLog->model()->append(m_pendingEvents);
         m_pendingEvents.clear();
     }
-    const bool comparing = isCompareMode() && m_compare->selected() >= 0;
     // The Breakers dock acts on the run live edits go to: it shows that run's breakers.
-    m_breakerPanel->model()->update(comparing ? m_compare->history(m_compare->selected()) : m_history);
+    m_breakerPanel->model()->update(dockedHistory());
     if (m_central->currentWidget() == m_dashboard)
         m_dashboard->refresh();
 
     if (!isFleetMode())
         showHealth();
 
+    const bool comparing = isCompareMode() && m_compare->selected() >= 0;
     const TimePoint now = comparing ? m_compare->now() : m_history.now();
     const TimePoint end = comparing ? m_compare->end() : m_history.end();
     m_elapsed->setText((m_realTime ? QStringLiteral(" Wall-clock time: %1 / %2 ") : QStringLiteral(" Virtual time: %1 / %2 "))
@@ -530,6 +531,11 @@ QString MainWindow::healthText() const
     return m_healthStatus->text();
 }
 
+const TelemetryHistory &MainWindow::dockedHistory() const
+{
+    return isCompareMode() && m_compare->selected() >= 0 ? m_compare->history(m_compare->selected()) : m_history;
+}
+
 void MainWindow::showHealth()
 {
     QString summary, panel;
@@ -547,10 +553,13 @@ void MainWindow::showHealth()
         for (const QString &issue : health.issues)
             panel += QStringLiteral("<br><span style='color:#c62828'>%1</span>").arg(issue.toHtmlEscaped());
     } else {
-        const HealthStatus health = m_history.health();
+        const HealthStatus health = dockedHistory().health();
         healthy = health.healthy;
         summary = health.healthy ? QStringLiteral("Healthy")
                                  : QStringLiteral("Degraded: ") + health.issues.join(QStringLiteral("; "));
+        // In Compare mode the health is one candidate's: say whose.
+        if (isCompareMode() && m_compare->selected() >= 0)
+            summary = m_compare->candidate(m_compare->selected()).name + QStringLiteral(": ") + summary;
         panel = QStringLiteral("<b>%1</b><br>Circuit breakers: %2 total, %3 healthy, %4 unhealthy")
                     .arg(summary.toHtmlEscaped())
                     .arg(health.circuitBreakers.total)

@@ -111,6 +111,8 @@ public:
 
     SimulationController &controller() { return m_controller; }
     const TelemetryHistory &history() const { return m_history; }
+    // The run the docks act on and show: the selected candidate's in Compare mode, else the single run's.
+    const TelemetryHistory &dockedHistory() const;
     BreakerModel *breakerModel() const { return m_breakerPanel->model(); }
     EventLogModel *eventLogModel() const { return m_eventLog->model(); }
     QSortFilterProxyModel *eventLogProxy() const { return m_eventLog->proxy(); }

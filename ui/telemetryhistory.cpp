@@ -46,8 +46,9 @@ bool TelemetryHistory::ingest(const RunProgress &progress)
             m_rejected[i] += b->breakers[i].rejected;
         m_buckets.push(b);
     }
-    if (progress.series.current)
-        m_current = progress.series.current;
+    // None once the run has finished: its last bucket is then the latest, not the bucket that
+    // was in progress at the previous report.
+    m_current = progress.series.current;
     return moved || !progress.series.buckets.isEmpty() || progress.series.reset;
 }
 

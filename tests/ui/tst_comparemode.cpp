@@ -73,6 +73,23 @@ std::vector<std::int64_t> offeredPerSecond(const TelemetryHistory &history)
     return offered;
 }
 
+// Each breaker's state where its timeline lane ends (the last bucket), and in the Breakers dock.
+std::vector<CircuitState> laneEnds(const TelemetryHistory &history)
+{
+    std::vector<CircuitState> states;
+    for (const BreakerPoint &p : history.buckets().last()->breakers)
+        states.push_back(p.state);
+    return states;
+}
+
+std::vector<CircuitState> dockStates(const MainWindow &window)
+{
+    std::vector<CircuitState> states;
+    for (int row = 0; row < window.breakerModel()->rowCount(); ++row)
+        states.push_back(window.breakerModel()->state(row));
+    return states;
+}
+
 int commandsOf(const SimulationController *controller)
 {
     return int(controller->appliedCommands().size());
@@ -256,6 +273,38 @@ private Q_SLOTS:
         QVERIFY(sameSettings(window.policyEditor()->policy(QStringLiteral("checkout")), currentBefore));
         selector->setCurrentIndex(1);
         QCOMPARE(window.policyEditor()->policy(QStringLiteral("checkout")).retry->maxAttempts, 7);
+    }
+
+    // A run stepped, then run to its end: the Breakers dock shows each breaker as its lane ends,
+    // in the single run and in each candidate when it is selected; the Health dock and status bar
+    // name the candidate whose health they show.
+    void docksShowEachRunAsItsLaneEnds()
+    {
+        MainWindow window(options());
+        window.show();
+        window.stepRun(fromMs(1000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.history().now() == fromMs(1000), Timeout);
+        window.startRun();
+        QTRY_COMPARE_WITH_TIMEOUT(window.history().state(), RunProgress::State::Finished, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(dockStates(window), laneEnds(window.history()), Timeout);
+        QCOMPARE(window.healthText() == QStringLiteral("Healthy"), window.history().health().healthy);
+
+        clickCompare(window);
+        CompareView *compare = window.compareView();
+        QVERIFY(compare->addCandidate(QStringLiteral("critical"), ResiliencePolicies::critical(), QStringLiteral("preset")));
+        runTo(window, fromMs(1000));
+        window.startRun();
+        QTRY_COMPARE_WITH_TIMEOUT(compare->state(), RunProgress::State::Finished, Timeout);
+        int breakers = 0;
+        for (int i = 0; i < compare->candidateCount(); ++i) {
+            compare->select(i);
+            const std::vector<CircuitState> ends = laneEnds(compare->history(i));
+            breakers += int(ends.size());
+            QTRY_COMPARE_WITH_TIMEOUT(dockStates(window), ends, Timeout);
+            QTRY_VERIFY_WITH_TIMEOUT(window.healthText().startsWith(compare->candidate(i).name + QStringLiteral(": ")), Timeout);
+            QCOMPARE(window.healthText().endsWith(QStringLiteral(": Healthy")), compare->history(i).health().healthy);
+        }
+        QVERIFY(breakers > 0);
     }
 
     // Leaving: the dashboard, the single run where it was (paused at 10 s, same generation), and

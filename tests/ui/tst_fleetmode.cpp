@@ -5,15 +5,19 @@
 #include "eventloopgap.h"
 #include "fakeprometheus.h"
 
+#include "comparecharts.h"
 #include "compareview.h"
 #include "scenario/scenarioloader.h"
 #include "sweepdialog.h"
 #include "fleetview.h"
 #include "mainwindow.h"
+#include "policyeditor.h"
 
 #include <QAction>
+#include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QDir>
@@ -27,6 +31,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
+#include <QValueAxis>
 
 using namespace bw;
 using bw::test::EventLoopGap;
@@ -227,6 +232,7 @@ private Q_SLOTS:
         lenient.circuitBreaker->failureRateThreshold = 0.95;
         compare->removeCandidate(1);
         compare->addCandidate(QStringLiteral("other thresholds"), lenient, QStringLiteral("test"));
+        compare->select(1); // back on it, as openTwin left it
         QTRY_VERIFY_WITH_TIMEOUT(compare->comparison().has_value(), Timeout);
         const Comparison &c = *compare->comparison();
         QCOMPARE(c.candidates.size(), 2);
@@ -263,6 +269,26 @@ private Q_SLOTS:
         // For a look at it: BREAKWATER_TWIN_SCREENSHOT=twin.png.
         window.startRun(); // the twin opened running; the candidate swapped above starts them over
         QTRY_COMPARE_WITH_TIMEOUT(compare->state(), RunProgress::State::Finished, Timeout);
+        // The docks show the selected candidate as its lane ends: the known settings' breaker
+        // opened and stayed OPEN, the other thresholds' stayed CLOSED; the health says whose.
+        QCOMPARE(compare->selected(), 1);
+        compare->select(0);
+        QCOMPARE(compare->history(0).buckets().last()->breakers.at(0).state, CircuitState::Open);
+        QTRY_COMPARE_WITH_TIMEOUT(window.breakerModel()->state(0), CircuitState::Open, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(window.healthText().startsWith(QStringLiteral("known settings: Degraded")), Timeout);
+        compare->select(1);
+        QCOMPARE(window.policyEditor()->findChild<QDoubleSpinBox *>(QStringLiteral("failureRateThreshold"))->value(), 95.0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.breakerModel()->state(0), CircuitState::Closed, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(window.healthText(), QStringLiteral("other thresholds: Healthy"), Timeout);
+        // The charts' time axes tick at round seconds: 0, 50 … 200 on the 239.95 s trace.
+        for (QChart *chart : compare->charts()->charts()) {
+            const auto *x = qobject_cast<QValueAxis *>(chart->axes(Qt::Horizontal).value(0));
+            QVERIFY(x);
+            QCOMPARE(x->max(), 239.95);
+            QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+            QCOMPARE(x->tickAnchor(), 0.0);
+            QCOMPARE(x->tickInterval(), 50.0);
+        }
         if (const QString shot = qEnvironmentVariable("BREAKWATER_TWIN_SCREENSHOT"); !shot.isEmpty())
             QVERIFY(window.grab().save(shot));
     }

@@ -125,6 +125,28 @@ private Q_SLOTS:
         QCOMPARE(model.breakerName(0), QStringLiteral("c"));
     }
 
+    // A run reports the bucket in progress until it finishes; its last report has none. The rows
+    // then follow the last bucket, not the bucket that was in progress at the report before.
+    void finishedRunShowsItsLastBucket()
+    {
+        TelemetryHistory history;
+        const auto one = layout({ QStringLiteral("charge") });
+        RunProgress running = progress(one, 0, CircuitState::Closed);
+        running.series.current = std::make_shared<const TimeBucket>(*running.series.buckets.constFirst());
+        running.series.buckets.clear();
+        history.ingest(running);
+        QCOMPARE(history.breakerRows().at(0).state, CircuitState::Closed);
+
+        RunProgress finished = progress(one, 0, CircuitState::Open);
+        finished.state = RunProgress::State::Finished;
+        history.ingest(finished);
+        QVERIFY(!history.current());
+        const BreakerRow row = history.breakerRows().at(0);
+        QCOMPARE(row.state, CircuitState::Open);
+        QCOMPARE(row.rejected, 2); // the bucket's, counted once
+        QVERIFY(!history.health().healthy);
+    }
+
     void eventLogIsBatchedAndBounded()
     {
         EventLogModel model(nullptr, 100);
