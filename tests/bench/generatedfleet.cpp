@@ -125,6 +125,14 @@ void breakwater(QByteArray &out, const QByteArray &name, const Cycle &c, double 
 
 } // namespace
 
+CircuitState cycleState(int breaker, double seconds)
+{
+    const char *state = cycleAt(breaker, seconds).state;
+    return qstrcmp(state, "open") == 0 ? CircuitState::Open
+        : qstrcmp(state, "half_open") == 0 ? CircuitState::HalfOpen
+                                           : CircuitState::Closed;
+}
+
 QByteArray generatedExposition(int service, int replica, double seconds)
 {
     QByteArray out;

@@ -2,6 +2,8 @@
 
 #include "prometheusserver.h"
 
+#include "resilience/circuitbreaker.h"
+
 #include <QString>
 #include <QThread>
 
@@ -56,6 +58,9 @@ private:
 
 // A CPU-time clock (CLOCK_THREAD_CPUTIME_ID, a thread's), in milliseconds.
 double cpuMs(clockid_t clock);
+
+// The state breaker number `breaker` of the fleet is in after `seconds`.
+CircuitState cycleState(int breaker, double seconds);
 
 // The exposition of `replica` of `service` after `seconds`, in its library's names.
 QByteArray generatedExposition(int service, int replica, double seconds);
