@@ -244,14 +244,20 @@ static void BM_FleetRefreshTick(benchmark::State &state)
     }
     QObject::disconnect(keepLatest);
     // 15 minutes at 5 s from the real snapshot, each a refresh of its own, after that history;
-    // each breaker's state goes round its minute as the targets' do (bench::cycleState).
+    // the flapping breakers go round their minute as the targets' do (bench::cycleState).
     const qint64 start = QDateTime::currentMSecsSinceEpoch() + 5000;
     int round = 0;
     for (; round < 180; ++round) {
         FleetSnapshot next = latest;
         next.sources.front().lastGoodRefresh = *next.sources.front().lastGoodRefresh + std::chrono::seconds(5 * (round + 1));
-        for (std::size_t i = 0; i < next.breakers.size(); ++i)
-            next.breakers[i].state = bench::cycleState(int(i), 5.0 * round);
+        for (BreakerReading &r : next.breakers) {
+            const int number = generatedFleet->breakerNumber(r.id.service, r.id.instance, r.id.name);
+            if (number < 0) {
+                state.SkipWithError((QStringLiteral("not a generated breaker: ") + r.id.service + u'/' + r.id.instance + u'/' + r.id.name).toUtf8().constData());
+                return;
+            }
+            r.state = bench::cycleState(number, 5.0 * round);
+        }
         view.ingest(next, start + 5000 * round);
     }
     view.refresh();

@@ -21,22 +21,25 @@ constexpr const char *BreakerNames[GeneratedFleet::BreakersPerReplica] = {
     "payments", "inventory", "shipping", "pricing", "search"
 };
 
-// One breaker's minute: CLOSED for 49 s, OPEN for 8 s, HALF_OPEN for 3 s, from its own phase.
-// Its transitions so far count one full minute before the start, so that opossum's and Polly's
-// state counters exist from the first scrape (Polly's breaker appears with its first event).
+// A tenth of the breakers (the first of each service) go round a minute from their own phase:
+// CLOSED for 49 s, OPEN for 8 s, HALF_OPEN for 3 s; the others stay CLOSED. Every breaker's
+// transitions count one full minute before the start, so that opossum's and Polly's state
+// counters exist from the first scrape (Polly's breaker appears with its first event).
 struct Cycle
 {
-    double opened = 0, halfOpened = 0, closed = 0;
+    double opened = 1, halfOpened = 1, closed = 1;
     const char *state = "closed";
 };
 
 Cycle cycleAt(int breaker, double seconds)
 {
+    Cycle c;
+    if (breaker % GeneratedFleet::FlappingEvery != 0)
+        return c;
     constexpr double Period = 60, OpensAt = 49, HalfOpensAt = 57;
     const double t = seconds + Period + (breaker * 7) % 60;
     const double minutes = std::floor(t / Period);
     const double phase = t - minutes * Period;
-    Cycle c;
     c.opened = minutes + (phase >= OpensAt);
     c.halfOpened = minutes + (phase >= HalfOpensAt);
     c.closed = minutes;
@@ -224,6 +227,21 @@ double cpuMs(clockid_t clock)
 double GeneratedFleet::targetsCpuMs() const
 {
     return cpuMs(m_targetsClock);
+}
+
+int GeneratedFleet::breakerNumber(const QString &job, const QString &instance, const QString &name) const
+{
+    bool ok = false;
+    const int service = job.mid(job.lastIndexOf(u'-') + 1).toInt(&ok);
+    const auto k = std::find_if(std::begin(BreakerNames), std::end(BreakerNames),
+                       [&name](const char *n) { return name == QLatin1StringView(n); })
+        - std::begin(BreakerNames);
+    if (!ok || service < 0 || service >= Services || k == BreakersPerReplica)
+        return -1;
+    for (int replica = 0; replica < Replicas; ++replica)
+        if (instance.endsWith(u':' + QString::number(m_targets->servers[std::size_t(service * Replicas + replica)]->port())))
+            return (service * Replicas + replica) * BreakersPerReplica + int(k);
+    return -1;
 }
 
 double GeneratedFleet::queriesAnswered()

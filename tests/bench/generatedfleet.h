@@ -18,8 +18,9 @@ namespace bw::bench {
 // a /metrics target on a port of its own on 127.0.0.1 exposing BreakersPerReplica circuit
 // breakers in one library's metric names (docs/formats.md, "Fleet monitoring"): the services take
 // Resilience4j, opossum, Polly and Breakwater in turn. Every scrape reads the time since the
-// targets started, so counters grow, rates are real and every breaker goes through CLOSED, OPEN
-// and HALF_OPEN once a minute (its phase its own). A real Prometheus scrapes them every second:
+// targets started, so counters grow, rates are real, and one breaker in FlappingEvery (the first
+// of each service) goes through CLOSED, OPEN and HALF_OPEN once a minute, its phase its own; the
+// others stay CLOSED. A real Prometheus scrapes them every second:
 // job = the service, instance = the replica's host:port, as Prometheus names them itself.
 class GeneratedFleet
 {
@@ -28,6 +29,7 @@ public:
     static constexpr int Replicas = 2;
     static constexpr int BreakersPerReplica = 5;
     static constexpr int Breakers = Services * Replicas * BreakersPerReplica;
+    static constexpr int FlappingEvery = Replicas * BreakersPerReplica;
 
     // Starts the targets (on a thread of their own: the scrapes never run on the caller's thread)
     // and Prometheus; error() says why when it cannot (no prometheus binary, no port).
@@ -43,6 +45,9 @@ public:
     // The /api/v1/query requests Prometheus has answered so far, from its own
     // prometheus_http_requests_total; -1 with error() when it cannot be read.
     double queriesAnswered();
+    // The number of the breaker `name` on the target `instance` of service `job` (the order
+    // cycleState() takes), or -1 when the fleet has none such.
+    int breakerNumber(const QString &job, const QString &instance, const QString &name) const;
     // The CPU time the targets' thread has used (answering scrapes), in milliseconds.
     double targetsCpuMs() const;
 
@@ -59,7 +64,7 @@ private:
 // A CPU-time clock (CLOCK_THREAD_CPUTIME_ID, a thread's), in milliseconds.
 double cpuMs(clockid_t clock);
 
-// The state breaker number `breaker` of the fleet is in after `seconds`.
+// The state breaker number `breaker` of the fleet is in `seconds` after the targets started.
 CircuitState cycleState(int breaker, double seconds);
 
 // The exposition of `replica` of `service` after `seconds`, in its library's names.
