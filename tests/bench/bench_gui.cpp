@@ -3,6 +3,7 @@
 // model updated, and the dashboard painted into an image, as a visible window would be.
 #include "breakermodel.h"
 #include "dashboard.h"
+#include "fleet/prometheussource.h"
 #include "fleetview.h"
 #include "generatedfleet.h"
 #include "telemetryhistory.h"
@@ -317,6 +318,11 @@ static void BM_FleetRefreshTick(benchmark::State &state)
     state.counters["queries"] = queries / rounds;
     state.counters["round_trip_ms"] = roundTripMs / rounds;
     state.counters["fleet_thread_cpu_ms"] = fleetThreadMs / rounds;
+    // Bounded: the fixed set of queries, whatever the fleet's size, never one per breaker.
+    const PrometheusSourceOptions defaults;
+    const auto fixedSet = double(prometheusRefreshQueries(defaults.rateWindow, defaults.stateWindow).size());
+    if (queries != fixedSet * rounds)
+        state.SkipWithError(QStringLiteral("%1 queries per refresh, expected the fixed set of %2").arg(queries / rounds).arg(fixedSet).toUtf8().constData());
 }
 // A round takes a few hundred milliseconds of wall time: a fixed count keeps `make bench` short.
 BENCHMARK(BM_FleetRefreshTick)->UseManualTime()->Iterations(20)->Unit(benchmark::kMillisecond);

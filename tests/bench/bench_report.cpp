@@ -118,7 +118,7 @@ int main(int argc, char **argv)
             continue;
         const Row r = rows.value(name);
         if (!r.error.isEmpty()) {
-            out << QStringLiteral("| %1 | not run: %2 | | | | **no** |\n").arg(name, r.error);
+            out << QStringLiteral("| %1 | stopped: %2 | | | | **no** |\n").arg(name, r.error);
             allMet = false;
             continue;
         }
