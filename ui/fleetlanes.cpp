@@ -52,13 +52,18 @@ FleetLanes::FleetLanes(QWidget *parent)
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setObjectName(QStringLiteral("fleetLanes"));
     m_scroll->setToolTip(QStringLiteral("Scroll through the lanes"));
-    connect(m_scroll, &QScrollBar::valueChanged, this, [this] { update(); });
+    connect(m_scroll, &QScrollBar::valueChanged, this, [this] {
+        makeVisibleBands();
+        update();
+    });
     setMouseTracking(false);
 }
 
-void FleetLanes::setLanes(QList<FleetLane> lanes)
+void FleetLanes::setLanes(QList<FleetLane> lanes, qint64 fromMs, qint64 toMs)
 {
     m_lanes = std::move(lanes);
+    m_from = fromMs;
+    m_to = std::max(fromMs + 1000, toMs);
     // Measured on the longest row only: shaping every row's text at every refresh would cost
     // more than the rest of the refresh.
     const FleetLane *longest = nullptr;
@@ -69,13 +74,6 @@ void FleetLanes::setLanes(QList<FleetLane> lanes)
     const int widest = longest ? fm.horizontalAdvance(longest->label + longest->summary) + 60 : 120;
     m_labelWidth = std::min(std::max(120, widest), std::max(200, width() / 3));
     syncScrollBar();
-    update();
-}
-
-void FleetLanes::setRange(qint64 fromMs, qint64 toMs)
-{
-    m_from = fromMs;
-    m_to = std::max(fromMs + 1000, toMs);
     update();
 }
 
@@ -100,6 +98,21 @@ void FleetLanes::syncScrollBar()
     m_scroll->setVisible(over > 0);
     m_scroll->setGeometry(width() - m_scroll->sizeHint().width(), TitleHeight, m_scroll->sizeHint().width(),
         lanesRect().height());
+    makeVisibleBands();
+}
+
+void FleetLanes::makeVisibleBands()
+{
+    if (!m_bandMaker)
+        return;
+    const auto [first, count] = visibleLanes();
+    for (int i = first; i < first + count; ++i) {
+        FleetLane &lane = m_lanes[i];
+        if (!lane.banded) {
+            lane.bands = m_bandMaker(lane, m_from, m_to);
+            lane.banded = true;
+        }
+    }
 }
 
 void FleetLanes::resizeEvent(QResizeEvent *)
