@@ -51,6 +51,8 @@ FleetLanes::FleetLanes(QWidget *parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setObjectName(QStringLiteral("fleetLanes"));
+    // It fills all of itself: what is behind it need not be painted at every refresh.
+    setAttribute(Qt::WA_OpaquePaintEvent);
     m_scroll->setToolTip(QStringLiteral("Scroll through the lanes"));
     connect(m_scroll, &QScrollBar::valueChanged, this, [this] {
         makeVisibleBands();
@@ -214,17 +216,29 @@ void FleetLanes::paintEvent(QPaintEvent *)
     }
 
     const auto [first, count] = visibleLanes();
-    // The label column changes only when the rows in sight do: drawn once into a pixmap (text is
-    // most of this widget's paint time), then copied at every repaint.
-    QStringList shownRows { QString::number(m_labelWidth), m_selected, QString::number(height()) };
+    // Service rows striped, the selected row framed, across the lanes.
     for (int i = 0; i < count; ++i) {
         const FleetLane &lane = m_lanes[first + i];
-        shownRows << lane.label + u'\t' + lane.summary + u'\t' + lane.key + (lane.collapsed ? u'+' : u'-');
+        const int y = lanes.top() + 2 + i * Pitch;
+        if (lane.kind == FleetLane::Kind::Service)
+            p.fillRect(QRect(lanes.left(), y - 1, lanes.width(), Pitch), palette().alternateBase());
+        if (lane.key == m_selected) {
+            p.setPen(QPen(palette().highlight().color(), 2));
+            p.drawRect(QRect(lanes.left() + 1, y - 1, lanes.width() - 3, Pitch));
+        }
+    }
+    // The label column changes only when the rows in sight do: drawn once into a pixmap (text is
+    // most of this widget's paint time), then copied at every repaint. Only the column: blending
+    // a pixmap as wide as the lanes would cost more than the text it saves.
+    QStringList shownRows { QString::number(m_labelWidth), QString::number(height()) };
+    for (int i = 0; i < count; ++i) {
+        const FleetLane &lane = m_lanes[first + i];
+        shownRows << lane.label + u'\t' + lane.summary + (lane.collapsed ? u'+' : u'-');
     }
     const qreal dpr = devicePixelRatioF();
     if (shownRows != m_labelRows || m_labels.isNull()) {
         m_labelRows = shownRows;
-        m_labels = QPixmap(QSize(lanes.width(), lanes.height()) * dpr);
+        m_labels = QPixmap(QSize(m_labelWidth, lanes.height()) * dpr);
         m_labels.setDevicePixelRatio(dpr);
         m_labels.fill(Qt::transparent);
         QPainter l(&m_labels);
@@ -232,12 +246,6 @@ void FleetLanes::paintEvent(QPaintEvent *)
             const FleetLane &lane = m_lanes[first + i];
             const int y = 2 + i * Pitch;
             const bool service = lane.kind == FleetLane::Kind::Service;
-            if (service)
-                l.fillRect(QRect(0, y - 1, lanes.width(), Pitch), palette().alternateBase());
-            if (lane.key == m_selected) {
-                l.setPen(QPen(palette().highlight().color(), 2));
-                l.drawRect(QRect(1, y - 1, lanes.width() - 3, Pitch));
-            }
             // Label left, summary right, in the label column.
             const int summaryWidth = lane.summary.isEmpty() ? 0 : fm.horizontalAdvance(lane.summary) + 6;
             const QString label = service ? (lane.collapsed ? QStringLiteral("▸ ") : QStringLiteral("▾ ")) + lane.label
