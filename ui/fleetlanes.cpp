@@ -238,7 +238,10 @@ void FleetLanes::paintEvent(QPaintEvent *)
     const qreal dpr = devicePixelRatioF();
     if (shownRows != m_labelRows || m_labels.isNull()) {
         m_labelRows = shownRows;
-        m_labels = QPixmap(QSize(m_labelWidth, lanes.height()) * dpr);
+        // The same size again (rows scrolled, a summary changed) reuses the pixmap's memory.
+        const QSize size = QSize(m_labelWidth, lanes.height()) * dpr;
+        if (m_labels.size() != size)
+            m_labels = QPixmap(size);
         m_labels.setDevicePixelRatio(dpr);
         m_labels.fill(Qt::transparent);
         QPainter l(&m_labels);
