@@ -122,6 +122,14 @@ void FleetClient::setRefreshSeconds(int seconds)
     }, Qt::QueuedConnection);
 }
 
+void FleetClient::refreshNow()
+{
+    QMetaObject::invokeMethod(m_context, [this] {
+        if (m_worker)
+            m_worker->monitor->refreshNow();
+    }, Qt::QueuedConnection);
+}
+
 void FleetClient::fetchHistory(qint64 fromMs, qint64 toMs, Duration step)
 {
     const std::uint64_t generation = m_generation;

@@ -31,6 +31,9 @@ public:
     bool isOpen() const { return m_open; }
     const FleetConnection &connection() const { return m_connection; }
     void setRefreshSeconds(int seconds);
+    // Refreshes every source now (one that is still refreshing finishes its round instead); the
+    // periodic refresh keeps its rhythm, and the snapshot comes as snapshotReady as usual.
+    void refreshNow();
     // Every source's history over [fromMs, toMs] at `step`; historyReady tells, once.
     void fetchHistory(qint64 fromMs, qint64 toMs, Duration step);
 

@@ -51,14 +51,21 @@ FleetLanes::FleetLanes(QWidget *parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setObjectName(QStringLiteral("fleetLanes"));
+    // It fills all of itself: what is behind it need not be painted at every refresh.
+    setAttribute(Qt::WA_OpaquePaintEvent);
     m_scroll->setToolTip(QStringLiteral("Scroll through the lanes"));
-    connect(m_scroll, &QScrollBar::valueChanged, this, [this] { update(); });
+    connect(m_scroll, &QScrollBar::valueChanged, this, [this] {
+        makeVisibleBands();
+        update();
+    });
     setMouseTracking(false);
 }
 
-void FleetLanes::setLanes(QList<FleetLane> lanes)
+void FleetLanes::setLanes(QList<FleetLane> lanes, qint64 fromMs, qint64 toMs)
 {
     m_lanes = std::move(lanes);
+    m_from = fromMs;
+    m_to = std::max(fromMs + 1000, toMs);
     // Measured on the longest row only: shaping every row's text at every refresh would cost
     // more than the rest of the refresh.
     const FleetLane *longest = nullptr;
@@ -69,13 +76,6 @@ void FleetLanes::setLanes(QList<FleetLane> lanes)
     const int widest = longest ? fm.horizontalAdvance(longest->label + longest->summary) + 60 : 120;
     m_labelWidth = std::min(std::max(120, widest), std::max(200, width() / 3));
     syncScrollBar();
-    update();
-}
-
-void FleetLanes::setRange(qint64 fromMs, qint64 toMs)
-{
-    m_from = fromMs;
-    m_to = std::max(fromMs + 1000, toMs);
     update();
 }
 
@@ -100,6 +100,21 @@ void FleetLanes::syncScrollBar()
     m_scroll->setVisible(over > 0);
     m_scroll->setGeometry(width() - m_scroll->sizeHint().width(), TitleHeight, m_scroll->sizeHint().width(),
         lanesRect().height());
+    makeVisibleBands();
+}
+
+void FleetLanes::makeVisibleBands()
+{
+    if (!m_bandMaker)
+        return;
+    const auto [first, count] = visibleLanes();
+    for (int i = first; i < first + count; ++i) {
+        FleetLane &lane = m_lanes[i];
+        if (!lane.banded) {
+            lane.bands = m_bandMaker(lane, m_from, m_to);
+            lane.banded = true;
+        }
+    }
 }
 
 void FleetLanes::resizeEvent(QResizeEvent *)
@@ -201,17 +216,32 @@ void FleetLanes::paintEvent(QPaintEvent *)
     }
 
     const auto [first, count] = visibleLanes();
-    // The label column changes only when the rows in sight do: drawn once into a pixmap (text is
-    // most of this widget's paint time), then copied at every repaint.
-    QStringList shownRows { QString::number(m_labelWidth), m_selected, QString::number(height()) };
+    // Service rows striped, the selected row framed, across the lanes.
     for (int i = 0; i < count; ++i) {
         const FleetLane &lane = m_lanes[first + i];
-        shownRows << lane.label + u'\t' + lane.summary + u'\t' + lane.key + (lane.collapsed ? u'+' : u'-');
+        const int y = lanes.top() + 2 + i * Pitch;
+        if (lane.kind == FleetLane::Kind::Service)
+            p.fillRect(QRect(lanes.left(), y - 1, lanes.width(), Pitch), palette().alternateBase());
+        if (lane.key == m_selected) {
+            p.setPen(QPen(palette().highlight().color(), 2));
+            p.drawRect(QRect(lanes.left() + 1, y - 1, lanes.width() - 3, Pitch));
+        }
+    }
+    // The label column changes only when the rows in sight do: drawn once into a pixmap (text is
+    // most of this widget's paint time), then copied at every repaint. Only the column: blending
+    // a pixmap as wide as the lanes would cost more than the text it saves.
+    QStringList shownRows { QString::number(m_labelWidth), QString::number(height()) };
+    for (int i = 0; i < count; ++i) {
+        const FleetLane &lane = m_lanes[first + i];
+        shownRows << lane.label + u'\t' + lane.summary + (lane.collapsed ? u'+' : u'-');
     }
     const qreal dpr = devicePixelRatioF();
     if (shownRows != m_labelRows || m_labels.isNull()) {
         m_labelRows = shownRows;
-        m_labels = QPixmap(QSize(lanes.width(), lanes.height()) * dpr);
+        // The same size again (rows scrolled, a summary changed) reuses the pixmap's memory.
+        const QSize size = QSize(m_labelWidth, lanes.height()) * dpr;
+        if (m_labels.size() != size)
+            m_labels = QPixmap(size);
         m_labels.setDevicePixelRatio(dpr);
         m_labels.fill(Qt::transparent);
         QPainter l(&m_labels);
@@ -219,12 +249,6 @@ void FleetLanes::paintEvent(QPaintEvent *)
             const FleetLane &lane = m_lanes[first + i];
             const int y = 2 + i * Pitch;
             const bool service = lane.kind == FleetLane::Kind::Service;
-            if (service)
-                l.fillRect(QRect(0, y - 1, lanes.width(), Pitch), palette().alternateBase());
-            if (lane.key == m_selected) {
-                l.setPen(QPen(palette().highlight().color(), 2));
-                l.drawRect(QRect(1, y - 1, lanes.width() - 3, Pitch));
-            }
             // Label left, summary right, in the label column.
             const int summaryWidth = lane.summary.isEmpty() ? 0 : fm.horizontalAdvance(lane.summary) + 6;
             const QString label = service ? (lane.collapsed ? QStringLiteral("▸ ") : QStringLiteral("▾ ")) + lane.label

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <functional>
+#include <vector>
 
 class QScrollBar;
 
@@ -37,12 +38,16 @@ struct FleetLane
     QString summary; // "3 of 8 replicas OPEN", "12 breakers, 2 not CLOSED"
     QString key; // what clicking the row selects (FleetView's selection)
     bool collapsed = false; // a service's: its breakers are hidden
-    QList<FleetBand> bands; // in time order
+    std::vector<std::size_t> members; // the breakers (store indices) whose states make the bands
+    // In time order. Made only for the rows in sight (FleetLanes::setBandMaker): a thousand lanes'
+    // bands at every refresh would cost more than the rest of the refresh.
+    QList<FleetBand> bands;
+    bool banded = false; // bands made for the current range
 };
 
 // The fleet's state lanes: a title with the states' legend, a lane per row on a shared
 // wall-clock axis (clock-time ticks), a scroll bar when they do not fit. Only the rows in sight
-// are painted, so a thousand lanes cost what the visible ones do. A band of several replicas is
+// are painted and only their bands made, so a thousand lanes cost what the visible ones do. A band of several replicas is
 // split by height in proportion to its state counts. Clicking a service's row folds or unfolds it
 // (serviceToggled); clicking any row selects it (laneClicked).
 class FleetLanes final : public QWidget
@@ -55,9 +60,9 @@ public:
 
     explicit FleetLanes(QWidget *parent = nullptr);
 
-    void setLanes(QList<FleetLane> lanes);
+    // The rows over [fromMs, toMs]; the rows in sight get their bands from the band maker.
+    void setLanes(QList<FleetLane> lanes, qint64 fromMs, qint64 toMs);
     const QList<FleetLane> &lanes() const { return m_lanes; }
-    void setRange(qint64 fromMs, qint64 toMs);
     qint64 fromMs() const { return m_from; }
     qint64 toMs() const { return m_to; }
     void setSelectedKey(const QString &key);
@@ -68,6 +73,9 @@ public:
     QScrollBar *scrollBar() const { return m_scroll; }
     // Makes a row's tooltip when the mouse rests on it.
     void setTipProvider(std::function<QString(const FleetLane &)> provider) { m_tip = std::move(provider); }
+    // Makes a row's bands over [fromMs, toMs] when it comes in sight.
+    using BandMaker = std::function<QList<FleetBand>(const FleetLane &, qint64 fromMs, qint64 toMs)>;
+    void setBandMaker(BandMaker maker) { m_bandMaker = std::move(maker); }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -86,6 +94,7 @@ protected:
 private:
     QRect lanesRect() const;
     void syncScrollBar();
+    void makeVisibleBands();
 
     QList<FleetLane> m_lanes;
     qint64 m_from = 0, m_to = 60'000;
@@ -93,6 +102,7 @@ private:
     int m_labelWidth = 220;
     QScrollBar *m_scroll;
     std::function<QString(const FleetLane &)> m_tip;
+    BandMaker m_bandMaker;
     QPixmap m_labels; // the label column of the rows in sight
     QStringList m_labelRows; // what m_labels shows
 };

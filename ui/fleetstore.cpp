@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
 
 namespace bw {
@@ -77,21 +78,34 @@ std::vector<Run> runsOf(const FleetStore::Breaker &b, qint64 stepMs, qint64 from
 }
 
 // The bands of several breakers' runs together: at each moment, how many are in each state.
-QList<FleetBand> mergeRuns(const std::vector<std::vector<Run>> &members)
+QList<FleetBand> mergeRuns(const std::vector<const std::vector<Run> *> &members)
 {
     struct Edge
     {
         qint64 at;
         int state, delta;
     };
-    std::vector<Edge> edges;
-    for (const std::vector<Run> &runs : members)
-        for (const Run &r : runs)
+    // A breaker's runs follow each other without overlap, so its edges come sorted: merged in one
+    // breaker at a time, they cost less than a sort of all (a service's header has ten breakers'
+    // runs, and every lane is made at every refresh).
+    std::size_t total = 0;
+    for (const std::vector<Run> *runs : members)
+        total += 2 * runs->size();
+    std::vector<Edge> edges, merged, one;
+    edges.reserve(total);
+    merged.reserve(total);
+    for (const std::vector<Run> *runs : members) {
+        one.clear();
+        for (const Run &r : *runs)
             if (r.state >= 0) {
-                edges.push_back({ r.from, r.state, +1 });
-                edges.push_back({ r.to, r.state, -1 });
+                one.push_back({ r.from, r.state, +1 });
+                one.push_back({ r.to, r.state, -1 });
             }
-    std::sort(edges.begin(), edges.end(), [](const Edge &a, const Edge &b) { return a.at < b.at; });
+        merged.clear();
+        std::merge(edges.begin(), edges.end(), one.begin(), one.end(), std::back_inserter(merged),
+            [](const Edge &a, const Edge &b) { return a.at < b.at; });
+        edges.swap(merged);
+    }
     QList<FleetBand> bands;
     std::array<int, CircuitStateCount> counts {};
     for (std::size_t i = 0; i < edges.size();) {
@@ -144,13 +158,15 @@ bool sameReplicaGroup(const BreakerId &a, const BreakerId &b)
     return a.source == b.source && a.library == b.library && a.service == b.service && a.name == b.name;
 }
 
-bool shown(const FleetStore::Breaker &b, const std::vector<Run> &runs, const FleetFilter &filter)
+bool shown(const FleetStore &store, const FleetStore::Breaker &b, const FleetFilter &filter, qint64 fromMs, qint64 toMs)
 {
     if (!filter.service.isEmpty() && b.id.service != filter.service)
         return false;
     if (!filter.notClosedOnly)
         return true;
-    // Unknown counts as not CLOSED, as the model's notClosed() has it.
+    // Only the state filter needs the states over time. Unknown counts as not CLOSED, as the
+    // model's notClosed() has it.
+    const std::vector<Run> runs = runsOf(b, store.stepMs(), fromMs, toMs);
     return std::any_of(runs.begin(), runs.end(), [](const Run &r) { return r.state != int(CircuitState::Closed); });
 }
 
@@ -384,10 +400,6 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
 {
     const auto &breakers = store.breakers();
     const std::vector<std::size_t> &order = store.laneOrder();
-    std::vector<std::vector<Run>> runs(breakers.size());
-    for (std::size_t i : order)
-        runs[i] = runsOf(breakers[i], store.stepMs(), fromMs, toMs);
-
     QList<FleetLane> lanes;
     for (std::size_t at = 0; at < order.size();) {
         const QString service = breakers[order[at]].id.service;
@@ -398,7 +410,7 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
         std::vector<std::vector<std::size_t>> groups;
         for (std::size_t k = at; k < end; ++k) {
             const std::size_t i = order[k];
-            if (!shown(breakers[i], runs[i], filter))
+            if (!shown(store, breakers[i], filter, fromMs, toMs))
                 continue;
             if (filter.replicasTogether && !groups.empty()
                 && sameReplicaGroup(breakers[groups.back().front()].id, breakers[i].id))
@@ -410,26 +422,23 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
         if (groups.empty())
             continue;
 
-        std::vector<std::size_t> all;
-        std::vector<std::vector<Run>> allRuns;
+        FleetLane header;
         int notClosed = 0;
         for (const auto &g : groups)
             for (std::size_t i : g) {
-                all.push_back(i);
-                allRuns.push_back(runs[i]);
+                header.members.push_back(i);
                 notClosed += latestState(breakers[i]) != int(CircuitState::Closed);
             }
-        FleetLane header;
+        const std::size_t count = header.members.size();
         header.kind = FleetLane::Kind::Service;
         header.service = service;
         header.label = service;
         header.summary = QStringLiteral("%1 breaker%2, %3 not CLOSED")
-                             .arg(all.size())
-                             .arg(all.size() == 1 ? QString() : QStringLiteral("s"))
+                             .arg(count)
+                             .arg(count == 1 ? QString() : QStringLiteral("s"))
                              .arg(notClosed);
         header.key = QStringLiteral("service:") + service;
         header.collapsed = filter.collapsed.contains(service);
-        header.bands = mergeRuns(allRuns);
         lanes.append(header);
         if (header.collapsed)
             continue;
@@ -439,28 +448,42 @@ QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, 
             FleetLane lane;
             lane.service = service;
             lane.key = keyOf(g);
+            lane.members = g;
             if (g.size() == 1) {
                 lane.label = id.instance.isEmpty() ? id.name : id.name + QStringLiteral(" · ") + id.instance;
                 lane.summary = stateText(latestState(breakers[g.front()]));
-                for (const Run &r : runs[g.front()]) {
-                    if (r.state < 0)
-                        continue;
-                    FleetBand band { r.from, r.to, {} };
-                    band.counts[std::size_t(r.state)] = 1;
-                    lane.bands.append(band);
-                }
             } else {
                 lane.label = id.name;
                 lane.summary = replicaSummary(g, store);
-                std::vector<std::vector<Run>> members;
-                for (std::size_t i : g)
-                    members.push_back(runs[i]);
-                lane.bands = mergeRuns(members);
             }
             lanes.append(lane);
         }
     }
     return lanes;
+}
+
+QList<FleetBand> fleetLaneBands(const FleetStore &store, const FleetLane &lane, qint64 fromMs, qint64 toMs)
+{
+    const auto &breakers = store.breakers();
+    std::vector<std::vector<Run>> runs;
+    for (std::size_t i : lane.members)
+        if (i < breakers.size()) // the store may have been replaced since the lanes were made
+            runs.push_back(runsOf(breakers[i], store.stepMs(), fromMs, toMs));
+    if (runs.size() == 1) {
+        QList<FleetBand> bands;
+        for (const Run &r : runs.front()) {
+            if (r.state < 0)
+                continue;
+            FleetBand band { r.from, r.to, {} };
+            band.counts[std::size_t(r.state)] = 1;
+            bands.append(band);
+        }
+        return bands;
+    }
+    std::vector<const std::vector<Run> *> members;
+    for (const std::vector<Run> &r : runs)
+        members.push_back(&r);
+    return mergeRuns(members);
 }
 
 QString fleetLaneTip(const FleetStore &store, const FleetLane &lane)
@@ -488,10 +511,7 @@ std::vector<std::size_t> fleetSelection(
     for (std::size_t i = 0; i < breakers.size(); ++i) {
         if (!service.isEmpty() && breakers[i].id.service != service)
             continue;
-        if (!filter.service.isEmpty() && breakers[i].id.service != filter.service)
-            continue;
-        // Only the state filter needs the states over time.
-        if (!filter.notClosedOnly || shown(breakers[i], runsOf(breakers[i], store.stepMs(), fromMs, toMs), filter))
+        if (shown(store, breakers[i], filter, fromMs, toMs))
             out.push_back(i);
     }
     return out;

@@ -98,12 +98,15 @@ struct FleetFilter
     QSet<QString> collapsed; // services whose breakers are hidden
 };
 
-// The lanes for `filter` over [fromMs, toMs]: per service (sorted) a header lane (the count of
-// its breakers in each state over time, and a summary), then unless folded its breakers (or
-// replica groups) in BreakerId order. A point's state holds until the next point, or for 2.5 steps
-// at most (then the lane has a gap: the source said nothing). Keys: "service:NAME", and for a
-// breaker its rows' indices joined, so that the chart sums exactly the lane's breakers.
+// The lanes for `filter` over [fromMs, toMs]: per service (sorted) a header lane (its breakers,
+// and a summary), then unless folded its breakers (or replica groups) in BreakerId order. Keys:
+// "service:NAME", and for a breaker its rows' indices joined, so that the chart sums exactly the
+// lane's breakers. Without their bands: fleetLaneBands makes them for the lanes in sight.
 QList<FleetLane> fleetLanes(const FleetStore &store, const FleetFilter &filter, qint64 fromMs, qint64 toMs);
+// A lane's bands over [fromMs, toMs]: at each moment, how many of its breakers are in each state
+// (a service's header: all of its breakers shown). A point's state holds until the next point, or
+// for 2.5 steps at most (then the lane has a gap: the source said nothing).
+QList<FleetBand> fleetLaneBands(const FleetStore &store, const FleetLane &lane, qint64 fromMs, qint64 toMs);
 // A lane's tooltip: its source, library, instances and their states (made when asked: a
 // thousand of them at every refresh would cost more than the lanes).
 QString fleetLaneTip(const FleetStore &store, const FleetLane &lane);

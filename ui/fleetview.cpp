@@ -234,6 +234,8 @@ void FleetView::buildControls()
     auto *split = new QSplitter(Qt::Vertical, this);
     m_lanes = new FleetLanes(split);
     m_lanes->setTipProvider([this](const FleetLane &lane) { return fleetLaneTip(m_store, lane); });
+    m_lanes->setBandMaker(
+        [this](const FleetLane &lane, qint64 fromMs, qint64 toMs) { return fleetLaneBands(m_store, lane, fromMs, toMs); });
     connect(m_lanes, &FleetLanes::serviceToggled, this,
         [this](const QString &service) { setServiceCollapsed(service, !m_filter.collapsed.contains(service)); });
     connect(m_lanes, &FleetLanes::laneClicked, this,
@@ -535,8 +537,7 @@ void FleetView::refresh()
     syncServices();
     const auto [from, to] = window();
 
-    m_lanes->setLanes(fleetLanes(m_store, m_filter, from, to));
-    m_lanes->setRange(from, to);
+    m_lanes->setLanes(fleetLanes(m_store, m_filter, from, to), from, to);
     m_lanes->setSelectedKey(m_selected);
 
     const std::vector<std::size_t> chosen = selection();

@@ -1,7 +1,11 @@
-// The Fleet mode's data, apart from any widget: snapshots into bounded rings, the lanes (grouping
-// by service, replicas together, filters, folding, gaps), the charts' columns and the health summary.
+// The Fleet mode's data: snapshots into bounded rings, the lanes (grouping by service, replicas
+// together, filters, folding, gaps), the charts' columns and the health summary; and the lanes'
+// widget making the bands of the rows in sight only.
+#include "breakermodel.h"
+#include "fleetlanes.h"
 #include "fleetstore.h"
 
+#include <QScrollBar>
 #include <QTest>
 
 using namespace bw;
@@ -155,14 +159,20 @@ private Q_SLOTS:
         const QList<FleetLane> lanes = fleetLanes(store, FleetFilter {}, T0, T0 + 3 * Step);
         const FleetLane &charge = lanes[1];
         QCOMPARE(charge.label, QStringLiteral("charge"));
+        QVERIFY(charge.bands.isEmpty()); // made for the lanes in sight only
         // 3 CLOSED for the first step, then 2 CLOSED and 1 OPEN to the last point's end.
-        QCOMPARE(charge.bands.size(), 2);
-        QCOMPARE(charge.bands[0].fromMs, T0);
-        QCOMPARE(charge.bands[0].toMs, T0 + Step);
-        QCOMPARE(charge.bands[0].counts[std::size_t(CircuitState::Closed)], 3);
-        QCOMPARE(charge.bands[1].counts[std::size_t(CircuitState::Closed)], 2);
-        QCOMPARE(charge.bands[1].counts[std::size_t(CircuitState::Open)], 1);
-        QCOMPARE(charge.bands[1].toMs, T0 + 3 * Step);
+        const QList<FleetBand> bands = fleetLaneBands(store, charge, T0, T0 + 3 * Step);
+        QCOMPARE(bands.size(), 2);
+        QCOMPARE(bands[0].fromMs, T0);
+        QCOMPARE(bands[0].toMs, T0 + Step);
+        QCOMPARE(bands[0].counts[std::size_t(CircuitState::Closed)], 3);
+        QCOMPARE(bands[1].counts[std::size_t(CircuitState::Closed)], 2);
+        QCOMPARE(bands[1].counts[std::size_t(CircuitState::Open)], 1);
+        QCOMPARE(bands[1].toMs, T0 + 3 * Step);
+        // The service's header counts all four of its breakers.
+        const QList<FleetBand> header = fleetLaneBands(store, lanes[0], T0, T0 + 3 * Step);
+        QCOMPARE(header.size(), 2);
+        QCOMPARE(header[0].counts[std::size_t(CircuitState::Closed)], 4);
         // The chart of the lane sums exactly its three replicas.
         QCOMPARE(fleetSelection(store, FleetFilter {}, charge.key, T0, T0 + 3 * Step).size(), std::size_t(3));
         QCOMPARE(fleetSelection(store, FleetFilter {}, QStringLiteral("service:payments"), T0, T0 + 3 * Step).size(),
@@ -178,9 +188,61 @@ private Q_SLOTS:
         store.ingest(snapshot(0, { b() }), T0);
         store.ingest(snapshot(1, { b() }), T0 + 10 * Step); // nothing heard for ten steps
         const QList<FleetLane> lanes = fleetLanes(store, FleetFilter {}, T0, T0 + 12 * Step);
-        QCOMPARE(lanes[1].bands.size(), 2);
-        QCOMPARE(lanes[1].bands[0].toMs, T0 + Step * 5 / 2); // held 2.5 steps, then a gap
-        QCOMPARE(lanes[1].bands[1].fromMs, T0 + 10 * Step);
+        const QList<FleetBand> bands = fleetLaneBands(store, lanes[1], T0, T0 + 12 * Step);
+        QCOMPARE(bands.size(), 2);
+        QCOMPARE(bands[0].toMs, T0 + Step * 5 / 2); // held 2.5 steps, then a gap
+        QCOMPARE(bands[1].fromMs, T0 + 10 * Step);
+    }
+
+    // Fifty services' lanes in a widget with room for a few: only the rows in sight get their
+    // bands; the last, scrolled into sight, gets its own and is painted in its state's colour.
+    void bandsAreMadeForTheLanesInSight()
+    {
+        FleetStore store;
+        store.setStepMs(Step);
+        std::vector<BreakerReading> readings;
+        for (int s = 0; s < 50; ++s)
+            readings.push_back(reading(QStringLiteral("svc%1").arg(s, 2, 10, QChar(u'0')), QStringLiteral("b"),
+                QStringLiteral("i"), s == 49 ? CircuitState::Open : CircuitState::Closed));
+        for (int n = 0; n < 3; ++n)
+            store.ingest(snapshot(n, readings), T0 + n * Step);
+        const qint64 from = T0, to = T0 + 3 * Step;
+        FleetLanes widget;
+        int made = 0;
+        widget.setBandMaker([&](const FleetLane &lane, qint64 a, qint64 z) {
+            ++made;
+            return fleetLaneBands(store, lane, a, z);
+        });
+        widget.resize(800, 300);
+        widget.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&widget));
+        widget.setLanes(fleetLanes(store, FleetFilter {}, from, to), from, to);
+        QCOMPARE(widget.lanes().size(), 100);
+        const auto [first, count] = widget.visibleLanes();
+        QCOMPARE(first, 0);
+        QVERIFY2(count > 2 && count < 20, qPrintable(QString::number(count)));
+        QCOMPARE(made, count);
+        QVERIFY(!widget.lanes().last().banded);
+        QVERIFY(widget.lanes().last().bands.isEmpty());
+
+        widget.scrollBar()->setValue(widget.scrollBar()->maximum());
+        const FleetLane &last = widget.lanes().last();
+        QVERIFY(last.banded);
+        QCOMPARE(last.bands, fleetLaneBands(store, last, from, to));
+        QCOMPARE(last.bands.size(), 1);
+        QCOMPARE(last.bands[0].counts[std::size_t(CircuitState::Open)], 1);
+        QCOMPARE(made, 2 * count);
+        int y = 0;
+        while (y < widget.height() && widget.laneAt(QPoint(20, y)) != widget.lanes().size() - 1)
+            ++y;
+        QVERIFY(y < widget.height());
+        const QImage image = widget.grab().toImage();
+        QCOMPARE(image.pixelColor(widget.width() - 40, y + FleetLanes::LaneHeight / 2),
+            BreakerModel::badgeColor(CircuitState::Open));
+
+        // New lanes over another range: their bands are made again.
+        widget.setLanes(fleetLanes(store, FleetFilter {}, from, to - Step), from, to - Step);
+        QCOMPARE(widget.lanes().last().bands[0].toMs, to - Step);
     }
 
     void chartColumnsStackAndWeigh()
@@ -251,8 +313,9 @@ private Q_SLOTS:
         QCOMPARE(store.stepMs(), 15000);
         QCOMPARE(store.services(), QStringList { QStringLiteral("orders") });
         const QList<FleetLane> lanes = fleetLanes(store, FleetFilter {}, T0, T0 + 60'000);
-        QCOMPARE(lanes[1].bands.size(), 3); // CLOSED, HALF_OPEN, CLOSED
-        QCOMPARE(lanes[1].bands[1].counts[std::size_t(CircuitState::HalfOpen)], 1);
+        const QList<FleetBand> bands = fleetLaneBands(store, lanes[1], T0, T0 + 60'000);
+        QCOMPARE(bands.size(), 3); // CLOSED, HALF_OPEN, CLOSED
+        QCOMPARE(bands[1].counts[std::size_t(CircuitState::HalfOpen)], 1);
         // The history's bulkhead figures fill the bulkhead chart: 5 of 20 calls.
         const FleetChartPoints points = fleetChartPoints({ &store.breakers()[0] }, T0, T0 + 60'000, 4);
         QVERIFY(points.hasBulkhead);
