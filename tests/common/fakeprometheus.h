@@ -1,11 +1,11 @@
 #pragma once
 
-#include <QHash>
+#include "fixtureserver.h"
+
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QUrlQuery>
 
 #include <functional>
@@ -17,7 +17,7 @@ namespace bw::test {
 // `state` label, failure rates, calls by kind), every other query with an empty result. Or it
 // misbehaves: Garbage answers 200 with text that is not the API's JSON; Silent accepts and never
 // answers (a slow source).
-class FakePrometheus : public QObject
+class FakePrometheus
 {
 public:
     enum class Behaviour
@@ -37,53 +37,35 @@ public:
         QString earlierState;
     };
 
+    // The HTTP side is a FixtureServer's; this class says what Prometheus would answer.
     explicit FakePrometheus(Behaviour behaviour = Behaviour::Prometheus)
-        : m_behaviour(behaviour)
+        : m_server([this, behaviour](const QByteArray &path) {
+            FixtureReply reply;
+            reply.contentType = "application/json";
+            if (behaviour == Behaviour::Silent)
+                reply.behaviour = FixtureReply::Behaviour::Silent; // the connection stays open, unanswered
+            else if (behaviour == Behaviour::Garbage)
+                reply.body = "this is not Prometheus";
+            else
+                reply.body = answer(QUrl(QString::fromLatin1(path)));
+            return reply;
+        })
     {
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
     }
 
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+    QString url() const { return m_server.url(); }
+    int requests() const { return m_server.requests(); }
     QList<Breaker> breakers;
-    int requests = 0;
     int rangeRequests = 0;
 
 private:
-    void read(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end < 0)
-            return;
-        const QByteArray requestLine = buffer.left(buffer.indexOf("\r\n"));
-        buffer.remove(0, end + 4);
-        ++requests;
-        if (m_behaviour == Behaviour::Silent)
-            return; // the connection stays open, unanswered
-        const QUrl target(QString::fromLatin1(requestLine.split(' ').value(1)));
-        QByteArray body;
-        if (m_behaviour == Behaviour::Garbage)
-            body = "this is not Prometheus";
-        else
-            body = answer(target);
-        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    }
-
-    QByteArray answer(const QUrl &target) const
+    QByteArray answer(const QUrl &target)
     {
         const QUrlQuery query(target);
         const QString promql = query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded);
         const bool range = target.path() == u"/api/v1/query_range";
         if (range)
-            ++const_cast<FakePrometheus *>(this)->rangeRequests;
+            ++rangeRequests;
         // An instant query of a range selector (opossum's and Polly's state events) answers a
         // matrix; none of those breakers here.
         const bool rangeSelector = !range && promql.endsWith(u']');
@@ -129,9 +111,7 @@ private:
             .toJson(QJsonDocument::Compact);
     }
 
-    Behaviour m_behaviour;
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
+    FixtureServer m_server;
 };
 
 } // namespace bw::test

@@ -128,7 +128,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(labels(fleet).value(1), QStringLiteral("charge | 1 of 3 replicas OPEN"), Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(labels(fleet).value(0) == QStringLiteral("# payments | 4 breakers, 2 not CLOSED"), Timeout);
         // Every refresh asks a fixed number of queries, whatever the fleet's size.
-        QVERIFY(server.requests > 0);
+        QVERIFY(server.requests() > 0);
     }
 
     void filtersThroughTheControls()
@@ -362,7 +362,7 @@ private Q_SLOTS:
         FleetView *fleet = window.fleetView();
         // The GUI thread keeps its pace while the source holds every request unanswered.
         const EventLoopGap gap;
-        QTRY_VERIFY_WITH_TIMEOUT(silent.requests > 0, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(silent.requests() > 0, Timeout);
         QTest::qWait(1500);
         QVERIFY2(gap.worstMs() < 500, qPrintable(QString::number(gap.worstMs())));
         fleet->refresh();
